@@ -1,0 +1,195 @@
+"""The worker's command line: ``python -m segmentation_trainer {train,predict,rasterize} …``.
+
+The plugin runs it in a separate process with ``--events`` (JSON lines on stdout) and
+``--stop-file``; users run the same commands headless, e.g. on a GPU server.
+Exit status: 0 done (or stopped on request), 2 bad input (the message says what to fix), 1 a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+from .config import (
+    ARCHITECTURES,
+    DEFAULT_LOSS,
+    MODES,
+    ClassInfo,
+    PredictConfig,
+    TrainConfig,
+    config_from_dict,
+    config_to_dict,
+    load_config,
+)
+from .errors import UserError
+from .events import EventWriter
+
+_TRAIN_DEFAULTS = TrainConfig(raster="", labels="", output_dir="")
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--events", action="store_true", help="print one JSON event per line (for the plugin)")
+    parser.add_argument("--stop-file", help="stop cleanly as soon as this file exists")
+    parser.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+
+
+def _add_label_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raster", help="image raster (GeoTIFF or any GDAL raster)")
+    parser.add_argument("--labels", help="label file: polygons with a class field, or a class raster")
+    parser.add_argument("--label-layer", help="layer name inside a multi-layer vector file (GeoPackage)")
+    parser.add_argument("--class-field", help="vector labels: field holding the class (integer or text)")
+    parser.add_argument(
+        "--classes", help='class table JSON file: [{"value": 1, "name": "forest", "color": "#228b22"}, …]'
+    )
+    parser.add_argument("--mode", choices=MODES, help="binary or multiclass (default multiclass)")
+    parser.add_argument(
+        "--background",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        dest="unlabelled_as_background",
+        help="pixels outside every polygon are background (default: yes in binary mode, no otherwise)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m segmentation_trainer", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model on a raster and labels")
+    train.add_argument("--config", help="run configuration JSON (as exported by the dock); flags override it")
+    _add_label_args(train)
+    d = _TRAIN_DEFAULTS
+    train.add_argument("--loss", help=f"loss name (default {DEFAULT_LOSS['multiclass']} / {DEFAULT_LOSS['binary']})")
+    train.add_argument("--loss-params", type=json.loads, help="loss parameters as JSON, e.g. '{\"dice_weight\": 1}'")
+    train.add_argument("--architecture", choices=ARCHITECTURES, help=f"network (default {d.architecture})")
+    train.add_argument("--encoder", help=f"encoder (default {d.encoder})")
+    train.add_argument("--epochs", type=int, help=f"default {d.epochs}")
+    train.add_argument("--batch-size", type=int, help=f"default {d.batch_size}")
+    train.add_argument("--tile-size", type=int, help=f"tile side in pixels, a multiple of 32 (default {d.tile_size})")
+    train.add_argument("--stride", type=int, help="tile stride in pixels (default: the tile size)")
+    train.add_argument("--learning-rate", type=float, help=f"default {d.learning_rate}")
+    train.add_argument(
+        "--val-fraction", type=float, help=f"share of spatial blocks held out (default {d.val_fraction})"
+    )
+    train.add_argument(
+        "--min-labelled-fraction",
+        type=float,
+        help=f"skip tiles with fewer labelled pixels (default {d.min_labelled_fraction})",
+    )
+    train.add_argument("--seed", type=int, help=f"default {d.seed}")
+    train.add_argument("--output-dir", help="model folder to write")
+    _add_common(train)
+
+    predict = sub.add_parser("predict", help="predict a class raster with a trained model")
+    predict.add_argument("--model", required=True, dest="model_dir", help="model folder written by train")
+    predict.add_argument("--raster", required=True, help="image raster with the bands the model was trained on")
+    predict.add_argument("--extent", help="xmin,ymin,xmax,ymax (write --extent=… when it starts with '-')")
+    predict.add_argument("--extent-crs", help="CRS of --extent, e.g. EPSG:4326 (default: the raster's)")
+    predict.add_argument("--output", required=True, help="class raster GeoTIFF to write")
+    predict.add_argument("--batch-size", type=int)
+    _add_common(predict)
+
+    rasterize = sub.add_parser("rasterize", help="write the labels on the raster's grid, to check them")
+    _add_label_args(rasterize)
+    rasterize.add_argument("--output", required=True, help="label GeoTIFF to write")
+    _add_common(rasterize)
+    return parser
+
+
+def _settings(args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+
+
+def _train_config(args: argparse.Namespace) -> TrainConfig:
+    base = config_to_dict(load_config(TrainConfig, args.config)) if getattr(args, "config", None) else {}
+    names = [
+        "raster",
+        "labels",
+        "label_layer",
+        "class_field",
+        "mode",
+        "unlabelled_as_background",
+        "loss",
+        "loss_params",
+        "architecture",
+        "encoder",
+        "epochs",
+        "batch_size",
+        "tile_size",
+        "stride",
+        "learning_rate",
+        "val_fraction",
+        "min_labelled_fraction",
+        "seed",
+        "output_dir",
+        "device",
+    ]
+    values = base | _settings(args, names)
+    if args.classes:
+        values["classes"] = _read_classes(args.classes)
+    for required in ("raster", "labels", "output_dir"):
+        values.setdefault(required, "")
+        if not values[required] and not (args.command == "rasterize" and required == "output_dir"):
+            raise UserError(f"--{required.replace('_', '-')} is required (or give it in --config).")
+    return config_from_dict(TrainConfig, values)
+
+
+def _read_classes(path: str) -> list[dict[str, Any]]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            rows = json.load(f)
+        return [ClassInfo(**row).__dict__ for row in rows]
+    except (OSError, json.JSONDecodeError, TypeError) as exc:
+        raise UserError(f"Cannot read the class table {path}: {exc}") from None
+
+
+def _parse_extent(text: str | None) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise UserError(f"--extent {text!r} must be four numbers: xmin,ymin,xmax,ymax.")
+    return values
+
+
+def run(args: argparse.Namespace, events: EventWriter) -> None:
+    from .cancel import StopRequest
+
+    stop = StopRequest(args.stop_file)
+    stop.install_signal_handlers()
+    if args.command == "train":
+        from .training import train
+
+        train(_train_config(args), events, stop)
+    elif args.command == "predict":
+        from .inference import predict
+
+        values = _settings(args, ["model_dir", "raster", "output", "extent_crs", "batch_size", "device"])
+        values["extent"] = _parse_extent(args.extent)
+        predict(config_from_dict(PredictConfig, values), events, stop)
+    else:
+        from .label_raster import write_label_raster
+
+        write_label_raster(_train_config(args), args.output, events)
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    args = build_parser().parse_args(argv)
+    events = EventWriter(sys.stdout, as_json=args.events)
+    try:
+        run(args, events)
+    except UserError as exc:
+        events.emit("error", message=str(exc))
+        return 2
+    except Exception as exc:  # a bug: say so plainly, with the traceback for the report
+        events.emit("error", message=f"Unexpected error: {exc}", details=traceback.format_exc())
+        return 1
+    return 0

@@ -1,0 +1,138 @@
+"""Run configurations: the one place where every default lives.
+
+The dock, the Processing algorithms and the worker command line all build these dataclasses, and
+the worker reads them back from JSON (``--config run.json``). Standard library only: the QGIS
+process imports this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .errors import UserError
+
+MODES = ("binary", "multiclass")
+ARCHITECTURES = ("unet", "deeplabv3plus")
+DEFAULT_LOSS = {"binary": "binary_dice_bce", "multiclass": "dice_ce"}
+IGNORE_INDEX = 255
+"""Label value of unlabelled pixels (outside every polygon, nodata): they take no part in the loss."""
+PREDICTION_NODATA = 255
+"""Value written in prediction rasters where the input was nodata."""
+
+
+@dataclass
+class ClassInfo:
+    """One row of the class table: the value written in label and prediction rasters."""
+
+    value: int
+    name: str
+    color: str = ""  # "#rrggbb"; empty means "pick a distinct colour"
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs; paths are plain file paths (no QGIS layers)."""
+
+    raster: str
+    labels: str
+    output_dir: str
+    label_layer: str | None = None  # layer name inside a multi-layer vector file (GeoPackage)
+    class_field: str | None = None  # vector labels: the field holding the class (int or text)
+    classes: list[ClassInfo] = field(default_factory=list)  # empty: derived from the labels
+    mode: str = "multiclass"
+    unlabelled_as_background: bool | None = None  # None: True in binary mode, False otherwise
+    loss: str = ""  # empty: DEFAULT_LOSS[mode]
+    loss_params: dict[str, Any] = field(default_factory=dict)
+    architecture: str = "unet"
+    encoder: str = "resnet34"
+    encoder_weights: str | None = None  # a local weights file; never downloaded
+    epochs: int = 20
+    batch_size: int = 4
+    tile_size: int = 256
+    stride: int = 0  # 0: equal to tile_size
+    learning_rate: float = 1e-4
+    weight_decay: float = 1e-4
+    val_fraction: float = 0.2
+    min_labelled_fraction: float = 0.05
+    device: str = "auto"  # auto, cpu, cuda, cuda:N
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
+        if self.mode not in MODES:
+            raise UserError(f"Mode {self.mode!r} is not known: use one of {', '.join(MODES)}.")
+        if self.architecture not in ARCHITECTURES:
+            raise UserError(f"Architecture {self.architecture!r} is not known: use one of {', '.join(ARCHITECTURES)}.")
+        if not self.loss:
+            self.loss = DEFAULT_LOSS[self.mode]
+        if not self.stride:
+            self.stride = self.tile_size
+        if self.unlabelled_as_background is None:
+            self.unlabelled_as_background = self.mode == "binary"
+        _check_positive(self, ("epochs", "batch_size", "tile_size", "stride", "learning_rate"))
+        if self.tile_size % 32:
+            raise UserError(f"Tile size {self.tile_size} must be a multiple of 32 (the U-Net depth).")
+        if not 0.0 < self.val_fraction < 1.0:
+            raise UserError(f"Validation fraction {self.val_fraction} must be between 0 and 1.")
+
+
+@dataclass
+class PredictConfig:
+    """A prediction: a trained model folder applied to a raster, optionally on an extent."""
+
+    model_dir: str
+    raster: str
+    output: str
+    extent: tuple[float, float, float, float] | None = None  # xmin, ymin, xmax, ymax
+    extent_crs: str | None = None  # CRS of the extent (any string rasterio understands); None: the raster's
+    batch_size: int = 4
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.extent is not None:
+            self.extent = tuple(float(v) for v in self.extent)
+            xmin, ymin, xmax, ymax = self.extent
+            if len(self.extent) != 4 or xmin >= xmax or ymin >= ymax:
+                raise UserError(f"Extent {self.extent} is not xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.")
+        _check_positive(self, ("batch_size",))
+
+
+def _check_positive(config: object, names: tuple[str, ...]) -> None:
+    for name in names:
+        value = getattr(config, name)
+        if value <= 0:
+            raise UserError(f"{name.replace('_', ' ').capitalize()} must be positive, got {value}.")
+
+
+ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig)
+
+
+def config_from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
+    """Build a config from a dict, with a clear message for unknown or missing keys."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise UserError(
+            f"Unknown setting(s) {', '.join(unknown)} for {cls.__name__}; valid settings: {', '.join(sorted(known))}."
+        )
+    try:
+        return cls(**values)
+    except TypeError as exc:  # a required setting is missing
+        raise UserError(f"{cls.__name__}: {exc}") from None
+
+
+def config_to_dict(config: TrainConfig | PredictConfig) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+def load_config(cls: type[ConfigT], path: str | Path) -> ConfigT:
+    """Read a config from a JSON file (the dock's "Export run" writes the same format)."""
+    try:
+        values = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"Cannot read the run configuration {path}: {exc}") from None
+    return config_from_dict(cls, values)

@@ -1,0 +1,20 @@
+"""Choosing the torch device from the ``device`` setting."""
+
+from __future__ import annotations
+
+import torch
+
+from .errors import UserError
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto``: the first CUDA GPU if there is one, else the CPU; or an explicit ``cpu``/``cuda[:N]``."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UserError(f"Unknown device {name!r}: use auto, cpu, cuda or cuda:N.") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"Device {name!r} was asked for but no CUDA GPU is available: use auto or cpu.")
+    return device

@@ -1,0 +1,100 @@
+"""The worker's output: one event per line, JSON for the plugin or plain text for a terminal.
+
+Event kinds and their fields (every event has ``event``):
+
+- ``log``: ``level`` (info, warning), ``message``
+- ``progress``: ``fraction`` (0..1), ``stage`` (train, validate, predict), optional ``epoch``,
+  ``epochs``, ``batch``, ``batches``, ``eta_s``
+- ``epoch``: ``epoch``, ``epochs``, ``train_loss``, ``val_loss``, ``miou``, ``pixel_accuracy``,
+  ``per_class_iou`` (class name -> IoU, or null where the class is absent from validation)
+- ``result``: what the run produced (``model_dir``, ``prediction``, ``metrics`` ...)
+- ``cancelled``: ``message``; the run stopped on request, what it produced so far is kept
+- ``error``: ``message`` (for the user), optional ``details`` (a traceback, for bug reports)
+
+Standard library only: the QGIS process parses these lines.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Any, TextIO
+
+EVENT_KINDS = ("log", "progress", "epoch", "result", "cancelled", "error")
+
+
+class EventWriter:
+    """Writes events to a stream: JSON lines (``as_json``) or human-readable lines."""
+
+    def __init__(self, stream: TextIO | None = None, as_json: bool = False) -> None:
+        self.stream = stream or sys.stdout
+        self.as_json = as_json
+
+    def emit(self, event: str, **fields: Any) -> None:
+        if event not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {event!r}")
+        if self.as_json:
+            line = json.dumps({"event": event, **_finite(fields)}, allow_nan=False)
+        else:
+            line = format_event({"event": event, **fields})
+            if line is None:
+                return
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def log(self, message: str, level: str = "info") -> None:
+        self.emit("log", level=level, message=message)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def parse_event(line: str) -> dict[str, Any]:
+    """Turn one line of worker output into an event; stray text becomes a ``log`` event."""
+    text = line.strip()
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError:
+        event = None
+    if isinstance(event, dict) and event.get("event") in EVENT_KINDS:
+        return event
+    return {"event": "log", "level": "info", "message": text}
+
+
+def format_event(event: dict[str, Any]) -> str | None:
+    """A terminal line for an event; None for events too frequent to print (batch progress)."""
+    kind = event["event"]
+    if kind == "log":
+        prefix = "warning: " if event.get("level") == "warning" else ""
+        return prefix + event["message"]
+    if kind == "progress":
+        return None
+    if kind == "epoch":
+        per_class = ", ".join(
+            f"{name} {'absent' if iou is None else f'{iou:.3f}'}"
+            for name, iou in event.get("per_class_iou", {}).items()
+        )
+        return (
+            f"epoch {event['epoch']}/{event['epochs']}: train loss {event['train_loss']:.4f}, "
+            f"val loss {_fmt(event.get('val_loss'))}, val mIoU {_fmt(event.get('miou'))}, "
+            f"pixel accuracy {_fmt(event.get('pixel_accuracy'))}\n  per-class IoU: {per_class}"
+        )
+    if kind == "result":
+        fields = {k: v for k, v in _finite(event).items() if k != "event"}
+        return "result: " + json.dumps(fields, indent=2)
+    if kind == "cancelled":
+        return "cancelled: " + event.get("message", "")
+    return "error: " + event.get("message", "")
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"

@@ -1,0 +1,69 @@
+"""Layers in and out of the worker, on the main thread: file paths of project layers, styled results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsMapLayer,
+    QgsPalettedRasterRenderer,
+    QgsProject,
+    QgsProviderRegistry,
+    QgsRasterLayer,
+    QgsRectangle,
+)
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtGui import QColor
+
+from ..core.colors import class_color
+from ..core.errors import UserError
+
+FILE_PROVIDERS = ("gdal", "ogr")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SegmentationTrainer", text)
+
+
+def layer_file(layer: QgsMapLayer) -> tuple[str, str | None]:
+    """The file behind ``layer`` and, for multi-layer files (GeoPackage), the layer name in it.
+
+    Layers that are not backed by a local file (databases, web services, memory layers) are
+    refused with a message saying what to do.
+    """
+    decoded = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
+    path = decoded.get("path", "")
+    if layer.providerType() not in FILE_PROVIDERS or not path or not Path(path).is_file():
+        raise UserError(
+            _tr(
+                "The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first "
+                "(right-click > Export > Save As) and use the saved layer."
+            ).format(layer.name(), layer.providerType())
+        )
+    return path, decoded.get("layerName") or None
+
+
+def extent_in_crs(
+    extent: QgsRectangle, source_crs: QgsCoordinateReferenceSystem, target_crs: QgsCoordinateReferenceSystem
+) -> tuple[float, float, float, float]:
+    """``extent`` transformed to ``target_crs`` as xmin, ymin, xmax, ymax."""
+    if source_crs != target_crs:
+        extent = QgsCoordinateTransform(source_crs, target_crs, QgsProject.instance()).transformBoundingBox(extent)
+    return extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()
+
+
+def add_class_raster(path: str, name: str, classes: list[dict[str, Any]]) -> QgsRasterLayer:
+    """Add a class raster to the project with a paletted renderer: class names and colours."""
+    layer = QgsRasterLayer(path, name, "gdal")
+    if not layer.isValid():
+        raise UserError(_tr("The prediction {0} could not be opened as a raster layer.").format(path))
+    palette = [
+        QgsPalettedRasterRenderer.Class(c["value"], QColor(c.get("color") or class_color(i)), c["name"])
+        for i, c in enumerate(classes)
+    ]
+    layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, palette))
+    QgsProject.instance().addMapLayer(layer)
+    return layer

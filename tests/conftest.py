@@ -1,0 +1,72 @@
+"""Shared test fixtures: the real sample data and the worker command.
+
+The suite runs in two processes (see the Makefile): the worker side (tests/core, tests/losses:
+torch, rasterio) and the QGIS side (tests/tasks, tests/ui, tests/test_plugin.py). Nothing here
+imports either side at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def _data_file(*parts: str) -> Path:
+    path = DATA.joinpath(*parts)
+    if not path.is_file():
+        pytest.fail(f"Sample data {path} is missing: run `make data` (make test does it).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def landcover() -> dict[str, Path]:
+    """The multiclass land-cover sample (shared/DATA.md)."""
+    return {
+        "image": _data_file("landcover", "landsat_multiband.tif"),
+        "strata": _data_file("landcover", "strata.tif"),
+        "polygons": _data_file("landcover", "landsat96_polygons.shp"),
+        "pixels": _data_file("landcover", "landsat96_labelled_pixels.tif"),
+    }
+
+
+@pytest.fixture(scope="session")
+def buildings() -> dict[str, Path]:
+    """The binary buildings sample (shared/DATA.md)."""
+    return {
+        "image": _data_file("buildings", "sample_geotiff.tif"),
+        "footprints": _data_file("buildings", "geotiff_labels.geojson"),
+    }
+
+
+def run_worker(*args: str, timeout: float = 600) -> tuple[int, list[dict]]:
+    """Run ``python -m segmentation_trainer ARGS --events``; its exit status and events."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "segmentation_trainer", *args, "--events"],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
+    events = []
+    for line in completed.stdout.splitlines():
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            pytest.fail(f"Worker printed a non-JSON line with --events: {line!r}\nstderr: {completed.stderr}")
+    return completed.returncode, events
+
+
+@pytest.fixture(scope="session")
+def worker():
+    return run_worker

@@ -1,0 +1,205 @@
+"""The worker command line end to end on real data: train, predict, cancel, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import rasterio
+from safetensors.torch import load_file
+
+from segmentation_trainer.core.model_store import METADATA_FILE, WEIGHTS_FILE
+
+TRAIN_FAST = ["--tile-size", "64", "--batch-size", "4", "--encoder", "resnet18", "--learning-rate", "0.001"]
+
+
+@pytest.fixture(scope="module")
+def trained(worker, landcover, landcover_crop, tmp_path_factory):
+    model_dir = tmp_path_factory.mktemp("model")
+    code, events = worker(
+        "train",
+        "--raster",
+        str(landcover_crop),
+        "--labels",
+        str(landcover["strata"]),
+        "--epochs",
+        "2",
+        "--output-dir",
+        str(model_dir),
+        *TRAIN_FAST,
+    )
+    assert code == 0, events
+    return model_dir, events
+
+
+def crop_classes(landcover, crop) -> list[int]:
+    """The strata classes present under the crop (the class table a run derives)."""
+    with rasterio.open(crop) as src, rasterio.open(landcover["strata"]) as ref:
+        truth = ref.read(1, window=rasterio.windows.from_bounds(*src.bounds, transform=ref.transform))
+    return sorted(int(v) for v in np.unique(truth[truth != ref.nodata]))
+
+
+def test_train_streams_events_and_writes_a_model_folder(trained, landcover, landcover_crop):
+    model_dir, events = trained
+    kinds = [e["event"] for e in events]
+    assert kinds.count("epoch") == 2 and kinds[-1] == "result"
+    progress = [e["fraction"] for e in events if e["event"] == "progress"]
+    assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
+    epoch = next(e for e in events if e["event"] == "epoch")
+    assert {"train_loss", "val_loss", "miou", "pixel_accuracy", "per_class_iou"} <= set(epoch)
+    assert sorted(p.name for p in model_dir.iterdir()) == sorted([METADATA_FILE, "metrics.json", WEIGHTS_FILE])
+    meta = json.loads((model_dir / METADATA_FILE).read_text())
+    for key in (
+        "architecture",
+        "encoder",
+        "in_channels",
+        "classes",
+        "normalization",
+        "tile_size",
+        "crs",
+        "resolution",
+        "loss",
+        "metrics",
+        "versions",
+    ):
+        assert key in meta
+    assert meta["in_channels"] == 5 and meta["tile_size"] == 64 and meta["resolution"] == [28.5, 28.5]
+    classes = crop_classes(landcover, landcover_crop)
+    assert [c["value"] for c in meta["classes"]] == classes and len(classes) >= 4
+    assert meta["loss"]["name"] == "dice_ce" and meta["status"] == "complete"
+    assert len(meta["normalization"]["mean"]) == 5
+    assert load_file(str(model_dir / WEIGHTS_FILE))  # safetensors, no pickle
+
+
+def test_predict_writes_a_georeferenced_class_raster(worker, trained, landcover, landcover_crop, tmp_path):
+    model_dir, _ = trained
+    output = tmp_path / "prediction.tif"
+    code, events = worker(
+        "predict", "--model", str(model_dir), "--raster", str(landcover_crop), "--output", str(output)
+    )
+    assert code == 0, events
+    with rasterio.open(output) as pred, rasterio.open(landcover_crop) as src:
+        assert pred.crs == src.crs and pred.transform == src.transform and pred.shape == src.shape
+        assert pred.dtypes[0] == "uint8" and pred.nodata == 255
+        values = pred.read(1)
+        image = src.read()
+    classes = crop_classes(landcover, landcover_crop)
+    assert set(np.unique(values)) <= set(classes) | {255}
+    nodata_input = (image == -99999).any(axis=0)
+    assert nodata_input.any() and (values[nodata_input] == 255).all() and (values[~nodata_input] != 255).all()
+    assert events[-1]["event"] == "result" and [c["value"] for c in events[-1]["classes"]] == classes
+
+
+def test_predict_on_an_extent_in_another_crs_snaps_to_the_grid(worker, trained, landcover_crop, tmp_path):
+    model_dir, _ = trained
+    with rasterio.open(landcover_crop) as src:
+        left, top = src.transform * (40.3, 50.6)
+        right, bottom = src.transform * (150.2, 130.1)
+        transform = src.transform
+    lon, lat = rasterio.warp.transform("EPSG:32119", "EPSG:4326", [left, right], [bottom, top])
+    output = tmp_path / "part.tif"
+    code, events = worker(
+        "predict",
+        "--model",
+        str(model_dir),
+        "--raster",
+        str(landcover_crop),
+        f"--extent={lon[0]},{lat[0]},{lon[1]},{lat[1]}",
+        "--extent-crs",
+        "EPSG:4326",
+        "--output",
+        str(output),
+    )
+    assert code == 0, events
+    with rasterio.open(output) as pred:
+        col, row = ~transform * (pred.transform.c, pred.transform.f)
+        assert col == pytest.approx(round(col)) and row == pytest.approx(round(row))  # on the pixel grid
+        assert 35 <= col <= 41 and 45 <= row <= 51
+        assert 105 <= pred.width <= 125 and 75 <= pred.height <= 95
+
+
+def test_a_stop_request_ends_training_cleanly_and_keeps_the_model(worker, landcover, landcover_crop, tmp_path):
+    stop = tmp_path / "stop"
+    stop.touch()
+    model_dir = tmp_path / "model"
+    code, events = worker(
+        "train",
+        "--raster",
+        str(landcover_crop),
+        "--labels",
+        str(landcover["strata"]),
+        "--epochs",
+        "5",
+        "--output-dir",
+        str(model_dir),
+        "--stop-file",
+        str(stop),
+        *TRAIN_FAST,
+    )
+    assert code == 0
+    assert events[-1]["event"] == "cancelled"
+    meta = json.loads((model_dir / METADATA_FILE).read_text())
+    assert meta["status"] == "cancelled" and meta["epochs_completed"] == 0
+
+
+def test_bad_input_gives_a_clear_message_and_exit_2(worker, landcover, landcover_crop, tmp_path):
+    code, events = worker(
+        "train",
+        "--raster",
+        str(landcover_crop),
+        "--labels",
+        str(landcover["polygons"]),
+        "--class-field",
+        "klass",
+        "--output-dir",
+        str(tmp_path / "m"),
+    )
+    assert code == 2
+    assert events == [{"event": "error", "message": events[0]["message"]}]
+    assert "no field 'klass'" in events[0]["message"] and "label, id" in events[0]["message"]
+
+
+def test_band_count_mismatch_names_both_counts(worker, trained, buildings, tmp_path):
+    model_dir, _ = trained
+    code, events = worker(
+        "predict", "--model", str(model_dir), "--raster", str(buildings["image"]), "--output", str(tmp_path / "p.tif")
+    )
+    assert code == 2
+    assert "has 1 band(s) but the model was trained on 5" in events[-1]["message"]
+    assert not (tmp_path / "p.tif").exists()
+
+
+def test_not_a_model_folder(worker, landcover_crop, tmp_path):
+    code, events = worker(
+        "predict", "--model", str(tmp_path), "--raster", str(landcover_crop), "--output", str(tmp_path / "p.tif")
+    )
+    assert code == 2 and "is not a model folder" in events[-1]["message"]
+
+
+def test_human_readable_output_without_events(trained, landcover_crop, tmp_path):
+    model_dir, _ = trained
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segmentation_trainer",
+            "predict",
+            "--model",
+            str(model_dir),
+            "--raster",
+            str(landcover_crop),
+            "--output",
+            str(tmp_path / "p.tif"),
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        timeout=300,
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("Predicting 192 x 192 pixels")
+    assert '"prediction":' in completed.stdout and '{"event"' not in completed.stdout

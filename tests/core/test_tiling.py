@@ -1,0 +1,49 @@
+"""Tile windows cover the raster; the spatial split never lets a validation pixel under a training tile."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from segmentation_trainer.core.errors import UserError
+from segmentation_trainer.core.tiling import spatial_split, tile_offsets, tile_windows
+
+
+@pytest.mark.parametrize(
+    ("length", "tile", "stride", "expected"),
+    [
+        (256, 64, 64, [0, 64, 128, 192]),
+        (250, 64, 64, [0, 64, 128, 186]),  # the last tile is flush with the end
+        (100, 64, 32, [0, 32, 36]),
+        (40, 64, 64, [0]),  # shorter than a tile: one padded tile
+    ],
+)
+def test_tile_offsets(length, tile, stride, expected):
+    assert tile_offsets(length, tile, stride) == expected
+
+
+@pytest.mark.parametrize(("tile", "stride"), [(128, 128), (128, 64), (64, 32), (96, 40)])
+def test_split_has_no_leak_and_uses_tiles(tile, stride):
+    width, height = 489, 443  # the land-cover sample's size
+    windows = tile_windows(width, height, tile, stride)
+    split = spatial_split(windows, tile, 0.25, seed=42)
+    assert split.train and split.validation
+    train_cover = np.zeros((height, width), dtype=bool)
+    val_cover = np.zeros((height, width), dtype=bool)
+    for cover, tiles in ((train_cover, split.train), (val_cover, split.validation)):
+        for w in tiles:
+            cover[int(w.row_off) : int(w.row_off + w.height), int(w.col_off) : int(w.col_off + w.width)] = True
+    assert not (train_cover & val_cover).any()
+    dropped = len(windows) - len(split.train) - len(split.validation)
+    assert dropped < len(windows) / 2
+
+
+def test_split_is_seeded():
+    windows = tile_windows(489, 443, 64, 64)
+    assert spatial_split(windows, 64, 0.2, 1) == spatial_split(windows, 64, 0.2, 1)
+    assert spatial_split(windows, 64, 0.2, 1) != spatial_split(windows, 64, 0.2, 2)
+
+
+def test_split_needs_two_blocks():
+    with pytest.raises(UserError, match="fewer than two tiles"):
+        spatial_split(tile_windows(100, 100, 64, 64), 64, 0.2, 0)

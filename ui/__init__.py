@@ -1,0 +1,1 @@
+"""Widgets: thin classes over Designer ``.ui`` files; logic lives in ``core/`` and ``tasks/``."""
