@@ -18,7 +18,7 @@ PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE 
 export QT_QPA_PLATFORM ?= offscreen
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip deploy transcompile clean
+.PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip deploy transcompile translations clean
 
 help:
 	@echo "make demo   set up, then train and predict on the real land-cover sample"
@@ -51,12 +51,13 @@ $(DATA)/.fetched: scripts/fetch_sample_data.py | venv
 	$(PY) scripts/fetch_sample_data.py $(DATA)
 	@touch $@
 
-demo: setup data
+demo: setup data  ## train on the land-cover sample, predict the whole image, print the model's metrics
 	$(PY) -m $(PACKAGE) train --raster $(DATA)/landcover/landsat_multiband.tif --labels $(DATA)/landcover/strata.tif \
-		--mode multiclass --architecture unet --encoder resnet34 --epochs 25 --tile-size 128 --stride 64 \
-		--learning-rate 0.001 --output-dir outputs/demo/model
+		--classes docs/examples/landcover_classes.json --mode multiclass --architecture unet --encoder resnet34 \
+		--epochs 60 --tile-size 128 --stride 64 --learning-rate 0.001 --output-dir outputs/demo/model
 	$(PY) -m $(PACKAGE) predict --model outputs/demo/model --raster $(DATA)/landcover/landsat_multiband.tif \
 		--output outputs/demo/prediction.tif
+	$(PY) -m $(PACKAGE) info --model outputs/demo/model
 
 # The worker side (torch, rasterio) and the QGIS side run in separate processes, as in real use.
 test: setup data test-worker test-qgis
@@ -64,7 +65,7 @@ test: setup data test-worker test-qgis
 test-worker:
 	$(PY) -m pytest tests/core tests/losses
 
-test-qgis:
+test-qgis: transcompile
 	$(PY) -m pytest tests/tasks tests/ui tests/test_plugin.py
 
 lint: venv
@@ -90,3 +91,6 @@ deploy: transcompile
 clean:
 	rm -rf $(DIST) outputs .pytest_cache .ruff_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -exec rm -rf {} +
+
+translations:  ## refresh i18n/*.ts from the sources (then translate them, e.g. with Qt Linguist)
+	pylupdate5 -noobsolete plugin.py ui/*.py ui/*.ui tasks/*.py -ts i18n/segmentation_trainer_fr.ts

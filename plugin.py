@@ -10,7 +10,6 @@ from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
 
 PLUGIN_DIR = Path(__file__).resolve().parent
-MENU = "&Segmentation Trainer"
 
 
 class SegmentationTrainerPlugin:
@@ -21,7 +20,7 @@ class SegmentationTrainerPlugin:
         self.translator = _load_translator()
 
     def tr(self, text: str) -> str:
-        return QCoreApplication.translate("SegmentationTrainer", text)
+        return QCoreApplication.translate("SegmentationTrainerPlugin", text)
 
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
         self.action = QAction(
@@ -31,7 +30,7 @@ class SegmentationTrainerPlugin:
         self.action.setToolTip(self.tr("Train a segmentation model on map layers and predict"))
         self.action.toggled.connect(self.toggle_dock)
         self.iface.addToolBarIcon(self.action)
-        self.iface.addPluginToMenu(self.tr(MENU), self.action)
+        self.iface.addPluginToMenu(self.tr("&Segmentation Trainer"), self.action)
 
     def unload(self) -> None:
         if self.dock is not None:
@@ -39,7 +38,7 @@ class SegmentationTrainerPlugin:
             self.dock.deleteLater()
             self.dock = None
         if self.action is not None:
-            self.iface.removePluginMenu(self.tr(MENU), self.action)
+            self.iface.removePluginMenu(self.tr("&Segmentation Trainer"), self.action)
             self.iface.removeToolBarIcon(self.action)
             self.action.deleteLater()
             self.action = None

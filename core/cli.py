@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--batch-size", type=int)
     _add_common(predict)
 
+    info = sub.add_parser("info", help="print a model folder's classes, bands, resolution and metrics")
+    info.add_argument("--model", required=True, dest="model_dir", help="model folder written by train")
+    _add_common(info)
+
     rasterize = sub.add_parser("rasterize", help="write the labels on the raster's grid, to check them")
     _add_label_args(rasterize)
     rasterize.add_argument("--output", required=True, help="label GeoTIFF to write")
@@ -174,6 +178,10 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         values = _settings(args, ["model_dir", "raster", "output", "extent_crs", "batch_size", "device"])
         values["extent"] = _parse_extent(args.extent)
         predict(config_from_dict(PredictConfig, values), events, stop)
+    elif args.command == "info":
+        from .model_store import model_summary
+
+        events.emit("result", **model_summary(args.model_dir))
     else:
         from .label_raster import write_label_raster
 

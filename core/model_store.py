@@ -74,6 +74,25 @@ def read_metadata(model_dir: str | Path) -> dict[str, Any]:
     return metadata
 
 
+def model_summary(model_dir: str | Path) -> dict[str, Any]:
+    """What a user needs to know before predicting with a model folder (no weights loaded)."""
+    metadata = read_metadata(model_dir)
+    keys = (
+        "architecture",
+        "encoder",
+        "in_channels",
+        "mode",
+        "classes",
+        "tile_size",
+        "resolution",
+        "loss",
+        "status",
+        "epochs_completed",
+        "metrics",
+    )
+    return {"model_dir": str(model_dir), **{k: metadata.get(k) for k in keys}}
+
+
 def model_classes(metadata: dict[str, Any]) -> list[ClassInfo]:
     return [ClassInfo(**c) for c in metadata["classes"]]
 

@@ -24,10 +24,6 @@ from ..core.errors import UserError
 FILE_PROVIDERS = ("gdal", "ogr")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SegmentationTrainer", text)
-
-
 def layer_file(layer: QgsMapLayer) -> tuple[str, str | None]:
     """The file behind ``layer`` and, for multi-layer files (GeoPackage), the layer name in it.
 
@@ -38,9 +34,9 @@ def layer_file(layer: QgsMapLayer) -> tuple[str, str | None]:
     path = decoded.get("path", "")
     if layer.providerType() not in FILE_PROVIDERS or not path or not Path(path).is_file():
         raise UserError(
-            _tr(
-                "The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first "
-                "(right-click > Export > Save As) and use the saved layer."
+            QCoreApplication.translate(
+                "layers",
+                "The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click > Export > Save As) and use the saved layer.",  # noqa: E501 (one literal for pylupdate5)
             ).format(layer.name(), layer.providerType())
         )
     return path, decoded.get("layerName") or None
@@ -59,7 +55,11 @@ def add_class_raster(path: str, name: str, classes: list[dict[str, Any]]) -> Qgs
     """Add a class raster to the project with a paletted renderer: class names and colours."""
     layer = QgsRasterLayer(path, name, "gdal")
     if not layer.isValid():
-        raise UserError(_tr("The prediction {0} could not be opened as a raster layer.").format(path))
+        raise UserError(
+            QCoreApplication.translate("layers", "The prediction {0} could not be opened as a raster layer.").format(
+                path
+            )
+        )
     palette = [
         QgsPalettedRasterRenderer.Class(c["value"], QColor(c.get("color") or class_color(i)), c["name"])
         for i, c in enumerate(classes)

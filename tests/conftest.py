@@ -70,3 +70,22 @@ def run_worker(*args: str, timeout: float = 600) -> tuple[int, list[dict]]:
 @pytest.fixture(scope="session")
 def worker():
     return run_worker
+
+
+@pytest.fixture(scope="session")
+def qgis_app():
+    """Real QGIS, offscreen (QGIS-side tests only)."""
+    from qgis_helpers import start_qgis
+
+    return start_qgis()
+
+
+@pytest.fixture
+def iface(qgis_app):
+    from qgis.core import QgsProject
+    from qgis_helpers import StubIface
+
+    QgsProject.instance().clear()
+    stub = StubIface()
+    yield stub
+    QgsProject.instance().clear()

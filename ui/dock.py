@@ -35,8 +35,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.labelCombo.layerChanged.connect(self._on_labels_changed)
         self._on_labels_changed(self.labelCombo.currentLayer())
         self.classFieldCombo.setAllowEmptyFieldName(True)
+        mode_labels = {"binary": self.tr("Binary"), "multiclass": self.tr("Multiclass")}
         for mode in MODES:
-            self.modeCombo.addItem(self.tr(mode.capitalize()), mode)
+            self.modeCombo.addItem(mode_labels[mode], mode)
         self.modeCombo.setCurrentIndex(MODES.index(DEFAULTS["mode"]))
         self._fill_losses(DEFAULTS["mode"], selected="")
         self.modeCombo.currentIndexChanged.connect(self._on_mode_changed)
@@ -58,7 +59,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         for spec in available_losses(mode):
             self.lossCombo.addItem(spec.name, spec.name)
             self.lossCombo.setItemData(
-                self.lossCombo.count() - 1, f"{spec.description}\n{self.tr('Suits')}: {spec.scenario}", Qt.ToolTipRole
+                self.lossCombo.count() - 1,
+                spec.description + "\n" + self.tr("Suits: {0}").format(spec.scenario),
+                Qt.ToolTipRole,
             )
         if selected:
             self.lossCombo.setCurrentIndex(self.lossCombo.findData(selected))

@@ -1,0 +1,90 @@
+"""WorkerTask failure modes: a worker that crashes, cannot start, or reports bad input."""
+
+from __future__ import annotations
+
+import stat
+import sys
+
+import pytest
+from qgis.core import QgsApplication
+from qgis_helpers import wait_until
+
+from segmentation_trainer.tasks.worker import WorkerTask
+
+
+def run_task(args: list[str], python: str | None = None) -> dict:
+    """Run a WorkerTask through the task manager; what ``finished()`` saw."""
+    seen: dict = {}
+
+    def on_finished(task: WorkerTask) -> None:
+        seen.update(
+            error=task.error_message, result=task.result_event, exit_code=task.exit_code, cancelled=task.cancelled_event
+        )
+
+    task = WorkerTask("test", args, on_finished, python=python)
+    events = []
+    task.event_received.connect(events.append)
+    QgsApplication.taskManager().addTask(task)
+    wait_until(lambda: bool(seen), 300, "the task to finish")
+    seen["events"] = events
+    return seen
+
+
+@pytest.fixture
+def crashing_python(tmp_path):
+    """A 'python' that prints a traceback-like line and dies, as a worker crashing in CUDA would."""
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\necho 'loading model'\necho 'Segmentation fault (core dumped)' >&2\nexit 139\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+def test_a_crashing_worker_is_reported_with_its_last_output(qgis_app, crashing_python):
+    seen = run_task(["train"], python=crashing_python)
+    assert seen["exit_code"] == 139 and seen["result"] is None
+    assert "stopped unexpectedly (exit code 139)" in seen["error"]
+    assert "Segmentation fault" in seen["error"]
+
+
+def test_a_missing_worker_python_is_reported(qgis_app, tmp_path):
+    seen = run_task(["train"], python=str(tmp_path / "no-such-python"))
+    assert "Cannot start the worker" in seen["error"] and "no-such-python" in seen["error"]
+
+
+def test_bad_input_reaches_the_user_as_the_workers_message(qgis_app, landcover, tmp_path):
+    seen = run_task(
+        [
+            "train",
+            "--raster",
+            str(landcover["image"]),
+            "--labels",
+            str(landcover["polygons"]),
+            "--output-dir",
+            str(tmp_path / "m"),
+        ],
+        python=sys.executable,
+    )
+    assert seen["exit_code"] == 2
+    assert seen["error"].startswith("Multiclass training needs a class field on the label layer")
+    assert "Traceback" not in seen["error"]
+
+
+def test_results_arrive_as_events(qgis_app, landcover, tmp_path):
+    output = tmp_path / "labels.tif"
+    seen = run_task(
+        [
+            "rasterize",
+            "--raster",
+            str(landcover["image"]),
+            "--labels",
+            str(landcover["polygons"]),
+            "--class-field",
+            "id",
+            "--output",
+            str(output),
+        ],
+        python=sys.executable,
+    )
+    assert seen["error"] is None and seen["exit_code"] == 0
+    assert seen["result"]["labels"] == str(output) and output.is_file()
+    assert sum(seen["result"]["pixels_per_class"].values()) > 2000
