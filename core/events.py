@@ -89,8 +89,7 @@ def format_event(event: dict[str, Any]) -> str | None:
             f"pixel accuracy {_fmt(event.get('pixel_accuracy'))}\n  per-class IoU: {per_class}"
         )
     if kind == "result":
-        fields = {k: v for k, v in _finite(event).items() if k != "event"}
-        return "result: " + json.dumps(fields, indent=2)
+        return "result:" + _fmt_fields({k: v for k, v in event.items() if k != "event"}, "  ")
     if kind == "cancelled":
         return "cancelled: " + event.get("message", "")
     return "error: " + event.get("message", "")
@@ -98,3 +97,23 @@ def format_event(event: dict[str, Any]) -> str | None:
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
+
+
+def _fmt_fields(fields: dict[str, Any], indent: str) -> str:
+    """Indented ``key: value`` lines; nested dicts one level deeper."""
+    return "".join(
+        f"\n{indent}{key}:"
+        + (_fmt_fields(value, indent + "  ") if isinstance(value, dict) and value else f" {_fmt_value(value)}")
+        for key, value in fields.items()
+    )
+
+
+def _fmt_value(value: Any) -> str:
+    """Compact text for a value: numbers to 4 decimals, class tables as 'value name'."""
+    if isinstance(value, float):
+        return _fmt(value)
+    if value is None or value == {}:
+        return "n/a" if value is None else "-"
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "name" in value[0]:
+        return ", ".join(f"{c.get('value')} {c['name']}" for c in value)
+    return str(value)

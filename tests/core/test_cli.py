@@ -202,4 +202,4 @@ def test_human_readable_output_without_events(trained, landcover_crop, tmp_path)
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("Predicting 192 x 192 pixels")
-    assert '"prediction":' in completed.stdout and '{"event"' not in completed.stdout
+    assert f"\n  prediction: {tmp_path / 'p.tif'}\n" in completed.stdout and '{"event"' not in completed.stdout
