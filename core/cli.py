@@ -14,9 +14,9 @@ import sys
 import traceback
 from typing import Any
 
+from ..losses.catalog import DEFAULT_LOSS
 from .config import (
     ARCHITECTURES,
-    DEFAULT_LOSS,
     MODES,
     ClassInfo,
     PredictConfig,

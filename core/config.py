@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..losses.catalog import DEFAULT_LOSS
 from .errors import UserError
 
 MODES = ("binary", "multiclass")
 ARCHITECTURES = ("unet", "deeplabv3plus")
-DEFAULT_LOSS = {"binary": "binary_dice_bce", "multiclass": "dice_ce"}
 IGNORE_INDEX = 255
 """Label value of unlabelled pixels (outside every polygon, nodata): they take no part in the loss."""
 PREDICTION_NODATA = 255

@@ -1,62 +1,50 @@
-"""Cross-entropy losses.
+"""Pixel-wise cross-entropy losses.
 
-- ``ce`` (multiclass): ``L = -Σ_i w_{y_i} log softmax(z_i)_{y_i} / Σ_i w_{y_i}`` over valid pixels i.
-- ``bce`` (binary): ``L = -mean_i [y_i log σ(z_i) + (1 - y_i) log(1 - σ(z_i))]`` over valid pixels.
-
-Reference: the standard maximum-likelihood losses (Bishop, *Pattern Recognition and Machine
-Learning*, 2006, §4.3). Computed in fp32 from logits (log-sum-exp), so stable under autocast.
-Ignored pixels take no part; a batch with no valid pixel gives 0.
+- ``ce`` / ``bce``: ``L = -Σ_i w_{y_i} log p_{i,y_i} / Σ_i w_{y_i}`` over valid pixels i; in binary
+  mode p = [1 - σ(z), σ(z)], so this is binary cross-entropy. (Standard maximum likelihood; with
+  class weights, the weighted cross-entropy of Long, Shelhamer & Darrell, CVPR 2015.)
+- ``topk_ce`` / ``binary_topk_bce``: the mean of the k % largest pixel losses (bootstrapped /
+  TopK cross-entropy; Wu, Shen & van den Hengel, arXiv:1605.06885, 2016).
+- ``distance_ce`` / ``binary_distance_bce``: cross-entropy weighted by ``1 + λ Φ_i`` where
+  ``Φ_i = 1 - d_i / max d`` and d_i is the distance from pixel i to the nearest class boundary of
+  the target, so pixels near boundaries weigh up to 1 + λ (distance-map penalised cross-entropy;
+  Caliva, Iriondo, Martinez, Majumdar & Pedoia, MIDL 2019).
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
-import torch.nn.functional as F
-from torch import nn
 
-from ._inputs import DEFAULT_IGNORE_INDEX, check_inputs, masked_mean, valid_mask
-
-
-def cross_entropy(
-    logits: torch.Tensor,
-    target: torch.Tensor,
-    ignore_index: int = DEFAULT_IGNORE_INDEX,
-    class_weights: torch.Tensor | None = None,
-) -> torch.Tensor:
-    valid = valid_mask(target, ignore_index)
-    safe = torch.where(valid, target, torch.zeros_like(target)).long()
-    per_pixel = F.cross_entropy(logits.float(), safe, reduction="none")
-    if class_weights is None:
-        return masked_mean(per_pixel, valid)
-    w = class_weights.to(per_pixel)[safe] * valid
-    return (per_pixel * w).sum() / w.sum().clamp_min(torch.finfo(w.dtype).tiny)
+from .base import Prepared, SegmentationLoss, pixel_mean
+from .distance_maps import boundary_proximity
 
 
-def binary_cross_entropy(
-    logits: torch.Tensor, target: torch.Tensor, ignore_index: int = DEFAULT_IGNORE_INDEX
-) -> torch.Tensor:
-    valid = valid_mask(target, ignore_index)
-    y = (target == 1).float()
-    per_pixel = F.binary_cross_entropy_with_logits(logits.float()[:, 0], y, reduction="none")
-    return masked_mean(per_pixel, valid)
+class CrossEntropyLoss(SegmentationLoss):
+    def compute(self, x: Prepared) -> torch.Tensor:
+        return pixel_mean(-x.true_log_probs(), x)
 
 
-class CrossEntropyLoss(nn.Module):
-    def __init__(self, ignore_index: int = DEFAULT_IGNORE_INDEX, class_weights: torch.Tensor | None = None) -> None:
-        super().__init__()
-        self.ignore_index = ignore_index
-        self.register_buffer("class_weights", class_weights)
+class TopKCrossEntropyLoss(SegmentationLoss):
+    def __init__(self, *args, k_percent: float = 10.0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.k_percent = k_percent
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        check_inputs(logits, target, binary=False)
-        return cross_entropy(logits, target, self.ignore_index, self.class_weights)
+    def compute(self, x: Prepared) -> torch.Tensor:
+        losses = (-x.true_log_probs() * x.pixel_weights())[x.valid]
+        if losses.numel() == 0:
+            return x.logits.sum() * 0.0
+        k = max(1, math.ceil(losses.numel() * self.k_percent / 100.0))
+        return losses.topk(k).values.mean()
 
 
-class BCELoss(nn.Module):
-    def __init__(self, ignore_index: int = DEFAULT_IGNORE_INDEX) -> None:
-        super().__init__()
-        self.ignore_index = ignore_index
+class DistanceWeightedCrossEntropyLoss(SegmentationLoss):
+    def __init__(self, *args, boundary_weight: float = 1.0, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.boundary_weight = boundary_weight
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        check_inputs(logits, target, binary=True)
-        return binary_cross_entropy(logits, target, self.ignore_index)
+    def compute(self, x: Prepared) -> torch.Tensor:
+        proximity = boundary_proximity(x.target, x.valid).to(x.logits)
+        weights = x.pixel_weights() * (1.0 + self.boundary_weight * proximity)
+        return (-x.true_log_probs() * weights).sum() / weights.sum().clamp_min(1e-7)

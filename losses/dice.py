@@ -1,52 +1,45 @@
-"""Soft Dice loss (Milletari, Navab, Ahmadi, "V-Net", 3DV 2016).
+"""Dice-family losses.
 
-For each class c, over the valid pixels i of the whole batch (per-batch aggregation):
+- ``dice`` / ``binary_dice``: soft Dice (Milletari, Navab & Ahmadi, "V-Net", 3DV 2016):
+  ``D_c = (2 TP_c + s) / (P_c + G_c + s)``, ``L = mean_{present c} (1 - D_c)``.
+- ``log_cosh_dice`` / ``binary_log_cosh_dice``: ``L = log(cosh(L_Dice))``, a smoothed Dice loss
+  (Jadon, "A survey of loss functions for semantic segmentation", CIBCB 2020).
+- ``generalized_dice`` / ``binary_generalized_dice`` (Sudre, Li, Vercauteren, Ourselin & Cardoso,
+  DLMIA 2017): ``L = 1 - (2 Σ_c w_c TP_c + s) / (Σ_c w_c (P_c + G_c) + s)`` with
+  ``w_c = 1 / G_c²`` over the present classes. It weighs every class, background included, in both
+  modes.
 
-    D_c = (2 Σ_i p_ic g_ic + s) / (Σ_i p_ic + Σ_i g_ic + s),     L = mean_{c ∈ P} (1 - D_c)
-
-with p the softmax (multiclass) or sigmoid (binary, foreground only) probabilities in fp32, g the
-one-hot target and s = ``smooth``. P is the set of classes present in the batch's valid target:
-a class absent from the batch contributes nothing (its false positives are left to the
-cross-entropy term of combined losses), and a batch with no present class gives 0.
-Per-batch aggregation is the default because remote-sensing tiles often miss most classes: per
-image, those classes would be skipped in nearly every tile.
+TP, P, G and the aggregation over classes and images follow ``base``.
 """
 
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from ._inputs import DEFAULT_IGNORE_INDEX, check_inputs, class_probabilities, one_hot, valid_mask
-
-
-def dice_loss(
-    logits: torch.Tensor,
-    target: torch.Tensor,
-    binary: bool,
-    ignore_index: int = DEFAULT_IGNORE_INDEX,
-    smooth: float = 1e-5,
-) -> torch.Tensor:
-    valid = valid_mask(target, ignore_index)
-    probs = class_probabilities(logits, binary) * valid.unsqueeze(1)
-    truth = one_hot(target, valid, probs.shape[1])
-    if binary:  # the foreground channel only
-        probs, truth = probs[:, 1:], truth[:, 1:]
-    dims = (0, 2, 3)
-    intersection = (probs * truth).sum(dims)
-    cardinality = probs.sum(dims) + truth.sum(dims)
-    dice = (2.0 * intersection + smooth) / (cardinality + smooth)
-    present = truth.sum(dims) > 0
-    return ((1.0 - dice) * present).sum() / present.sum().clamp_min(1)
+from .base import Prepared, RegionLoss, class_mean
 
 
-class DiceLoss(nn.Module):
-    def __init__(self, binary: bool, ignore_index: int = DEFAULT_IGNORE_INDEX, smooth: float = 1e-5) -> None:
-        super().__init__()
-        self.binary = binary
-        self.ignore_index = ignore_index
-        self.smooth = smooth
+def dice_per_class(tp: torch.Tensor, predicted: torch.Tensor, actual: torch.Tensor, smooth: float) -> torch.Tensor:
+    return (2.0 * tp + smooth) / (predicted + actual + smooth)
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        check_inputs(logits, target, self.binary)
-        return dice_loss(logits, target, self.binary, self.ignore_index, self.smooth)
+
+class DiceLoss(RegionLoss):
+    def compute(self, x: Prepared) -> torch.Tensor:
+        s = self.stats(x)
+        return class_mean(1.0 - dice_per_class(s.tp, s.predicted, s.actual, self.smooth), s.present, x)
+
+
+class LogCoshDiceLoss(DiceLoss):
+    def compute(self, x: Prepared) -> torch.Tensor:
+        return torch.log(torch.cosh(super().compute(x)))
+
+
+class GeneralizedDiceLoss(RegionLoss):
+    def compute(self, x: Prepared) -> torch.Tensor:
+        s = self.stats(x, all_classes=True)
+        weights = torch.where(s.present, 1.0 / s.actual.clamp_min(1.0) ** 2, torch.zeros_like(s.actual))
+        numerator = 2.0 * (weights * s.tp).sum(-1) + self.smooth
+        denominator = (weights * (s.predicted + s.actual)).sum(-1) + self.smooth
+        per_unit = 1.0 - numerator / denominator
+        any_present = s.present.any(-1)
+        return (per_unit * any_present).sum() / any_present.sum().clamp_min(1)

@@ -1,51 +1,87 @@
-"""``build_loss``: catalog entry + parameters -> torch module."""
+"""``build_loss``: a catalog entry and its parameters -> a torch module."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from torch import nn
-
+from .base import DEFAULT_IGNORE_INDEX, SegmentationLoss
+from .boundary import BoundaryLoss, HausdorffDTLoss
 from .catalog import loss_spec
-from .combined import WeightedSum
-from .cross_entropy import BCELoss, CrossEntropyLoss
-from .dice import DiceLoss
+from .cldice import ClDiceLoss
+from .combined import ProductLoss, TaghanakiComboLoss, WeightedTermsLoss
+from .cross_entropy import CrossEntropyLoss, DistanceWeightedCrossEntropyLoss, TopKCrossEntropyLoss
+from .dice import DiceLoss, GeneralizedDiceLoss, LogCoshDiceLoss
+from .exp_log import ExpLogLoss
+from .focal import DualFocalLoss, FocalLoss
+from .jaccard import JaccardLoss
+from .lovasz import LovaszLoss
+from .mcc import MCCLoss
+from .presets import LOSS_PRESETS
+from .sensitivity_specificity import SensitivitySpecificityLoss
+from .tversky import TverskyLoss
+from .unified_focal import UnifiedFocalLoss
 
-COMMON_PARAMS = ("ignore_index",)
-
-_BUILDERS: dict[str, Callable[..., nn.Module]] = {
-    "bce": lambda p: BCELoss(p["ignore_index"]),
-    "binary_dice": lambda p: DiceLoss(True, p["ignore_index"]),
-    "binary_dice_bce": lambda p: WeightedSum(
-        {
-            "bce": (p["bce_weight"], BCELoss(p["ignore_index"])),
-            "dice": (p["dice_weight"], DiceLoss(True, p["ignore_index"])),
-        }
-    ),
-    "ce": lambda p: CrossEntropyLoss(p["ignore_index"]),
-    "dice": lambda p: DiceLoss(False, p["ignore_index"]),
-    "dice_ce": lambda p: WeightedSum(
-        {
-            "ce": (p["ce_weight"], CrossEntropyLoss(p["ignore_index"])),
-            "dice": (p["dice_weight"], DiceLoss(False, p["ignore_index"])),
-        }
-    ),
+_FAMILIES: dict[str, Callable[..., SegmentationLoss]] = {
+    "cross_entropy": CrossEntropyLoss,
+    "topk_ce": TopKCrossEntropyLoss,
+    "distance_ce": DistanceWeightedCrossEntropyLoss,
+    "focal": FocalLoss,
+    "dual_focal": DualFocalLoss,
+    "dice": DiceLoss,
+    "log_cosh_dice": LogCoshDiceLoss,
+    "generalized_dice": GeneralizedDiceLoss,
+    "tversky": TverskyLoss,
+    "jaccard": JaccardLoss,
+    "lovasz": LovaszLoss,
+    "sensitivity_specificity": SensitivitySpecificityLoss,
+    "exp_log": ExpLogLoss,
+    "mcc": MCCLoss,
+    "weighted_terms": WeightedTermsLoss,
+    "product": ProductLoss,
+    "taghanaki_combo": TaghanakiComboLoss,
+    "unified_focal": functools.partial(UnifiedFocalLoss, symmetric=False),
+    "symmetric_unified_focal": functools.partial(UnifiedFocalLoss, symmetric=True),
+    "boundary": BoundaryLoss,
+    "hausdorff_dt": HausdorffDTLoss,
+    "cldice": ClDiceLoss,
 }
+COMMON_PARAMS = ("ignore_index", "class_weights")
+_RENAMED = {"bce_weight": "ce_weight"}  # binary spelling -> implementation argument
 
 
-def build_loss(name: str, mode: str, num_classes: int, **params: Any) -> nn.Module:
-    """Build loss ``name`` of ``mode`` for ``num_classes`` classes.
+def build_loss(name: str, mode: str, num_classes: int, **params: Any) -> SegmentationLoss:
+    """Build loss ``name`` of ``mode`` for ``num_classes`` classes (binary: 2, background and foreground).
 
-    ``params`` may set the loss's own parameters (see ``available_losses``) and ``ignore_index``
-    (default 255). Unknown names or parameters raise a ValueError listing the valid ones.
+    ``params`` may set the loss's own parameters (see ``available_losses``), ``ignore_index``
+    (default 255), ``class_weights`` (one per class) and, for ``combo``/``binary_combo``,
+    ``preset`` (a name of ``LOSS_PRESETS``). Unknown names or parameters raise a ValueError that
+    lists the valid ones.
     """
     spec = loss_spec(name, mode)
     if mode == "binary" and num_classes != 2:
         raise ValueError(f"Binary losses take 2 classes (background, foreground), got {num_classes}.")
-    valid = [p.name for p in spec.params] + list(COMMON_PARAMS)
+    if mode == "multiclass" and num_classes < 2:
+        raise ValueError(f"Multiclass losses need at least 2 classes, got {num_classes}.")
+    values = spec.defaults()
+    if "preset" in params and spec.family == "weighted_terms" and "focal_weight" in values:
+        values.update(_preset(params.pop("preset")))
+    valid = [*values, *COMMON_PARAMS]
     unknown = sorted(set(params) - set(valid))
     if unknown:
-        raise ValueError(f"Unknown parameter(s) {', '.join(unknown)} for loss {name!r}; valid: {', '.join(valid)}.")
-    values = {p.name: p.default for p in spec.params} | {"ignore_index": 255} | params
-    return _BUILDERS[name](values)
+        extra = ", preset" if spec.name in ("combo", "binary_combo") else ""
+        raise ValueError(
+            f"Unknown parameter(s) {', '.join(unknown)} for loss {name!r}; valid: {', '.join(valid)}{extra}."
+        )
+    values.update(params)
+    kwargs = {_RENAMED.get(k, k): v for k, v in values.items()}
+    kwargs.setdefault("ignore_index", DEFAULT_IGNORE_INDEX)
+    return _FAMILIES[spec.family](mode == "binary", num_classes, **kwargs)
+
+
+def _preset(name: str) -> dict[str, float]:
+    try:
+        return LOSS_PRESETS[name]
+    except KeyError:
+        raise ValueError(f"Unknown preset {name!r}; valid presets: {', '.join(LOSS_PRESETS)}.") from None

@@ -4,6 +4,7 @@ Usage: python scripts/fill_translation.py i18n/segmentation_trainer_fr.ts
 Sources missing from FRENCH are listed and left unfinished, so `make translations` followed by
 this script shows what still needs a translation.
 """
+
 from __future__ import annotations
 
 import sys

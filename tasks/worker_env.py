@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -33,10 +34,15 @@ def worker_python() -> str:
 
 
 def _package_parent() -> str:
-    """A folder holding the package under its import name, whatever the plugin folder is called."""
+    """A folder holding the package under its import name, whatever the plugin folder is called.
+
+    For a plugin folder named otherwise (a development checkout), a link in a temporary folder
+    unique to that plugin folder, so that two checkouts never import each other's code.
+    """
     if PLUGIN_DIR.name == PACKAGE:
         return str(PLUGIN_DIR.parent)
-    parent = Path(tempfile.gettempdir()) / f"{PACKAGE}-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    digest = hashlib.sha1(str(PLUGIN_DIR).encode("utf-8")).hexdigest()[:12]
+    parent = Path(tempfile.gettempdir()) / f"{PACKAGE}-{digest}"
     link = parent / PACKAGE
     if not link.exists():
         parent.mkdir(parents=True, exist_ok=True)

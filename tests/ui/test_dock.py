@@ -133,7 +133,8 @@ def test_cancel_stops_the_worker_and_qgis_stays_responsive(dock, iface, landcove
     dock.trainButton.click()
     task = dock.task
     task.event_received.connect(lambda e: progress.append(e) if e["event"] == "progress" else None)
-    wait_until(lambda: bool(progress), TASK_TIMEOUT, "the first batch")
+    wait_until(lambda: bool(progress) or dock.task is None, TASK_TIMEOUT, "the first batch")
+    assert progress, iface.messages
     pid = task.pid
     statuses = []
     task.statusChanged.connect(statuses.append)

@@ -1,4 +1,5 @@
 """The French translation loads from the QGIS locale setting and reaches the dock and the plugin."""
+
 from __future__ import annotations
 
 from qgis.core import QgsSettings

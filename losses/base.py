@@ -1,0 +1,208 @@
+"""What every loss shares: input checks, fp32 probabilities, ignore_index, class weights, reductions.
+
+Conventions (the same for every loss):
+
+- ``logits`` ``(N, C, H, W)`` raw scores (binary mode: ``C == 1``, the foreground logit), ``target``
+  ``(N, H, W)`` integer classes (binary: 0/1), ``ignore_index`` (default 255) marks unlabelled pixels.
+- Computation runs in fp32 whatever the autocast state, from log-softmax / log-sigmoid, so that
+  fp16/bf16 training, extreme logits, all-empty or all-ignored batches give finite values and
+  gradients. A batch with no valid pixel gives 0.
+- Binary mode works on the two classes (background, foreground) with probabilities
+  ``[1 - σ(z), σ(z)]``; region (overlap) losses score the foreground only, as is usual for binary
+  segmentation, except where the definition needs every class (Generalized Dice).
+- Pixel losses average over valid pixels, weighted by ``class_weights[y]`` when given.
+- Region losses compute soft true positives ``TP_c = Σ p_ic [y_i = c]``, prediction mass
+  ``P_c = Σ p_ic`` and target count ``G_c = Σ [y_i = c]`` over valid pixels (FP = P - TP,
+  FN = G - TP), by default over the whole batch ("batch" aggregation: classes that are rare in remote
+  sensing tiles still get a stable score); ``per_image=True`` scores each image separately. Then
+  they average over the *present* classes (G_c > 0): a class absent from the batch (or image)
+  contributes nothing, weighted by ``class_weights`` when given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+DEFAULT_IGNORE_INDEX = 255
+EPS = 1e-7
+
+
+@dataclass
+class Prepared:
+    """A batch ready for any loss: fp32 log-probabilities over K classes (K = 2 in binary mode)."""
+
+    logits: torch.Tensor  # (N, C, H, W) fp32
+    log_probs: torch.Tensor  # (N, K, H, W)
+    target: torch.Tensor  # (N, H, W) long, ignored pixels set to 0
+    valid: torch.Tensor  # (N, H, W) bool
+    binary: bool
+    class_weights: torch.Tensor | None  # (K,)
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.logits.dtype
+
+    @property
+    def num_classes(self) -> int:
+        return self.log_probs.shape[1]
+
+    @property
+    def probs(self) -> torch.Tensor:
+        return self.log_probs.exp()
+
+    def true_log_probs(self) -> torch.Tensor:
+        """``log p_{i, y_i}`` ``(N, H, W)``."""
+        return self.log_probs.gather(1, self.target.unsqueeze(1)).squeeze(1)
+
+    def one_hot(self) -> torch.Tensor:
+        """Dense ``(N, K, H, W)`` one-hot target, zero at ignored pixels (only for losses that need it)."""
+        encoded = F.one_hot(self.target, self.num_classes).permute(0, 3, 1, 2).to(self.dtype)
+        return encoded * self.valid.unsqueeze(1)
+
+    def pixel_weights(self) -> torch.Tensor:
+        """``(N, H, W)``: 0 at ignored pixels, else ``class_weights[y]`` (1 without class weights)."""
+        weights = self.valid.to(self.dtype)
+        if self.class_weights is not None:
+            weights = weights * self.class_weights[self.target]
+        return weights
+
+
+def prepare(
+    logits: torch.Tensor, target: torch.Tensor, binary: bool, ignore_index: int, class_weights: torch.Tensor | None
+) -> Prepared:
+    if (
+        logits.dim() != 4
+        or target.dim() != 3
+        or logits.shape[0] != target.shape[0]
+        or logits.shape[2:] != target.shape[1:]
+    ):
+        raise ValueError(
+            f"Expected logits (N, C, H, W) and target (N, H, W), got {tuple(logits.shape)} and {tuple(target.shape)}."
+        )
+    if binary and logits.shape[1] != 1:
+        raise ValueError(f"Binary losses take logits with one channel, got {logits.shape[1]}.")
+    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # fp16/bf16 -> fp32, fp64 kept
+    valid = target != ignore_index
+    safe = torch.where(valid, target, torch.zeros_like(target)).long()
+    if binary:
+        log_probs = torch.cat([F.logsigmoid(-logits), F.logsigmoid(logits)], dim=1)
+    else:
+        log_probs = F.log_softmax(logits, dim=1)
+    if class_weights is not None:
+        class_weights = class_weights.to(device=logits.device, dtype=logits.dtype)
+    return Prepared(logits, log_probs, safe, valid, binary, class_weights)
+
+
+def pixel_mean(values: torch.Tensor, x: Prepared) -> torch.Tensor:
+    """Mean of per-pixel ``values`` ``(N, H, W)`` over valid pixels, weighted by class weights."""
+    weights = x.pixel_weights()
+    return (values * weights).sum() / weights.sum().clamp_min(EPS)
+
+
+@dataclass
+class RegionStats:
+    """Soft counts per class, shape ``(K,)`` (batch aggregation) or ``(N, K)`` (per image)."""
+
+    tp: torch.Tensor
+    predicted: torch.Tensor  # P = TP + FP
+    actual: torch.Tensor  # G = TP + FN
+    total: torch.Tensor  # number of valid pixels, broadcastable
+
+    @property
+    def fp(self) -> torch.Tensor:
+        return (self.predicted - self.tp).clamp_min(0)
+
+    @property
+    def fn(self) -> torch.Tensor:
+        return (self.actual - self.tp).clamp_min(0)
+
+    @property
+    def tn(self) -> torch.Tensor:
+        return (self.total - self.predicted - self.actual + self.tp).clamp_min(0)
+
+    @property
+    def present(self) -> torch.Tensor:
+        return self.actual > 0
+
+
+def region_stats(x: Prepared, per_image: bool = False, probs: torch.Tensor | None = None) -> RegionStats:
+    """Soft TP, P and G per class from gathers and sums: no dense one-hot of the batch."""
+    probs = x.probs if probs is None else probs
+    n, k = probs.shape[:2]
+    valid = x.valid
+    masked = probs * valid.unsqueeze(1)
+    p_true = masked.gather(1, x.target.unsqueeze(1)).squeeze(1)
+    if per_image:
+        index = (torch.arange(n, device=probs.device).view(n, 1, 1) * k + x.target)[valid]
+        tp = probs.new_zeros(n * k).index_add_(0, index, p_true[valid]).view(n, k)
+        actual = torch.bincount(index, minlength=n * k).to(probs.dtype).view(n, k)
+        predicted = masked.sum(dim=(2, 3))
+        total = valid.sum(dim=(1, 2)).to(probs.dtype).unsqueeze(1)
+    else:
+        labels = x.target[valid]
+        tp = probs.new_zeros(k).index_add_(0, labels, p_true[valid])
+        actual = torch.bincount(labels, minlength=k).to(probs.dtype)
+        predicted = masked.sum(dim=(0, 2, 3))
+        total = valid.sum().to(probs.dtype)
+    return RegionStats(tp, predicted, actual, total)
+
+
+def region_classes(stats: RegionStats, x: Prepared, all_classes: bool = False) -> RegionStats:
+    """Binary mode scores the foreground only (unless ``all_classes``); multiclass every class."""
+    if not x.binary or all_classes:
+        return stats
+    return RegionStats(stats.tp[..., 1:], stats.predicted[..., 1:], stats.actual[..., 1:], stats.total)
+
+
+def class_mean(per_class: torch.Tensor, present: torch.Tensor, x: Prepared) -> torch.Tensor:
+    """Mean of per-class (or per image and class) losses over present classes, class-weighted."""
+    weights = present.to(per_class.dtype)
+    if x.class_weights is not None:
+        weights = weights * x.class_weights[-per_class.shape[-1] :]
+    return (per_class * weights).sum() / weights.sum().clamp_min(EPS)
+
+
+class SegmentationLoss(nn.Module):
+    """Base of every loss: prepares the batch in fp32 and hands it to ``compute``."""
+
+    def __init__(
+        self,
+        binary: bool,
+        num_classes: int,
+        ignore_index: int = DEFAULT_IGNORE_INDEX,
+        class_weights: list[float] | None = None,
+    ) -> None:
+        super().__init__()
+        self.binary = binary
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+        if class_weights is not None:
+            if len(class_weights) != num_classes:
+                raise ValueError(f"class_weights needs {num_classes} values, got {len(class_weights)}.")
+            self.register_buffer("class_weights", torch.tensor(class_weights, dtype=torch.float32))
+        else:
+            self.class_weights = None
+
+    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(device_type=logits.device.type, enabled=False):
+            x = prepare(logits, target, self.binary, self.ignore_index, self.class_weights)
+            return self.compute(x)
+
+    def compute(self, x: Prepared) -> torch.Tensor:
+        raise NotImplementedError
+
+
+class RegionLoss(SegmentationLoss):
+    """Base of overlap losses: ``smooth`` (added to numerator and denominator) and ``per_image``."""
+
+    def __init__(self, *args, smooth: float = 1e-5, per_image: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.smooth = smooth
+        self.per_image = per_image
+
+    def stats(self, x: Prepared, all_classes: bool = False) -> RegionStats:
+        return region_classes(region_stats(x, self.per_image), x, all_classes)

@@ -1,0 +1,57 @@
+"""Distance maps of target masks (computed on the CPU with SciPy, constants for the gradient)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy.ndimage import distance_transform_edt
+
+
+def boundary_proximity(target: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """``(N, H, W)`` in [0, 1]: 1 on class boundaries, falling linearly to 0 at the farthest pixel.
+
+    A boundary pixel has a valid 4-neighbour of another class. Images without a boundary get 0.
+    """
+    labels = target.detach().cpu().numpy()
+    ok = valid.detach().cpu().numpy()
+    out = np.zeros(labels.shape, dtype=np.float32)
+    for n in range(labels.shape[0]):
+        edge = np.zeros(labels.shape[1:], dtype=bool)
+        for axis in (0, 1):
+            a = np.moveaxis(labels[n], axis, 0)
+            v = np.moveaxis(ok[n], axis, 0)
+            differs = (a[1:] != a[:-1]) & v[1:] & v[:-1]
+            e = np.moveaxis(edge, axis, 0)
+            e[1:] |= differs
+            e[:-1] |= differs
+        if edge.any():
+            distance = distance_transform_edt(~edge)
+            out[n] = 1.0 - distance / max(distance.max(), 1.0)
+    return torch.from_numpy(out)
+
+
+def signed_distance(masks: torch.Tensor) -> torch.Tensor:
+    """Kervadec's signed distance of each ``(N, K, H, W)`` mask: negative inside, positive outside.
+
+    ``φ = edt(outside) · outside - (edt(inside) - 1) · inside``; 0 where a mask is empty.
+    """
+    m = masks.detach().cpu().numpy() > 0.5
+    out = np.zeros(m.shape, dtype=np.float32)
+    for index in np.ndindex(*m.shape[:2]):
+        inside = m[index]
+        if inside.any():
+            outside = ~inside
+            out[index] = distance_transform_edt(outside) * outside - (distance_transform_edt(inside) - 1) * inside
+    return torch.from_numpy(out)
+
+
+def distance_field(masks: torch.Tensor) -> torch.Tensor:
+    """Unsigned distance to the mask boundary, ``edt(inside) + edt(outside)``, for each ``(N, K, H, W)``
+    mask; 0 where a mask is empty or full (as MONAI's HausdorffDTLoss)."""
+    m = masks.detach().cpu().numpy() > 0.5
+    out = np.zeros(m.shape, dtype=np.float32)
+    for index in np.ndindex(*m.shape[:2]):
+        inside = m[index]
+        if inside.any() and not inside.all():
+            out[index] = distance_transform_edt(inside) + distance_transform_edt(~inside)
+    return torch.from_numpy(out)

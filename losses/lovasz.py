@@ -1,0 +1,71 @@
+"""Lovász losses: convex surrogates of the Jaccard index (Berman, Rannen Triki & Blaschko, CVPR 2018).
+
+- ``lovasz_hinge`` (binary): the Lovász extension of the Jaccard loss applied to the hinge errors
+  ``1 - z_i s_i`` (s_i = ±1), sorted in decreasing order: ``L = Σ_k relu(e_(k)) ∇J_k``.
+- ``lovasz_softmax`` (multiclass): per present class c, the errors ``|g_ic - p_ic|`` sorted in
+  decreasing order, ``L_c = Σ_k e_(k) ∇J_k``, averaged over present classes.
+
+``∇J`` is the gradient of the Lovász extension (``lovasz_grad``). Ignored pixels are dropped; by
+default the whole batch is one set of pixels (``per_image=True``: each image, then the mean).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .base import Prepared, SegmentationLoss
+
+
+def lovasz_grad(truth_sorted: torch.Tensor) -> torch.Tensor:
+    """Gradient of the Lovász extension of the Jaccard loss at errors sorted in decreasing order."""
+    total = truth_sorted.sum()
+    intersection = total - truth_sorted.cumsum(0)
+    union = total + (1.0 - truth_sorted).cumsum(0)
+    jaccard = 1.0 - intersection / union
+    if truth_sorted.numel() > 1:
+        jaccard[1:] = jaccard[1:] - jaccard[:-1]
+    return jaccard
+
+
+def _hinge(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    if truth.numel() == 0:
+        return logits.sum() * 0.0
+    errors = 1.0 - logits * (2.0 * truth - 1.0)
+    errors_sorted, order = torch.sort(errors, descending=True)
+    return torch.dot(F.relu(errors_sorted), lovasz_grad(truth[order]))
+
+
+def _softmax(probs: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
+    """``probs`` (P, K) of valid pixels, ``labels`` (P,)."""
+    losses, class_weights = [], []
+    for c in torch.unique(labels).tolist():
+        truth = (labels == c).to(probs.dtype)
+        errors = (truth - probs[:, c]).abs()
+        errors_sorted, order = torch.sort(errors, descending=True)
+        losses.append(torch.dot(errors_sorted, lovasz_grad(truth[order])))
+        class_weights.append(1.0 if weights is None else float(weights[c]))
+    if not losses:
+        return probs.sum() * 0.0
+    w = torch.tensor(class_weights, device=probs.device, dtype=probs.dtype)
+    return (torch.stack(losses) * w).sum() / w.sum().clamp_min(1e-7)
+
+
+class LovaszLoss(SegmentationLoss):
+    def __init__(self, *args, per_image: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.per_image = per_image
+
+    def _one(self, x: Prepared, select: torch.Tensor) -> torch.Tensor:
+        valid = x.valid & select
+        if x.binary:
+            return _hinge(x.logits[:, 0][valid], x.target[valid].to(x.dtype))
+        probs = x.probs.permute(0, 2, 3, 1)[valid]
+        return _softmax(probs, x.target[valid], x.class_weights)
+
+    def compute(self, x: Prepared) -> torch.Tensor:
+        if not self.per_image:
+            return self._one(x, torch.ones_like(x.valid))
+        images = torch.arange(x.target.shape[0], device=x.target.device).view(-1, 1, 1)
+        per_image = [self._one(x, (images == n).expand_as(x.valid)) for n in range(x.target.shape[0])]
+        return torch.stack(per_image).mean()

@@ -1,0 +1,13 @@
+"""The seven CE:Dice:Focal weight configurations of seed 003 (standard library only)."""
+
+LOSS_PRESETS: dict[str, dict[str, float]] = {
+    "equal": {"ce_weight": 1.0, "dice_weight": 1.0, "focal_weight": 1.0},
+    "ce_dominant": {"ce_weight": 1.0, "dice_weight": 0.5, "focal_weight": 0.5},
+    "dice_dominant": {"ce_weight": 0.5, "dice_weight": 1.0, "focal_weight": 0.5},
+    "focal_dominant": {"ce_weight": 0.5, "dice_weight": 0.5, "focal_weight": 1.0},
+    "ce_only": {"ce_weight": 1.0, "dice_weight": 0.0, "focal_weight": 0.0},
+    "dice_only": {"ce_weight": 0.0, "dice_weight": 1.0, "focal_weight": 0.0},
+    "focal_only": {"ce_weight": 0.0, "dice_weight": 0.0, "focal_weight": 1.0},
+}
+"""Seed 003's seven CE:Dice:Focal weight configurations (Table II of the study)."""
+DEFAULT_PRESET = "dice_dominant"
