@@ -21,6 +21,7 @@ Conventions (the same for every loss):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -31,16 +32,36 @@ DEFAULT_IGNORE_INDEX = 255
 EPS = 1e-7
 
 
+def safe_pow(base: torch.Tensor, exponent: float | torch.Tensor) -> torch.Tensor:
+    """``base ** exponent`` for ``base >= 0``, exactly 0 at 0, with finite gradients everywhere.
+
+    (A fractional power has an infinite derivative at 0; clamping the base instead would leave a
+    floor of ``EPS ** exponent`` at the optimum.)
+    """
+    positive = base > EPS
+    safe = torch.where(positive, base, torch.ones_like(base))
+    return torch.where(positive, safe**exponent, torch.zeros_like(base))
+
+
 @dataclass
 class Prepared:
-    """A batch ready for any loss: fp32 log-probabilities over K classes (K = 2 in binary mode)."""
+    """A batch ready for any loss: fp32 (or wider) logits, safe targets, the valid mask.
+
+    ``log_probs`` over K classes (K = 2 in binary mode) is computed on first use.
+    """
 
     logits: torch.Tensor  # (N, C, H, W) fp32
-    log_probs: torch.Tensor  # (N, K, H, W)
     target: torch.Tensor  # (N, H, W) long, ignored pixels set to 0
     valid: torch.Tensor  # (N, H, W) bool
     binary: bool
     class_weights: torch.Tensor | None  # (K,)
+
+    @functools.cached_property
+    def log_probs(self) -> torch.Tensor:
+        """``(N, K, H, W)`` log-probabilities: log-softmax, or [log σ(-z), log σ(z)] in binary mode."""
+        if self.binary:
+            return torch.cat([F.logsigmoid(-self.logits), F.logsigmoid(self.logits)], dim=1)
+        return F.log_softmax(self.logits, dim=1)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -48,7 +69,7 @@ class Prepared:
 
     @property
     def num_classes(self) -> int:
-        return self.log_probs.shape[1]
+        return 2 if self.binary else self.logits.shape[1]
 
     @property
     def probs(self) -> torch.Tensor:
@@ -88,13 +109,9 @@ def prepare(
     logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # fp16/bf16 -> fp32, fp64 kept
     valid = target != ignore_index
     safe = torch.where(valid, target, torch.zeros_like(target)).long()
-    if binary:
-        log_probs = torch.cat([F.logsigmoid(-logits), F.logsigmoid(logits)], dim=1)
-    else:
-        log_probs = F.log_softmax(logits, dim=1)
     if class_weights is not None:
         class_weights = class_weights.to(device=logits.device, dtype=logits.dtype)
-    return Prepared(logits, log_probs, safe, valid, binary, class_weights)
+    return Prepared(logits, safe, valid, binary, class_weights)
 
 
 def pixel_mean(values: torch.Tensor, x: Prepared) -> torch.Tensor:

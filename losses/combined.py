@@ -15,9 +15,8 @@
   ``1 - Dice`` is added so the loss stays non-negative (same gradients). Binary mode scores the
   foreground class.
 
-The combined terms share one log-softmax (log-sigmoid in binary mode) and need no dense one-hot
-target: CE and Focal gather log p of the true class, Dice uses gathered true-class probabilities and
-per-class sums.
+The combined terms need no dense one-hot target and share one softmax: in multiclass mode through
+``fused.FusedTerms`` (closed-form gradients), in binary mode through one log-sigmoid.
 """
 
 from __future__ import annotations
@@ -26,20 +25,23 @@ import torch
 
 from .base import EPS, Prepared, SegmentationLoss, class_mean, pixel_mean, region_classes, region_stats
 from .dice import dice_per_class
+from .focal import focal_term
+from .fused import FusedTerms
 
 
 def combined_terms(
     x: Prepared, need: set[str], gamma: float = 2.0, alpha: float = 1.0, smooth: float = 1e-5
 ) -> dict[str, torch.Tensor]:
     """The CE, Dice and Focal terms named in ``need``, from one log-softmax and one gather."""
+    if not x.binary:
+        ce, dice, focal = FusedTerms.apply(x.logits, x.target, x.valid, x.class_weights, gamma, alpha, smooth)
+        return {name: value for name, value in (("ce", ce), ("dice", dice), ("focal", focal)) if name in need}
     terms: dict[str, torch.Tensor] = {}
     log_p = x.true_log_probs()
     if "ce" in need:
         terms["ce"] = pixel_mean(-log_p, x)
     if "focal" in need:
-        p_t = log_p.exp()
-        alpha_t = torch.where(x.target == 1, alpha, 1.0 - alpha) if x.binary else alpha
-        terms["focal"] = pixel_mean(-alpha_t * (1.0 - p_t).clamp_min(EPS) ** gamma * log_p, x)
+        terms["focal"] = focal_term(x, gamma, alpha, log_p)
     if "dice" in need:
         s = region_classes(region_stats(x), x)
         terms["dice"] = class_mean(1.0 - dice_per_class(s.tp, s.predicted, s.actual, smooth), s.present, x)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import EPS, Prepared, RegionLoss, class_mean, region_stats
+from .base import EPS, Prepared, RegionLoss, class_mean, region_stats, safe_pow
 from .dice import dice_per_class
 
 
@@ -25,10 +25,10 @@ class ExpLogLoss(RegionLoss):
     def compute(self, x: Prepared) -> torch.Tensor:
         s = self.stats(x)
         dice = dice_per_class(s.tp, s.predicted, s.actual, self.smooth)
-        dice_term = class_mean((-torch.log(dice.clamp_min(EPS))).clamp_min(EPS) ** self.gamma, s.present, x)
+        dice_term = class_mean(safe_pow(-torch.log(dice.clamp_min(EPS)), self.gamma), s.present, x)
         counts = region_stats(x).actual
         label_weights = torch.sqrt(counts.sum() / counts.clamp_min(1.0))[x.target]
-        ce = (-x.true_log_probs()).clamp_min(EPS) ** self.gamma
+        ce = safe_pow(-x.true_log_probs(), self.gamma)
         weights = label_weights * x.pixel_weights()
         ce_term = (ce * weights).sum() / weights.sum().clamp_min(EPS)
         return self.dice_weight * dice_term + self.ce_weight * ce_term

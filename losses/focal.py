@@ -23,15 +23,15 @@ import math
 import torch
 from torch import nn
 
-from .base import EPS, Prepared, SegmentationLoss, pixel_mean
+from .base import EPS, Prepared, SegmentationLoss, pixel_mean, safe_pow
 
 GAMMA_MAX = 5.0
 
 
-def focal_term(x: Prepared, gamma: float, alpha: float) -> torch.Tensor:
-    """The (α-balanced) focal loss of a prepared batch."""
-    log_p = x.true_log_probs()
-    modulation = (1.0 - log_p.exp()).clamp_min(EPS) ** gamma if gamma else 1.0
+def focal_term(x: Prepared, gamma: float, alpha: float, log_p: torch.Tensor | None = None) -> torch.Tensor:
+    """The (α-balanced) focal loss of a prepared batch (``log_p``: the true-class log-probabilities)."""
+    log_p = x.true_log_probs() if log_p is None else log_p
+    modulation = safe_pow(1.0 - log_p.exp(), gamma) if gamma else 1.0
     if x.binary:
         alpha_t = torch.where(x.target == 1, alpha, 1.0 - alpha)
     else:
@@ -83,7 +83,7 @@ class DualFocalLoss(SegmentationLoss):
         terms = (
             truth * x.log_probs
             + self.beta * (1.0 - truth) * torch.log((self.rho - probs).clamp_min(EPS))
-            + self.alpha * (truth - probs).abs().clamp_min(EPS) ** self.gamma
+            + self.alpha * safe_pow((truth - probs).abs(), self.gamma)
         )
         if self.adaptive_weights:
             counts = truth.sum(dim=(0, 2, 3))

@@ -15,7 +15,7 @@ import warnings
 
 import torch
 
-from .base import EPS, Prepared, RegionLoss, class_mean
+from .base import Prepared, RegionLoss, class_mean, safe_pow
 
 
 def tversky_index(x_stats, alpha: float, beta: float, smooth: float) -> torch.Tensor:
@@ -38,5 +38,5 @@ class TverskyLoss(RegionLoss):
         s = self.stats(x)
         loss = 1.0 - tversky_index(s, self.alpha, self.beta, self.smooth)
         if self.gamma != 1.0:
-            loss = loss.clamp_min(EPS) ** (1.0 / self.gamma)
+            loss = safe_pow(loss, 1.0 / self.gamma)
         return class_mean(loss, s.present, x)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import torch
 
-from .base import EPS, Prepared, RegionLoss, class_mean, pixel_mean
+from .base import Prepared, RegionLoss, class_mean, pixel_mean, safe_pow
 
 
 class UnifiedFocalLoss(RegionLoss):
@@ -36,7 +36,7 @@ class UnifiedFocalLoss(RegionLoss):
         log_p = x.true_log_probs()
         background = x.target == 0
         delta = torch.where(background, 1.0 - self.delta, self.delta)
-        modulation = (1.0 - log_p.exp()).clamp_min(EPS) ** self.gamma
+        modulation = safe_pow(1.0 - log_p.exp(), self.gamma)
         if not self.symmetric:
             modulation = torch.where(background, modulation, torch.ones_like(modulation))
         return pixel_mean(-delta * modulation * log_p, x)
@@ -45,7 +45,7 @@ class UnifiedFocalLoss(RegionLoss):
         s = self.stats(x, all_classes=True)
         index = (s.tp + self.smooth) / (s.tp + self.delta * s.fn + (1.0 - self.delta) * s.fp + self.smooth)
         loss = 1.0 - index
-        enhanced = loss.clamp_min(EPS) ** (1.0 - self.gamma)
+        enhanced = safe_pow(loss, 1.0 - self.gamma)
         if not self.symmetric:
             enhanced = torch.cat([loss[..., :1], enhanced[..., 1:]], dim=-1)
         return class_mean(enhanced, s.present, x)
