@@ -118,3 +118,13 @@ def test_tversky_warns_when_alpha_and_beta_do_not_sum_to_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         build_loss("tversky", "multiclass", 3, alpha=0.4, beta=0.6)
+
+
+def test_every_loss_is_documented():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "losses.md").read_text(encoding="utf-8")
+    for spec in available_losses("multiclass"):
+        assert f"`{spec.name}`" in text, spec.name
+        binary = convert_loss_name(spec.name, "binary")
+        assert f"`{binary}`" in text or binary == f"binary_{spec.name}", binary
