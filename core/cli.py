@@ -17,7 +17,11 @@ from typing import Any
 from ..losses.catalog import DEFAULT_LOSS
 from .config import (
     ARCHITECTURES,
+    AUGMENTATIONS,
+    CACHE_MODES,
+    CLASS_WEIGHTINGS,
     MODES,
+    NORMALIZATIONS,
     ClassInfo,
     PredictConfig,
     TrainConfig,
@@ -81,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"skip tiles with fewer labelled pixels (default {d.min_labelled_fraction})",
     )
     train.add_argument("--seed", type=int, help=f"default {d.seed}")
+    train.add_argument("--aoi", help="polygons limiting training (area of interest)")
+    train.add_argument("--aoi-layer", help="layer name inside the area-of-interest file")
+    train.add_argument("--validation-area", help="polygons holding the validation tiles (instead of random blocks)")
+    train.add_argument("--validation-area-layer", help="layer name inside the validation-area file")
+    train.add_argument("--encoder-weights", help="local encoder weights file, or 'imagenet' from the local cache")
+    train.add_argument("--normalization", choices=NORMALIZATIONS, help=f"default {d.normalization}")
+    train.add_argument("--augmentation", choices=AUGMENTATIONS, help=f"default {d.augmentation}")
+    train.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, help=f"default {d.class_weighting}")
+    train.add_argument(
+        "--early-stopping-patience",
+        type=int,
+        help="epochs without a better validation mIoU before stopping (default 0: never)",
+    )
+    train.add_argument(
+        "--resume", action="store_true", default=None, help="continue from the output folder's checkpoint"
+    )
+    train.add_argument("--deterministic", action="store_true", default=None, help="deterministic algorithms")
+    train.add_argument("--cache", choices=CACHE_MODES, help=f"keep the raster in memory (default {d.cache})")
     train.add_argument("--output-dir", help="model folder to write")
     _add_common(train)
 
@@ -129,6 +151,18 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
         "val_fraction",
         "min_labelled_fraction",
         "seed",
+        "aoi",
+        "aoi_layer",
+        "validation_area",
+        "validation_area_layer",
+        "encoder_weights",
+        "normalization",
+        "augmentation",
+        "class_weighting",
+        "early_stopping_patience",
+        "resume",
+        "deterministic",
+        "cache",
         "output_dir",
         "device",
     ]

@@ -17,7 +17,11 @@ from ..losses.catalog import DEFAULT_LOSS
 from .errors import UserError
 
 MODES = ("binary", "multiclass")
-ARCHITECTURES = ("unet", "deeplabv3plus")
+ARCHITECTURES = ("unet", "deeplabv3plus", "attention_unet")
+NORMALIZATIONS = ("mean_std", "percentile")
+AUGMENTATIONS = ("none", "basic", "advanced")
+CLASS_WEIGHTINGS = ("none", "inverse", "median")
+CACHE_MODES = ("auto", "always", "never")
 IGNORE_INDEX = 255
 """Label value of unlabelled pixels (outside every polygon, nodata): they take no part in the loss."""
 PREDICTION_NODATA = 255
@@ -41,6 +45,10 @@ class TrainConfig:
     labels: str
     output_dir: str
     label_layer: str | None = None  # layer name inside a multi-layer vector file (GeoPackage)
+    aoi: str | None = None  # polygons limiting training: pixels outside are unlabelled
+    aoi_layer: str | None = None
+    validation_area: str | None = None  # polygons holding the validation tiles (instead of random blocks)
+    validation_area_layer: str | None = None
     class_field: str | None = None  # vector labels: the field holding the class (int or text)
     classes: list[ClassInfo] = field(default_factory=list)  # empty: derived from the labels
     mode: str = "multiclass"
@@ -49,6 +57,7 @@ class TrainConfig:
     loss_params: dict[str, Any] = field(default_factory=dict)
     architecture: str = "unet"
     encoder: str = "resnet34"
+    encoder_weights: str | None = None  # a local weights file, or "imagenet" from the local cache only
     encoder_weights: str | None = None  # a local weights file; never downloaded
     epochs: int = 20
     batch_size: int = 4
@@ -58,6 +67,13 @@ class TrainConfig:
     weight_decay: float = 1e-4
     val_fraction: float = 0.2
     min_labelled_fraction: float = 0.05
+    normalization: str = "mean_std"  # or "percentile": 2-98 % clip to [0, 1]
+    augmentation: str = "basic"  # none, basic (flips, 90° rotations), advanced (+ brightness, contrast, gamma, noise)
+    class_weighting: str = "none"  # none, inverse or median frequency, from the training tiles
+    early_stopping_patience: int = 0  # stop after this many epochs without a better validation mIoU; 0: never
+    resume: bool = False  # continue from the checkpoint in output_dir
+    deterministic: bool = False  # deterministic algorithms (slower on GPU)
+    cache: str = "auto"  # keep the raster in memory: auto (when under 512 MiB), always, never
     device: str = "auto"  # auto, cpu, cuda, cuda:N
     seed: int = 42
 
@@ -65,8 +81,18 @@ class TrainConfig:
         self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
         if self.mode not in MODES:
             raise UserError(f"Mode {self.mode!r} is not known: use one of {', '.join(MODES)}.")
-        if self.architecture not in ARCHITECTURES:
-            raise UserError(f"Architecture {self.architecture!r} is not known: use one of {', '.join(ARCHITECTURES)}.")
+        for name, allowed in (
+            ("architecture", ARCHITECTURES),
+            ("normalization", NORMALIZATIONS),
+            ("augmentation", AUGMENTATIONS),
+            ("class_weighting", CLASS_WEIGHTINGS),
+            ("cache", CACHE_MODES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise UserError(
+                    f"{name.replace('_', ' ').capitalize()} {getattr(self, name)!r} is not known: "
+                    f"use one of {', '.join(allowed)}."
+                )
         if not self.loss:
             self.loss = DEFAULT_LOSS[self.mode]
         if not self.stride:

@@ -10,6 +10,7 @@ Labels in another CRS than the image are reprojected onto the image grid, never 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,36 +92,106 @@ def _check_class_count(classes: list[ClassInfo], source: str) -> None:
 class _Shape:
     geometry: dict[str, Any]
     bounds: tuple[float, float, float, float]
-    index: int
+    value: int
+
+
+class PolygonLayer:
+    """The polygons of a vector file in the image's CRS, burnt into any window of the image grid.
+
+    Used for labels (burning class indices), the area of interest and the validation area (1s).
+    """
+
+    def __init__(self, path: str, layer: str | None, image: RasterInfo, log: Log, what: str) -> None:
+        if not Path(path).exists():
+            raise UserError(f"The {what} file {path} does not exist.")
+        self.image = image
+        self.transform = rasterio.Affine(*image.transform)
+        self.name = Path(path).name + (f" (layer {layer})" if layer else "")
+        self.records, self.fields, crs_wkt = _read_features(path, layer)
+        if not self.records:
+            raise UserError(f"The {what} layer {self.name} has no features with a geometry.")
+        if not crs_wkt:
+            raise UserError(f"The {what} layer {self.name} has no coordinate reference system: set one first.")
+        self.crs = CRS.from_wkt(crs_wkt)
+        image_crs = CRS.from_wkt(image.crs_wkt)
+        self.reproject = self.crs != image_crs
+        if self.reproject:
+            log(
+                f"The {what} layer {self.name} is reprojected from {_crs_name(self.crs)} to the raster's "
+                f"{_crs_name(image_crs)}."
+            )
+        self.shapes: list[_Shape] = []
+
+    def burn(self, values: list[int]) -> None:
+        """Set the value burnt for each feature (in feature order), reprojecting the geometries."""
+        image_crs = CRS.from_wkt(self.image.crs_wkt)
+        self.shapes = []
+        for (geometry, _), value in zip(self.records, values):
+            if self.reproject:
+                geometry = transform_geom(self.crs, image_crs, geometry)
+            self.shapes.append(_Shape(geometry, geometry_bounds(geometry), value))
+
+    def overlaps_image(self) -> bool:
+        xmin, ymin, xmax, ymax = self._window_bounds(Window(0, 0, self.image.width, self.image.height))
+        return any(b[0] < xmax and b[2] > xmin and b[1] < ymax and b[3] > ymin for b in (s.bounds for s in self.shapes))
+
+    def _window_bounds(self, window: Window) -> tuple[float, float, float, float]:
+        transform = window_transform(window, self.transform)
+        x0, y0 = transform * (0, 0)
+        x1, y1 = transform * (int(window.width), int(window.height))
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+    def read(self, window: Window, fill: int = 0) -> np.ndarray:
+        """``uint8`` ``(h, w)``: each pixel centre inside a polygon gets its value, others ``fill``."""
+        height, width = int(window.height), int(window.width)
+        xmin, ymin, xmax, ymax = self._window_bounds(window)
+        shapes = [
+            (s.geometry, s.value)
+            for s in self.shapes
+            if s.bounds[0] < xmax and s.bounds[2] > xmin and s.bounds[1] < ymax and s.bounds[3] > ymin
+        ]
+        if not shapes:
+            return np.full((height, width), fill, dtype=np.uint8)
+        return rasterize(
+            shapes,
+            out_shape=(height, width),
+            transform=window_transform(window, self.transform),
+            fill=fill,
+            dtype="uint8",
+        )
+
+
+def area_mask(path: str, layer: str | None, image: RasterInfo, log: Log, what: str) -> PolygonLayer:
+    """Polygons as a 0/1 mask on the image grid (area of interest, validation area)."""
+    polygons = PolygonLayer(path, layer, image, log, what)
+    polygons.burn([1] * len(polygons.records))
+    if not polygons.overlaps_image():
+        raise UserError(
+            f"The {what} layer {polygons.name} does not overlap the raster {Path(image.path).name}: "
+            "check that both cover the same area."
+        )
+    return polygons
 
 
 class VectorLabels:
     """Polygons with a class field, reprojected to the image CRS and rasterized per window."""
 
     def __init__(self, config: TrainConfig, image: RasterInfo, log: Log) -> None:
-        self.image = image
-        self.transform = rasterio.Affine(*image.transform)
-        records, fields, crs_wkt = _read_features(config.labels, config.label_layer)
-        name = Path(config.labels).name + (f" (layer {config.label_layer})" if config.label_layer else "")
-        if not records:
-            raise UserError(f"The label layer {name} has no features with a geometry.")
-        values = self._class_values(records, fields, config, name)
+        self.polygons = PolygonLayer(config.labels, config.label_layer, image, log, "label")
+        name = self.polygons.name
+        values = self._class_values(self.polygons.records, self.polygons.fields, config, name)
         self.classes = self._class_table(values, config, name)
         index_of = {c.value: i for i, c in enumerate(self.classes)}
         self.fill = index_of[0] if config.unlabelled_as_background else IGNORE_INDEX
-        image_crs = CRS.from_wkt(image.crs_wkt)
-        label_crs = CRS.from_wkt(crs_wkt) if crs_wkt else None
-        if label_crs is None:
-            raise UserError(f"The label layer {name} has no coordinate reference system: set one first.")
-        reproject = label_crs != image_crs
-        if reproject:
-            log(f"Labels reprojected from {_crs_name(label_crs)} to the raster's {_crs_name(image_crs)}.")
-        self.shapes = []
-        for geometry, value in zip((r[0] for r in records), values):
-            if reproject:
-                geometry = transform_geom(label_crs, image_crs, geometry)
-            self.shapes.append(_Shape(geometry, geometry_bounds(geometry), index_of[value]))
-        self._check_overlap(name)
+        self.polygons.burn([index_of[v] for v in values])
+        if not self.polygons.overlaps_image():
+            raise UserError(
+                f"The labels of {name} do not overlap the raster {Path(image.path).name} "
+                "(after reprojection to the raster's CRS): check that both cover the same area."
+            )
+
+    def read(self, window: Window) -> np.ndarray:
+        return self.polygons.read(window, self.fill)
 
     @staticmethod
     def _class_values(records: list, fields: dict[str, str], config: TrainConfig, name: str) -> list[int]:
@@ -135,25 +206,27 @@ class VectorLabels:
         if field not in fields:
             raise UserError(f"The label layer {name} has no field {field!r}; its fields are: {', '.join(fields)}.")
         raw = [r[1].get(field) for r in records]
-        if config.mode == "binary":
-            return [_binary_value(v, field, name) for v in raw]
-        by_name = {c.name: c.value for c in config.classes}
-        if all(_as_int(v) is not None for v in raw):
-            return [_as_int(v) for v in raw]
-        if by_name:
-            unknown = sorted({str(v) for v in raw if str(v) not in by_name and _as_int(v) is None})
-            if unknown:
-                raise UserError(
-                    f"Field {field!r} of {name} has value(s) {', '.join(map(repr, unknown))} that the "
-                    "class table does not name: add them to the class table."
-                )
-            return [by_name.get(str(v), _as_int(v)) for v in raw]
         if any(v is None for v in raw):
             raise UserError(f"Field {field!r} of {name} is empty on some features: fill it or delete them.")
-        # Text classes without a table: ids 1..N in alphabetical order (0 stays for background).
-        names = sorted({str(v) for v in raw})
-        config.classes = [ClassInfo(i + 1, n) for i, n in enumerate(names)]
-        return [names.index(str(v)) + 1 for v in raw]
+        if config.mode == "binary":
+            return [_binary_value(v, field, name) for v in raw]
+        if all(_as_int(v) is not None for v in raw):
+            return [_as_int(v) for v in raw]
+        by_name = {c.name: c.value for c in config.classes}
+        unknown = sorted({str(v) for v in raw if str(v) not in by_name and _as_int(v) is None})
+        if unknown and not by_name:
+            suggestion = json.dumps([{"value": i + 1, "name": n} for i, n in enumerate(unknown)])
+            raise UserError(
+                f"Field {field!r} of {name} holds text ({', '.join(map(repr, unknown[:5]))}"
+                f"{', ...' if len(unknown) > 5 else ''}): give a class table that maps each name to a class "
+                f"number (the dock's class table, or --classes FILE with e.g. {suggestion})."
+            )
+        if unknown:
+            raise UserError(
+                f"Field {field!r} of {name} has value(s) {', '.join(map(repr, unknown))} that the "
+                "class table does not name: add them to the class table."
+            )
+        return [by_name.get(str(v), _as_int(v)) for v in raw]
 
     @staticmethod
     def _class_table(values: list[int], config: TrainConfig, name: str) -> list[ClassInfo]:
@@ -168,34 +241,6 @@ class VectorLabels:
             raise UserError(f"Class values of {name} must lie between 0 and 65534.")
         _check_class_count(table, f"The label layer {name}")
         return with_colors(table)
-
-    def _check_overlap(self, name: str) -> None:
-        left, top = self.transform.c, self.transform.f
-        right = left + self.transform.a * self.image.width
-        bottom = top + self.transform.e * self.image.height
-        xmin, xmax, ymin, ymax = min(left, right), max(left, right), min(top, bottom), max(top, bottom)
-        if not any(
-            b[0] < xmax and b[2] > xmin and b[1] < ymax and b[3] > ymin for b in (s.bounds for s in self.shapes)
-        ):
-            raise UserError(
-                f"The labels of {name} do not overlap the raster {Path(self.image.path).name} "
-                "(after reprojection to the raster's CRS): check that both cover the same area."
-            )
-
-    def read(self, window: Window) -> np.ndarray:
-        transform = window_transform(window, self.transform)
-        height, width = int(window.height), int(window.width)
-        x0, y0 = transform * (0, 0)
-        x1, y1 = transform * (width, height)
-        xmin, xmax, ymin, ymax = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
-        shapes = [
-            (s.geometry, s.index)
-            for s in self.shapes
-            if s.bounds[0] < xmax and s.bounds[2] > xmin and s.bounds[1] < ymax and s.bounds[3] > ymin
-        ]
-        if not shapes:
-            return np.full((height, width), self.fill, dtype=np.uint8)
-        return rasterize(shapes, out_shape=(height, width), transform=transform, fill=self.fill, dtype="uint8")
 
 
 def _read_features(path: str, layer: str | None) -> tuple[list, dict[str, str], str]:

@@ -17,24 +17,32 @@ from rasterio.windows import Window
 from .errors import UserError
 
 
-def tile_offsets(length: int, tile: int, stride: int) -> list[int]:
-    """Offsets of tiles of size ``tile`` covering ``length`` pixels; the last one is flush with the end.
+def tile_offsets(length: int, tile: int, stride: int, flush: bool = True) -> list[int]:
+    """Offsets of tiles of size ``tile`` covering ``length`` pixels.
 
-    A raster shorter than one tile gets a single tile at 0 that reaches past its end (padded on read).
+    ``flush``: the last tile ends at the raster's edge (no padding); otherwise tiles continue on the
+    stride grid and the last one reaches past the edge (padded on read), which keeps tiles aligned
+    with the split blocks on small rasters. A raster shorter than one tile gets one padded tile.
     """
     if length <= tile:
         return [0]
+    if not flush:
+        return (
+            list(range(0, length - tile + stride, stride))
+            if (length - tile) % stride
+            else list(range(0, length - tile + 1, stride))
+        )
     offsets = list(range(0, length - tile + 1, stride))
     if offsets[-1] != length - tile:
         offsets.append(length - tile)
     return offsets
 
 
-def tile_windows(width: int, height: int, tile: int, stride: int) -> list[Window]:
+def tile_windows(width: int, height: int, tile: int, stride: int, flush: bool = True) -> list[Window]:
     return [
         Window(col, row, tile, tile)
-        for row in tile_offsets(height, tile, stride)
-        for col in tile_offsets(width, tile, stride)
+        for row in tile_offsets(height, tile, stride, flush)
+        for col in tile_offsets(width, tile, stride, flush)
     ]
 
 
@@ -55,9 +63,11 @@ def _blocks_of(window: Window, block: int) -> set[tuple[int, int]]:
 BLOCK_TILES = 2  # a split block is this many tiles a side: whole overlapping tiles fit inside one
 
 
-def spatial_split(windows: list[Window], tile: int, val_fraction: float, seed: int) -> Split:
+def spatial_split(
+    windows: list[Window], tile: int, val_fraction: float, seed: int, block_tiles: int = BLOCK_TILES
+) -> Split:
     """Split tiles into training and validation by spatial blocks (see the module docstring)."""
-    block = BLOCK_TILES * tile
+    block = block_tiles * tile
     all_blocks = sorted(set().union(*(_blocks_of(w, block) for w in windows)))
     if len(windows) < 2 or len(all_blocks) < 2:
         raise UserError(
@@ -76,3 +86,16 @@ def spatial_split(windows: list[Window], tile: int, val_fraction: float, seed: i
         "Could not find a spatial split with both training and validation tiles: "
         "use a smaller tile size or a larger labelled area."
     )
+
+
+def area_split(windows: list[Window], inside_fraction: list[float]) -> Split:
+    """Split by a validation area: tiles wholly inside are validation, tiles wholly outside training."""
+    train = [w for w, f in zip(windows, inside_fraction) if f == 0.0]
+    validation = [w for w, f in zip(windows, inside_fraction) if f == 1.0]
+    if not train or not validation:
+        side = "inside" if not validation else "outside"
+        raise UserError(
+            f"No tile lies wholly {side} the validation area: make the validation area "
+            f"{'larger' if not validation else 'smaller'}, or use a smaller tile size."
+        )
+    return Split(train, validation, frozenset(), 0)

@@ -1,7 +1,13 @@
-"""The training run: data from the raster and labels, the model, the loop, the saved model folder."""
+"""The training run: data from the raster and labels, the model, the loop, the saved model folder.
+
+Protocol defaults (seed 003): AdamW (lr 1e-4, weight decay 1e-4, betas 0.9/0.999), StepLR (step 20,
+γ 0.5), batch 4, 20 epochs, bf16 autocast on GPU, gradient clipping at norm 1.0, seed 42. Losses
+come from ``losses/``; their learnable parameters are optimised with the network's.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import time
@@ -16,81 +22,159 @@ from torch.utils.data import DataLoader
 
 from ..losses import build_loss
 from .cancel import StopRequest
+from .checkpoint import load_checkpoint, save_checkpoint
 from .config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
-from .dataset import TileDataset, labelled_fraction
+from .dataset import TileDataset, TileSource
 from .device import resolve_device
 from .errors import UserError
 from .events import EventWriter
-from .labels import LabelSource, open_labels
-from .metrics import confusion_matrix, predicted_indices, summarize
+from .labels import area_mask, open_labels
+from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
 from .model_store import save_model
-from .models import build_model, output_channels
+from .models import build_model, output_channels, parameter_count
 from .normalization import band_statistics
 from .rasters import RasterInfo, raster_info
-from .tiling import Split, spatial_split, tile_windows
+from .tiling import BLOCK_TILES, Split, area_split, spatial_split, tile_windows
 
 GRAD_CLIP_NORM = 1.0
 ADAMW_BETAS = (0.9, 0.999)
 LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
+CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
+MIN_TILE = 32
 
 
 @dataclass
 class TrainingData:
     image: RasterInfo
-    labels: LabelSource
-    stats: dict[str, list[float]]
+    source: TileSource
+    classes: list[ClassInfo]
+    stats: dict[str, Any]
     split: Split
-
-    @property
-    def classes(self) -> list[ClassInfo]:
-        return self.labels.classes
+    tile_size: int
+    class_counts: np.ndarray  # labelled pixels per class over the training tiles
 
 
 def prepare_data(config: TrainConfig, events: EventWriter) -> TrainingData:
-    """Open the raster and labels, compute band statistics, tile and split (no pixel leaks)."""
+    """Open raster, labels and areas; tile and split (no pixel leaks); statistics over the training tiles."""
     image = raster_info(config.raster)
     labels = open_labels(config, image, events.log)
-    with rasterio.open(config.raster) as src:
-        stats = band_statistics(src)
-        windows = tile_windows(image.width, image.height, config.tile_size, config.stride)
-        fractions = [labelled_fraction(labels, src, w) for w in windows]
+    aoi = area_mask(config.aoi, config.aoi_layer, image, events.log, "area of interest") if config.aoi else None
+    cache = TileSource.should_cache(config.cache, image.width, image.height, image.count)
+    source = TileSource(config.raster, labels, aoi, cache)
+    validation_area = (
+        area_mask(config.validation_area, config.validation_area_layer, image, events.log, "validation area")
+        if config.validation_area
+        else None
+    )
+    split, tile, counts = _tile_and_split(config, image, source, validation_area, len(labels.classes), events)
+    stats = band_statistics(lambda w: source.read_raw(w)[:2], split.train, config.normalization, config.seed)
+    return TrainingData(image, source, labels.classes, stats, split, tile, counts)
+
+
+def _tile_and_split(config, image, source, validation_area, num_classes, events):
+    """Tiles, split and training class counts; tiles shrink (and pad) when the raster is too small."""
+    tile = config.tile_size
+    attempts = []
+    while tile >= MIN_TILE:
+        stride = max(1, min(config.stride, tile))
+        for flush in (True, False):
+            windows = tile_windows(image.width, image.height, tile, stride, flush)
+            try:
+                split, counts = _split(config, source, windows, tile, validation_area, num_classes, events)
+            except UserError as exc:
+                attempts.append(str(exc))
+                if "fewer than two tiles" not in str(exc):
+                    raise
+                continue
+            if tile != config.tile_size or not flush:
+                events.log(
+                    f"The raster ({image.width} x {image.height} px) is too small for a training/validation split "
+                    f"with {config.tile_size} px tiles: using {tile} px tiles, padded at the edges.",
+                    level="warning",
+                )
+            return split, tile, counts
+        tile = (tile // 2) // MIN_TILE * MIN_TILE
+    raise UserError(attempts[-1])
+
+
+def _split(config, source, windows, tile, validation_area, num_classes, events):
+    counts, fractions = [], []
+    for window in windows:
+        target = source.read_raw(window)[2]
+        labelled = target[target != IGNORE_INDEX]
+        counts.append(np.bincount(labelled, minlength=num_classes)[:num_classes])
+        fractions.append(labelled.size / target.size)
     if max(fractions) == 0:
         raise UserError(
             f"No pixel of {Path(config.raster).name} is labelled: check that the labels cover the raster's "
             "valid (non-nodata) area."
         )
-    kept = [w for w, f in zip(windows, fractions) if f >= config.min_labelled_fraction]
+    kept = [i for i, f in enumerate(fractions) if f >= config.min_labelled_fraction]
     if not kept:
         raise UserError(
-            f"No {config.tile_size}-pixel tile has at least {config.min_labelled_fraction:.0%} labelled pixels "
+            f"No {tile}-pixel tile has at least {config.min_labelled_fraction:.0%} labelled pixels "
             f"(the best has {max(fractions):.1%}): lower the minimum labelled fraction or the tile size."
         )
-    split = spatial_split(kept, config.tile_size, config.val_fraction, config.seed)
+    kept_windows = [windows[i] for i in kept]
+    if validation_area is None:
+        split = spatial_split(kept_windows, tile, config.val_fraction, config.seed, BLOCK_TILES)
+        how = f"{len(split.validation_blocks)} spatial blocks of {BLOCK_TILES * tile} px held out"
+    else:
+        split = area_split(kept_windows, [float(validation_area.read(w).mean()) for w in kept_windows])
+        how = "validation tiles inside the validation area"
+    train_ids = {(w.col_off, w.row_off) for w in split.train}
+    train_counts = sum(counts[i] for i in kept if (windows[i].col_off, windows[i].row_off) in train_ids)
     events.log(
-        f"{len(windows)} tiles of {config.tile_size} px, {len(kept)} with enough labels: "
-        f"{len(split.train)} for training, {len(split.validation)} for validation "
-        f"({len(split.validation_blocks)} spatial blocks held out)."
+        f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels: {len(split.train)} for training, "
+        f"{len(split.validation)} for validation ({how})."
     )
-    return TrainingData(image, labels, stats, split)
+    return split, np.asarray(train_counts, dtype=np.int64)
 
 
-def seed_everything(seed: int) -> None:
+def class_weights(counts: np.ndarray, method: str) -> list[float] | None:
+    """Per-class loss weights from training pixel counts: ``inverse`` frequency (mean 1 over present
+    classes) or ``median`` frequency balancing (Eigen & Fergus, ICCV 2015: median f / f_c)."""
+    if method == "none":
+        return None
+    present = counts > 0
+    freq = counts / max(counts.sum(), 1)
+    weights = np.ones(len(counts))
+    if method == "inverse":
+        weights[present] = 1.0 / freq[present]
+        weights[present] /= weights[present].mean()
+    else:
+        weights[present] = np.median(freq[present]) / freq[present]
+    return weights.tolist()
+
+
+def seed_everything(seed: int, deterministic: bool) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    torch.backends.cudnn.benchmark = not deterministic
 
 
 def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
-    """Train, saving the best model (validation mIoU) to ``config.output_dir``; returns the result."""
-    seed_everything(config.seed)
+    """Train, keeping the best model (validation mIoU) in ``config.output_dir``; returns the result."""
+    seed_everything(config.seed, config.deterministic)
     data = prepare_data(config, events)
     device = resolve_device(config.device)
     class_names = [c.name for c in data.classes]
     model = build_model(
-        config.architecture, config.encoder, data.image.count, output_channels(config.mode, len(data.classes))
+        config.architecture,
+        config.encoder,
+        data.image.count,
+        output_channels(config.mode, len(data.classes)),
+        config.encoder_weights,
+        events.log,
     ).to(device)
+    weights = class_weights(data.class_counts, config.class_weighting)
+    if weights:
+        events.log("Class weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights)))
     try:
-        loss_fn = build_loss(config.loss, config.mode, len(data.classes), **config.loss_params).to(device)
+        params = config.loss_params | ({"class_weights": weights} if weights else {})
+        loss_fn = build_loss(config.loss, config.mode, len(data.classes), **params).to(device)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     parameters = list(model.parameters()) + list(loss_fn.parameters())
@@ -98,68 +182,71 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
         parameters, lr=config.learning_rate, weight_decay=config.weight_decay, betas=ADAMW_BETAS
     )
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, LR_STEP_EPOCHS, LR_GAMMA)
-    loader_seed = torch.Generator().manual_seed(config.seed)
-    train_loader = DataLoader(
-        TileDataset(config.raster, data.labels, data.split.train, data.stats, augment=True, seed=config.seed),
-        batch_size=config.batch_size,
-        shuffle=True,
-        generator=loader_seed,
-    )
-    val_loader = DataLoader(
-        TileDataset(config.raster, data.labels, data.split.validation, data.stats), batch_size=config.batch_size
-    )
-    events.log(f"Training {config.architecture}/{config.encoder} with loss {config.loss} on {device}.")
-    metadata = _metadata(config, data)
+    train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
+    val_loader = DataLoader(TileDataset(data.source, data.split.validation, data.stats), batch_size=config.batch_size)
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    history: list[dict[str, Any]] = []
-    best_miou: float | None = None
-    progress = _Progress(events, config.epochs * len(train_loader))
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        losses = []
-        for batch, (x, y) in enumerate(train_loader, start=1):
+    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events)
+    if config.resume:
+        run.restore()
+    metadata = _metadata(config, data, model, device)
+    events.log(
+        f"Training {config.architecture}/{config.encoder} ({parameter_count(model) / 1e6:.1f} M parameters) "
+        f"with loss {config.loss} on {device}, epochs {run.epoch + 1} to {config.epochs}."
+    )
+    progress = _Progress(events, (config.epochs - run.epoch) * -(-len(train_set) // config.batch_size))
+    while run.epoch < config.epochs and not run.early_stopped():
+        epoch = run.epoch + 1
+        train_set.set_epoch(epoch)
+        loader = DataLoader(
+            train_set,
+            batch_size=config.batch_size,
+            shuffle=True,
+            generator=torch.Generator().manual_seed(config.seed * 1000 + epoch),
+        )
+        losses, norms = [], []
+        for batch, (x, y) in enumerate(loader, start=1):
             if stop.requested():
-                return _stop(output, model, metadata, history, best_miou is not None, events)
-            loss = _train_step(model, loss_fn, optimizer, parameters, x.to(device), y.to(device))
+                return run.stop(metadata)
+            loss, norm = _train_step(model, loss_fn, optimizer, parameters, x.to(device), y.to(device))
             losses.append(loss)
-            progress.step(epoch=epoch, epochs=config.epochs, batch=batch, batches=len(train_loader))
+            norms.append(norm)
+            progress.step(epoch=epoch, epochs=config.epochs, batch=batch, batches=len(loader))
+        learning_rate = optimizer.param_groups[0]["lr"]
         scheduler.step()
         validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, stop)
         if validation is None:
-            return _stop(output, model, metadata, history, best_miou is not None, events)
-        record = {"epoch": epoch, "train_loss": float(np.mean(losses)), **validation}
-        history.append(record)
+            return run.stop(metadata)
+        record = {
+            "epoch": epoch,
+            "train_loss": float(np.mean(losses)),
+            **validation,
+            "grad_norm": float(np.mean(norms)),
+            "learning_rate": learning_rate,
+        }
         events.emit("epoch", epochs=config.epochs, **record)
-        if record["miou"] is not None and (best_miou is None or record["miou"] > best_miou):
-            best_miou = record["miou"]
-            save_model(output, model, metadata | _metrics_summary(history, "complete"))
-    if best_miou is None:  # validation never had a labelled class: keep the last weights
-        save_model(output, model, metadata | _metrics_summary(history, "complete"))
-    else:
-        _update_metrics(output, _metrics_summary(history, "complete"))
-    _write_history(output, history)
-    result = {"model_dir": str(output), **_metrics_summary(history, "complete")["metrics"]}
-    events.emit("result", **result)
-    return result
+        run.finish_epoch(record, metadata)
+    return run.finish(metadata)
 
 
-def _train_step(model, loss_fn, optimizer, parameters, x: torch.Tensor, y: torch.Tensor) -> float:
+def _train_step(model, loss_fn, optimizer, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    model.train()
     with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=x.device.type == "cuda"):
         logits = model(x)
     loss = loss_fn(logits.float(), y)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(parameters, GRAD_CLIP_NORM)
+    norm = torch.nn.utils.clip_grad_norm_(parameters, GRAD_CLIP_NORM)
     optimizer.step()
-    return float(loss.detach())
+    return float(loss.detach()), float(norm)
 
 
 @torch.no_grad()
 def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], stop: StopRequest) -> dict | None:
     """Validation loss and metrics over ``loader``; None when a stop was requested midway."""
     model.eval()
-    confusion = np.zeros((len(class_names), len(class_names)), dtype=np.int64)
+    k = len(class_names)
+    confusion, boundary = np.zeros((k, k), dtype=np.int64), np.zeros((2, k), dtype=np.int64)
     loss_sum, pixel_sum = 0.0, 0
     for x, y in loader:
         if stop.requested():
@@ -171,8 +258,113 @@ def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], 
         pixels = int((y != IGNORE_INDEX).sum())
         loss_sum += float(loss_fn(logits, y)) * pixels
         pixel_sum += pixels
-        confusion += confusion_matrix(predicted_indices(logits, mode), y, len(class_names))
-    return {"val_loss": loss_sum / pixel_sum if pixel_sum else None, **summarize(confusion, class_names)}
+        predicted = predicted_indices(logits, mode)
+        confusion += confusion_matrix(predicted, y, k)
+        boundary += boundary_counts(predicted, y, k)
+    return {"val_loss": loss_sum / pixel_sum if pixel_sum else None, **summarize(confusion, class_names, boundary)}
+
+
+class _Run:
+    """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
+
+    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events) -> None:
+        self.config, self.output, self.events = config, output, events
+        self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
+        self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
+        self.last_checkpoint = time.monotonic()
+
+    def restore(self) -> None:
+        state = load_checkpoint(self.output, self.model, self.loss_fn, self.optimizer)
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch, self.history = state["epoch"], state["history"]
+        self.best_miou, self.stale = state["best_miou"], state["stale"]
+        self.events.log(f"Resuming from the checkpoint after epoch {self.epoch} in {self.output}.")
+
+    def early_stopped(self) -> bool:
+        patience = self.config.early_stopping_patience
+        if patience and self.stale >= patience:
+            self.events.log(f"Early stopping: validation mIoU has not improved for {patience} epochs.")
+            return True
+        return False
+
+    def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any]) -> None:
+        self.epoch = record["epoch"]
+        self.history.append(record)
+        if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
+            self.best_miou, self.stale = record["miou"], 0
+            save_model(self.output, self.model, metadata | self._summary("running"))
+        else:
+            self.stale += 1
+        self._write_history()
+        if time.monotonic() - self.last_checkpoint > CHECKPOINT_INTERVAL_S:
+            self._checkpoint()
+
+    def _summary(self, status: str) -> dict[str, Any]:
+        return {"status": status, "epochs_completed": len(self.history), "metrics": run_summary(self.history)}
+
+    def _checkpoint(self) -> None:
+        state = {
+            "epoch": self.epoch,
+            "history": self.history,
+            "best_miou": self.best_miou,
+            "stale": self.stale,
+            "scheduler": self.scheduler.state_dict(),
+        }
+        save_checkpoint(self.output, self.model, self.loss_fn, self.optimizer, state)
+        self.last_checkpoint = time.monotonic()
+
+    def _write_history(self) -> None:
+        (self.output / "metrics.json").write_text(json.dumps(self.history, indent=2), encoding="utf-8")
+        write_metrics_csv(self.output / "metrics.csv", self.history)
+
+    def _final_model(self, metadata: dict[str, Any], status: str) -> None:
+        """Keep the best model's weights (or the current ones if none was scored); record the summary."""
+        if self.best_miou is None:
+            save_model(self.output, self.model, metadata | self._summary(status))
+        else:
+            path = self.output / "model.json"
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            path.write_text(json.dumps(saved | self._summary(status), indent=2), encoding="utf-8")
+        self._write_history()
+
+    def finish(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        self._checkpoint()
+        self._final_model(metadata, "complete")
+        result = {"model_dir": str(self.output), "epochs_completed": self.epoch, **run_summary(self.history)}
+        self.events.emit("result", **result)
+        return result
+
+    def stop(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        """Stop on request: the best model and a checkpoint of the last complete epoch's weights are kept."""
+        self._checkpoint()
+        self._final_model(metadata, "cancelled")
+        message = f"Training stopped after {self.epoch} complete epoch(s); the model is kept in {self.output}."
+        self.events.emit("cancelled", message=message, model_dir=str(self.output))
+        return {"model_dir": str(self.output), "cancelled": True}
+
+
+def write_metrics_csv(path: Path, history: list[dict[str, Any]]) -> None:
+    """One row per epoch; per-class IoU in ``iou_<class>`` columns (empty where absent)."""
+    if not history:
+        return
+    scalars = [
+        "epoch",
+        "train_loss",
+        "val_loss",
+        "miou",
+        "pixel_accuracy",
+        "mean_dice",
+        "boundary_iou",
+        "grad_norm",
+        "learning_rate",
+    ]
+    classes = list(history[0]["per_class_iou"])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(scalars + [f"iou_{c}" for c in classes])
+        for record in history:
+            values = [record.get(k) for k in scalars] + [record["per_class_iou"].get(c) for c in classes]
+            writer.writerow(["" if v is None else v for v in values])
 
 
 class _Progress:
@@ -185,61 +377,27 @@ class _Progress:
         self.done += 1
         elapsed = time.monotonic() - self.start
         eta = elapsed / self.done * (self.total - self.done)
-        self.events.emit("progress", stage="train", fraction=self.done / self.total, eta_s=round(eta, 1), **fields)
+        self.events.emit(
+            "progress", stage="train", fraction=min(1.0, self.done / self.total), eta_s=round(eta, 1), **fields
+        )
 
 
-def _metadata(config: TrainConfig, data: TrainingData) -> dict[str, Any]:
+def _metadata(config: TrainConfig, data: TrainingData, model, device) -> dict[str, Any]:
+    with rasterio.open(config.raster) as src:
+        nodata = src.nodata
     return {
         "architecture": config.architecture,
         "encoder": config.encoder,
+        "parameters": parameter_count(model),
         "in_channels": data.image.count,
         "mode": config.mode,
         "classes": [c.__dict__ for c in data.classes],
-        "normalization": {"method": "mean_std", **data.stats},
-        "nodata": data.image.nodata,
-        "tile_size": config.tile_size,
+        "normalization": data.stats,
+        "nodata": nodata,
+        "tile_size": data.tile_size,
         "crs": data.image.crs_wkt,
         "resolution": list(data.image.resolution),
         "loss": {"name": config.loss, "params": config.loss_params},
+        "device": str(device),
         "train_config": config_to_dict(config),
     }
-
-
-def _metrics_summary(history: list[dict[str, Any]], status: str) -> dict[str, Any]:
-    scored = [h for h in history if h["miou"] is not None]
-    best = max(scored, key=lambda h: h["miou"]) if scored else None
-    final = history[-1] if history else None
-    return {
-        "status": status,
-        "epochs_completed": len(history),
-        "metrics": {
-            "best_epoch": best["epoch"] if best else None,
-            "best_miou": best["miou"] if best else None,
-            "best_per_class_iou": best["per_class_iou"] if best else None,
-            "final_miou": final["miou"] if final else None,
-            "final_pixel_accuracy": final["pixel_accuracy"] if final else None,
-        },
-    }
-
-
-def _update_metrics(output: Path, summary: dict[str, Any]) -> None:
-    path = output / "model.json"
-    metadata = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(metadata | summary, indent=2), encoding="utf-8")
-
-
-def _write_history(output: Path, history: list[dict[str, Any]]) -> None:
-    (output / "metrics.json").write_text(json.dumps(history, indent=2), encoding="utf-8")
-
-
-def _stop(output: Path, model, metadata: dict, history: list, saved: bool, events: EventWriter) -> dict[str, Any]:
-    """Stop on request: keep the best checkpoint if one was saved, else save the current weights."""
-    summary = _metrics_summary(history, "cancelled")
-    if saved:
-        _update_metrics(output, summary)
-    else:
-        save_model(output, model, metadata | summary)
-    _write_history(output, history)
-    message = f"Training stopped after {len(history)} complete epoch(s); the model is kept in {output}."
-    events.emit("cancelled", message=message, model_dir=str(output))
-    return {"model_dir": str(output), "cancelled": True}

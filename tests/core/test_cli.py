@@ -50,8 +50,33 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
     progress = [e["fraction"] for e in events if e["event"] == "progress"]
     assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
     epoch = next(e for e in events if e["event"] == "epoch")
-    assert {"train_loss", "val_loss", "miou", "pixel_accuracy", "per_class_iou"} <= set(epoch)
-    assert sorted(p.name for p in model_dir.iterdir()) == sorted([METADATA_FILE, "metrics.json", WEIGHTS_FILE])
+    assert {
+        "train_loss",
+        "val_loss",
+        "miou",
+        "pixel_accuracy",
+        "mean_dice",
+        "boundary_iou",
+        "per_class_iou",
+        "grad_norm",
+        "learning_rate",
+    } <= set(epoch)
+    assert sorted(p.name for p in model_dir.iterdir()) == sorted(
+        [METADATA_FILE, WEIGHTS_FILE, "metrics.json", "metrics.csv", "checkpoint.json", "checkpoint.safetensors"]
+    )
+    result = events[-1]
+    for key in (
+        "best_miou",
+        "final_miou",
+        "best_pixel_accuracy",
+        "min_val_loss",
+        "average_grad_norm",
+        "loss_reduction_pct",
+        "stability",
+    ):
+        assert key in result and result[key] is not None, key
+    rows = (model_dir / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 3 and rows[0].startswith("epoch,train_loss,val_loss,miou,pixel_accuracy,mean_dice")
     meta = json.loads((model_dir / METADATA_FILE).read_text())
     for key in (
         "architecture",

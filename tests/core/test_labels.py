@@ -105,10 +105,10 @@ def test_text_class_field_gets_ids_from_the_class_table(landcover):
     assert (values == truth[labelled]).mean() == 1.0
 
 
-def test_text_class_field_without_table_gets_alphabetical_ids(landcover):
-    labels = open_labels(_config(landcover, class_field="label"), raster_info(str(landcover["image"])), print)
-    assert [c.name for c in labels.classes][:2] == ["agriculture", "developed"]
-    assert [c.value for c in labels.classes] == list(range(1, 8))
+def test_text_class_field_without_table_is_a_clear_error(landcover):
+    with pytest.raises(UserError, match=r"holds text \('agriculture', 'developed'.*give a class table") as error:
+        open_labels(_config(landcover, class_field="label"), raster_info(str(landcover["image"])), print)
+    assert '{"value": 1, "name": "agriculture"}' in str(error.value)  # a ready table to start from
 
 
 def test_unknown_class_field_lists_the_fields(landcover):
