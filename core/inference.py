@@ -17,7 +17,7 @@ from rasterio.windows import transform as window_transform
 from .cancel import StopRequest
 from .colors import hex_to_rgb
 from .config import PREDICTION_NODATA, PredictConfig
-from .device import resolve_device
+from .device import autocast, resolve_device
 from .errors import UserError
 from .events import EventWriter
 from .metrics import predicted_indices
@@ -136,7 +136,7 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
                 batch = windows[start : start + config.batch_size]
                 tiles = [_read_padded(src, w, tile, metadata["normalization"]) for w in batch]
                 x = torch.from_numpy(np.stack([t[0] for t in tiles])).to(device)
-                with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                with torch.no_grad(), autocast(device):
                     indices = predicted_indices(model(x).float(), metadata["mode"]).cpu().numpy()
                 for w, (_, valid), idx in zip(batch, tiles, indices):
                     h, wd = int(w.height), int(w.width)

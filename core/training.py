@@ -25,7 +25,7 @@ from .cancel import StopRequest
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
 from .dataset import TileDataset, TileSource
-from .device import resolve_device
+from .device import autocast, autocast_dtype, resolve_device
 from .errors import UserError
 from .events import EventWriter
 from .labels import area_mask, open_labels
@@ -182,6 +182,7 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
         parameters, lr=config.learning_rate, weight_decay=config.weight_decay, betas=ADAMW_BETAS
     )
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, LR_STEP_EPOCHS, LR_GAMMA)
+    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(device) == torch.float16)
     train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
     val_loader = DataLoader(TileDataset(data.source, data.split.validation, data.stats), batch_size=config.batch_size)
     output = Path(config.output_dir)
@@ -208,7 +209,7 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
         for batch, (x, y) in enumerate(loader, start=1):
             if stop.requested():
                 return run.stop(metadata)
-            loss, norm = _train_step(model, loss_fn, optimizer, parameters, x.to(device), y.to(device))
+            loss, norm = _train_step(model, loss_fn, optimizer, scaler, parameters, x.to(device), y.to(device))
             losses.append(loss)
             norms.append(norm)
             progress.step(epoch=epoch, epochs=config.epochs, batch=batch, batches=len(loader))
@@ -229,15 +230,18 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
     return run.finish(metadata)
 
 
-def _train_step(model, loss_fn, optimizer, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+def _train_step(model, loss_fn, optimizer, scaler, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """One optimisation step; fp16 gradients are scaled (GradScaler), bf16 and fp32 need not be."""
     model.train()
-    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=x.device.type == "cuda"):
+    with autocast(x.device):
         logits = model(x)
     loss = loss_fn(logits.float(), y)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
     norm = torch.nn.utils.clip_grad_norm_(parameters, GRAD_CLIP_NORM)
-    optimizer.step()
+    scaler.step(optimizer)
+    scaler.update()
     return float(loss.detach()), float(norm)
 
 
@@ -252,7 +256,7 @@ def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], 
         if stop.requested():
             return None
         x, y = x.to(device), y.to(device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+        with autocast(device):
             logits = model(x)
         logits = logits.float()
         pixels = int((y != IGNORE_INDEX).sum())
