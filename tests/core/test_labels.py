@@ -6,7 +6,9 @@ import fiona
 import numpy as np
 import pytest
 import rasterio
+from raster_helpers import crop_raster
 from rasterio.warp import transform_geom
+from rasterio.windows import Window
 
 from segmentation_trainer.core.config import IGNORE_INDEX, ClassInfo, TrainConfig
 from segmentation_trainer.core.errors import UserError
@@ -147,3 +149,33 @@ def test_binary_polygons_with_background(buildings):
     full = labels.read(tile_windows(image.width, image.height, image.width, 1)[0])
     assert set(np.unique(full)) == {0, 1}  # outside the footprints is background, not unlabelled
     assert 0.01 < (full == 1).mean() < 0.5  # buildings are a small share of the image
+
+
+def test_a_label_raster_on_another_grid_is_resampled_and_says_so(landcover, tmp_path):
+    """A label raster covering part of the image on its own grid: warped by nearest neighbour."""
+    part = crop_raster(landcover["strata"], tmp_path / "part.tif", Window(100, 80, 200, 150))
+    messages = []
+    image = raster_info(str(landcover["image"]))
+    labels = open_labels(_config(landcover, labels=str(part)), image, messages.append)
+    assert any("part.tif is not on the image's pixel grid" in m and "nearest neighbour" in m for m in messages)
+    indices = labels.read(Window(0, 0, image.width, image.height))
+    with rasterio.open(landcover["strata"]) as ref:
+        truth = ref.read(1)[80:230, 100:300]
+    inside = indices[80:230, 100:300]
+    values = np.array([c.value for c in labels.classes])
+    assert (values[inside[inside != IGNORE_INDEX]] == truth[inside != IGNORE_INDEX]).all()
+    assert (indices[:80] == IGNORE_INDEX).all() and (indices[:, :100] == IGNORE_INDEX).all()
+
+
+def test_an_empty_label_raster_is_a_clear_error(worker, landcover, tmp_path):
+    empty = tmp_path / "empty.tif"
+    with rasterio.open(landcover["strata"]) as src:
+        profile = src.profile
+        data = np.full((1, src.height, src.width), src.nodata, dtype=src.dtypes[0])
+    with rasterio.open(empty, "w", **profile) as dst:
+        dst.write(data)
+    code, events = worker(
+        "train", "--raster", str(landcover["image"]), "--labels", str(empty), "--output-dir", str(tmp_path / "m")
+    )
+    assert code == 2
+    assert events[-1]["message"] == "The label raster empty.tif has no labelled pixel over the image."
