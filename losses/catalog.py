@@ -52,6 +52,12 @@ FOCAL_ALPHA = _p("alpha", 0.25, 0.0, 1.0, "Weight of the foreground class (binar
 TVERSKY_ALPHA = _p("alpha", 0.3, 0.0, 1.0, "Weight of false positives: lower tolerates more of them (higher recall).")
 TVERSKY_BETA = _p("beta", 0.7, 0.0, 1.0, "Weight of false negatives: higher penalises missed pixels (higher recall).")
 REGION = (SMOOTH, PER_IMAGE)
+UNIFIED_FOCAL = (
+    _p("weight", 0.5, 0.0, 1.0, "lambda: weight of the focal Tversky term."),
+    _p("delta", 0.6, 0.0, 1.0, "Weight of rare classes vs background, and of FN vs FP."),
+    _p("gamma", 0.5, 0.0, 1.0, "Focal parameter."),
+    *REGION,
+)
 
 
 def _weights(ce: float, dice: float, focal: float | None = None, ce_name: str = "ce_weight") -> tuple[ParamSpec, ...]:
@@ -282,12 +288,7 @@ _FAMILIES = (
         "Asymmetric Unified Focal loss: focal + focal Tversky, rare classes never suppressed.",
         "Severe imbalance (rare foreground or classes)",
         "Yeung et al., CMIG 2022",
-        (
-            _p("weight", 0.5, 0.0, 1.0, "lambda: weight of the focal Tversky term."),
-            _p("delta", 0.6, 0.0, 1.0, "Weight of rare classes vs background, and of FN vs FP."),
-            _p("gamma", 0.5, 0.0, 1.0, "Focal parameter."),
-            *REGION,
-        ),
+        UNIFIED_FOCAL,
         {},
     ),
     (
@@ -297,12 +298,7 @@ _FAMILIES = (
         "Symmetric Unified Focal loss: focal + focal Tversky applied alike to every class.",
         "Imbalance where background errors matter too",
         "Yeung et al., CMIG 2022",
-        (
-            _p("weight", 0.5, 0.0, 1.0, "lambda: weight of the focal Tversky term."),
-            _p("delta", 0.6, 0.0, 1.0, "Weight of rare classes vs background, and of FN vs FP."),
-            _p("gamma", 0.5, 0.0, 1.0, "Focal parameter."),
-            *REGION,
-        ),
+        UNIFIED_FOCAL,
         {},
     ),
     (

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import torch
 
-from .base import EPS, Prepared, SegmentationLoss, class_mean, pixel_mean, region_classes, region_stats
-from .dice import dice_per_class
+from .base import EPS, Prepared, SegmentationLoss, pixel_mean
+from .dice import dice_term
 from .focal import focal_term
 from .fused import FusedTerms
 
@@ -43,8 +43,7 @@ def combined_terms(
     if "focal" in need:
         terms["focal"] = focal_term(x, gamma, alpha, log_p)
     if "dice" in need:
-        s = region_classes(region_stats(x), x)
-        terms["dice"] = class_mean(1.0 - dice_per_class(s.tp, s.predicted, s.actual, smooth), s.present, x)
+        terms["dice"] = dice_term(x, smooth)
     return terms
 
 

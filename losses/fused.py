@@ -14,6 +14,7 @@ With p the softmax, y_i the label, w_i the pixel weight (class weight, 0 if igno
 The function returns the three terms ``[ce, dice, focal]`` so that any combination of them (a
 weighted sum, a product) gets these gradients through ordinary autograd on three scalars.
 """
+
 from __future__ import annotations
 
 import torch
