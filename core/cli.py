@@ -18,6 +18,7 @@ from ..losses.catalog import DEFAULT_LOSS
 from .config import (
     ARCHITECTURES,
     AUGMENTATIONS,
+    BLENDINGS,
     CACHE_MODES,
     CLASS_WEIGHTINGS,
     MODES,
@@ -113,6 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--extent-crs", help="CRS of --extent, e.g. EPSG:4326 (default: the raster's)")
     predict.add_argument("--output", required=True, help="class raster GeoTIFF to write")
     predict.add_argument("--batch-size", type=int)
+    predict.add_argument("--mask", help="polygons: predict inside them only (outside is nodata)")
+    predict.add_argument("--mask-layer", help="layer name inside the mask file")
+    predict.add_argument("--overlap", type=float, help="share of a tile overlapping its neighbours (default 0.25)")
+    predict.add_argument("--blending", choices=BLENDINGS, help="how overlapping tiles are blended (default gaussian)")
+    predict.add_argument("--tile-size", type=int, help="tile size (default: the training tile size)")
+    predict.add_argument("--confidence", action="store_true", default=None, help="also write <output>_confidence.tif")
+    predict.add_argument(
+        "--probabilities",
+        action="store_true",
+        default=None,
+        help="also write <output>_probabilities.tif, one band per class",
+    )
+    predict.add_argument(
+        "--resample-to-training",
+        action="store_true",
+        default=None,
+        help="warp the raster to the training resolution first",
+    )
     _add_common(predict)
 
     info = sub.add_parser("info", help="print a model folder's classes, bands, resolution and metrics")
@@ -209,7 +228,23 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
     elif args.command == "predict":
         from .inference import predict
 
-        values = _settings(args, ["model_dir", "raster", "output", "extent_crs", "batch_size", "device"])
+        names = [
+            "model_dir",
+            "raster",
+            "output",
+            "extent_crs",
+            "batch_size",
+            "device",
+            "mask",
+            "mask_layer",
+            "overlap",
+            "blending",
+            "tile_size",
+            "confidence",
+            "probabilities",
+            "resample_to_training",
+        ]
+        values = _settings(args, names)
         values["extent"] = _parse_extent(args.extent)
         predict(config_from_dict(PredictConfig, values), events, stop)
     elif args.command == "info":

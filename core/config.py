@@ -22,6 +22,7 @@ NORMALIZATIONS = ("mean_std", "percentile")
 AUGMENTATIONS = ("none", "basic", "advanced")
 CLASS_WEIGHTINGS = ("none", "inverse", "median")
 CACHE_MODES = ("auto", "always", "never")
+BLENDINGS = ("gaussian", "linear", "none")
 IGNORE_INDEX = 255
 """Label value of unlabelled pixels (outside every polygon, nodata): they take no part in the loss."""
 PREDICTION_NODATA = 255
@@ -115,10 +116,24 @@ class PredictConfig:
     output: str
     extent: tuple[float, float, float, float] | None = None  # xmin, ymin, xmax, ymax
     extent_crs: str | None = None  # CRS of the extent (any string rasterio understands); None: the raster's
+    mask: str | None = None  # polygons: predict inside them only (outside is nodata)
+    mask_layer: str | None = None
+    overlap: float = 0.25  # share of a tile that overlaps its neighbours, blended
+    blending: str = "gaussian"  # gaussian, linear (ramp) or none (plain average)
+    tile_size: int = 0  # 0: the tile size the model was trained with
+    confidence: bool = False  # also write <output>_confidence.tif (top-class probability)
+    probabilities: bool = False  # also write <output>_probabilities.tif (one band per class)
+    resample_to_training: bool = False  # warp the raster to the training resolution first
     batch_size: int = 4
     device: str = "auto"
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.overlap < 1.0:
+            raise UserError(f"Overlap {self.overlap} must be at least 0 and below 1 (a share of the tile).")
+        if self.blending not in BLENDINGS:
+            raise UserError(f"Blending {self.blending!r} is not known: use one of {', '.join(BLENDINGS)}.")
+        if self.tile_size and self.tile_size % 32:
+            raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
             xmin, ymin, xmax, ymax = self.extent

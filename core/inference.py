@@ -1,32 +1,58 @@
-"""Prediction of a class raster with a trained model, window by window (bounded memory)."""
+"""Prediction of a class raster with a trained model: seamless, bounded in memory, GIS-ready.
+
+- **Where**: the whole raster, an extent in any CRS (transformed to the raster's CRS and snapped
+  outward to its pixel grid), and/or the inside of mask polygons (outside is nodata; tiles wholly
+  outside are skipped).
+- **Seamless**: overlapping tiles (``overlap``, 25 % by default) are blended in probability space
+  with centre-weighted maps (``blending``, see ``blending.py``). Tiles stay inside the raster; a
+  raster smaller than a tile is padded by reflection, never by zeros.
+- **Bounded memory**: the output is produced in chunks of ``CHUNK`` x ``CHUNK`` pixels; each chunk
+  runs the tiles that touch it and accumulates their weighted probabilities, then is written and
+  dropped. Tiles on the global grid straddling two chunks run once per chunk, so chunks are exact
+  pieces of the whole. Memory does not grow with the raster.
+- **Outputs**: a class raster (uint8, uint16 beyond 254 classes; nodata 255/65535 only where the
+  input is nodata or outside the mask), tiled, DEFLATE-compressed, with internal overviews (mode)
+  and a colour table, written as a Cloud Optimized GeoTIFF where the worker's GDAL has the COG
+  driver; class names in the band metadata and a ``.qml`` style beside it. Optionally a confidence
+  raster (top-class probability) and a per-class probability raster. The result lists the area of
+  each class in hectares.
+"""
 
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import rasterio
+import rasterio.shutil
 import torch
 from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
 
+from .blending import blend_weights
 from .cancel import StopRequest
 from .colors import hex_to_rgb
-from .config import PREDICTION_NODATA, PredictConfig
+from .config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from .device import autocast, resolve_device
 from .errors import UserError
 from .events import EventWriter
-from .metrics import predicted_indices
+from .labels import PolygonLayer, area_mask
 from .model_store import load_model, model_classes
 from .normalization import normalize
-from .rasters import open_raster
-from .tiling import tile_windows
+from .qml import write_paletted_style
+from .rasters import RasterInfo, open_raster
+from .tiling import tile_offsets
 
+CHUNK = 2048
 RESOLUTION_WARNING_RATIO = 2.0
+CONFIDENCE_NODATA = -1.0
 
 
 def target_window(
@@ -46,8 +72,8 @@ def target_window(
     xmin, ymin, xmax, ymax = extent
     corners = [~src.transform * (x, y) for x in (xmin, xmax) for y in (ymin, ymax)]
     cols, rows = [c for c, _ in corners], [r for _, r in corners]
-    col0, row0 = max(0, math.floor(min(cols))), max(0, math.floor(min(rows)))
-    col1, row1 = min(src.width, math.ceil(max(cols))), min(src.height, math.ceil(max(rows)))
+    col0, row0 = max(0, math.floor(min(cols) + 1e-9)), max(0, math.floor(min(rows) + 1e-9))
+    col1, row1 = min(src.width, math.ceil(max(cols) - 1e-9)), min(src.height, math.ceil(max(rows) - 1e-9))
     if col1 <= col0 or row1 <= row0:
         raise UserError(
             f"The extent {tuple(round(v, 6) for v in extent)} does not overlap the raster {Path(src.name).name}."
@@ -55,100 +81,316 @@ def target_window(
     return Window(col0, row0, col1 - col0, row1 - row0)
 
 
-def _check_compatible(src: rasterio.io.DatasetReader, metadata: dict[str, Any], events: EventWriter) -> None:
-    name = Path(src.name).name
+def _check_compatible(src, metadata: dict[str, Any], events: EventWriter, name: str, resampled: bool) -> None:
     if src.count != metadata["in_channels"]:
         raise UserError(
             f"The raster {name} has {src.count} band(s) but the model was trained on {metadata['in_channels']}: "
             "predict on a raster with the same bands as the training raster."
         )
     trained = metadata.get("resolution")
-    if trained:
+    if trained and not resampled:
         ratio = max(abs(src.res[0]) / trained[0], trained[0] / abs(src.res[0]))
         if ratio > RESOLUTION_WARNING_RATIO:
             events.log(
                 f"The raster {name} has {abs(src.res[0]):g} units per pixel but the model was trained at "
-                f"{trained[0]:g}: predictions may be poor; resample the raster to the training resolution.",
+                f"{trained[0]:g}: predictions may be poor; predict with 'resample to the training resolution'.",
                 level="warning",
             )
 
 
-def _read_padded(
-    src: rasterio.io.DatasetReader, window: Window, tile: int, stats: dict
-) -> tuple[np.ndarray, np.ndarray]:
-    """Normalized tile ``(bands, tile, tile)`` for ``window`` (inside the raster), padded by reflection."""
-    data = src.read(window=window, out_dtype="float32")
+def _open_input(src: rasterio.io.DatasetReader, metadata: dict, resample: bool):
+    """The raster, or a virtual warp of it to the training resolution (bilinear) in its own CRS."""
+    if not resample or not metadata.get("resolution"):
+        return src
+    res = metadata["resolution"][0]
+    left, bottom, right, top = src.bounds
+    width, height = max(1, round((right - left) / res)), max(1, round((top - bottom) / res))
+    transform = rasterio.Affine(res, 0, left, 0, -res, top)
+    return WarpedVRT(src, crs=src.crs, transform=transform, width=width, height=height, resampling=Resampling.bilinear)
+
+
+def _tile_starts(region_start: int, region_length: int, raster_length: int, tile: int, stride: int) -> list[int]:
+    """Tile offsets covering the region, moved inside the raster where it is at least a tile long."""
+    starts = [region_start + o for o in tile_offsets(region_length, tile, stride)]
+    if raster_length >= tile:
+        starts = [min(max(s, 0), raster_length - tile) for s in starts]
+    return sorted(set(starts))
+
+
+def _read_tile(src, window: Window, tile: int, stats: dict) -> tuple[np.ndarray, np.ndarray, Window]:
+    """Normalized ``(bands, tile, tile)`` padded by reflection, its valid mask and the part read."""
+    inside = window.intersection(Window(0, 0, src.width, src.height))
+    data = src.read(window=inside, out_dtype="float32")
     valid = np.isfinite(data).all(axis=0)
     if src.nodata is not None and np.isfinite(src.nodata):
         valid &= (data != np.float32(src.nodata)).all(axis=0)
     data = normalize(data, valid, stats)
     pad = ((0, 0), (0, tile - data.shape[1]), (0, tile - data.shape[2]))
-    return np.pad(data, pad, mode="symmetric"), valid
+    return np.pad(data, pad, mode="symmetric"), valid, inside
 
 
-def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
-    """Write the class raster for ``config``; on a stop request remove the partial file."""
-    model, metadata = load_model(config.model_dir)
-    device = resolve_device(config.device)
-    model.to(device).eval()
-    classes = model_classes(metadata)
-    values = np.array([c.value for c in classes])
-    dtype = "uint8" if values.max() < PREDICTION_NODATA else "uint16"
-    nodata = PREDICTION_NODATA if dtype == "uint8" else 65535
-    tile = metadata["tile_size"]
-    output = Path(config.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with open_raster(config.raster) as src:
-        _check_compatible(src, metadata, events)
-        region = target_window(src, config.extent, config.extent_crs)
-        profile = {
+class _Outputs:
+    """The output rasters, written chunk by chunk, then given overviews (and COG layout)."""
+
+    def __init__(self, config: PredictConfig, profile: dict, classes: list[ClassInfo], stack: ExitStack) -> None:
+        self.main = Path(config.output)
+        self.main.parent.mkdir(parents=True, exist_ok=True)
+        values = np.array([c.value for c in classes])
+        self.dtype = "uint8" if values.max() < PREDICTION_NODATA else "uint16"
+        self.nodata = PREDICTION_NODATA if self.dtype == "uint8" else 65535
+        self.lookup = values.astype(self.dtype)
+        common = profile | {
             "driver": "GTiff",
-            "width": int(region.width),
-            "height": int(region.height),
-            "count": 1,
-            "dtype": dtype,
-            "nodata": nodata,
-            "crs": src.crs,
-            "transform": window_transform(region, src.transform),
             "tiled": True,
             "blockxsize": 256,
             "blockysize": 256,
             "compress": "deflate",
+            "BIGTIFF": "IF_SAFER",
         }
-        windows = [
-            Window(
-                region.col_off + w.col_off,
-                region.row_off + w.row_off,
-                min(tile, region.width - w.col_off),
-                min(tile, region.height - w.row_off),
+        self.paths = {"classes": self.main}
+        self.files = {
+            "classes": stack.enter_context(
+                rasterio.open(self._tmp(self.main), "w", **common, count=1, dtype=self.dtype, nodata=self.nodata)
             )
-            for w in tile_windows(int(region.width), int(region.height), tile, tile)
-        ]
-        events.log(
-            f"Predicting {int(region.width)} x {int(region.height)} pixels in {len(windows)} tile(s) on {device}."
-        )
-        with rasterio.open(output, "w", **profile) as dst:
-            dst.write_colormap(1, {c.value: (*hex_to_rgb(c.color), 255) for c in classes})
-            dst.update_tags(1, CLASS_NAMES=";".join(f"{c.value}={c.name}" for c in classes))
-            for start in range(0, len(windows), config.batch_size):
-                if stop.requested():
-                    break
-                batch = windows[start : start + config.batch_size]
-                tiles = [_read_padded(src, w, tile, metadata["normalization"]) for w in batch]
-                x = torch.from_numpy(np.stack([t[0] for t in tiles])).to(device)
-                with torch.no_grad(), autocast(device):
-                    indices = predicted_indices(model(x).float(), metadata["mode"]).cpu().numpy()
-                for w, (_, valid), idx in zip(batch, tiles, indices):
-                    h, wd = int(w.height), int(w.width)
-                    out = values[idx[:h, :wd]].astype(dtype)
-                    out[~valid] = nodata
-                    dst.write(out, 1, window=Window(w.col_off - region.col_off, w.row_off - region.row_off, wd, h))
-                done = min(start + config.batch_size, len(windows))
-                events.emit("progress", stage="predict", fraction=done / len(windows), batch=done, batches=len(windows))
-    if stop.requested():
-        output.unlink(missing_ok=True)
-        events.emit("cancelled", message="Prediction cancelled; the partial output was removed.")
-        return {"cancelled": True}
-    result = {"prediction": str(output), "classes": [c.__dict__ for c in classes]}
+        }
+        self.files["classes"].write_colormap(1, {c.value: (*hex_to_rgb(c.color), 255) for c in classes})
+        self.files["classes"].update_tags(1, CLASS_NAMES=";".join(f"{c.value}={c.name}" for c in classes))
+        self.files["classes"].set_band_description(1, "class")
+        extra = {"confidence": (config.confidence, 1), "probabilities": (config.probabilities, len(classes))}
+        for name, (wanted, count) in extra.items():
+            if wanted:
+                path = self.main.with_name(f"{self.main.stem}_{name}.tif")
+                self.paths[name] = path
+                self.files[name] = stack.enter_context(
+                    rasterio.open(
+                        self._tmp(path), "w", **common, count=count, dtype="float32", nodata=CONFIDENCE_NODATA
+                    )
+                )
+        if "probabilities" in self.files:
+            for i, c in enumerate(classes, start=1):
+                self.files["probabilities"].set_band_description(i, c.name)
+        self.counts = np.zeros(len(classes), dtype=np.int64)
+
+    @staticmethod
+    def _tmp(path: Path) -> Path:
+        return path.with_name(path.name + ".partial.tif")
+
+    def write(self, window: Window, probs: np.ndarray, valid: np.ndarray) -> None:
+        indices = probs.argmax(axis=0)
+        self.counts += np.bincount(indices[valid], minlength=len(self.counts))
+        classes = self.lookup[indices]
+        classes[~valid] = self.nodata
+        self.files["classes"].write(classes, 1, window=window)
+        if "confidence" in self.files:
+            confidence = probs.max(axis=0)
+            confidence[~valid] = CONFIDENCE_NODATA
+            self.files["confidence"].write(confidence.astype("float32"), 1, window=window)
+        if "probabilities" in self.files:
+            probs = probs.astype("float32")
+            probs[:, ~valid] = CONFIDENCE_NODATA
+            self.files["probabilities"].write(probs, window=window)
+
+    def finish(self) -> dict[str, str]:
+        """Overviews, then COG layout where available; replaces the final files."""
+        for name, dataset in self.files.items():
+            dataset.build_overviews([2, 4, 8, 16, 32], Resampling.mode if name == "classes" else Resampling.average)
+            dataset.close()
+        for path in self.paths.values():
+            tmp = self._tmp(path)
+            try:
+                rasterio.shutil.copy(
+                    tmp, path, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
+                )
+                tmp.unlink()
+            except rasterio.errors.RasterioError:  # no COG driver: the tiled GeoTIFF with overviews
+                tmp.replace(path)
+        return {name: str(path) for name, path in self.paths.items()}
+
+    def discard(self) -> None:
+        for name, dataset in self.files.items():
+            if not dataset.closed:
+                dataset.close()
+            self._tmp(self.paths[name]).unlink(missing_ok=True)
+
+
+def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
+    """Write the class raster (and optional confidence/probabilities); on a stop request remove them."""
+    model, metadata = load_model(config.model_dir)
+    device = resolve_device(config.device)
+    model.to(device).eval()
+    classes = model_classes(metadata)
+    tile = config.tile_size or metadata["tile_size"]
+    stride = max(1, round(tile * (1.0 - config.overlap)))
+    weights = torch.from_numpy(blend_weights(tile, tile - stride, config.blending)).to(device)
+    with ExitStack() as stack:
+        raw = stack.enter_context(open_raster(config.raster))
+        src = _open_input(raw, metadata, config.resample_to_training)
+        if src is not raw:
+            stack.enter_context(src)
+            events.log(f"Raster warped to the training resolution ({metadata['resolution'][0]:g}) for prediction.")
+        _check_compatible(src, metadata, events, Path(config.raster).name, src is not raw)
+        region = target_window(src, config.extent, config.extent_crs)
+        mask = _mask(config, src, events) if config.mask else None
+        if mask is not None:
+            region = _masked_region(region, mask, src)
+        profile = {
+            "width": int(region.width),
+            "height": int(region.height),
+            "crs": src.crs,
+            "transform": window_transform(region, src.transform),
+        }
+        outputs = _Outputs(config, profile, classes, stack)
+        try:
+            chunks = _chunks(region)
+            tiles_run = 0
+            events.log(
+                f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {tile} px, "
+                f"overlap {config.overlap:.0%} ({config.blending} blending), {len(chunks)} chunk(s)."
+            )
+            cols = _tile_starts(int(region.col_off), int(region.width), src.width, tile, stride)
+            rows = _tile_starts(int(region.row_off), int(region.height), src.height, tile, stride)
+            for done, chunk in enumerate(chunks, start=1):
+                result = _predict_chunk(
+                    model, src, chunk, rows, cols, tile, weights, metadata, mask, config, device, stop
+                )
+                if result is None:
+                    raise _StopRequestedError
+                probs, valid, count = result
+                tiles_run += count
+                outputs.write(
+                    Window(chunk.col_off - region.col_off, chunk.row_off - region.row_off, chunk.width, chunk.height),
+                    probs,
+                    valid,
+                )
+                events.emit("progress", stage="predict", fraction=done / len(chunks), batch=done, batches=len(chunks))
+            written = outputs.finish()
+        except _StopRequestedError:
+            outputs.discard()
+            events.emit("cancelled", message="Prediction cancelled; the partial output was removed.")
+            return {"cancelled": True}
+        except BaseException:
+            outputs.discard()
+            raise
+    write_paletted_style(outputs.main, classes)
+    areas = _areas_ha(outputs.counts, classes, profile)
+    if areas:
+        events.log("Area per class (ha): " + ", ".join(f"{n} {a:,.1f}" for n, a in areas.items()))
+    result = {
+        "prediction": written["classes"],
+        "classes": [c.__dict__ for c in classes],
+        "areas_ha": areas,
+        "tiles": tiles_run,
+    }
+    for name in ("confidence", "probabilities"):
+        if name in written:
+            result[name] = written[name]
     events.emit("result", **result)
     return result
+
+
+class _StopRequestedError(Exception):
+    """Raised inside the chunk loop when a stop was requested."""
+
+
+def _areas_ha(counts: np.ndarray, classes: list[ClassInfo], profile: dict) -> dict[str, float]:
+    """Hectares per class, for projected CRSs in metres (empty otherwise)."""
+    pixel_area, crs = abs(profile["transform"].a * profile["transform"].e), profile["crs"]
+    if crs is None or not crs.is_projected or (crs.linear_units or "").lower() not in ("metre", "meter", "m"):
+        return {}
+    return {c.name: float(n * pixel_area / 10_000.0) for c, n in zip(classes, counts)}
+
+
+def _mask(config: PredictConfig, src, events: EventWriter) -> PolygonLayer:
+    info = RasterInfo(
+        config.raster,
+        src.width,
+        src.height,
+        src.count,
+        src.crs.to_wkt(),
+        tuple(src.transform)[:6],
+        src.nodata,
+        src.dtypes[0],
+    )
+    return area_mask(config.mask, config.mask_layer, info, events.log, "mask")
+
+
+def _masked_region(region: Window, mask: PolygonLayer, src) -> Window:
+    """The region cut down to the mask polygons' bounding box."""
+    xmin = min(s.bounds[0] for s in mask.shapes)
+    ymin = min(s.bounds[1] for s in mask.shapes)
+    xmax = max(s.bounds[2] for s in mask.shapes)
+    ymax = max(s.bounds[3] for s in mask.shapes)
+    box = target_window(src, (xmin, ymin, xmax, ymax), None)
+    inter = region.intersection(box)
+    return Window(int(inter.col_off), int(inter.row_off), int(inter.width), int(inter.height))
+
+
+def _chunks(region: Window) -> list[Window]:
+    chunks = []
+    for row in range(0, int(region.height), CHUNK):
+        for col in range(0, int(region.width), CHUNK):
+            chunks.append(
+                Window(
+                    int(region.col_off) + col,
+                    int(region.row_off) + row,
+                    min(CHUNK, int(region.width) - col),
+                    min(CHUNK, int(region.height) - row),
+                )
+            )
+    return chunks
+
+
+def _predict_chunk(model, src, chunk: Window, rows, cols, tile, weights, metadata, mask, config, device, stop):
+    """Blended class probabilities ``(K, h, w)``, validity and the tile count of one chunk; None on stop."""
+    c0, r0 = int(chunk.col_off), int(chunk.row_off)
+    h, w = int(chunk.height), int(chunk.width)
+    inside_mask = mask.read(chunk) == 1 if mask is not None else np.ones((h, w), dtype=bool)
+    windows = [
+        Window(c, r, tile, tile)
+        for r in rows
+        if r < r0 + h and r + tile > r0
+        for c in cols
+        if c < c0 + w and c + tile > c0
+    ]
+    if mask is not None:
+        windows = [win for win in windows if _overlaps(win, chunk, inside_mask)]
+    k = len(metadata["classes"])
+    acc = torch.zeros((k, h, w), device=device)
+    total = torch.zeros((h, w), device=device)
+    valid = np.zeros((h, w), dtype=bool)
+    for start in range(0, len(windows), config.batch_size):
+        if stop.requested():
+            return None
+        batch = windows[start : start + config.batch_size]
+        tiles = [_read_tile(src, win, tile, metadata["normalization"]) for win in batch]
+        x = torch.from_numpy(np.stack([t[0] for t in tiles])).to(device)
+        with torch.no_grad(), autocast(device):
+            logits = model(x).float()
+        probs = _probabilities(logits, metadata["mode"])
+        for win, (_, tile_valid, inside), p in zip(batch, tiles, probs):
+            ys, xs = max(r0, int(win.row_off)), max(c0, int(win.col_off))
+            ye = min(r0 + h, int(win.row_off) + tile, int(inside.row_off + inside.height))
+            xe = min(c0 + w, int(win.col_off) + tile, int(inside.col_off + inside.width))
+            if ye <= ys or xe <= xs:
+                continue
+            ty, tx = ys - int(win.row_off), xs - int(win.col_off)
+            cy, cx = ys - r0, xs - c0
+            wy = weights[ty : ty + ye - ys, tx : tx + xe - xs]
+            acc[:, cy : cy + ye - ys, cx : cx + xe - xs] += p[:, ty : ty + ye - ys, tx : tx + xe - xs] * wy
+            total[cy : cy + ye - ys, cx : cx + xe - xs] += wy
+            valid[cy : cy + ye - ys, cx : cx + xe - xs] = tile_valid[ty : ty + ye - ys, tx : tx + xe - xs]
+    blended = (acc / total.clamp_min(1e-12)).cpu().numpy()
+    return blended, valid & inside_mask & (total.cpu().numpy() > 0), len(windows)
+
+
+def _overlaps(win: Window, chunk: Window, inside_mask: np.ndarray) -> bool:
+    rows = slice(max(0, int(win.row_off - chunk.row_off)), max(0, int(win.row_off + win.height - chunk.row_off)))
+    cols = slice(max(0, int(win.col_off - chunk.col_off)), max(0, int(win.col_off + win.width - chunk.col_off)))
+    return bool(inside_mask[rows, cols].any())
+
+
+def _probabilities(logits: torch.Tensor, mode: str) -> torch.Tensor:
+    if mode == "binary":
+        p = torch.sigmoid(logits[:, 0])
+        return torch.stack([1.0 - p, p], dim=1)
+    return torch.softmax(logits, dim=1)

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 import rasterio
+import rasterio.warp
 from safetensors.torch import load_file
 
 from segmentation_trainer.core.model_store import METADATA_FILE, WEIGHTS_FILE
