@@ -66,7 +66,7 @@
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="210" />
+        <location filename="../ui/dock.py" line="216" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -185,6 +185,11 @@
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
     </message>
+    <message>
+        <location filename="../ui/dock.py" line="211" />
+        <source>Area per class (ha): {0}</source>
+        <translation>Surface par classe (ha) : {0}</translation>
+    </message>
 </context>
 <context>
     <name>WorkerTask</name>
@@ -204,9 +209,14 @@
 <context>
     <name>layers</name>
     <message>
-        <location filename="../tasks/layers.py" line="58" />
+        <location filename="../tasks/layers.py" line="57" />
         <source>The prediction {0} could not be opened as a raster layer.</source>
         <translation>La prédiction {0} n'a pas pu être ouverte comme couche raster.</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="76" />
+        <source>{0} confidence</source>
+        <translation>{0} confiance</translation>
     </message>
 </context>
 </TS>

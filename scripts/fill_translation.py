@@ -48,6 +48,8 @@ FRENCH = {
     "Cancel": "Annuler",
     "Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings.": "Impossible de démarrer le processus de calcul avec {0} : {1}. Indiquez son Python dans les paramètres de l'extension.",
     "The worker stopped unexpectedly (exit code {0}). Its last output:\n{1}": "Le processus de calcul s'est arrêté de façon inattendue (code de sortie {0}). Ses dernières lignes :\n{1}",
+    "Area per class (ha): {0}": "Surface par classe (ha) : {0}",
+    "{0} confidence": "{0} confiance",
     "The prediction {0} could not be opened as a raster layer.": "La prédiction {0} n'a pas pu être ouverte comme couche raster.",
     "The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click > Export > Save As) and use the saved layer.": "La couche « {0} » n'est pas un fichier local (couche {1}) : enregistrez-la d'abord en GeoTIFF ou GeoPackage (clic droit > Exporter > Sauvegarder sous) et utilisez la couche enregistrée.",
 }

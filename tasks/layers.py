@@ -51,19 +51,30 @@ def extent_in_crs(
     return extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()
 
 
-def add_class_raster(path: str, name: str, classes: list[dict[str, Any]]) -> QgsRasterLayer:
-    """Add a class raster to the project with a paletted renderer: class names and colours."""
+def _raster_layer(path: str, name: str) -> QgsRasterLayer:
     layer = QgsRasterLayer(path, name, "gdal")
     if not layer.isValid():
-        raise UserError(
-            QCoreApplication.translate("layers", "The prediction {0} could not be opened as a raster layer.").format(
-                path
-            )
-        )
+        message = QCoreApplication.translate("layers", "The prediction {0} could not be opened as a raster layer.")
+        raise UserError(message.format(path))
+    return layer
+
+
+def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
+    """Add a prediction to the project: its class raster with a paletted renderer (class names and
+    colours) and, when it was written, its confidence raster (unchecked), together in a group ``name``."""
+    layer = _raster_layer(result["prediction"], name)
     palette = [
         QgsPalettedRasterRenderer.Class(c["value"], QColor(c.get("color") or class_color(i)), c["name"])
-        for i, c in enumerate(classes)
+        for i, c in enumerate(result["classes"])
     ]
     layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, palette))
-    QgsProject.instance().addMapLayer(layer)
+    project = QgsProject.instance()
+    group = project.layerTreeRoot().insertGroup(0, name)
+    project.addMapLayer(layer, False)
+    group.addLayer(layer)
+    if result.get("confidence"):
+        label = QCoreApplication.translate("layers", "{0} confidence")
+        confidence = _raster_layer(result["confidence"], label.format(name))
+        project.addMapLayer(confidence, False)
+        group.addLayer(confidence).setItemVisibilityChecked(False)
     return layer

@@ -17,7 +17,7 @@ from qgis.PyQt.QtWidgets import QDockWidget
 from ..core.config import MODES, TrainConfig, config_to_dict
 from ..core.errors import UserError
 from ..losses import available_losses, convert_loss_name
-from ..tasks.layers import add_class_raster, extent_in_crs, layer_file
+from ..tasks.layers import add_prediction, extent_in_crs, layer_file
 from ..tasks.worker import WorkerTask
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
@@ -203,10 +203,16 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             return
         result = task.result_event
         try:
-            layer = add_class_raster(result["prediction"], Path(result["prediction"]).stem, result["classes"])
+            layer = add_prediction(result, Path(result["prediction"]).stem)
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
+        if result.get("areas_ha"):
+            self.logView.appendPlainText(
+                self.tr("Area per class (ha): {0}").format(
+                    ", ".join(f"{name} {area:,.1f}" for name, area in result["areas_ha"].items())
+                )
+            )
         self.show_message(self.tr("Prediction added as layer {0}.").format(layer.name()))
 
     def show_message(self, text: str, error: bool = False) -> None:

@@ -101,8 +101,9 @@ def test_mask_polygons_limit_the_prediction(landcover_model, landcover, tmp_path
     result = run(landcover_model, landcover["image"], tmp_path / "masked.tif", mask=str(landcover["polygons"]))
     with rasterio.open(result["prediction"]) as pred, fiona.open(landcover["polygons"]) as polygons:
         values = pred.read(1)
-        inside = rasterize(((dict(f.geometry), 1) for f in polygons), out_shape=values.shape,
-                           transform=pred.transform, fill=0).astype(bool)
+        inside = rasterize(
+            ((dict(f.geometry), 1) for f in polygons), out_shape=values.shape, transform=pred.transform, fill=0
+        ).astype(bool)
         with rasterio.open(landcover["image"]) as src:
             window = rasterio.windows.from_bounds(*pred.bounds, transform=src.transform)
             image_valid = src.read(1, window=window.round_offsets().round_lengths()) != src.nodata

@@ -88,3 +88,52 @@ def test_results_arrive_as_events(qgis_app, landcover, tmp_path):
     assert seen["error"] is None and seen["exit_code"] == 0
     assert seen["result"]["labels"] == str(output) and output.is_file()
     assert sum(seen["result"]["pixels_per_class"].values()) > 2000
+
+
+def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, landcover, tmp_path):
+    from qgis.core import QgsPalettedRasterRenderer, QgsProject
+
+    from segmentation_trainer.tasks.layers import add_prediction
+
+    model = tmp_path / "model"
+    trained = run_task(
+        [
+            "train",
+            "--raster",
+            str(landcover["image"]),
+            "--labels",
+            str(landcover["strata"]),
+            "--epochs",
+            "1",
+            "--tile-size",
+            "128",
+            "--encoder",
+            "resnet18",
+            "--output-dir",
+            str(model),
+        ],
+        python=sys.executable,
+    )
+    assert trained["error"] is None, trained["error"]
+    seen = run_task(
+        [
+            "predict",
+            "--model",
+            str(model),
+            "--raster",
+            str(landcover["image"]),
+            "--output",
+            str(tmp_path / "pred.tif"),
+            "--confidence",
+        ],
+        python=sys.executable,
+    )
+    assert seen["error"] is None and seen["result"]["confidence"].endswith("pred_confidence.tif")
+    QgsProject.instance().clear()
+    layer = add_prediction(seen["result"], "pred")
+    group = QgsProject.instance().layerTreeRoot().findGroup("pred")
+    names = [child.layer().name() for child in group.findLayers()]
+    assert names == ["pred", "pred confidence"]
+    assert group.findLayers()[1].isVisible() is False  # confidence added unchecked
+    assert isinstance(layer.renderer(), QgsPalettedRasterRenderer)
+    QgsProject.instance().clear()

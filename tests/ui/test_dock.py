@@ -118,6 +118,9 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
     ]
     assert len(predictions) == 1, iface.messages
     prediction = predictions[0]
+    group = QgsProject.instance().layerTreeRoot().findLayer(prediction.id()).parent()
+    assert group.name() == prediction.name()  # the prediction sits in its own group
+    assert "Area per class (ha): " in dock.logView.toPlainText()
     assert prediction.crs() == image.crs()
     assert prediction.rasterUnitsPerPixelX() == pytest.approx(image.rasterUnitsPerPixelX())
     assert prediction.rasterUnitsPerPixelY() == pytest.approx(image.rasterUnitsPerPixelY())
