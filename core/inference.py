@@ -47,7 +47,7 @@ from .labels import PolygonLayer, area_mask
 from .model_store import load_model, model_classes
 from .normalization import normalize
 from .qml import write_paletted_style
-from .rasters import RasterInfo, open_raster
+from .rasters import RasterInfo, open_raster, valid_pixels
 from .tiling import tile_offsets
 
 CHUNK = 2048
@@ -121,9 +121,7 @@ def _read_tile(src, window: Window, tile: int, stats: dict) -> tuple[np.ndarray,
     """Normalized ``(bands, tile, tile)`` padded by reflection, its valid mask and the part read."""
     inside = window.intersection(Window(0, 0, src.width, src.height))
     data = src.read(window=inside, out_dtype="float32")
-    valid = np.isfinite(data).all(axis=0)
-    if src.nodata is not None and np.isfinite(src.nodata):
-        valid &= (data != np.float32(src.nodata)).all(axis=0)
+    valid = valid_pixels(data, src.nodata)
     data = normalize(data, valid, stats)
     pad = ((0, 0), (0, tile - data.shape[1]), (0, tile - data.shape[2]))
     return np.pad(data, pad, mode="symmetric"), valid, inside
@@ -301,17 +299,7 @@ def _areas_ha(counts: np.ndarray, classes: list[ClassInfo], profile: dict) -> di
 
 
 def _mask(config: PredictConfig, src, events: EventWriter) -> PolygonLayer:
-    info = RasterInfo(
-        config.raster,
-        src.width,
-        src.height,
-        src.count,
-        src.crs.to_wkt(),
-        tuple(src.transform)[:6],
-        src.nodata,
-        src.dtypes[0],
-    )
-    return area_mask(config.mask, config.mask_layer, info, events.log, "mask")
+    return area_mask(config.mask, config.mask_layer, RasterInfo.of(src, config.raster), events.log, "mask")
 
 
 def _masked_region(region: Window, mask: PolygonLayer, src) -> Window:

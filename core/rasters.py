@@ -28,6 +28,21 @@ class RasterInfo:
     def resolution(self) -> tuple[float, float]:
         return abs(self.transform[0]), abs(self.transform[4])
 
+    @classmethod
+    def of(cls, src: rasterio.io.DatasetReader, path: str) -> RasterInfo:
+        if src.crs is None:
+            raise UserError(f"The raster {path} has no coordinate reference system: set one first.")
+        return cls(
+            path,
+            src.width,
+            src.height,
+            src.count,
+            src.crs.to_wkt(),
+            tuple(src.transform)[:6],
+            src.nodata,
+            src.dtypes[0],
+        )
+
 
 def open_raster(path: str) -> rasterio.io.DatasetReader:
     """Open a raster for reading, or raise a UserError naming the file."""
@@ -39,18 +54,7 @@ def open_raster(path: str) -> rasterio.io.DatasetReader:
 
 def raster_info(path: str) -> RasterInfo:
     with open_raster(path) as src:
-        if src.crs is None:
-            raise UserError(f"The raster {path} has no coordinate reference system: set one first.")
-        return RasterInfo(
-            path=path,
-            width=src.width,
-            height=src.height,
-            count=src.count,
-            crs_wkt=src.crs.to_wkt(),
-            transform=tuple(src.transform)[:6],
-            nodata=src.nodata,
-            dtype=src.dtypes[0],
-        )
+        return RasterInfo.of(src, path)
 
 
 def read_window(src: rasterio.io.DatasetReader, window: Window) -> tuple[np.ndarray, np.ndarray]:
@@ -61,11 +65,17 @@ def read_window(src: rasterio.io.DatasetReader, window: Window) -> tuple[np.ndar
     """
     inside = window.intersection(Window(0, 0, src.width, src.height))
     data = src.read(window=inside, out_dtype="float32")
-    valid = np.isfinite(data).all(axis=0)
-    if src.nodata is not None and np.isfinite(src.nodata):
-        valid &= (data != np.float32(src.nodata)).all(axis=0)
+    valid = valid_pixels(data, src.nodata)
     data[:, ~valid] = 0.0
     return pad_to_window(data, valid, inside, window)
+
+
+def valid_pixels(data: np.ndarray, nodata: float | None) -> np.ndarray:
+    """``(h, w)``: pixels where no band is NaN or equal to the nodata value."""
+    valid = np.isfinite(data).all(axis=0)
+    if nodata is not None and np.isfinite(nodata):
+        valid &= (data != np.float32(nodata)).all(axis=0)
+    return valid
 
 
 def pad_to_window(data: np.ndarray, valid: np.ndarray, inside: Window, window: Window) -> tuple[np.ndarray, np.ndarray]:
