@@ -132,6 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="warp the raster to the training resolution first",
     )
+    predict.add_argument(
+        "--vectorize", action="store_true", default=None, help="also write <output>.gpkg, one polygon per class patch"
+    )
+    predict.add_argument("--simplify", type=float, help="simplification tolerance of the polygons, in CRS units")
     _add_common(predict)
 
     info = sub.add_parser("info", help="print a model folder's classes, bands, resolution and metrics")
@@ -243,6 +247,8 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
             "confidence",
             "probabilities",
             "resample_to_training",
+            "vectorize",
+            "simplify",
         ]
         values = _settings(args, names)
         values["extent"] = _parse_extent(args.extent)

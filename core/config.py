@@ -124,6 +124,8 @@ class PredictConfig:
     confidence: bool = False  # also write <output>_confidence.tif (top-class probability)
     probabilities: bool = False  # also write <output>_probabilities.tif (one band per class)
     resample_to_training: bool = False  # warp the raster to the training resolution first
+    vectorize: bool = False  # also write <output>.gpkg with one polygon per patch of a class
+    simplify: float = 0.0  # simplification tolerance of the polygons, in CRS units (0: none)
     batch_size: int = 4
     device: str = "auto"
 

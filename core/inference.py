@@ -49,6 +49,7 @@ from .normalization import normalize
 from .qml import write_paletted_style
 from .rasters import RasterInfo, open_raster, valid_pixels
 from .tiling import tile_offsets
+from .vectorize import vectorize
 
 CHUNK = 2048
 RESOLUTION_WARNING_RATIO = 2.0
@@ -282,6 +283,11 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     for name in ("confidence", "probabilities"):
         if name in written:
             result[name] = written[name]
+    if config.vectorize:
+        polygons = outputs.main.with_suffix(".gpkg")
+        count = vectorize(str(outputs.main), str(polygons), classes, config.simplify)
+        events.log(f"{count} class polygons written to {polygons}.")
+        result["polygons"] = str(polygons)
     events.emit("result", **result)
     return result
 

@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsRasterLayer,
     QgsRectangle,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
@@ -61,7 +62,8 @@ def _raster_layer(path: str, name: str) -> QgsRasterLayer:
 
 def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
     """Add a prediction to the project: its class raster with a paletted renderer (class names and
-    colours) and, when it was written, its confidence raster (unchecked), together in a group ``name``."""
+    colours) and, when they were written, its class polygons and confidence raster (unchecked), together
+    in a group ``name``."""
     layer = _raster_layer(result["prediction"], name)
     palette = [
         QgsPalettedRasterRenderer.Class(c["value"], QColor(c.get("color") or class_color(i)), c["name"])
@@ -72,6 +74,11 @@ def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
     group = project.layerTreeRoot().insertGroup(0, name)
     project.addMapLayer(layer, False)
     group.addLayer(layer)
+    if result.get("polygons"):
+        polygons = QgsVectorLayer(f"{result['polygons']}|layername=classes", f"{name} polygons", "ogr")
+        if polygons.isValid():
+            project.addMapLayer(polygons, False)
+            group.addLayer(polygons).setItemVisibilityChecked(False)
     if result.get("confidence"):
         label = QCoreApplication.translate("layers", "{0} confidence")
         confidence = _raster_layer(result["confidence"], label.format(name))

@@ -231,3 +231,21 @@ def test_probabilities_are_blended_in_probability_space(landcover_model, landcov
     valid = probs[0] >= 0
     assert np.allclose(probs[:, valid].sum(axis=0), 1.0, atol=1e-4)
     assert torch.tensor(probs[:, valid]).max() <= 1.0 + 1e-6
+
+
+def test_vectorized_polygons_match_the_class_raster(landcover_model, landcover, tmp_path):
+    import fiona
+
+    exact = run(landcover_model, landcover["image"], tmp_path / "v.tif", vectorize=True)
+    with fiona.open(exact["polygons"]) as polygons:
+        features = list(polygons)
+        assert polygons.crs.to_epsg() == 32119
+    by_class = {}
+    for feature in features:
+        props = feature.properties
+        by_class[props["name"]] = by_class.get(props["name"], 0.0) + props["area_ha"]
+    assert by_class == pytest.approx({k: v for k, v in exact["areas_ha"].items() if v > 0}, rel=1e-6)
+    simplified = run(landcover_model, landcover["image"], tmp_path / "s.tif", vectorize=True, simplify=60.0)
+    with fiona.open(simplified["polygons"]) as polygons:
+        vertices = sum(len(f.geometry["coordinates"][0]) for f in polygons)
+    assert vertices < sum(len(f.geometry["coordinates"][0]) for f in features)

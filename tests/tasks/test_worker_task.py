@@ -125,6 +125,7 @@ def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, la
             "--output",
             str(tmp_path / "pred.tif"),
             "--confidence",
+            "--vectorize",
         ],
         python=sys.executable,
     )
@@ -133,7 +134,8 @@ def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, la
     layer = add_prediction(seen["result"], "pred")
     group = QgsProject.instance().layerTreeRoot().findGroup("pred")
     names = [child.layer().name() for child in group.findLayers()]
-    assert names == ["pred", "pred confidence"]
-    assert group.findLayers()[1].isVisible() is False  # confidence added unchecked
+    assert names == ["pred", "pred polygons", "pred confidence"]
+    assert not any(node.isVisible() for node in group.findLayers()[1:])  # extras added unchecked
+    assert group.findLayers()[1].layer().featureCount() > 0
     assert isinstance(layer.renderer(), QgsPalettedRasterRenderer)
     QgsProject.instance().clear()
