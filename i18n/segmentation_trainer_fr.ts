@@ -21,52 +21,52 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="83" />
+        <location filename="../ui/dock.py" line="88" />
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="111" />
+        <location filename="../ui/dock.py" line="116" />
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="112" />
+        <location filename="../ui/dock.py" line="117" />
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="122" />
+        <location filename="../ui/dock.py" line="127" />
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="140" />
+        <location filename="../ui/dock.py" line="148" />
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="152" />
+        <location filename="../ui/dock.py" line="160" />
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="165" />
+        <location filename="../ui/dock.py" line="173" />
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="179" />
+        <location filename="../ui/dock.py" line="187" />
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="195" />
+        <location filename="../ui/dock.py" line="203" />
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="216" />
+        <location filename="../ui/dock.py" line="224" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -161,12 +161,7 @@
         <translation>Un dossier de modèle écrit par un entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="171" />
-        <source>Predict on canvas extent</source>
-        <translation>Prédire sur l'emprise de la carte</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="193" />
+        <location filename="../ui/dock.ui" line="228" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
@@ -181,14 +176,54 @@
         <translation>Multiclasse</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="61" />
+        <location filename="../ui/dock.py" line="66" />
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="211" />
+        <location filename="../ui/dock.py" line="219" />
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="46" />
+        <source>Map canvas extent</source>
+        <translation>Emprise de la carte</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="47" />
+        <source>Raster layer extent</source>
+        <translation>Emprise de la couche raster</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="171" />
+        <source>Extent</source>
+        <translation>Emprise</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="178" />
+        <source>Where to predict: the map canvas's current extent or the whole raster layer.</source>
+        <translation>Où prédire : l'emprise actuelle de la carte ou toute la couche raster.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="185" />
+        <source>Inside polygons</source>
+        <translation>Dans les polygones</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="192" />
+        <source>Optional: predict only inside these polygons; pixels outside are nodata.</source>
+        <translation>Facultatif : prédire seulement dans ces polygones ; les pixels hors polygones sont sans donnée.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="199" />
+        <source>Selected features only</source>
+        <translation>Entités sélectionnées uniquement</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="206" />
+        <source>Predict</source>
+        <translation>Prédire</translation>
     </message>
 </context>
 <context>
@@ -209,14 +244,19 @@
 <context>
     <name>layers</name>
     <message>
-        <location filename="../tasks/layers.py" line="57" />
+        <location filename="../tasks/layers.py" line="59" />
         <source>The prediction {0} could not be opened as a raster layer.</source>
         <translation>La prédiction {0} n'a pas pu être ouverte comme couche raster.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="76" />
+        <location filename="../tasks/layers.py" line="84" />
         <source>{0} confidence</source>
         <translation>{0} confiance</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="110" />
+        <source>Cannot copy the polygons of '{0}': {1}</source>
+        <translation>Impossible de copier les polygones de « {0} » : {1}</translation>
     </message>
 </context>
 </TS>

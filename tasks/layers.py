@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProviderRegistry,
     QgsRasterLayer,
     QgsRectangle,
+    QgsVectorFileWriter,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication
@@ -85,3 +86,30 @@ def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
         project.addMapLayer(confidence, False)
         group.addLayer(confidence).setItemVisibilityChecked(False)
     return layer
+
+
+def export_polygons(layer: QgsVectorLayer, selected_only: bool, path: Path) -> str:
+    """Copy ``layer``'s features (or its selected ones) to a GeoPackage for the worker, on the main
+    thread: works for any provider (memory, database, web) and freezes the selection."""
+    if selected_only and layer.selectedFeatureCount() == 0:
+        raise UserError(
+            QCoreApplication.translate(
+                "layers",
+                "No feature of '{0}' is selected: select the polygons to predict in, "
+                "or untick 'Selected features only'.",
+            ).format(layer.name())
+        )
+    options = QgsVectorFileWriter.SaveVectorOptions()
+    options.driverName = "GPKG"
+    options.onlySelectedFeatures = selected_only
+    path.parent.mkdir(parents=True, exist_ok=True)
+    result = QgsVectorFileWriter.writeAsVectorFormatV3(
+        layer, str(path), QgsProject.instance().transformContext(), options
+    )
+    if result[0] != QgsVectorFileWriter.NoError:
+        raise UserError(
+            QCoreApplication.translate("layers", "Cannot copy the polygons of '{0}': {1}").format(
+                layer.name(), result[1]
+            )
+        )
+    return str(path)

@@ -17,7 +17,7 @@ from qgis.PyQt.QtWidgets import QDockWidget
 from ..core.config import MODES, TrainConfig, config_to_dict
 from ..core.errors import UserError
 from ..losses import available_losses, convert_loss_name
-from ..tasks.layers import add_prediction, extent_in_crs, layer_file
+from ..tasks.layers import add_prediction, export_polygons, extent_in_crs, layer_file
 from ..tasks.worker import WorkerTask
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
@@ -43,6 +43,11 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.modeCombo.currentIndexChanged.connect(self._on_mode_changed)
         self.epochsSpin.setValue(DEFAULTS["epochs"])
         self.tileSizeSpin.setValue(DEFAULTS["tile_size"])
+        self.extentCombo.addItem(self.tr("Map canvas extent"), "canvas")
+        self.extentCombo.addItem(self.tr("Raster layer extent"), "layer")
+        self.maskCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        self.maskCombo.setAllowEmptyLayer(True)
+        self.maskCombo.setLayer(None)
         for widget in (self.outputDirWidget, self.modelDirWidget):
             widget.setStorageMode(QgsFileWidget.GetDirectory)
         self.trainButton.clicked.connect(self.start_training)
@@ -124,19 +129,22 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
-        canvas = self.iface.mapCanvas()
-        extent = extent_in_crs(canvas.extent(), canvas.mapSettings().destinationCrs(), raster.crs())
         output = Path(model_dir) / "predictions" / f"{Path(raster_path).stem}_{time.strftime('%Y%m%d_%H%M%S')}.tif"
-        args = [
-            "predict",
-            "--model",
-            model_dir,
-            "--raster",
-            raster_path,
-            "--output",
-            str(output),
-            "--extent=" + ",".join(repr(v) for v in extent),
-        ]
+        args = ["predict", "--model", model_dir, "--raster", raster_path, "--output", str(output)]
+        if self.extentCombo.currentData() == "canvas":
+            canvas = self.iface.mapCanvas()
+            extent = extent_in_crs(canvas.extent(), canvas.mapSettings().destinationCrs(), raster.crs())
+            args.append("--extent=" + ",".join(repr(v) for v in extent))
+        mask = self.maskCombo.currentLayer()
+        if mask is not None:
+            try:
+                path = export_polygons(
+                    mask, self.selectedOnlyCheck.isChecked(), output.with_name(output.stem + "_mask.gpkg")
+                )
+            except UserError as exc:
+                self.show_message(str(exc), error=True)
+                return
+            args += ["--mask", path]
         self._start(WorkerTask(self.tr("Segmentation Trainer: prediction"), args, self._prediction_finished))
 
     def _start(self, task: WorkerTask) -> None:

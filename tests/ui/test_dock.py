@@ -159,3 +159,62 @@ def test_cancel_stops_the_worker_and_qgis_stays_responsive(dock, iface, landcove
     assert meta["status"] == "cancelled"
     assert "Training stopped" in iface.messages[-1][1]
     assert dock.trainButton.isEnabled() and not dock.cancelButton.isEnabled()
+
+
+@pytest.fixture(scope="module")
+def small_model(landcover, tmp_path_factory):
+    """A model trained for one epoch by the worker (the QGIS process never imports torch)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("dock_model")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segmentation_trainer",
+            "train",
+            "--raster",
+            str(landcover["image"]),
+            "--labels",
+            str(landcover["strata"]),
+            "--epochs",
+            "1",
+            "--tile-size",
+            "128",
+            "--encoder",
+            "resnet18",
+            "--output-dir",
+            str(folder),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return folder
+
+
+def test_predict_inside_the_selected_polygons(dock, iface, landcover, small_model):
+    image, polygons, _ = add_layers(landcover)
+    dock.rasterCombo.setLayer(image)
+    dock.modelDirWidget.setFilePath(str(small_model))
+    dock.extentCombo.setCurrentIndex(dock.extentCombo.findData("layer"))
+    dock.maskCombo.setLayer(polygons)
+    dock.selectedOnlyCheck.setChecked(True)
+    dock.predictButton.click()
+    assert dock.task is None and "No feature of 'polygons' is selected" in iface.messages[-1][1]
+    polygons.selectByIds([f.id() for f in polygons.getFeatures()][:2])
+    dock.predictButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
+    predictions = [
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if isinstance(layer, QgsRasterLayer) and "predictions" in layer.source()
+    ]
+    assert len(predictions) == 1, iface.messages
+    selected = polygons.boundingBoxOfSelected()
+    extent = predictions[0].extent()
+    assert extent.width() < selected.width() + 2 * 28.5 and extent.height() < selected.height() + 2 * 28.5
+    assert extent.width() * extent.height() < 0.5 * image.extent().width() * image.extent().height()
+    mask_file = predictions[0].source().replace(".tif", "_mask.gpkg")
+    assert QgsVectorLayer(mask_file, "mask", "ogr").featureCount() == 2

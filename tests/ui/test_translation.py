@@ -17,7 +17,8 @@ def test_french_locale_translates_the_plugin_and_dock(iface):
         plugin.action.trigger()
         dock = plugin.dock
         assert dock.trainButton.text() == "Entraîner"
-        assert dock.predictButton.text() == "Prédire sur l'emprise de la carte"
+        assert dock.predictButton.text() == "Prédire"
+        assert dock.extentCombo.itemText(0) == "Emprise de la carte"
         assert dock.modeCombo.itemText(1) == "Multiclasse"
         assert plugin.action.toolTip().startswith("Entraîner un modèle")
         plugin.unload()
