@@ -89,3 +89,27 @@ def iface(qgis_app):
     stub = StubIface()
     yield stub
     QgsProject.instance().clear()
+
+
+@pytest.fixture(scope="session")
+def small_model(landcover, tmp_path_factory) -> Path:
+    """A U-Net/ResNet-18 trained for one epoch on the land-cover sample by the worker process (so
+    that QGIS-side tests never import torch)."""
+    folder = tmp_path_factory.mktemp("small_model")
+    code, events = run_worker(
+        "train",
+        "--raster",
+        str(landcover["image"]),
+        "--labels",
+        str(landcover["strata"]),
+        "--epochs",
+        "1",
+        "--tile-size",
+        "128",
+        "--encoder",
+        "resnet18",
+        "--output-dir",
+        str(folder),
+    )
+    assert code == 0, events
+    return folder

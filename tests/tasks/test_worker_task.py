@@ -90,36 +90,16 @@ def test_results_arrive_as_events(qgis_app, landcover, tmp_path):
     assert sum(seen["result"]["pixels_per_class"].values()) > 2000
 
 
-def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, landcover, tmp_path):
+def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, landcover, small_model, tmp_path):
     from qgis.core import QgsPalettedRasterRenderer, QgsProject
 
     from segmentation_trainer.tasks.layers import add_prediction
 
-    model = tmp_path / "model"
-    trained = run_task(
-        [
-            "train",
-            "--raster",
-            str(landcover["image"]),
-            "--labels",
-            str(landcover["strata"]),
-            "--epochs",
-            "1",
-            "--tile-size",
-            "128",
-            "--encoder",
-            "resnet18",
-            "--output-dir",
-            str(model),
-        ],
-        python=sys.executable,
-    )
-    assert trained["error"] is None, trained["error"]
     seen = run_task(
         [
             "predict",
             "--model",
-            str(model),
+            str(small_model),
             "--raster",
             str(landcover["image"]),
             "--output",

@@ -161,39 +161,6 @@ def test_cancel_stops_the_worker_and_qgis_stays_responsive(dock, iface, landcove
     assert dock.trainButton.isEnabled() and not dock.cancelButton.isEnabled()
 
 
-@pytest.fixture(scope="module")
-def small_model(landcover, tmp_path_factory):
-    """A model trained for one epoch by the worker (the QGIS process never imports torch)."""
-    import subprocess
-    import sys
-
-    folder = tmp_path_factory.mktemp("dock_model")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "segmentation_trainer",
-            "train",
-            "--raster",
-            str(landcover["image"]),
-            "--labels",
-            str(landcover["strata"]),
-            "--epochs",
-            "1",
-            "--tile-size",
-            "128",
-            "--encoder",
-            "resnet18",
-            "--output-dir",
-            str(folder),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return folder
-
-
 def test_predict_inside_the_selected_polygons(dock, iface, landcover, small_model):
     image, polygons, _ = add_layers(landcover)
     dock.rasterCombo.setLayer(image)
