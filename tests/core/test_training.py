@@ -176,15 +176,22 @@ def test_run_summary_follows_the_study():
     assert summary["min_val_loss"] == pytest.approx(0.55) and summary["best_pixel_accuracy"] == pytest.approx(0.57)
 
 
-def test_area_of_interest_leaves_pixels_outside_unlabelled(landcover, tmp_path):
+def pixel_box(path, image, columns: int, rows: int):
+    """A GeoPackage with one rectangle covering the image's first ``columns`` x ``rows`` pixels."""
     import fiona
 
-    aoi = tmp_path / "aoi.gpkg"
-    image = raster_info(str(landcover["image"]))
     x0, y0 = image.transform[2], image.transform[5]
-    box = [(x0, y0), (x0 + 100 * 28.5, y0), (x0 + 100 * 28.5, y0 - 100 * 28.5), (x0, y0 - 100 * 28.5), (x0, y0)]
-    with fiona.open(aoi, "w", driver="GPKG", crs="EPSG:32119", schema={"geometry": "Polygon", "properties": {}}) as dst:
+    x1, y1 = x0 + columns * image.transform[0], y0 + rows * image.transform[4]
+    box = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    schema = {"geometry": "Polygon", "properties": {}}
+    with fiona.open(path, "w", driver="GPKG", crs_wkt=image.crs_wkt, schema=schema) as dst:
         dst.write({"geometry": {"type": "Polygon", "coordinates": [box]}, "properties": {}})
+    return path
+
+
+def test_area_of_interest_leaves_pixels_outside_unlabelled(landcover, tmp_path):
+    image = raster_info(str(landcover["image"]))
+    aoi = pixel_box(tmp_path / "aoi.gpkg", image, 100, 100)
     config = TrainConfig(
         raster=str(landcover["image"]), labels=str(landcover["strata"]), output_dir="x", aoi=str(aoi), tile_size=64
     )
@@ -198,17 +205,8 @@ def test_area_of_interest_leaves_pixels_outside_unlabelled(landcover, tmp_path):
 
 
 def test_validation_area_holds_exactly_the_validation_tiles(landcover, tmp_path):
-    import fiona
-
-    area = tmp_path / "val.gpkg"
     image = raster_info(str(landcover["image"]))
-    x0, y0 = image.transform[2], image.transform[5]
-    right = x0 + 200 * 28.5
-    box = [(x0, y0), (right, y0), (right, y0 - 443 * 28.5), (x0, y0 - 443 * 28.5), (x0, y0)]
-    with fiona.open(
-        area, "w", driver="GPKG", crs="EPSG:32119", schema={"geometry": "Polygon", "properties": {}}
-    ) as dst:
-        dst.write({"geometry": {"type": "Polygon", "coordinates": [box]}, "properties": {}})
+    area = pixel_box(tmp_path / "val.gpkg", image, 200, image.height)
     config = TrainConfig(
         raster=str(landcover["image"]),
         labels=str(landcover["strata"]),
