@@ -113,12 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--extent", help="xmin,ymin,xmax,ymax (write --extent=… when it starts with '-')")
     predict.add_argument("--extent-crs", help="CRS of --extent, e.g. EPSG:4326 (default: the raster's)")
     predict.add_argument("--output", required=True, help="class raster GeoTIFF to write")
-    predict.add_argument("--batch-size", type=int)
+    predict.add_argument("--batch-size", type=int, help="tiles per forward pass (default: 0.25 MP on CPU, 2 MP on GPU)")
     predict.add_argument("--mask", help="polygons: predict inside them only (outside is nodata)")
     predict.add_argument("--mask-layer", help="layer name inside the mask file")
     predict.add_argument("--overlap", type=float, help="share of a tile overlapping its neighbours (default 0.25)")
     predict.add_argument("--blending", choices=BLENDINGS, help="how overlapping tiles are blended (default gaussian)")
-    predict.add_argument("--tile-size", type=int, help="tile size (default: the training tile size)")
+    predict.add_argument("--tile-size", type=int, help="tile size (default: 4 x the training tile, at most 512)")
     predict.add_argument("--confidence", action="store_true", default=None, help="also write <output>_confidence.tif")
     predict.add_argument(
         "--probabilities",

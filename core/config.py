@@ -120,13 +120,13 @@ class PredictConfig:
     mask_layer: str | None = None
     overlap: float = 0.25  # share of a tile that overlaps its neighbours, blended
     blending: str = "gaussian"  # gaussian, linear (ramp) or none (plain average)
-    tile_size: int = 0  # 0: the tile size the model was trained with
+    tile_size: int = 0  # 0: 4 x the training tile, at most 512 (inference.prediction_tile)
     confidence: bool = False  # also write <output>_confidence.tif (top-class probability)
     probabilities: bool = False  # also write <output>_probabilities.tif (one band per class)
     resample_to_training: bool = False  # warp the raster to the training resolution first
     vectorize: bool = False  # also write <output>.gpkg with one polygon per patch of a class
     simplify: float = 0.0  # simplification tolerance of the polygons, in CRS units (0: none)
-    batch_size: int = 4
+    batch_size: int = 0  # tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU)
     device: str = "auto"
 
     def __post_init__(self) -> None:
@@ -141,7 +141,8 @@ class PredictConfig:
             xmin, ymin, xmax, ymax = self.extent
             if len(self.extent) != 4 or xmin >= xmax or ymin >= ymax:
                 raise UserError(f"Extent {self.extent} is not xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.")
-        _check_positive(self, ("batch_size",))
+        if self.batch_size < 0:
+            raise UserError(f"Batch size must be positive (or 0 for automatic), got {self.batch_size}.")
 
 
 def _check_positive(config: object, names: tuple[str, ...]) -> None:

@@ -4,8 +4,9 @@
   outward to its pixel grid), and/or the inside of mask polygons (outside is nodata; tiles wholly
   outside are skipped).
 - **Seamless**: overlapping tiles (``overlap``, 25 % by default) are blended in probability space
-  with centre-weighted maps (``blending``, see ``blending.py``). Tiles stay inside the raster; a
-  raster smaller than a tile is padded by reflection, never by zeros.
+  with centre-weighted maps (``blending``, see ``blending.py``). The tile grid reaches half the
+  overlap beyond the region so that edge pixels get context too; beyond the raster's edge tiles are
+  filled by reflection, never by zeros.
 - **Bounded memory**: the output is produced in chunks of ``CHUNK`` x ``CHUNK`` pixels; each chunk
   runs the tiles that touch it and accumulates their weighted probabilities, then is written and
   dropped. Tiles on the global grid straddling two chunks run once per chunk, so chunks are exact
@@ -52,6 +53,10 @@ from .tiling import tile_offsets
 from .vectorize import vectorize
 
 CHUNK = 2048
+MAX_DEFAULT_TILE = 512
+CPU_BATCH_PIXELS = 512 * 512
+GPU_BATCH_PIXELS = 8 * 512 * 512
+ALIGN = 32  # the output stride of every encoder: tile offsets are multiples of it
 RESOLUTION_WARNING_RATIO = 2.0
 CONFIDENCE_NODATA = -1.0
 
@@ -110,22 +115,55 @@ def _open_input(src: rasterio.io.DatasetReader, metadata: dict, resample: bool):
     return WarpedVRT(src, crs=src.crs, transform=transform, width=width, height=height, resampling=Resampling.bilinear)
 
 
-def _tile_starts(region_start: int, region_length: int, raster_length: int, tile: int, stride: int) -> list[int]:
-    """Tile offsets covering the region, moved inside the raster where it is at least a tile long."""
-    starts = [region_start + o for o in tile_offsets(region_length, tile, stride)]
-    if raster_length >= tile:
-        starts = [min(max(s, 0), raster_length - tile) for s in starts]
-    return sorted(set(starts))
+def prediction_tile(training_tile: int) -> int:
+    """The default prediction tile: four times the training tile, at most 512 px (never below training).
+
+    A fully convolutional network predicts each pixel from its surroundings: a larger tile gives it
+    more of them (tiled prediction then agrees with one pass over the whole raster on 99.8 % of the
+    land-cover sample's pixels, against 97.8 % with tiles twice the training size) and fewer
+    overlaps to compute, while 512 px keeps a batch within a few hundred MiB.
+    """
+    return max(training_tile, min(4 * training_tile, MAX_DEFAULT_TILE))
 
 
-def _read_tile(src, window: Window, tile: int, stats: dict) -> tuple[np.ndarray, np.ndarray, Window]:
-    """Normalized ``(bands, tile, tile)`` padded by reflection, its valid mask and the part read."""
+def prediction_batch(tile: int, device: torch.device) -> int:
+    """The default number of tiles per forward pass: a fixed number of pixels, so that memory does not
+    grow with the tile (0.25 MP on CPU, where batching gains little; 2 MP on a GPU)."""
+    pixels = GPU_BATCH_PIXELS if device.type == "cuda" else CPU_BATCH_PIXELS
+    return max(1, pixels // (tile * tile))
+
+
+def _tile_stride(tile: int, overlap: float) -> int:
+    """The step between tiles: ``tile * (1 - overlap)`` rounded to a multiple of ``ALIGN``."""
+    return max(ALIGN, ALIGN * round(tile * (1.0 - overlap) / ALIGN))
+
+
+def _tile_starts(region_start: int, region_length: int, tile: int, stride: int) -> list[int]:
+    """Tile offsets on one axis covering the region widened by half the overlap on each side.
+
+    The widening puts the region's first and last pixels as far inside a tile as every other pixel
+    (the overlap-tile strategy of Ronneberger et al. 2015); beyond the raster's edge the tiles are
+    filled by reflection. Every offset is the region's start plus a multiple of ``ALIGN``: the
+    network is not shift-invariant below its output stride, so tiles on one phase agree with each
+    other and with a single pass over the region. A region that fits in one tile gets one tile
+    centred on it (to the nearest aligned offset).
+    """
+    margin = ALIGN * math.ceil((tile - stride) / 2 / ALIGN)
+    if region_length + 2 * margin <= tile:
+        return [region_start - ALIGN * ((tile - region_length) // 2 // ALIGN)]
+    return [region_start - margin + o for o in tile_offsets(region_length + 2 * margin, tile, stride, flush=False)]
+
+
+def _read_tile(src, window: Window, stats: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized ``(bands, tile, tile)`` and its valid mask; beyond the raster, reflection (not valid)."""
     inside = window.intersection(Window(0, 0, src.width, src.height))
     data = src.read(window=inside, out_dtype="float32")
     valid = valid_pixels(data, src.nodata)
     data = normalize(data, valid, stats)
-    pad = ((0, 0), (0, tile - data.shape[1]), (0, tile - data.shape[2]))
-    return np.pad(data, pad, mode="symmetric"), valid, inside
+    top, left = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
+    rows = (top, int(window.height) - top - data.shape[1])
+    cols = (left, int(window.width) - left - data.shape[2])
+    return np.pad(data, ((0, 0), rows, cols), mode="symmetric"), np.pad(valid, (rows, cols))
 
 
 class _Outputs:
@@ -191,11 +229,13 @@ class _Outputs:
 
     def finish(self) -> dict[str, str]:
         """Overviews, then COG layout where available; replaces the final files."""
-        for name, dataset in self.files.items():
-            dataset.build_overviews([2, 4, 8, 16, 32], Resampling.mode if name == "classes" else Resampling.average)
+        for dataset in self.files.values():
             dataset.close()
-        for path in self.paths.values():
+        for name, path in self.paths.items():
             tmp = self._tmp(path)
+            # Reopened: GDAL sees the colour table written at creation only once the file is closed.
+            with rasterio.open(tmp, "r+") as dataset:
+                dataset.build_overviews([2, 4, 8, 16, 32], Resampling.mode if name == "classes" else Resampling.average)
             try:
                 rasterio.shutil.copy(
                     tmp, path, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
@@ -218,8 +258,8 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     device = resolve_device(config.device)
     model.to(device).eval()
     classes = model_classes(metadata)
-    tile = config.tile_size or metadata["tile_size"]
-    stride = max(1, round(tile * (1.0 - config.overlap)))
+    tile = config.tile_size or prediction_tile(metadata["tile_size"])
+    stride = _tile_stride(tile, config.overlap)
     weights = torch.from_numpy(blend_weights(tile, tile - stride, config.blending)).to(device)
     with ExitStack() as stack:
         raw = stack.enter_context(open_raster(config.raster))
@@ -246,8 +286,8 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
                 f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {tile} px, "
                 f"overlap {config.overlap:.0%} ({config.blending} blending), {len(chunks)} chunk(s)."
             )
-            cols = _tile_starts(int(region.col_off), int(region.width), src.width, tile, stride)
-            rows = _tile_starts(int(region.row_off), int(region.height), src.height, tile, stride)
+            cols = _tile_starts(int(region.col_off), int(region.width), tile, stride)
+            rows = _tile_starts(int(region.row_off), int(region.height), tile, stride)
             for done, chunk in enumerate(chunks, start=1):
                 result = _predict_chunk(
                     model, src, chunk, rows, cols, tile, weights, metadata, mask, config, device, stop
@@ -352,21 +392,19 @@ def _predict_chunk(model, src, chunk: Window, rows, cols, tile, weights, metadat
     acc = torch.zeros((k, h, w), device=device)
     total = torch.zeros((h, w), device=device)
     valid = np.zeros((h, w), dtype=bool)
-    for start in range(0, len(windows), config.batch_size):
+    batch_size = config.batch_size or prediction_batch(tile, device)
+    for start in range(0, len(windows), batch_size):
         if stop.requested():
             return None
-        batch = windows[start : start + config.batch_size]
-        tiles = [_read_tile(src, win, tile, metadata["normalization"]) for win in batch]
+        batch = windows[start : start + batch_size]
+        tiles = [_read_tile(src, win, metadata["normalization"]) for win in batch]
         x = torch.from_numpy(np.stack([t[0] for t in tiles])).to(device)
         with torch.no_grad(), autocast(device):
             logits = model(x).float()
         probs = _probabilities(logits, metadata["mode"])
-        for win, (_, tile_valid, inside), p in zip(batch, tiles, probs):
+        for win, (_, tile_valid), p in zip(batch, tiles, probs):
             ys, xs = max(r0, int(win.row_off)), max(c0, int(win.col_off))
-            ye = min(r0 + h, int(win.row_off) + tile, int(inside.row_off + inside.height))
-            xe = min(c0 + w, int(win.col_off) + tile, int(inside.col_off + inside.width))
-            if ye <= ys or xe <= xs:
-                continue
+            ye, xe = min(r0 + h, int(win.row_off) + tile), min(c0 + w, int(win.col_off) + tile)
             ty, tx = ys - int(win.row_off), xs - int(win.col_off)
             cy, cx = ys - r0, xs - c0
             wy = weights[ty : ty + ye - ys, tx : tx + xe - xs]
