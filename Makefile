@@ -13,7 +13,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv xvfb qttools5-dev-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QGIS_PLUGINS := $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 # Files and folders that make up the installed plugin (everything else is for development).
-PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE README.md core losses tasks ui i18n requirements/worker.txt
+PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE README.md core losses tasks ui provider i18n requirements/worker.txt
 
 export QT_QPA_PLATFORM ?= offscreen
 export HF_HUB_OFFLINE := 1
@@ -66,7 +66,7 @@ test-worker:
 	$(PY) -m pytest tests/core tests/losses
 
 test-qgis: transcompile
-	$(PY) -m pytest tests/tasks tests/ui tests/test_plugin.py
+	$(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -93,4 +93,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -exec rm -rf {} +
 
 translations:  ## refresh i18n/*.ts from the sources (then translate them, e.g. with Qt Linguist)
-	pylupdate5 -noobsolete plugin.py ui/*.py ui/*.ui tasks/*.py -ts i18n/segmentation_trainer_fr.ts
+	pylupdate5 -noobsolete plugin.py ui/*.py ui/*.ui tasks/*.py provider/*.py -ts i18n/segmentation_trainer_fr.ts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import QgsSettings
+from qgis.core import QgsApplication, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction
@@ -16,13 +16,24 @@ class SegmentationTrainerPlugin:
     def __init__(self, iface) -> None:
         self.iface = iface
         self.dock = None
+        self.provider = None
         self.action: QAction | None = None
         self.translator = _load_translator()
 
     def tr(self, text: str) -> str:
         return QCoreApplication.translate("SegmentationTrainerPlugin", text)
 
+    def initProcessing(self) -> None:  # noqa: N802 (QGIS API: called by QGIS and by qgis_process)
+        from .provider.provider import SegmentationTrainerProvider
+
+        if self.provider is None:
+            provider = SegmentationTrainerProvider()
+            # False when a provider with this id is already registered (the registry then deletes it)
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
+
     def initGui(self) -> None:  # noqa: N802 (QGIS API)
+        self.initProcessing()
         self.action = QAction(
             QIcon(str(PLUGIN_DIR / "icon.svg")), self.tr("Segmentation Trainer"), self.iface.mainWindow()
         )
@@ -42,6 +53,9 @@ class SegmentationTrainerPlugin:
             self.iface.removeToolBarIcon(self.action)
             self.action.deleteLater()
             self.action = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
         if self.translator is not None:
             QCoreApplication.removeTranslator(self.translator)
 

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train a model on a raster and labels")
     train.add_argument("--config", help="run configuration JSON (as exported by the dock); flags override it")
+    train.add_argument(
+        "--dry-run", action="store_true", help="only report the tiles and labelled pixels per class, do not train"
+    )
     _add_label_args(train)
     d = _TRAIN_DEFAULTS
     train.add_argument("--loss", help=f"loss name (default {DEFAULT_LOSS['multiclass']} / {DEFAULT_LOSS['binary']})")
@@ -137,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--simplify", type=float, help="simplification tolerance of the polygons, in CRS units")
     _add_common(predict)
+
+    check = sub.add_parser("check", help="report the worker's package versions and the device it would use")
+    _add_common(check)
 
     info = sub.add_parser("info", help="print a model folder's classes, bands, resolution and metrics")
     info.add_argument("--model", required=True, dest="model_dir", help="model folder written by train")
@@ -226,9 +232,12 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
     stop = StopRequest(args.stop_file)
     stop.install_signal_handlers()
     if args.command == "train":
-        from .training import train
+        from .training import summarize_data, train
 
-        train(_train_config(args), events, stop)
+        if args.dry_run:
+            summarize_data(_train_config(args), events)
+        else:
+            train(_train_config(args), events, stop)
     elif args.command == "predict":
         from .inference import predict
 
@@ -253,6 +262,10 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         values = _settings(args, names)
         values["extent"] = _parse_extent(args.extent)
         predict(config_from_dict(PredictConfig, values), events, stop)
+    elif args.command == "check":
+        from .environment import environment_report
+
+        events.emit("result", **environment_report())
     elif args.command == "info":
         from .model_store import model_summary
 

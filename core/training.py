@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import rasterio
 import torch
+from rasterio.windows import Window
 from torch.utils.data import DataLoader
 
 from ..losses import build_loss
@@ -52,6 +53,7 @@ class TrainingData:
     split: Split
     tile_size: int
     class_counts: np.ndarray  # labelled pixels per class over the training tiles
+    validation_counts: np.ndarray  # labelled pixels per class over the validation tiles
 
 
 def prepare_data(config: TrainConfig, events: EventWriter) -> TrainingData:
@@ -66,9 +68,27 @@ def prepare_data(config: TrainConfig, events: EventWriter) -> TrainingData:
         if config.validation_area
         else None
     )
-    split, tile, counts = _tile_and_split(config, image, source, validation_area, len(labels.classes), events)
+    split, tile, counts, validation_counts = _tile_and_split(
+        config, image, source, validation_area, len(labels.classes), events
+    )
     stats = band_statistics(lambda w: source.read_raw(w)[:2], split.train, config.normalization, config.seed)
-    return TrainingData(image, source, labels.classes, stats, split, tile, counts)
+    return TrainingData(image, source, labels.classes, stats, split, tile, counts, validation_counts)
+
+
+def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
+    """What a training run would use, without training: tiles, classes and labelled pixels per class."""
+    data = prepare_data(config, events)
+    summary = {
+        "raster": {"width": data.image.width, "height": data.image.height, "bands": data.image.count},
+        "tile_size": data.tile_size,
+        "tiles": {"train": len(data.split.train), "validation": len(data.split.validation)},
+        "classes": [
+            {**c.__dict__, "train_pixels": int(t), "validation_pixels": int(v)}
+            for c, t, v in zip(data.classes, data.class_counts, data.validation_counts)
+        ],
+    }
+    events.emit("result", summary=summary)
+    return summary
 
 
 def _tile_and_split(config, image, source, validation_area, num_classes, events):
@@ -80,7 +100,9 @@ def _tile_and_split(config, image, source, validation_area, num_classes, events)
         for flush in (True, False):
             windows = tile_windows(image.width, image.height, tile, stride, flush)
             try:
-                split, counts = _split(config, source, windows, tile, validation_area, num_classes, events)
+                split, counts, validation_counts = _split(
+                    config, source, windows, tile, validation_area, num_classes, events
+                )
             except UserError as exc:
                 attempts.append(str(exc))
                 if "fewer than two tiles" not in str(exc):
@@ -92,7 +114,7 @@ def _tile_and_split(config, image, source, validation_area, num_classes, events)
                     f"with {config.tile_size} px tiles: using {tile} px tiles, padded at the edges.",
                     level="warning",
                 )
-            return split, tile, counts
+            return split, tile, counts, validation_counts
         tile = (tile // 2) // MIN_TILE * MIN_TILE
     raise UserError(attempts[-1])
 
@@ -122,13 +144,24 @@ def _split(config, source, windows, tile, validation_area, num_classes, events):
     else:
         split = area_split(kept_windows, [float(validation_area.read(w).mean()) for w in kept_windows])
         how = "validation tiles inside the validation area"
-    train_ids = {(w.col_off, w.row_off) for w in split.train}
-    train_counts = sum(counts[i] for i in kept if (windows[i].col_off, windows[i].row_off) in train_ids)
+    train_counts, validation_counts = (
+        _counts_of(subset, windows, counts, num_classes) for subset in (split.train, split.validation)
+    )
     events.log(
         f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels: {len(split.train)} for training, "
         f"{len(split.validation)} for validation ({how})."
     )
-    return split, np.asarray(train_counts, dtype=np.int64)
+    return split, train_counts, validation_counts
+
+
+def _counts_of(subset: list[Window], windows: list[Window], counts: list[np.ndarray], num_classes: int) -> np.ndarray:
+    """Labelled pixels per class summed over the tiles of ``subset``."""
+    ids = {(w.col_off, w.row_off) for w in subset}
+    total = np.zeros(num_classes, dtype=np.int64)
+    for window, count in zip(windows, counts):
+        if (window.col_off, window.row_off) in ids:
+            total += count
+    return total
 
 
 def class_weights(counts: np.ndarray, method: str) -> list[float] | None:

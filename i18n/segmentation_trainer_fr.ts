@@ -1,6 +1,92 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1">
 <context>
+    <name>ClassTable</name>
+    <message>
+        <location filename="../ui/class_table.py" line="30" />
+        <source>Value</source>
+        <translation>Valeur</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="30" />
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="30" />
+        <source>Colour</source>
+        <translation>Couleur</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="66" />
+        <source>Class table, row {0}: the value {1!r} is not a whole number.</source>
+        <translation>Table des classes, ligne {0} : la valeur {1!r} n'est pas un nombre entier.</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="70" />
+        <source>Class table, row {0}: the value {1} must be between 0 and 65534.</source>
+        <translation>Table des classes, ligne {0} : la valeur {1} doit être comprise entre 0 et 65534.</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="74" />
+        <source>Class table, row {0}: the value {1} is used twice.</source>
+        <translation>Table des classes, ligne {0} : la valeur {1} est utilisée deux fois.</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="102" />
+        <source>Choose a label layer first.</source>
+        <translation>Choisissez d'abord une couche d'étiquettes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="104" />
+        <source>background</source>
+        <translation>fond</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="104" />
+        <source>foreground</source>
+        <translation>objet</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="108" />
+        <source>The layer '{0}' has no field '{1}'.</source>
+        <translation>La couche « {0} » n'a pas de champ « {1} ».</translation>
+    </message>
+    <message>
+        <location filename="../ui/class_table.py" line="111" />
+        <source>The field '{0}' of '{1}' has no values.</source>
+        <translation>Le champ « {0} » de « {1} » n'a aucune valeur.</translation>
+    </message>
+</context>
+<context>
+    <name>LossPanel</name>
+    <message>
+        <location filename="../ui/loss_panel.py" line="30" />
+        <source>Binary</source>
+        <translation>Binaire</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="30" />
+        <source>Multiclass</source>
+        <translation>Multiclasse</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="35" />
+        <source>custom</source>
+        <translation>personnalisé</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="144" />
+        <source>α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β &gt; α favours recall.</source>
+        <translation>α + β = {0:.2f}. Gardez α + β = 1 (α = β = 0,5 donne Dice) ; β &gt; α favorise le rappel.</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="104" />
+        <source>Suits: {0}</source>
+        <translation>Convient à : {0}</translation>
+    </message>
+</context>
+<context>
     <name>SegmentationTrainerPlugin</name>
     <message>
         <location filename="../plugin.py" line="26" />
@@ -19,54 +105,170 @@
     </message>
 </context>
 <context>
-    <name>TrainerDock</name>
+    <name>SetupDialog</name>
     <message>
-        <location filename="../ui/dock.py" line="88" />
-        <source>Choose a raster layer and a label layer first.</source>
-        <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
+        <location filename="../ui/setup_dialog.py" line="34" />
+        <source>An NVIDIA GPU was found: PyTorch's CUDA build will be installed.</source>
+        <translation>Un GPU NVIDIA a été trouvé : la version CUDA de PyTorch sera installée.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="116" />
-        <source>Training into {0}</source>
-        <translation>Entraînement dans {0}</translation>
+        <location filename="../ui/setup_dialog.py" line="34" />
+        <source>No NVIDIA GPU was found (nvidia-smi): PyTorch's CPU build will be installed.</source>
+        <translation>Aucun GPU NVIDIA trouvé (nvidia-smi) : la version CPU de PyTorch sera installée.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="117" />
-        <source>Segmentation Trainer: training</source>
-        <translation>Segmentation Trainer : entraînement</translation>
+        <location filename="../ui/setup_dialog.py" line="56" />
+        <source>Step {0}/{1}: {2}</source>
+        <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="127" />
-        <source>Choose a raster layer and a model folder first.</source>
-        <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
+        <location filename="../ui/setup_dialog.py" line="70" />
+        <source>Choose a Python executable first.</source>
+        <translation>Choisissez d'abord un exécutable Python.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="148" />
-        <source>Segmentation Trainer: prediction</source>
-        <translation>Segmentation Trainer : prédiction</translation>
+        <location filename="../ui/setup_dialog.py" line="72" />
+        <source>Checking {0}…</source>
+        <translation>Vérification de {0}…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="160" />
-        <source>Cancelling…</source>
-        <translation>Annulation…</translation>
+        <location filename="../ui/setup_dialog.py" line="73" />
+        <source>Segmentation Trainer: checking the worker</source>
+        <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="173" />
-        <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
-        <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
+        <location filename="../ui/setup_dialog.py" line="82" />
+        <source>The check did not complete.</source>
+        <translation>La vérification n'a pas abouti.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="187" />
+        <location filename="../ui/setup_dialog.ui" line="6" />
+        <source>Segmentation Trainer: worker set-up</source>
+        <translation>Segmentation Trainer : installation du processus de calcul</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="23" />
+        <source>Training and prediction run in a separate Python with PyTorch, segmentation-models-pytorch and rasterio. Create that environment here (a download of about 1 GB for the CPU build, several GB for the CUDA build), or choose a Python that already has them.</source>
+        <translation>L'entraînement et la prédiction tournent dans un Python séparé avec PyTorch, segmentation-models-pytorch et rasterio. Créez cet environnement ici (un téléchargement d'environ 1 Go pour la version CPU, plusieurs Go pour la version CUDA), ou choisissez un Python qui les possède déjà.</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="32" />
+        <source>Environment folder</source>
+        <translation>Dossier de l'environnement</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="39" />
+        <source>Where the virtual environment is created (default: under the QGIS profile).</source>
+        <translation>Où l'environnement virtuel est créé (par défaut : dans le profil QGIS).</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="55" />
+        <source>Create environment</source>
+        <translation>Créer l'environnement</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="78" />
+        <source>Existing Python</source>
+        <translation>Python existant</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="85" />
+        <source>A Python executable that has the worker's packages (requirements/worker.txt).</source>
+        <translation>Un exécutable Python qui possède les paquets du processus de calcul (requirements/worker.txt).</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="96" />
+        <source>Use this Python</source>
+        <translation>Utiliser ce Python</translation>
+    </message>
+</context>
+<context>
+    <name>SetupRunner</name>
+    <message>
+        <location filename="../tasks/worker_setup.py" line="83" />
+        <source>Creating the virtual environment</source>
+        <translation>Création de l'environnement virtuel</translation>
+    </message>
+    <message>
+        <location filename="../tasks/worker_setup.py" line="87" />
+        <source>Updating pip</source>
+        <translation>Mise à jour de pip</translation>
+    </message>
+    <message>
+        <location filename="../tasks/worker_setup.py" line="88" />
+        <source>Installing PyTorch ({0} build)</source>
+        <translation>Installation de PyTorch (version {0})</translation>
+    </message>
+    <message>
+        <location filename="../tasks/worker_setup.py" line="94" />
+        <source>Installing the other requirements</source>
+        <translation>Installation des autres dépendances</translation>
+    </message>
+    <message>
+        <location filename="../tasks/worker_setup.py" line="147" />
+        <source>{0}: cannot start {1}.</source>
+        <translation>{0} : impossible de lancer {1}.</translation>
+    </message>
+    <message>
+        <location filename="../tasks/worker_setup.py" line="152" />
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="203" />
+        <location filename="../tasks/worker_setup.py" line="154" />
+        <source>{0} failed (exit code {1}).</source>
+        <translation>{0} a échoué (code de sortie {1}).</translation>
+    </message>
+</context>
+<context>
+    <name>TrainerDock</name>
+    <message>
+        <location filename="../ui/dock.py" line="207" />
+        <source>Choose a raster layer and a label layer first.</source>
+        <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="273" />
+        <source>Training into {0}</source>
+        <translation>Entraînement dans {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="256" />
+        <source>Segmentation Trainer: training</source>
+        <translation>Segmentation Trainer : entraînement</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="282" />
+        <source>Choose a raster layer and a model folder first.</source>
+        <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="295" />
+        <source>Segmentation Trainer: prediction</source>
+        <translation>Segmentation Trainer : prédiction</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="324" />
+        <source>Cancelling…</source>
+        <translation>Annulation…</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="343" />
+        <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
+        <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="391" />
+        <source>Cancelled.</source>
+        <translation>Annulé.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="383" />
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="224" />
+        <location filename="../ui/dock.py" line="430" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -76,154 +278,504 @@
         <translation>Segmentation Trainer</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="13" />
+        <location filename="../ui/dock.ui" line="35" />
         <source>Data</source>
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="19" />
+        <location filename="../ui/dock.ui" line="608" />
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="26" />
+        <location filename="../ui/dock.ui" line="50" />
         <source>The image to train on: a file-backed raster layer with one or more bands.</source>
         <translation>L'image d'entraînement : une couche raster enregistrée dans un fichier, à une ou plusieurs bandes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="33" />
+        <location filename="../ui/dock.ui" line="57" />
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="40" />
+        <location filename="../ui/dock.ui" line="64" />
         <source>Polygons with a class field, or a class raster. Labels in another CRS are reprojected.</source>
         <translation>Polygones avec un champ de classe, ou raster de classes. Les étiquettes dans un autre SCR sont reprojetées.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="47" />
+        <location filename="../ui/dock.ui" line="71" />
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="54" />
+        <location filename="../ui/dock.ui" line="78" />
         <source>The field holding each polygon's class (integer or text). In binary mode it may stay empty: every polygon is foreground.</source>
         <translation>Le champ qui contient la classe de chaque polygone (entier ou texte). En mode binaire il peut rester vide : chaque polygone est un objet.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="64" />
+        <location filename="../ui/dock.ui" line="325" />
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="70" />
+        <location filename="../ui/dock.ui" line="255" />
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="80" />
+        <location filename="../ui/dock.ui" line="269" />
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="90" />
+        <location filename="../ui/dock.ui" line="333" />
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="107" />
-        <source>Tile size (px)</source>
-        <translation>Taille des tuiles (px)</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="157" />
+        <location filename="../ui/dock.ui" line="587" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="134" />
-        <source>Where the trained model is written. Empty: a new folder beside the project.</source>
-        <translation>Où le modèle entraîné est écrit. Vide : un nouveau dossier à côté du projet.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="141" />
+        <location filename="../ui/dock.ui" line="511" />
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="151" />
-        <source>Prediction</source>
-        <translation>Prédiction</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="164" />
-        <source>A model folder written by a training run (model.json and model.safetensors).</source>
-        <translation>Un dossier de modèle écrit par un entraînement (model.json et model.safetensors).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="228" />
+        <location filename="../ui/dock.ui" line="556" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="38" />
-        <source>Binary</source>
-        <translation>Binaire</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="38" />
-        <source>Multiclass</source>
-        <translation>Multiclasse</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="66" />
-        <source>Suits: {0}</source>
-        <translation>Convient à : {0}</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="219" />
+        <location filename="../ui/dock.py" line="425" />
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="46" />
-        <source>Map canvas extent</source>
-        <translation>Emprise de la carte</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="47" />
-        <source>Raster layer extent</source>
-        <translation>Emprise de la couche raster</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="171" />
+        <location filename="../ui/dock.ui" line="622" />
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="178" />
-        <source>Where to predict: the map canvas's current extent or the whole raster layer.</source>
-        <translation>Où prédire : l'emprise actuelle de la carte ou toute la couche raster.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="185" />
+        <location filename="../ui/dock.ui" line="636" />
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="192" />
-        <source>Optional: predict only inside these polygons; pixels outside are nodata.</source>
-        <translation>Facultatif : prédire seulement dans ces polygones ; les pixels hors polygones sont sans donnée.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="199" />
+        <location filename="../ui/dock.ui" line="650" />
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="206" />
+        <location filename="../ui/dock.ui" line="699" />
         <source>Predict</source>
         <translation>Prédire</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="61" />
+        <source>training</source>
+        <translation>entraînement</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="61" />
+        <source>validation</source>
+        <translation>validation</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="61" />
+        <source>mIoU</source>
+        <translation>mIoU</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="62" />
+        <source>Validation mIoU</source>
+        <translation>mIoU de validation</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="107" />
+        <source>Weights (*.pth *.pt *.safetensors)</source>
+        <translation>Poids (*.pth *.pt *.safetensors)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="137" />
+        <source>Whole raster</source>
+        <translation>Raster entier</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="164" />
+        <source>Choose a model folder written by training.</source>
+        <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="164" />
+        <source>{0} is not a model folder (no model.json).</source>
+        <translation>{0} n'est pas un dossier de modèle (pas de model.json).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="175" />
+        <source>{0} cannot be read: {1}</source>
+        <translation>{0} ne peut pas être lu : {1}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="179" />
+        <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
+        <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="190" />
+        <source>Warning: '{0}' has {1} bands, the model was trained on {2}.</source>
+        <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="245" />
+        <source>Export run</source>
+        <translation>Exporter l'exécution</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="245" />
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="249" />
+        <source>Run exported to {0}.</source>
+        <translation>Exécution exportée dans {0}.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="260" />
+        <source>Checking the data…</source>
+        <translation>Vérification des données…</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="261" />
+        <source>Segmentation Trainer: checking data</source>
+        <translation>Segmentation Trainer : vérification des données</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="355" />
+        <source>ETA {0}</source>
+        <translation>reste {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="357" />
+        <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
+        <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="360" />
+        <source>Chunk {0}/{1} · {2}</source>
+        <translation>Bloc {0}/{1} · {2}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="395" />
+        <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
+        <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="403" />
+        <source>Labelled pixels per class (training / validation):</source>
+        <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="410" />
+        <source>No training pixels for: {0}. Add labels or change the split.</source>
+        <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="443" />
+        <source>Checking the worker…</source>
+        <translation>Vérification du processus de calcul…</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="444" />
+        <source>Segmentation Trainer: checking the worker</source>
+        <translation>Segmentation Trainer : vérification du processus de calcul</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="455" />
+        <source>Worker not ready: {0} Click Set up….</source>
+        <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="458" />
+        <source>Worker: {0}</source>
+        <translation>Calcul : {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="22" />
+        <source>Set up…</source>
+        <translation>Installer…</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="25" />
+        <source>Create the worker environment (PyTorch and the other packages), or choose its Python.</source>
+        <translation>Créer l'environnement de calcul (PyTorch et les autres paquets), ou choisir son Python.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="87" />
+        <source>Classes</source>
+        <translation>Classes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="96" />
+        <source>One row per class: the value written in the rasters, its name and its colour. Empty: taken from the labels.</source>
+        <translation>Une ligne par classe : la valeur écrite dans les rasters, son nom et sa couleur. Vide : tirée des étiquettes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="105" />
+        <source>Fill from labels</source>
+        <translation>Remplir depuis les étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="108" />
+        <source>Read the class field's values (or the label raster's classes) into the table.</source>
+        <translation>Lire les valeurs du champ de classe (ou les classes du raster d'étiquettes) dans la table.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="115" />
+        <source>Add</source>
+        <translation>Ajouter</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="122" />
+        <source>Remove</source>
+        <translation>Supprimer</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="136" />
+        <source>Training area</source>
+        <translation>Zone d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="143" />
+        <source>Optional polygons: only pixels inside them are used for training.</source>
+        <translation>Polygones facultatifs : seuls les pixels à l'intérieur servent à l'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="150" />
+        <source>Validation area</source>
+        <translation>Zone de validation</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="157" />
+        <source>Optional polygons holding the validation tiles (otherwise random spatial blocks).</source>
+        <translation>Polygones facultatifs contenant les tuiles de validation (sinon des blocs spatiaux aléatoires).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="166" />
+        <source>Check data</source>
+        <translation>Vérifier les données</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="169" />
+        <source>Count the tiles and the labelled pixels per class that training would use, without training.</source>
+        <translation>Compter les tuiles et les pixels étiquetés par classe que l'entraînement utiliserait, sans entraîner.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="184" />
+        <source>Model</source>
+        <translation>Modèle</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="192" />
+        <source>Architecture</source>
+        <translation>Architecture</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="199" />
+        <source>U-Net, DeepLabV3+ or Attention U-Net.</source>
+        <translation>U-Net, DeepLabV3+ ou Attention U-Net.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="206" />
+        <source>Encoder</source>
+        <translation>Encodeur</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="216" />
+        <source>The backbone (segmentation-models-pytorch name); type another one if you need it.</source>
+        <translation>Le réseau de base (nom segmentation-models-pytorch) ; saisissez-en un autre au besoin.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="223" />
+        <source>Pretrained weights</source>
+        <translation>Poids pré-entraînés</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="230" />
+        <source>Optional local encoder weights file (.pth or .safetensors); nothing is downloaded.</source>
+        <translation>Fichier local facultatif de poids de l'encodeur (.pth ou .safetensors) ; rien n'est téléchargé.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="262" />
+        <source>Binary: one class against the rest. Multiclass: several classes. Switching converts the loss to its counterpart.</source>
+        <translation>Binaire : une classe contre le reste. Multiclasse : plusieurs classes. Changer de mode convertit la perte en son équivalent.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="279" />
+        <source>Preset</source>
+        <translation>Préréglage</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="286" />
+        <source>The seven CE:Dice:Focal weightings of the study (seed 003).</source>
+        <translation>Les sept pondérations CE:Dice:Focal de l'étude (seed 003).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="302" />
+        <source>Parameters</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="349" />
+        <source>Passes over the training tiles.</source>
+        <translation>Passages sur les tuiles d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="356" />
+        <source>Batch size</source>
+        <translation>Taille de lot</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="372" />
+        <source>Tiles per optimisation step.</source>
+        <translation>Tuiles par pas d'optimisation.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="379" />
+        <source>Learning rate</source>
+        <translation>Taux d'apprentissage</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="398" />
+        <source>AdamW learning rate.</source>
+        <translation>Taux d'apprentissage d'AdamW.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="405" />
+        <source>Tile size</source>
+        <translation>Taille des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="421" />
+        <source>Tile side in pixels (a multiple of 32).</source>
+        <translation>Côté des tuiles en pixels (un multiple de 32).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="428" />
+        <source>Stride</source>
+        <translation>Pas</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="444" />
+        <source>Step between training tiles in pixels; 0: the tile size (no overlap).</source>
+        <translation>Pas entre tuiles d'entraînement en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="451" />
+        <source>Augmentation</source>
+        <translation>Augmentation</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="458" />
+        <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
+        <translation>none ; basic : symétries et rotations de 90° ; advanced : aussi luminosité, contraste, gamma et bruit.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="465" />
+        <source>Class weights</source>
+        <translation>Poids des classes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="472" />
+        <source>Weight rare classes up in the loss: inverse or median frequency of the training pixels.</source>
+        <translation>Donner plus de poids aux classes rares dans la perte : fréquence inverse ou médiane des pixels d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="479" />
+        <source>Device</source>
+        <translation>Périphérique</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="486" />
+        <source>auto: the GPU when the worker finds one, else the CPU.</source>
+        <translation>auto : le GPU si le processus de calcul en trouve un, sinon le CPU.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="493" />
+        <source>Output folder</source>
+        <translation>Dossier de sortie</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="500" />
+        <source>Where the model folder is written (default: segmentation_models beside the project).</source>
+        <translation>Où le dossier du modèle est écrit (par défaut : segmentation_models à côté du projet).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="518" />
+        <source>Export run…</source>
+        <translation>Exporter l'exécution…</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="521" />
+        <source>Save this run's settings as JSON for python -m segmentation_trainer train --config (headless).</source>
+        <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="538" />
+        <source>Run</source>
+        <translation>Exécution</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="594" />
+        <source>A model folder written by training (model.json and model.safetensors).</source>
+        <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="615" />
+        <source>The raster to predict: the same bands as the training raster.</source>
+        <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="629" />
+        <source>Where to predict: not set means the whole raster; or the canvas, a layer's extent, or a rectangle drawn on the map.</source>
+        <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="643" />
+        <source>Optional: predict only inside these polygons (outside is nodata).</source>
+        <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="657" />
+        <source>Confidence raster</source>
+        <translation>Raster de confiance</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="660" />
+        <source>Also write the top-class probability as a raster, added unchecked beside the prediction.</source>
+        <translation>Écrire aussi la probabilité de la classe retenue en raster, ajouté décoché à côté de la prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="667" />
+        <source>Polygons (GeoPackage)</source>
+        <translation>Polygones (GeoPackage)</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="670" />
+        <source>Also write one polygon per patch of a class, added beside the prediction.</source>
+        <translation>Écrire aussi un polygone par zone d'une classe, ajouté à côté de la prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="677" />
+        <source>Simplify</source>
+        <translation>Simplifier</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="690" />
+        <source>Simplification tolerance of the polygons in map units (0: none).</source>
+        <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
     </message>
 </context>
 <context>
@@ -244,19 +796,29 @@
 <context>
     <name>layers</name>
     <message>
-        <location filename="../tasks/layers.py" line="59" />
+        <location filename="../tasks/layers.py" line="55" />
         <source>The prediction {0} could not be opened as a raster layer.</source>
         <translation>La prédiction {0} n'a pas pu être ouverte comme couche raster.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="84" />
+        <location filename="../tasks/layers.py" line="80" />
         <source>{0} confidence</source>
         <translation>{0} confiance</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="110" />
+        <location filename="../tasks/layers.py" line="101" />
         <source>Cannot copy the polygons of '{0}': {1}</source>
         <translation>Impossible de copier les polygones de « {0} » : {1}</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="38" />
+        <source>The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click &gt; Export &gt; Save As) and use the saved layer.</source>
+        <translation>La couche « {0} » n'est pas un fichier local (couche {1}) : enregistrez-la d'abord en GeoTIFF ou GeoPackage (clic droit &gt; Exporter &gt; Sauvegarder sous) et utilisez la couche enregistrée.</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="91" />
+        <source>No feature of '{0}' is selected: select the polygons to predict in, or untick 'Selected features only'.</source>
+        <translation>Aucune entité de « {0} » n'est sélectionnée : sélectionnez les polygones où prédire, ou décochez « Entités sélectionnées uniquement ».</translation>
     </message>
 </context>
 </TS>

@@ -35,12 +35,8 @@ def layer_file(layer: QgsMapLayer) -> tuple[str, str | None]:
     decoded = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
     path = decoded.get("path", "")
     if layer.providerType() not in FILE_PROVIDERS or not path or not Path(path).is_file():
-        raise UserError(
-            QCoreApplication.translate(
-                "layers",
-                "The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click > Export > Save As) and use the saved layer.",  # noqa: E501 (one literal for pylupdate5)
-            ).format(layer.name(), layer.providerType())
-        )
+        message = QCoreApplication.translate("layers", "The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click > Export > Save As) and use the saved layer.")  # noqa: E501  # fmt: skip
+        raise UserError(message.format(layer.name(), layer.providerType()))
     return path, decoded.get("layerName") or None
 
 
@@ -92,13 +88,8 @@ def export_polygons(layer: QgsVectorLayer, selected_only: bool, path: Path) -> s
     """Copy ``layer``'s features (or its selected ones) to a GeoPackage for the worker, on the main
     thread: works for any provider (memory, database, web) and freezes the selection."""
     if selected_only and layer.selectedFeatureCount() == 0:
-        raise UserError(
-            QCoreApplication.translate(
-                "layers",
-                "No feature of '{0}' is selected: select the polygons to predict in, "
-                "or untick 'Selected features only'.",
-            ).format(layer.name())
-        )
+        message = QCoreApplication.translate("layers", "No feature of '{0}' is selected: select the polygons to predict in, or untick 'Selected features only'.")  # noqa: E501  # fmt: skip
+        raise UserError(message.format(layer.name()))
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
     options.onlySelectedFeatures = selected_only

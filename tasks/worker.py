@@ -54,43 +54,12 @@ class WorkerTask(QgsTask):
 
     def run(self) -> bool:
         try:
-            process = subprocess.Popen(
-                self.command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                bufsize=1,
-                env=worker_environment(),
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
-            )
+            self.exit_code = watch_worker(self.command, self.stop_file, self._handle, self.isCanceled, self._started)
         except OSError as exc:
             self.error_message = self.tr(
                 "Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings."
             ).format(self.command[0], exc)
             return False
-        self.pid = process.pid
-        lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-        kill_at: float | None = None
-        while True:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                line = ""
-            if line is None:
-                break
-            if line.strip():
-                self._handle(parse_event(line))
-            if self.isCanceled() and kill_at is None:
-                self._request_stop()
-                kill_at = time.monotonic() + CANCEL_GRACE_S
-            if kill_at is not None and time.monotonic() > kill_at and process.poll() is None:
-                process.kill()
-        self.exit_code = process.wait()
-        self.stop_file.unlink(missing_ok=True)
         if self.isCanceled():
             return False
         if self.exit_code != 0 and self.error_message is None:
@@ -98,6 +67,9 @@ class WorkerTask(QgsTask):
                 "The worker stopped unexpectedly (exit code {0}). Its last output:\n{1}"
             ).format(self.exit_code, "\n".join(self.tail))
         return self.exit_code == 0 and self.error_message is None
+
+    def _started(self, pid: int) -> None:
+        self.pid = pid
 
     def _handle(self, event: dict[str, Any]) -> None:
         kind = event["event"]
@@ -118,8 +90,7 @@ class WorkerTask(QgsTask):
         self.event_received.emit(event)
 
     def _request_stop(self) -> None:
-        self.stop_file.parent.mkdir(parents=True, exist_ok=True)
-        self.stop_file.touch()
+        request_stop(self.stop_file)
 
     # --- main thread -----------------------------------------------------------------------------
 
@@ -130,6 +101,59 @@ class WorkerTask(QgsTask):
     def finished(self, result: bool) -> None:  # noqa: ARG002 (the outcome is in the task's fields)
         if self.on_finished is not None:
             self.on_finished(self)
+
+
+def watch_worker(
+    command: list[str],
+    stop_file: Path,
+    on_event: Callable[[dict[str, Any]], None],
+    cancelled: Callable[[], bool],
+    on_start: Callable[[int], None],
+) -> int:
+    """Run the worker ``command`` to its end: each output line goes to ``on_event`` as an event;
+    once ``cancelled()`` turns true the stop file is created, and the worker is killed if it has
+    not stopped ``CANCEL_GRACE_S`` later. Returns the exit code; OSError if it cannot start.
+
+    The one loop behind the dock's ``WorkerTask`` and the Processing algorithms.
+    """
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        bufsize=1,
+        env=worker_environment(),
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+    )
+    on_start(process.pid)
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+    kill_at: float | None = None
+    while True:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            line = ""
+        if line is None:
+            break
+        if line.strip():
+            on_event(parse_event(line))
+        if cancelled() and kill_at is None:
+            request_stop(stop_file)
+            kill_at = time.monotonic() + CANCEL_GRACE_S
+        if kill_at is not None and time.monotonic() > kill_at and process.poll() is None:
+            process.kill()
+    code = process.wait()
+    stop_file.unlink(missing_ok=True)
+    return code
+
+
+def request_stop(stop_file: Path) -> None:
+    stop_file.parent.mkdir(parents=True, exist_ok=True)
+    stop_file.touch()
 
 
 def _pump(stream, lines: queue.Queue) -> None:

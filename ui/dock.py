@@ -1,27 +1,50 @@
-"""The plugin's dock: choose layers and settings, train, predict, watch progress, cancel."""
+"""The plugin's dock: data, model, loss, training, run (progress and curves) and prediction tabs.
+
+A thin layer over ``dock.ui``: it builds the same ``TrainConfig`` as the command line, starts the
+worker through ``WorkerTask`` and shows what the worker reports. The Loss tab's logic lives in
+``loss_panel.py``, the class table in ``class_table.py``, the curves in ``curves.py``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsVectorLayer
+from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsFileWidget
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtWidgets import QDockWidget
+from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QVBoxLayout
 
-from ..core.config import MODES, TrainConfig, config_to_dict
+from ..core.config import ARCHITECTURES, AUGMENTATIONS, CLASS_WEIGHTINGS, TrainConfig, config_to_dict
 from ..core.errors import UserError
-from ..losses import available_losses, convert_loss_name
 from ..tasks.layers import add_prediction, export_polygons, extent_in_crs, layer_file
 from ..tasks.worker import WorkerTask
+from .class_table import ClassTable
+from .curves import CurvePlot
+from .loss_panel import LossPanel
+from .project_settings import load_settings, save_settings
+from .setup_dialog import SetupDialog, describe_environment
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+ENCODERS = ("resnet18", "resnet34", "resnet50", "resnet101", "efficientnet-b0", "efficientnet-b4", "mobilenet_v2")
+DEVICES = ("auto", "cpu", "cuda")
+LAYER_SETTINGS = ("rasterCombo", "labelCombo", "aoiCombo", "validationAreaCombo", "predictRasterCombo", "maskCombo")
+VALUE_SETTINGS = (
+    "epochsSpin",
+    "batchSizeSpin",
+    "learningRateSpin",
+    "tileSizeSpin",
+    "strideSpin",
+    "simplifySpin",
+)
+CHECK_SETTINGS = ("selectedOnlyCheck", "confidenceCheck", "vectorizeCheck")
+DATA_COMBOS = ("architectureCombo", "augmentationCombo", "classWeightingCombo", "deviceCombo")
+PATH_SETTINGS = ("weightsWidget", "outputDirWidget", "modelDirWidget")
 
 
 class TrainerDock(QDockWidget, FORM_CLASS):
@@ -30,56 +53,152 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.setupUi(self)
         self.iface = iface
         self.task: WorkerTask | None = None
+        self.check_task: WorkerTask | None = None
+        self.setup_dialog: SetupDialog | None = None
+        self.started_at = 0.0
+        self.loss_panel = LossPanel(self)
+        self.class_table = ClassTable(self.classTable)
+        self.series = {"train": self.tr("training"), "validation": self.tr("validation"), "miou": self.tr("mIoU")}
+        self.curves = CurvePlot(
+            {
+                self.tr("Loss"): {self.series["train"]: "#377eb8", self.series["validation"]: "#e41a1c"},
+                self.tr("Validation mIoU"): {self.series["miou"]: "#4daf4a"},
+            }
+        )
+        layout = QVBoxLayout(self.curvesPlaceholder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.curves)
+        self._setup_data_tab()
+        self._setup_model_and_training_tabs()
+        self._setup_predict_tab()
+        self.trainButton.clicked.connect(self.start_training)
+        self.exportRunButton.clicked.connect(self._ask_export_run)
+        self.predictButton.clicked.connect(self.start_prediction)
+        self.cancelButton.clicked.connect(self.cancel)
+        self.setupButton.clicked.connect(self.open_setup)
+        project = QgsProject.instance()
+        project.writeProject.connect(self._save_to_project)
+        project.readProject.connect(self._restore_from_project)
+        self.check_worker()
+
+    # --- tabs ---------------------------------------------------------------------------------
+
+    def _setup_data_tab(self) -> None:
         self.rasterCombo.setFilters(QgsMapLayerProxyModel.RasterLayer)
         self.labelCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.RasterLayer)
         self.labelCombo.layerChanged.connect(self._on_labels_changed)
         self._on_labels_changed(self.labelCombo.currentLayer())
         self.classFieldCombo.setAllowEmptyFieldName(True)
-        mode_labels = {"binary": self.tr("Binary"), "multiclass": self.tr("Multiclass")}
-        for mode in MODES:
-            self.modeCombo.addItem(mode_labels[mode], mode)
-        self.modeCombo.setCurrentIndex(MODES.index(DEFAULTS["mode"]))
-        self._fill_losses(DEFAULTS["mode"], selected="")
-        self.modeCombo.currentIndexChanged.connect(self._on_mode_changed)
-        self.epochsSpin.setValue(DEFAULTS["epochs"])
-        self.tileSizeSpin.setValue(DEFAULTS["tile_size"])
-        self.extentCombo.addItem(self.tr("Map canvas extent"), "canvas")
-        self.extentCombo.addItem(self.tr("Raster layer extent"), "layer")
+        for combo in (self.aoiCombo, self.validationAreaCombo):
+            combo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+            combo.setAllowEmptyLayer(True)
+            combo.setLayer(None)
+        self.fillClassesButton.clicked.connect(self.fill_classes)
+        self.addClassButton.clicked.connect(lambda: self.class_table.add_class())
+        self.removeClassButton.clicked.connect(self.class_table.remove_selected)
+        self.checkDataButton.clicked.connect(self.check_data)
+
+    def _setup_model_and_training_tabs(self) -> None:
+        names = {"unet": "U-Net", "deeplabv3plus": "DeepLabV3+", "attention_unet": "Attention U-Net"}
+        for key in ARCHITECTURES:
+            self.architectureCombo.addItem(names[key], key)
+        for encoder in ENCODERS:
+            self.encoderCombo.addItem(encoder, encoder)
+        self.weightsWidget.setFilter(self.tr("Weights (*.pth *.pt *.safetensors)"))
+        for combo, values in (
+            (self.augmentationCombo, AUGMENTATIONS),
+            (self.classWeightingCombo, CLASS_WEIGHTINGS),
+            (self.deviceCombo, DEVICES),
+        ):
+            for value in values:
+                combo.addItem(value, value)
+        self.outputDirWidget.setStorageMode(QgsFileWidget.GetDirectory)
+        self._apply_training_defaults()
+
+    def _apply_training_defaults(self) -> None:
+        d = DEFAULTS
+        self.architectureCombo.setCurrentIndex(self.architectureCombo.findData(d["architecture"]))
+        self.encoderCombo.setCurrentText(d["encoder"])
+        self.epochsSpin.setValue(d["epochs"])
+        self.batchSizeSpin.setValue(d["batch_size"])
+        self.learningRateSpin.setValue(d["learning_rate"])
+        self.tileSizeSpin.setValue(d["tile_size"])
+        self.strideSpin.setValue(d["stride"])
+        self.augmentationCombo.setCurrentIndex(self.augmentationCombo.findData(d["augmentation"]))
+        self.classWeightingCombo.setCurrentIndex(self.classWeightingCombo.findData(d["class_weighting"]))
+        self.deviceCombo.setCurrentIndex(self.deviceCombo.findData(d["device"]))
+
+    def _setup_predict_tab(self) -> None:
+        self.modelDirWidget.setStorageMode(QgsFileWidget.GetDirectory)
+        self.modelDirWidget.fileChanged.connect(self._show_model_info)
+        self.predictRasterCombo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.predictRasterCombo.layerChanged.connect(self._on_predict_raster_changed)
+        self.extentWidget.setMapCanvas(self.iface.mapCanvas())
+        self.extentWidget.setNullValueAllowed(True, self.tr("Whole raster"))
+        self.extentWidget.toggleDialogVisibility.connect(self.setVisible)
+        self._on_predict_raster_changed(self.predictRasterCombo.currentLayer())
         self.maskCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
         self.maskCombo.setAllowEmptyLayer(True)
         self.maskCombo.setLayer(None)
-        for widget in (self.outputDirWidget, self.modelDirWidget):
-            widget.setStorageMode(QgsFileWidget.GetDirectory)
-        self.trainButton.clicked.connect(self.start_training)
-        self.predictButton.clicked.connect(self.start_prediction)
-        self.cancelButton.clicked.connect(self.cancel)
-
-    # --- settings -----------------------------------------------------------------------------
-
-    def mode(self) -> str:
-        return self.modeCombo.currentData()
-
-    def _fill_losses(self, mode: str, selected: str) -> None:
-        self.lossCombo.clear()
-        for spec in available_losses(mode):
-            self.lossCombo.addItem(spec.name, spec.name)
-            self.lossCombo.setItemData(
-                self.lossCombo.count() - 1,
-                spec.description + "\n" + self.tr("Suits: {0}").format(spec.scenario),
-                Qt.ToolTipRole,
-            )
-        if selected:
-            self.lossCombo.setCurrentIndex(self.lossCombo.findData(selected))
-
-    def _on_mode_changed(self) -> None:
-        """Switching mode selects the equivalent loss of the new mode (seed 000's auto-conversion)."""
-        current = self.lossCombo.currentData()
-        self._fill_losses(self.mode(), convert_loss_name(current, self.mode()) if current else "")
+        self.vectorizeCheck.toggled.connect(self.simplifySpin.setEnabled)
+        self.simplifySpin.setEnabled(False)
+        self.modelInfoLabel.setText(self.tr("Choose a model folder written by training."))
 
     def _on_labels_changed(self, layer) -> None:
         is_vector = isinstance(layer, QgsVectorLayer)
         self.classFieldCombo.setLayer(layer if is_vector else None)
         self.classFieldCombo.setEnabled(is_vector)
+
+    def _on_predict_raster_changed(self, layer) -> None:
+        if layer is not None:
+            self.extentWidget.setOriginalExtent(layer.extent(), layer.crs())
+            self.extentWidget.setOutputCrs(layer.crs())
+        canvas = self.iface.mapCanvas()
+        self.extentWidget.setCurrentExtent(canvas.extent(), canvas.mapSettings().destinationCrs())
+        self._show_model_info(self.modelDirWidget.filePath())
+
+    def _show_model_info(self, model_dir: str) -> None:
+        """The model's classes, bands and resolution, with a warning when the raster does not fit."""
+        path = Path(model_dir) / "model.json" if model_dir else None
+        if path is None or not path.is_file():
+            self.modelInfoLabel.setText(
+                self.tr("{0} is not a model folder (no model.json).").format(model_dir)
+                if model_dir
+                else self.tr("Choose a model folder written by training.")
+            )
+            return
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            classes = ", ".join(c["name"] for c in meta["classes"])
+            bands = int(meta["in_channels"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self.modelInfoLabel.setText(self.tr("{0} cannot be read: {1}").format(path, exc))
+            return
+        resolution = meta.get("resolution") or ["?"]
+        best = (meta.get("metrics") or {}).get("best_miou")
+        text = self.tr("{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.").format(
+            meta.get("architecture"),
+            meta.get("encoder"),
+            len(meta["classes"]),
+            classes,
+            bands,
+            resolution[0],
+            "n/a" if best is None else f"{best:.3f}",
+        )
+        raster = self.predictRasterCombo.currentLayer()
+        if isinstance(raster, QgsRasterLayer) and raster.bandCount() != bands:
+            text += " " + self.tr("Warning: '{0}' has {1} bands, the model was trained on {2}.").format(
+                raster.name(), raster.bandCount(), bands
+            )
+        self.modelInfoLabel.setText(text)
+
+    # --- configuration ------------------------------------------------------------------------
+
+    def fill_classes(self) -> None:
+        try:
+            self.class_table.fill_from_labels(self.labelCombo.currentLayer(), self.classFieldCombo.currentField())
+        except UserError as exc:
+            self.show_message(str(exc), error=True)
 
     def training_config(self) -> TrainConfig:
         """The run's config from the dock; a UserError says which setting is missing or wrong."""
@@ -88,70 +207,115 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             raise UserError(self.tr("Choose a raster layer and a label layer first."))
         raster_path, _ = layer_file(raster)
         labels_path, labels_layer = layer_file(labels)
-        field = self.classFieldCombo.currentField() if isinstance(labels, QgsVectorLayer) else ""
+        is_vector = isinstance(labels, QgsVectorLayer)
+        areas = {}
+        for key, combo in (("aoi", self.aoiCombo), ("validation_area", self.validationAreaCombo)):
+            layer = combo.currentLayer()
+            areas[key], areas[f"{key}_layer"] = layer_file(layer) if layer is not None else (None, None)
         output = self.outputDirWidget.filePath() or str(_default_model_dir(raster.name()))
         return TrainConfig(
             raster=raster_path,
             labels=labels_path,
-            label_layer=labels_layer if isinstance(labels, QgsVectorLayer) else None,
-            class_field=field or None,
-            mode=self.mode(),
-            loss=self.lossCombo.currentData(),
+            label_layer=labels_layer if is_vector else None,
+            class_field=(self.classFieldCombo.currentField() or None) if is_vector else None,
+            classes=self.class_table.classes(),
+            mode=self.loss_panel.mode(),
+            loss=self.loss_panel.loss(),
+            loss_params=self.loss_panel.params(),
+            architecture=self.architectureCombo.currentData(),
+            encoder=self.encoderCombo.currentText().strip() or DEFAULTS["encoder"],
+            encoder_weights=self.weightsWidget.filePath() or None,
             epochs=self.epochsSpin.value(),
+            batch_size=self.batchSizeSpin.value(),
+            learning_rate=self.learningRateSpin.value(),
             tile_size=self.tileSizeSpin.value(),
+            stride=self.strideSpin.value(),
+            augmentation=self.augmentationCombo.currentData(),
+            class_weighting=self.classWeightingCombo.currentData(),
+            device=self.deviceCombo.currentData(),
             output_dir=output,
+            **areas,
         )
+
+    def export_run(self, path: str | Path) -> Path:
+        """Write the run's config as JSON for ``python -m segmentation_trainer train --config``."""
+        return _write_run(self.training_config(), Path(path))
+
+    def _ask_export_run(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export run"), "run.json", self.tr("JSON (*.json)"))
+        if not path:
+            return
+        try:
+            self.show_message(self.tr("Run exported to {0}.").format(self.export_run(path)))
+        except UserError as exc:
+            self.show_message(str(exc), error=True)
 
     # --- runs ---------------------------------------------------------------------------------
 
     def start_training(self) -> None:
+        self._start_run(["train"], self.tr("Segmentation Trainer: training"), self._training_finished)
+
+    def check_data(self) -> None:
+        """Tiles and labelled pixels per class that training would use (the worker's dry run)."""
+        self.summaryView.setPlainText(self.tr("Checking the data…"))
+        self._start_run(["train", "--dry-run"], self.tr("Segmentation Trainer: checking data"), self._data_checked)
+
+    def _start_run(self, command: list[str], title: str, on_finished) -> None:
         try:
             config = self.training_config()
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
-        run_file = Path(config.output_dir) / "run.json"
-        run_file.parent.mkdir(parents=True, exist_ok=True)
-        run_file.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
-        self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
-        self._start(
-            WorkerTask(
-                self.tr("Segmentation Trainer: training"), ["train", "--config", str(run_file)], self._training_finished
-            )
-        )
+        dry_run = "--dry-run" in command  # writes nothing: its run file goes to a temporary folder
+        folder = Path(tempfile.mkdtemp(prefix="segtrainer-")) if dry_run else Path(config.output_dir)
+        run_file = _write_run(config, folder / "run.json")
+        if not dry_run:
+            self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
+            self.curves.clear()
+            self.tabs.setCurrentWidget(self.runTab)
+        self._start(WorkerTask(title, [*command, "--config", str(run_file)], on_finished))
 
     def start_prediction(self) -> None:
-        raster, model_dir = self.rasterCombo.currentLayer(), self.modelDirWidget.filePath()
+        raster, model_dir = self.predictRasterCombo.currentLayer(), self.modelDirWidget.filePath()
         try:
             if raster is None or not model_dir:
                 raise UserError(self.tr("Choose a raster layer and a model folder first."))
             raster_path, _ = layer_file(raster)
+            output = Path(model_dir) / "predictions" / f"{Path(raster_path).stem}_{time.strftime('%Y%m%d_%H%M%S')}.tif"
+            args = ["predict", "--model", model_dir, "--raster", raster_path, "--output", str(output)]
+            args += self._extent_args(raster) + self._mask_args(output)
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
-        output = Path(model_dir) / "predictions" / f"{Path(raster_path).stem}_{time.strftime('%Y%m%d_%H%M%S')}.tif"
-        args = ["predict", "--model", model_dir, "--raster", raster_path, "--output", str(output)]
-        if self.extentCombo.currentData() == "canvas":
-            canvas = self.iface.mapCanvas()
-            extent = extent_in_crs(canvas.extent(), canvas.mapSettings().destinationCrs(), raster.crs())
-            args.append("--extent=" + ",".join(repr(v) for v in extent))
-        mask = self.maskCombo.currentLayer()
-        if mask is not None:
-            try:
-                path = export_polygons(
-                    mask, self.selectedOnlyCheck.isChecked(), output.with_name(output.stem + "_mask.gpkg")
-                )
-            except UserError as exc:
-                self.show_message(str(exc), error=True)
-                return
-            args += ["--mask", path]
+        if self.confidenceCheck.isChecked():
+            args.append("--confidence")
+        if self.vectorizeCheck.isChecked():
+            args += ["--vectorize", "--simplify", repr(self.simplifySpin.value())]
+        self.tabs.setCurrentWidget(self.runTab)
         self._start(WorkerTask(self.tr("Segmentation Trainer: prediction"), args, self._prediction_finished))
+
+    def _extent_args(self, raster) -> list[str]:
+        """``--extent`` in the raster's CRS, or nothing for the whole raster."""
+        extent = self.extentWidget.outputExtent()
+        if extent.isNull() or extent.isEmpty():
+            return []
+        values = extent_in_crs(extent, self.extentWidget.outputCrs(), raster.crs())
+        return ["--extent=" + ",".join(repr(v) for v in values)]
+
+    def _mask_args(self, output: Path) -> list[str]:
+        mask = self.maskCombo.currentLayer()
+        if mask is None:
+            return []
+        path = export_polygons(mask, self.selectedOnlyCheck.isChecked(), output.with_name(output.stem + "_mask.gpkg"))
+        return ["--mask", path]
 
     def _start(self, task: WorkerTask) -> None:
         self.task = task
         task.event_received.connect(self._on_event)
         task.progressChanged.connect(lambda value: self.progressBar.setValue(int(value)))
         self.progressBar.setValue(0)
+        self.progressLabel.setText(task.description())
+        self.started_at = time.monotonic()
         self._set_running(True)
         QgsApplication.taskManager().addTask(task)
 
@@ -161,23 +325,39 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.task.cancel()
 
     def _set_running(self, running: bool) -> None:
-        self.trainButton.setEnabled(not running)
-        self.predictButton.setEnabled(not running)
+        for button in (self.trainButton, self.predictButton, self.checkDataButton):
+            button.setEnabled(not running)
         self.cancelButton.setEnabled(running)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         kind = event["event"]
         if kind == "log":
             self.logView.appendPlainText(event.get("message", ""))
+        elif kind == "progress":
+            self.progressLabel.setText(self._progress_text(event))
         elif kind == "epoch":
+            epoch, miou = event["epoch"], event.get("miou")
+            self.curves.add_point(self.series["train"], epoch, event.get("train_loss"))
+            self.curves.add_point(self.series["validation"], epoch, event.get("val_loss"))
+            self.curves.add_point(self.series["miou"], epoch, miou)
             self.logView.appendPlainText(
                 self.tr("Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}").format(
-                    event["epoch"],
-                    event["epochs"],
-                    event["train_loss"],
-                    "n/a" if event.get("miou") is None else f"{event['miou']:.3f}",
+                    epoch, event["epochs"], event["train_loss"], "n/a" if miou is None else f"{miou:.3f}"
                 )
             )
+
+    def _progress_text(self, event: dict[str, Any]) -> str:
+        eta = event.get("eta_s")
+        if eta is None:
+            fraction = float(event.get("fraction", 0.0))
+            elapsed = time.monotonic() - self.started_at
+            eta = elapsed / fraction * (1.0 - fraction) if fraction > 0 else None
+        eta_text = self.tr("ETA {0}").format(_duration(eta)) if eta is not None else ""
+        if event.get("stage") == "train":
+            return self.tr("Epoch {0}/{1} · batch {2}/{3} · {4}").format(
+                event.get("epoch"), event.get("epochs"), event.get("batch"), event.get("batches"), eta_text
+            )
+        return self.tr("Chunk {0}/{1} · {2}").format(event.get("batch"), event.get("batches"), eta_text)
 
     def _finish(self, task: WorkerTask) -> bool:
         """Common end of a run; True when it completed and its result can be used."""
@@ -206,6 +386,32 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             )
         )
 
+    def _data_checked(self, task: WorkerTask) -> None:
+        if not self._finish(task):
+            self.summaryView.setPlainText(task.error_message or self.tr("Cancelled."))
+            return
+        s = task.result_event["summary"]
+        lines = [
+            self.tr("{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.").format(
+                s["raster"]["width"],
+                s["raster"]["height"],
+                s["raster"]["bands"],
+                s["tile_size"],
+                s["tiles"]["train"],
+                s["tiles"]["validation"],
+            ),
+            self.tr("Labelled pixels per class (training / validation):"),
+        ]
+        lines += [
+            f"  {c['value']} {c['name']}: {c['train_pixels']:,} / {c['validation_pixels']:,}" for c in s["classes"]
+        ]
+        missing = [c["name"] for c in s["classes"] if not c["train_pixels"]]
+        if missing:
+            lines.append(
+                self.tr("No training pixels for: {0}. Add labels or change the split.").format(", ".join(missing))
+            )
+        self.summaryView.setPlainText("\n".join(lines))
+
     def _prediction_finished(self, task: WorkerTask) -> None:
         if not self._finish(task):
             return
@@ -229,6 +435,105 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.iface.messageBar().pushMessage(
             self.tr("Segmentation Trainer"), text, level=level, duration=0 if error else 8
         )
+
+    # --- worker environment -------------------------------------------------------------------
+
+    def check_worker(self) -> None:
+        """Ask the worker what it has (PyTorch version, device) and show it in the status line."""
+        self.workerStatusLabel.setText(self.tr("Checking the worker…"))
+        self.check_task = WorkerTask(
+            self.tr("Segmentation Trainer: checking the worker"), ["check"], self._worker_checked
+        )
+        QgsApplication.taskManager().addTask(self.check_task)
+
+    def _worker_checked(self, task: WorkerTask) -> None:
+        self.check_task = None
+        if task.result_event is not None:
+            self.set_worker_status(task.result_event)
+        else:
+            reason = (task.error_message or "").splitlines()[0] if task.error_message else ""
+            self.workerStatusLabel.setText(self.tr("Worker not ready: {0} Click Set up….").format(reason))
+
+    def set_worker_status(self, result: dict[str, Any]) -> None:
+        self.workerStatusLabel.setText(self.tr("Worker: {0}").format(describe_environment(result)))
+
+    def open_setup(self) -> None:
+        self.setup_dialog = SetupDialog(self)
+        self.setup_dialog.environment_checked.connect(self.set_worker_status)
+        self.setup_dialog.show()
+
+    # --- settings saved in the project --------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """Every choice of the dock, with layers by id, as saved in the project."""
+        values: dict[str, Any] = {name: getattr(self, name).value() for name in VALUE_SETTINGS}
+        values |= {name: getattr(self, name).isChecked() for name in CHECK_SETTINGS}
+        values |= {name: getattr(self, name).currentData() for name in DATA_COMBOS}
+        values |= {name: getattr(self, name).filePath() for name in PATH_SETTINGS}
+        for name in LAYER_SETTINGS:
+            layer = getattr(self, name).currentLayer()
+            values[name] = layer.id() if layer is not None else ""
+        values["class_field"] = self.classFieldCombo.currentField()
+        values["encoder"] = self.encoderCombo.currentText()
+        try:
+            values["classes"] = self.class_table.classes()
+        except UserError:
+            values["classes"] = []
+        values["loss"] = {
+            "mode": self.loss_panel.mode(),
+            "name": self.loss_panel.loss(),
+            "params": self.loss_panel.params(),
+        }
+        return values
+
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        """Restore ``settings()``; missing entries and layers no longer in the project are skipped."""
+        project = QgsProject.instance()
+        for name in LAYER_SETTINGS:
+            layer = project.mapLayer(values.get(name) or "")
+            if layer is not None:
+                getattr(self, name).setLayer(layer)
+        if "class_field" in values:
+            self.classFieldCombo.setField(values["class_field"])
+        for name in VALUE_SETTINGS:
+            if name in values:
+                getattr(self, name).setValue(values[name])
+        for name in CHECK_SETTINGS:
+            if name in values:
+                getattr(self, name).setChecked(bool(values[name]))
+        for name in DATA_COMBOS:
+            combo = getattr(self, name)
+            if combo.findData(values.get(name)) >= 0:
+                combo.setCurrentIndex(combo.findData(values[name]))
+        for name in PATH_SETTINGS:
+            if name in values:
+                getattr(self, name).setFilePath(values[name])
+        if values.get("encoder"):
+            self.encoderCombo.setCurrentText(values["encoder"])
+        if "classes" in values:
+            self.class_table.set_classes(values["classes"])
+        loss = values.get("loss") or {}
+        if loss:
+            self.loss_panel.set_state(loss.get("mode", ""), loss.get("name", ""), loss.get("params") or {})
+
+    def _save_to_project(self, _document=None) -> None:
+        save_settings(QgsProject.instance(), self.settings())
+
+    def _restore_from_project(self, _document=None) -> None:
+        self.apply_settings(load_settings(QgsProject.instance()))
+
+
+def _write_run(config: TrainConfig, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
+    return path
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 def _default_model_dir(raster_name: str) -> Path:

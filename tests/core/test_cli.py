@@ -229,3 +229,36 @@ def test_human_readable_output_without_events(trained, landcover_crop, tmp_path)
     assert completed.returncode == 0
     assert completed.stdout.startswith("Predicting 192 x 192 pixels")
     assert f"\n  prediction: {tmp_path / 'p.tif'}\n" in completed.stdout and '{"event"' not in completed.stdout
+
+
+def test_dry_run_reports_tiles_and_pixels_per_class_without_training(worker, landcover, tmp_path):
+    code, events = worker(
+        "train",
+        "--raster",
+        str(landcover["image"]),
+        "--labels",
+        str(landcover["strata"]),
+        "--tile-size",
+        "128",
+        "--output-dir",
+        str(tmp_path / "model"),
+        "--dry-run",
+    )
+    assert code == 0, events[-1]
+    summary = events[-1]["summary"]
+    assert summary["raster"] == {"width": 489, "height": 443, "bands": 5} and summary["tile_size"] == 128
+    assert summary["tiles"]["train"] > 0 and summary["tiles"]["validation"] > 0
+    assert [c["value"] for c in summary["classes"]] == list(range(1, 8))
+    assert sum(c["train_pixels"] + c["validation_pixels"] for c in summary["classes"]) > 0.5 * 489 * 443 * 0.5
+    assert not (tmp_path / "model").exists()  # nothing written
+
+
+def test_check_reports_versions_and_device(worker):
+    code, events = worker("check")
+    assert code == 0
+    result = events[-1]
+    assert (
+        result["versions"]["torch"].startswith("2.14.1")
+        and result["versions"]["segmentation_models_pytorch"] == "0.6.0"
+    )
+    assert result["device"] in ("cpu", "cuda") and result["python"]

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from osgeo import gdal
-from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsTask, QgsVectorLayer
+from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsRectangle, QgsTask, QgsVectorLayer
+from qgis.gui import QgsMapToolExtent
+from qgis.PyQt import sip
+from qgis.PyQt.QtWidgets import QDoubleSpinBox
 from qgis_helpers import wait_until
 
 from segmentation_trainer.losses import available_losses
@@ -32,6 +35,8 @@ def dock(iface):
     if widget.task is not None:
         widget.cancel()
         wait_until(lambda: widget.task is None, TASK_TIMEOUT, "the task to stop")
+    wait_until(lambda: widget.check_task is None, TASK_TIMEOUT, "the worker check to end")
+    sip.delete(widget)  # before the stub iface's canvas, as in QGIS (the extent tool refers to it)
 
 
 def add_layers(landcover, crop=None):
@@ -101,6 +106,9 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "training to finish")
     assert dock.progressBar.value() == 100
     assert len(epochs) == 1 and "Epoch 1/1" in dock.logView.toPlainText()
+    assert dock.curves.series[dock.series["train"]] == [(1.0, pytest.approx(epochs[0]["train_loss"]))]
+    assert len(dock.curves.series[dock.series["miou"]]) == 1  # a curve point per epoch, drawn live
+    assert dock.progressLabel.text().startswith("Epoch 1/1 · batch")
     assert dock.modelDirWidget.filePath() == str(tmp_path / "model")
     assert json.loads((tmp_path / "model" / "run.json").read_text())["tile_size"] == 64
 
@@ -109,17 +117,26 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
     canvas.resize(400, 400)
     canvas.setExtent(image.extent())
     canvas.refresh()
+    dock.predictRasterCombo.setLayer(image)
+    dock.extentWidget.setCurrentExtent(canvas.extent(), canvas.mapSettings().destinationCrs())
+    dock.extentWidget.setOutputExtentFromCurrent()
+    dock.confidenceCheck.setChecked(True)
+    dock.vectorizeCheck.setChecked(True)
     dock.predictButton.click()
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
     predictions = [
         layer
         for layer in QgsProject.instance().mapLayers().values()
         if layer.source().startswith(str(tmp_path / "model" / "predictions"))
+        and isinstance(layer.renderer(), QgsPalettedRasterRenderer)  # the class raster, not its companions
     ]
     assert len(predictions) == 1, iface.messages
     prediction = predictions[0]
     group = QgsProject.instance().layerTreeRoot().findLayer(prediction.id()).parent()
     assert group.name() == prediction.name()  # the prediction sits in its own group
+    beside = {child.layer().source().split("|")[0].rsplit("/", 1)[-1] for child in group.findLayers()}
+    stem = prediction.source().rsplit("/", 1)[-1][: -len(".tif")]
+    assert beside == {f"{stem}.tif", f"{stem}_confidence.tif", f"{stem}.gpkg"}  # confidence and polygons
     assert "Area per class (ha): " in dock.logView.toPlainText()
     assert prediction.crs() == image.crs()
     assert prediction.rasterUnitsPerPixelX() == pytest.approx(image.rasterUnitsPerPixelX())
@@ -163,9 +180,8 @@ def test_cancel_stops_the_worker_and_qgis_stays_responsive(dock, iface, landcove
 
 def test_predict_inside_the_selected_polygons(dock, iface, landcover, small_model):
     image, polygons, _ = add_layers(landcover)
-    dock.rasterCombo.setLayer(image)
+    dock.predictRasterCombo.setLayer(image)
     dock.modelDirWidget.setFilePath(str(small_model))
-    dock.extentCombo.setCurrentIndex(dock.extentCombo.findData("layer"))
     dock.maskCombo.setLayer(polygons)
     dock.selectedOnlyCheck.setChecked(True)
     dock.predictButton.click()
@@ -185,3 +201,143 @@ def test_predict_inside_the_selected_polygons(dock, iface, landcover, small_mode
     assert extent.width() * extent.height() < 0.5 * image.extent().width() * image.extent().height()
     mask_file = predictions[0].source().replace(".tif", "_mask.gpkg")
     assert QgsVectorLayer(mask_file, "mask", "ogr").featureCount() == 2
+
+
+def test_loss_tab_shows_only_the_chosen_losss_parameters(dock):
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("combo"))
+    assert set(dock.loss_panel.params()) == {"ce_weight", "dice_weight", "focal_weight", "gamma", "alpha"}
+    assert not dock.presetCombo.isHidden() and dock.presetCombo.currentData() == "dice_dominant"
+    dock.presetCombo.setCurrentIndex(dock.presetCombo.findData("focal_dominant"))
+    assert [dock.loss_panel.params()[k] for k in ("ce_weight", "dice_weight", "focal_weight")] == [0.5, 0.5, 1.0]
+    dock.findChild(QDoubleSpinBox, "param_dice_weight").setValue(0.7)
+    assert dock.presetCombo.currentData() == "custom"  # edited weights match no preset
+
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("tversky"))
+    assert set(dock.loss_panel.params()) == {"alpha", "beta", "smooth", "per_image"}
+    assert dock.presetCombo.isHidden()
+    dock.findChild(QDoubleSpinBox, "param_alpha").setValue(0.5)
+    assert "α + β = 1.20" in dock.lossHint.text()
+
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("focal"))
+    dock.findChild(QDoubleSpinBox, "param_gamma").setValue(3.0)
+    dock.modeCombo.setCurrentIndex(dock.modeCombo.findData("binary"))
+    assert dock.lossCombo.currentData() == "binary_focal" and dock.loss_panel.params()["gamma"] == 3.0
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("bce"))
+    assert dock.loss_panel.params() == {} and dock.lossParamsGroup.isHidden()
+
+
+def test_class_table_is_filled_from_the_labels_and_checked(dock, iface, landcover):
+    image, polygons, strata = add_layers(landcover)
+    dock.rasterCombo.setLayer(image)
+    dock.labelCombo.setLayer(polygons)
+    dock.classFieldCombo.setField("label")
+    dock.fillClassesButton.click()
+    names = sorted({f["label"] for f in polygons.getFeatures()})
+    classes = dock.class_table.classes()
+    assert [c["name"] for c in classes] == names and [c["value"] for c in classes] == list(range(1, 8))
+    assert all(len(c["color"]) == 7 for c in classes)
+    assert [c.name for c in dock.training_config().classes] == names  # text labels map through the table
+    dock.labelCombo.setLayer(strata)
+    dock.fillClassesButton.click()
+    assert [c["value"] for c in dock.class_table.classes()] == list(range(1, 8))
+    dock.classTable.item(1, 0).setText("1")
+    dock.trainButton.click()
+    assert dock.task is None and "Class table, row 2: the value 1 is used twice." in iface.messages[-1][1]
+
+
+def test_check_data_reports_tiles_and_pixels_per_class(dock, landcover, crop, tmp_path):
+    _setup_training(dock, landcover, crop, tmp_path, epochs=1)
+    dock.checkDataButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the data check")
+    text = dock.summaryView.toPlainText()
+    assert "192 x 192 pixels, 5 bands; tiles of 64 px" in text, text
+    assert "Labelled pixels per class (training / validation):" in text
+    assert not (tmp_path / "model").exists()  # a dry run writes nothing
+
+
+def test_prediction_in_a_rectangle_drawn_on_the_map(dock, iface, landcover, small_model):
+    image, _, _ = add_layers(landcover)
+    canvas = iface.mapCanvas()
+    canvas.setDestinationCrs(image.crs())
+    canvas.resize(400, 400)
+    canvas.setExtent(image.extent())
+    dock.predictRasterCombo.setLayer(image)
+    dock.modelDirWidget.setFilePath(str(small_model))
+    assert "7 classes" in dock.modelInfoLabel.text() and "5 bands" in dock.modelInfoLabel.text()
+    dock.extentWidget.setOutputExtentFromDrawOnCanvas()
+    tool = canvas.mapTool()
+    assert isinstance(tool, QgsMapToolExtent)
+    e = image.extent()
+    drawn = QgsRectangle(e.xMinimum(), e.yMinimum(), e.center().x(), e.center().y())
+    tool.extentChanged.emit(drawn)  # what releasing the mouse after dragging a rectangle does
+    assert dock.extentWidget.outputExtent() == drawn
+    dock.predictButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
+    predictions = [
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if isinstance(layer, QgsRasterLayer) and "predictions" in layer.source()
+    ]
+    assert len(predictions) == 1, iface.messages
+    got, pixel = predictions[0].extent(), image.rasterUnitsPerPixelX()
+    for a, b in zip(
+        (got.xMinimum(), got.yMinimum(), got.xMaximum(), got.yMaximum()),
+        (drawn.xMinimum(), drawn.yMinimum(), drawn.xMaximum(), drawn.yMaximum()),
+    ):
+        assert abs(a - b) <= pixel  # snapped outward to the raster's grid
+
+
+def test_settings_are_saved_in_the_project_and_restored(dock, iface, landcover, tmp_path):
+    image, polygons, strata = add_layers(landcover)
+    dock.rasterCombo.setLayer(image)
+    dock.labelCombo.setLayer(polygons)
+    dock.classFieldCombo.setField("label")
+    dock.class_table.set_classes([{"value": 3, "name": "water", "color": "#0000ff"}])
+    dock.modeCombo.setCurrentIndex(dock.modeCombo.findData("binary"))
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("binary_focal_tversky"))
+    dock.findChild(QDoubleSpinBox, "param_beta").setValue(0.8)
+    dock.architectureCombo.setCurrentIndex(dock.architectureCombo.findData("deeplabv3plus"))
+    dock.epochsSpin.setValue(7)
+    dock.learningRateSpin.setValue(0.003)
+    dock.deviceCombo.setCurrentIndex(dock.deviceCombo.findData("cpu"))
+    dock.predictRasterCombo.setLayer(strata)
+    dock.maskCombo.setLayer(polygons)
+    dock.vectorizeCheck.setChecked(True)
+    saved = dock.settings()
+    project = QgsProject.instance()
+    path = tmp_path / "project.qgz"
+    assert project.write(str(path))
+    project.clear()
+    reopened = TrainerDock(iface)  # as after restarting QGIS
+    try:
+        assert reopened.settings() != saved
+        assert project.read(str(path))
+        assert reopened.settings() == saved
+        assert (
+            reopened.loss_panel.params()["beta"] == 0.8 and reopened.lossCombo.currentData() == "binary_focal_tversky"
+        )
+    finally:
+        wait_until(lambda: reopened.check_task is None, TASK_TIMEOUT, "the worker check to end")
+
+
+def test_exported_run_trains_headless_and_the_model_loads_back(dock, worker, landcover, crop, tmp_path):
+    """The "Export run" JSON trains with the worker alone (no QGIS in that process); the model folder
+    then loads back in the dock for prediction."""
+    _setup_training(dock, landcover, crop, tmp_path, epochs=1)
+    dock.encoderCombo.setCurrentText("resnet18")
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("focal"))
+    run = dock.export_run(tmp_path / "exported" / "run.json")
+    config = json.loads(run.read_text())
+    assert config["raster"] == str(crop) and config["loss"] == "focal" and config["loss_params"]["gamma"] == 2.0
+    code, events = worker("train", "--config", str(run))
+    assert code == 0, events[-3:]
+    result = events[-1]
+    assert result["event"] == "result" and result["model_dir"] == str(tmp_path / "model")
+    dock.modelDirWidget.setFilePath(result["model_dir"])
+    assert dock.modelInfoLabel.text().startswith("unet/resnet18, ") and "; 5 bands; " in dock.modelInfoLabel.text()
+
+
+def test_status_line_shows_the_workers_pytorch_and_device(dock):
+    wait_until(lambda: dock.check_task is None, TASK_TIMEOUT, "the worker check")
+    text = dock.workerStatusLabel.text()
+    assert text.startswith("Worker: PyTorch 2.") and " · cpu · " in text, text

@@ -18,7 +18,7 @@ def test_french_locale_translates_the_plugin_and_dock(iface):
         dock = plugin.dock
         assert dock.trainButton.text() == "Entraîner"
         assert dock.predictButton.text() == "Prédire"
-        assert dock.extentCombo.itemText(0) == "Emprise de la carte"
+        assert [dock.tabs.tabText(i) for i in (0, 3)] == ["Données", "Entraînement"]
         assert dock.modeCombo.itemText(1) == "Multiclasse"
         assert plugin.action.toolTip().startswith("Entraîner un modèle")
         plugin.unload()

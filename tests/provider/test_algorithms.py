@@ -1,0 +1,167 @@
+"""The Processing algorithms in real QGIS: processing.run, cancel through the feedback, errors, a
+model chaining Train into Predict, and qgis_process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from osgeo import gdal
+from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback, QgsRasterLayer
+
+from segmentation_trainer.provider.provider import SegmentationTrainerProvider
+from segmentation_trainer.tasks.worker_env import _package_parent
+
+QGIS_PLUGINS = "/usr/share/qgis/python/plugins"
+
+
+@pytest.fixture(scope="module")
+def processing(qgis_app):
+    sys.path.append(QGIS_PLUGINS)
+    import processing
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    provider = SegmentationTrainerProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    yield processing
+    QgsApplication.processingRegistry().removeProvider(provider)
+
+
+@pytest.fixture
+def crop(landcover, tmp_path) -> Path:
+    path = tmp_path / "crop.tif"
+    gdal.Translate(str(path), str(landcover["image"]), srcWin=[0, 0, 192, 192])
+    return path
+
+
+def train_parameters(crop, landcover, folder, **extra) -> dict:
+    return {
+        "RASTER": str(crop),
+        "LABELS": str(landcover["strata"]),
+        "EPOCHS": 1,
+        "TILE_SIZE": 64,
+        "ENCODER": "resnet18",
+        "OUTPUT_DIR": str(folder),
+        **extra,
+    }
+
+
+def test_train_then_predict_with_processing_run(processing, landcover, crop, tmp_path):
+    trained = processing.run("segmentation_trainer:train", train_parameters(crop, landcover, tmp_path / "model"))
+    assert trained["OUTPUT_DIR"] == str(tmp_path / "model") and 0.0 <= trained["BEST_MIOU"] <= 1.0
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert meta["encoder"] == "resnet18" and meta["tile_size"] == 64
+    predicted = processing.run(
+        "segmentation_trainer:predict",
+        {
+            "MODEL": trained["OUTPUT_DIR"],
+            "RASTER": str(crop),
+            "CONFIDENCE": True,
+            "VECTORIZE": True,
+            "OUTPUT": str(tmp_path / "prediction.tif"),
+        },
+    )
+    assert predicted["OUTPUT"] == str(tmp_path / "prediction.tif")
+    layer = QgsRasterLayer(predicted["OUTPUT"], "prediction")
+    assert layer.isValid() and layer.width() == 192 and layer.height() == 192
+    assert Path(predicted["CONFIDENCE_OUTPUT"]).is_file() and Path(predicted["POLYGONS"]).is_file()
+    assert (tmp_path / "prediction.qml").is_file()  # QGIS styles the layer with class names and colours
+
+
+def test_cancel_through_the_feedback_keeps_the_checkpoint(processing, landcover, crop, tmp_path):
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(lambda value: feedback.cancel() if value > 0 else None)
+    with pytest.raises(QgsProcessingException, match="Training stopped"):
+        processing.run(
+            "segmentation_trainer:train",
+            train_parameters(crop, landcover, tmp_path / "model", EPOCHS=200),
+            feedback=feedback,
+        )
+    assert json.loads((tmp_path / "model" / "model.json").read_text())["status"] == "cancelled"
+
+
+def test_bad_settings_give_clear_errors(processing, landcover, crop, tmp_path):
+    with pytest.raises(QgsProcessingException, match="LOSS_PARAMS is not valid JSON"):
+        processing.run(
+            "segmentation_trainer:train", train_parameters(crop, landcover, tmp_path / "a", LOSS_PARAMS="{gamma: 2")
+        )
+    with pytest.raises(QgsProcessingException, match="Unknown parameter"):
+        processing.run(
+            "segmentation_trainer:train",
+            train_parameters(crop, landcover, tmp_path / "b", LOSS="focal", LOSS_PARAMS='{"delta": 2}'),
+        )
+
+
+def test_a_model_chains_train_into_predict(processing, landcover, crop, tmp_path):
+    """The graphical modeler's wiring: Predict's MODEL is Train's OUTPUT_DIR output."""
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+    )
+
+    model = QgsProcessingModelAlgorithm("train and predict", "tests")
+    train = QgsProcessingModelChildAlgorithm("segmentation_trainer:train")
+    train.setChildId("train")
+    for name, value in train_parameters(crop, landcover, tmp_path / "model").items():
+        train.addParameterSources(name, [QgsProcessingModelChildParameterSource.fromStaticValue(value)])
+    model.addChildAlgorithm(train)
+    predict = QgsProcessingModelChildAlgorithm("segmentation_trainer:predict")
+    predict.setChildId("predict")
+    predict.addParameterSources(
+        "MODEL", [QgsProcessingModelChildParameterSource.fromChildOutput("train", "OUTPUT_DIR")]
+    )
+    predict.addParameterSources("RASTER", [QgsProcessingModelChildParameterSource.fromStaticValue(str(crop))])
+    output = QgsProcessingModelOutput("prediction")
+    output.setChildOutputName("OUTPUT")
+    predict.setModelOutputs({"prediction": output})
+    model.addChildAlgorithm(predict)
+    assert model.dependsOnChildAlgorithms("predict") == {"train"}
+    result = processing.run(model, {"predict:prediction": str(tmp_path / "chained.tif")})
+    assert Path(result["predict:prediction"]).is_file()
+    assert QgsRasterLayer(result["predict:prediction"], "p").isValid()
+
+
+def test_qgis_process_runs_predict(small_model, landcover, tmp_path):
+    """``qgis_process run segmentation_trainer:predict`` with the plugin found on QGIS_PLUGINPATH
+    (Debian's ``qgis_process`` wrapper passes an option the 3.22 executable refuses: use the .bin)."""
+    env = os.environ | {
+        "QGIS_PLUGINPATH": _package_parent(),
+        "XDG_DATA_HOME": str(tmp_path / "profile"),  # a profile of its own
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    qgis_process = "/usr/bin/qgis_process.bin"
+    enable = subprocess.run(
+        [qgis_process, "plugins", "enable", "segmentation_trainer"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert enable.returncode == 0, enable.stdout + enable.stderr
+    output = tmp_path / "qp.tif"
+    run = subprocess.run(
+        [
+            qgis_process,
+            "--json",
+            "run",
+            "segmentation_trainer:predict",
+            "--",
+            f"MODEL={small_model}",
+            f"RASTER={landcover['image']}",
+            f"OUTPUT={output}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert json.loads(run.stdout[run.stdout.index("{") :])["results"]["OUTPUT"] == str(output)
+    assert QgsRasterLayer(str(output), "qp").isValid()

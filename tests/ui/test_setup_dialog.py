@@ -1,0 +1,74 @@
+"""Worker set-up: the plan of commands, the dialog running them, and the check of a Python."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsSettings
+from qgis.PyQt import sip
+from qgis_helpers import wait_until
+
+from segmentation_trainer.tasks.worker_env import SETTINGS_KEY
+from segmentation_trainer.tasks.worker_setup import CPU_INDEX, REQUIREMENTS, pinned, setup_steps
+from segmentation_trainer.ui.setup_dialog import SetupDialog
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def test_the_plan_installs_the_pinned_requirements_with_the_right_torch_build(tmp_path):
+    env = tmp_path / "env"
+    cpu = setup_steps(env, gpu=False, python=SYSTEM_PYTHON)
+    assert cpu[0].command == [SYSTEM_PYTHON, "-m", "venv", str(env)]
+    torch = cpu[2].command
+    assert torch[0] == str(env / "bin" / "python") and torch[1:4] == ["-m", "pip", "install"]
+    assert set(pinned(REQUIREMENTS, ("torch", "torchvision"))) == {"torch==2.14.1", "torchvision==0.29.1"}
+    assert {"torch==2.14.1", "torchvision==0.29.1"} <= set(torch) and torch[-2:] == ["--index-url", CPU_INDEX]
+    assert cpu[3].command[-2:] == ["-r", str(REQUIREMENTS)]
+    gpu = setup_steps(env, gpu=True, python=SYSTEM_PYTHON)
+    assert "--index-url" not in gpu[2].command  # on Linux, PyPI's torch wheels are the CUDA build
+    assert "CUDA" in gpu[2].title and "CPU" in cpu[2].title
+
+
+@pytest.fixture
+def dialog(qgis_app):
+    settings = QgsSettings()
+    previous = settings.value(SETTINGS_KEY, "")
+    widget = SetupDialog()
+    yield widget
+    wait_until(lambda: widget.check_task is None, 120, "the check to end")
+    settings.setValue(SETTINGS_KEY, previous)
+    sip.delete(widget)
+
+
+def test_creating_an_environment_streams_the_output_and_checks_it(dialog, tmp_path):
+    """The real first step (a venv); the check then finds no PyTorch in it and says so."""
+    env = tmp_path / "env"
+    dialog.envDirWidget.setFilePath(str(env))
+    dialog.create_environment(setup_steps(env, gpu=False, python=SYSTEM_PYTHON)[:1])
+    wait_until(lambda: "lacks" in dialog.checkLabel.text() or "failed" in dialog.checkLabel.text(), 180, "the check")
+    assert (env / "bin" / "python").exists()
+    log = dialog.setupLog.toPlainText()
+    assert "Step 1/1: Creating the virtual environment" in log and f"$ {SYSTEM_PYTHON} -m venv {env}" in log
+    assert dialog.setupProgress.value() == 100
+    assert "lacks torch" in dialog.checkLabel.text() and "Set up" in dialog.checkLabel.text()
+    assert QgsSettings().value(SETTINGS_KEY, "") != str(env / "bin" / "python")  # not adopted
+
+
+def test_a_failing_step_stops_with_a_message(dialog, tmp_path):
+    env = tmp_path / "env"
+    dialog.create_environment(setup_steps(env, gpu=False, python=SYSTEM_PYTHON)[1:2])  # pip of a missing venv
+    wait_until(lambda: bool(dialog.checkLabel.text()), 60, "the failure")
+    assert "Updating pip" in dialog.checkLabel.text() and dialog.createButton.isEnabled()
+
+
+def test_an_existing_python_is_checked_and_adopted(dialog):
+    checked = []
+    dialog.environment_checked.connect(checked.append)
+    dialog.pythonWidget.setFilePath(sys.executable)
+    dialog.useButton.click()
+    wait_until(lambda: bool(checked) or "PyTorch" in dialog.checkLabel.text(), 120, "the check")
+    assert checked and checked[0]["versions"]["torch"].startswith("2.14.1")
+    assert dialog.checkLabel.text().startswith("PyTorch 2.14.1") and checked[0]["device"] == "cpu"
+    assert Path(QgsSettings().value(SETTINGS_KEY, "")) == Path(checked[0]["python"])

@@ -1,0 +1,87 @@
+"""Live training curves drawn with QPainter: losses on top, validation mIoU below.
+
+No plotting library: QGIS installs do not all ship matplotlib, and a few polylines are all a user
+needs to see whether training goes the right way.
+"""
+
+from __future__ import annotations
+
+from qgis.PyQt.QtCore import QPointF, QRectF, Qt
+from qgis.PyQt.QtGui import QColor, QPainter, QPen
+from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
+
+MARGIN = 6
+AXIS_WIDTH = 44
+LEGEND_HEIGHT = 16
+
+
+class CurvePlot(QWidget):
+    """Two panels of named series: ``panels`` maps a panel title to its series and their colours."""
+
+    def __init__(self, panels: dict[str, dict[str, str]], parent=None) -> None:
+        super().__init__(parent)
+        self.panels = panels
+        self.series: dict[str, list[tuple[float, float]]] = {name: [] for series in panels.values() for name in series}
+        self.setMinimumHeight(220)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def add_point(self, series: str, x: float, y: float | None) -> None:
+        """Append a point (``None`` values, e.g. no validation yet, are skipped) and redraw."""
+        if y is not None:
+            self.series[series].append((float(x), float(y)))
+            self.update()
+
+    def clear(self) -> None:
+        for points in self.series.values():
+            points.clear()
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.fillRect(self.rect(), self.palette().base())
+        height = self.height() / len(self.panels)
+        for i, (title, series) in enumerate(self.panels.items()):
+            self._draw_panel(painter, QRectF(0, i * height, self.width(), height), title, series)
+        painter.end()
+
+    def _draw_panel(self, painter: QPainter, area: QRectF, title: str, series: dict[str, str]) -> None:
+        plot = area.adjusted(AXIS_WIDTH, MARGIN + LEGEND_HEIGHT, -MARGIN, -MARGIN - 12)
+        painter.setPen(self.palette().text().color())
+        painter.drawText(area.adjusted(MARGIN, MARGIN, 0, 0), Qt.AlignLeft | Qt.AlignTop, title)
+        x = area.left() + AXIS_WIDTH + painter.fontMetrics().horizontalAdvance(title)
+        for name, color in series.items():
+            painter.setPen(QPen(QColor(color), 2))
+            painter.drawLine(QPointF(x, area.top() + MARGIN + 7), QPointF(x + 14, area.top() + MARGIN + 7))
+            painter.setPen(self.palette().text().color())
+            painter.drawText(QPointF(x + 18, area.top() + MARGIN + 11), name)
+            x += 26 + painter.fontMetrics().horizontalAdvance(name)
+        painter.setPen(QPen(self.palette().mid().color(), 1))
+        painter.drawRect(plot)
+        points = [p for name in series for p in self.series[name]]
+        if not points:
+            return
+        xmin, xmax = min(p[0] for p in points), max(p[0] for p in points)
+        ymin, ymax = min(p[1] for p in points), max(p[1] for p in points)
+        if ymax - ymin < 1e-9:
+            ymin, ymax = ymin - 0.5, ymax + 0.5
+        xspan = max(xmax - xmin, 1.0)
+
+        def to_screen(px: float, py: float) -> QPointF:
+            return QPointF(
+                plot.left() + (px - xmin) / xspan * plot.width(),
+                plot.bottom() - (py - ymin) / (ymax - ymin) * plot.height(),
+            )
+
+        painter.setPen(self.palette().text().color())
+        painter.drawText(QRectF(area.left(), plot.top() - 6, AXIS_WIDTH - 4, 14), Qt.AlignRight, f"{ymax:.3g}")
+        painter.drawText(QRectF(area.left(), plot.bottom() - 8, AXIS_WIDTH - 4, 14), Qt.AlignRight, f"{ymin:.3g}")
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 1, plot.width(), 12), Qt.AlignLeft, f"{xmin:g}")
+        painter.drawText(QRectF(plot.left(), plot.bottom() + 1, plot.width(), 12), Qt.AlignRight, f"{xmax:g}")
+        for name, color in series.items():
+            screen = [to_screen(*p) for p in self.series[name]]
+            painter.setPen(QPen(QColor(color), 2))
+            for a, b in zip(screen, screen[1:]):
+                painter.drawLine(a, b)
+            for p in screen:
+                painter.drawEllipse(p, 2.5, 2.5)

@@ -1,0 +1,173 @@
+"""The Loss tab's logic: mode, loss list, presets and parameter widgets, all from the loss catalog.
+
+Works on the widgets of ``dock.ui`` (``modeCombo``, ``lossCombo``, ``presetCombo``,
+``lossDescription``, ``lossParamsForm``, ``lossHint``); standard-library catalog only, no torch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
+
+from ..core.config import MODES
+from ..losses.catalog import DEFAULT_LOSS, LossSpec, ParamSpec, available_losses, convert_loss_name, loss_spec
+from ..losses.presets import LOSS_PRESETS
+
+CUSTOM = "custom"
+WEIGHTS = ("ce_weight", "dice_weight", "focal_weight")
+
+
+class LossPanel(QObject):
+    """Keeps the Loss tab consistent: only the mode's losses, only the chosen loss's parameters."""
+
+    def __init__(self, ui) -> None:
+        super().__init__(ui)
+        self.ui = ui
+        self.widgets: dict[str, QWidget] = {}
+        self.labels: list[QLabel] = []
+        labels = {"binary": self.tr("Binary"), "multiclass": self.tr("Multiclass")}
+        for mode in MODES:
+            ui.modeCombo.addItem(labels[mode], mode)
+        for name in LOSS_PRESETS:
+            ui.presetCombo.addItem(name, name)
+        ui.presetCombo.addItem(self.tr("custom"), CUSTOM)
+        ui.modeCombo.setCurrentIndex(MODES.index("multiclass"))
+        self._fill_losses("multiclass", DEFAULT_LOSS["multiclass"])
+        ui.modeCombo.currentIndexChanged.connect(self._on_mode_changed)
+        ui.lossCombo.currentIndexChanged.connect(lambda _: self._show_params({}))
+        ui.presetCombo.currentIndexChanged.connect(self._on_preset_changed)
+        self._show_params({})
+
+    # --- state --------------------------------------------------------------------------------
+
+    def mode(self) -> str:
+        return self.ui.modeCombo.currentData()
+
+    def loss(self) -> str:
+        return self.ui.lossCombo.currentData()
+
+    def spec(self) -> LossSpec:
+        return loss_spec(self.loss(), self.mode())
+
+    def params(self) -> dict[str, Any]:
+        """The chosen loss's parameter values as the dock shows them."""
+        return {name: _value(widget) for name, widget in self.widgets.items()}
+
+    def set_state(self, mode: str, loss: str, params: dict[str, Any]) -> None:
+        """Restore a saved choice (unknown names fall back to the mode's default loss)."""
+        self.ui.modeCombo.blockSignals(True)
+        self.ui.modeCombo.setCurrentIndex(max(0, self.ui.modeCombo.findData(mode)))
+        self.ui.modeCombo.blockSignals(False)
+        self._fill_losses(self.mode(), loss)
+        self._show_params(params)
+
+    # --- reactions ----------------------------------------------------------------------------
+
+    def _fill_losses(self, mode: str, selected: str) -> None:
+        combo = self.ui.lossCombo
+        combo.blockSignals(True)
+        combo.clear()
+        for spec in available_losses(mode):
+            combo.addItem(spec.name, spec.name)
+            suits = self.tr("Suits: {0}").format(spec.scenario)
+            tip = f"{spec.description}\n{suits}\n{spec.reference}"
+            combo.setItemData(combo.count() - 1, tip, Qt.ToolTipRole)
+        index = combo.findData(selected)
+        combo.setCurrentIndex(index if index >= 0 else combo.findData(DEFAULT_LOSS[mode]))
+        combo.blockSignals(False)
+
+    def _on_mode_changed(self) -> None:
+        """Seed 000's auto-conversion: the new mode's counterpart of the chosen loss, keeping the
+        values of the parameters both share."""
+        previous = self.params()
+        current = self.ui.lossCombo.currentData()
+        self._fill_losses(self.mode(), convert_loss_name(current, self.mode()) if current else "")
+        self._show_params(previous)
+
+    def _show_params(self, values: dict[str, Any]) -> None:
+        """Rebuild the parameter rows for the chosen loss; ``values`` overrides the defaults."""
+        form = self.ui.lossParamsForm
+        while form.rowCount():
+            form.removeRow(0)
+        self.widgets.clear()
+        spec = self.spec()
+        for param in spec.params:
+            widget = _editor(param, values.get(param.name, param.default))
+            widget.setToolTip(param.description)
+            widget.setObjectName(f"param_{param.name}")
+            _changed_signal(widget).connect(self._on_param_edited)
+            form.addRow(param.name, widget)
+            self.widgets[param.name] = widget
+        self.ui.lossParamsGroup.setVisible(bool(spec.params))
+        suits = self.tr("Suits: {0}").format(spec.scenario)
+        self.ui.lossDescription.setText(f"{spec.description}\n{suits}")
+        has_presets = all(name in self.widgets for name in WEIGHTS)
+        self.ui.presetCombo.setVisible(has_presets)
+        self.ui.presetComboLabel.setVisible(has_presets)
+        if has_presets:
+            self._sync_preset()
+        self._update_hint()
+
+    def _on_preset_changed(self) -> None:
+        preset = self.ui.presetCombo.currentData()
+        if preset == CUSTOM or not all(name in self.widgets for name in WEIGHTS):
+            return
+        for name, value in LOSS_PRESETS[preset].items():
+            self.widgets[name].blockSignals(True)
+            self.widgets[name].setValue(value)
+            self.widgets[name].blockSignals(False)
+        self._update_hint()
+
+    def _on_param_edited(self) -> None:
+        if all(name in self.widgets for name in WEIGHTS):
+            self._sync_preset()
+        self._update_hint()
+
+    def _sync_preset(self) -> None:
+        """Show the preset the three weights match, or "custom"."""
+        weights = {name: self.widgets[name].value() for name in WEIGHTS}
+        match = next(
+            (n for n, p in LOSS_PRESETS.items() if all(abs(p[k] - weights[k]) < 1e-9 for k in WEIGHTS)), CUSTOM
+        )
+        combo = self.ui.presetCombo
+        combo.blockSignals(True)
+        combo.setCurrentIndex(combo.findData(match))
+        combo.blockSignals(False)
+
+    def _update_hint(self) -> None:
+        """Tversky: α + β = 1 keeps the loss on the Dice scale (α = β = 0.5 is Dice)."""
+        hint = ""
+        if "tversky" in self.spec().family and {"alpha", "beta"} <= set(self.widgets):
+            total = self.widgets["alpha"].value() + self.widgets["beta"].value()
+            hint = self.tr("α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β > α favours recall.").format(total)
+        self.ui.lossHint.setText(hint)
+        self.ui.lossHint.setVisible(bool(hint))
+
+
+def _editor(param: ParamSpec, value: Any) -> QWidget:
+    if param.kind == "bool":
+        widget = QCheckBox()
+        widget.setChecked(bool(value))
+        return widget
+    if param.kind == "int":
+        widget = QSpinBox()
+        widget.setRange(int(param.minimum), int(param.maximum))
+        widget.setValue(int(value))
+        return widget
+    widget = QDoubleSpinBox()
+    small = 0 < abs(param.default) < 0.01
+    widget.setDecimals(6 if small else 3)
+    widget.setSingleStep(1e-6 if small else 0.05)
+    widget.setRange(param.minimum, param.maximum)
+    widget.setValue(float(value))
+    return widget
+
+
+def _value(widget: QWidget) -> Any:
+    return widget.isChecked() if isinstance(widget, QCheckBox) else widget.value()
+
+
+def _changed_signal(widget: QWidget):
+    return widget.toggled if isinstance(widget, QCheckBox) else widget.valueChanged
