@@ -87,19 +87,82 @@
     </message>
 </context>
 <context>
+    <name>PredictAlgorithm</name>
+    <message>
+        <location filename="../provider/predict.py" line="35" />
+        <source>Predict</source>
+        <translation>Prédire</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="38" />
+        <source>Predicts a class raster with a model folder written by Train model (or the dock): on the whole raster, on an extent, and/or inside polygons (outside is nodata). Overlapping tiles are blended so that no seam shows. Optional outputs: a confidence raster and class polygons.</source>
+        <translation>Prédit un raster de classes avec un dossier de modèle écrit par Entraîner un modèle (ou le panneau) : sur le raster entier, sur une emprise et/ou à l'intérieur de polygones (à l'extérieur : nodata). Les tuiles qui se recouvrent sont fondues pour qu'aucune couture ne se voie. Sorties facultatives : un raster de confiance et des polygones de classes.</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="45" />
+        <source>Model folder</source>
+        <translation>Dossier du modèle</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="48" />
+        <source>Raster</source>
+        <translation>Raster</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="49" />
+        <source>Extent (empty: whole raster)</source>
+        <translation>Emprise (vide : raster entier)</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="52" />
+        <source>Only inside polygons</source>
+        <translation>Seulement à l'intérieur des polygones</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="57" />
+        <source>Tile overlap (share of a tile)</source>
+        <translation>Recouvrement des tuiles (part d'une tuile)</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="67" />
+        <source>Confidence raster</source>
+        <translation>Raster de confiance</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="80" />
+        <source>Class polygons</source>
+        <translation>Polygones de classes</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="69" />
+        <source>Polygon simplification tolerance</source>
+        <translation>Tolérance de simplification des polygones</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="78" />
+        <source>Prediction</source>
+        <translation>Prédiction</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="79" />
+        <source>Confidence</source>
+        <translation>Confiance</translation>
+    </message>
+</context>
+<context>
     <name>SegmentationTrainerPlugin</name>
     <message>
-        <location filename="../plugin.py" line="26" />
+        <location filename="../plugin.py" line="37" />
         <source>Segmentation Trainer</source>
         <translation>Segmentation Trainer</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="30" />
+        <location filename="../plugin.py" line="41" />
         <source>Train a segmentation model on map layers and predict</source>
         <translation>Entraîner un modèle de segmentation sur les couches de la carte et prédire</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="41" />
+        <location filename="../plugin.py" line="52" />
         <source>&amp;Segmentation Trainer</source>
         <translation>&amp;Segmentation Trainer</translation>
     </message>
@@ -218,6 +281,84 @@
         <location filename="../tasks/worker_setup.py" line="154" />
         <source>{0} failed (exit code {1}).</source>
         <translation>{0} a échoué (code de sortie {1}).</translation>
+    </message>
+</context>
+<context>
+    <name>TrainAlgorithm</name>
+    <message>
+        <location filename="../provider/train.py" line="62" />
+        <source>Train model</source>
+        <translation>Entraîner un modèle</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="65" />
+        <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin's worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock's Loss tab; LOSS_PARAMS is JSON, e.g. {"gamma": 2.0}. A run JSON exported from the dock may replace every other setting.</source>
+        <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {"gamma": 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="74" />
+        <source>Raster</source>
+        <translation>Raster</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="75" />
+        <source>Labels (polygons or class raster)</source>
+        <translation>Étiquettes (polygones ou raster de classes)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="82" />
+        <source>Class field</source>
+        <translation>Champ de classe</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="87" />
+        <source>Class table (JSON)</source>
+        <translation>Table des classes (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="99" />
+        <source>Loss (empty: the mode's default)</source>
+        <translation>Perte (vide : celle par défaut du mode)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="102" />
+        <source>Loss parameters (JSON)</source>
+        <translation>Paramètres de la perte (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="103" />
+        <source>Encoder</source>
+        <translation>Encodeur</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="114" />
+        <source>Training area</source>
+        <translation>Zone d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="114" />
+        <source>Validation area</source>
+        <translation>Zone de validation</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="118" />
+        <source>Run JSON exported from the dock</source>
+        <translation>JSON d'exécution exporté du panneau</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="123" />
+        <source>Resume from the checkpoint</source>
+        <translation>Reprendre depuis le point de sauvegarde</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="126" />
+        <source>Model folder</source>
+        <translation>Dossier du modèle</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="127" />
+        <source>Best validation mIoU</source>
+        <translation>Meilleur mIoU de validation</translation>
     </message>
 </context>
 <context>
@@ -779,14 +920,32 @@
     </message>
 </context>
 <context>
+    <name>WorkerAlgorithm</name>
+    <message>
+        <location filename="../provider/worker_algorithm.py" line="39" />
+        <source>Cancelled.</source>
+        <translation>Annulé.</translation>
+    </message>
+    <message>
+        <location filename="../provider/worker_algorithm.py" line="44" />
+        <source>The worker ended without a result.</source>
+        <translation>Le processus de calcul s'est terminé sans résultat.</translation>
+    </message>
+    <message>
+        <location filename="../provider/worker_algorithm.py" line="60" />
+        <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
+        <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
+    </message>
+</context>
+<context>
     <name>WorkerTask</name>
     <message>
-        <location filename="../tasks/worker.py" line="70" />
+        <location filename="../tasks/worker.py" line="59" />
         <source>Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings.</source>
         <translation>Impossible de démarrer le processus de calcul avec {0} : {1}. Indiquez son Python dans les paramètres de l'extension.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker.py" line="97" />
+        <location filename="../tasks/worker.py" line="66" />
         <source>The worker stopped unexpectedly (exit code {0}). Its last output:
 {1}</source>
         <translation>Le processus de calcul s'est arrêté de façon inattendue (code de sortie {0}). Ses dernières lignes :

@@ -50,6 +50,17 @@ def add_layers(landcover, crop=None):
     return image, polygons, strata
 
 
+def class_layers() -> list[QgsRasterLayer]:
+    """The predicted class rasters in the project (not their confidence and polygon companions)."""
+    return [
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if isinstance(layer, QgsRasterLayer)
+        and "predictions" in layer.source()
+        and isinstance(layer.renderer(), QgsPalettedRasterRenderer)
+    ]
+
+
 def test_combos_list_the_project_layers(dock, landcover):
     _, polygons, strata = add_layers(landcover)
     assert {dock.rasterCombo.layer(i).name() for i in range(dock.rasterCombo.count())} == {"image", "strata"}
@@ -124,12 +135,7 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
     dock.vectorizeCheck.setChecked(True)
     dock.predictButton.click()
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
-    predictions = [
-        layer
-        for layer in QgsProject.instance().mapLayers().values()
-        if layer.source().startswith(str(tmp_path / "model" / "predictions"))
-        and isinstance(layer.renderer(), QgsPalettedRasterRenderer)  # the class raster, not its companions
-    ]
+    predictions = class_layers()
     assert len(predictions) == 1, iface.messages
     prediction = predictions[0]
     group = QgsProject.instance().layerTreeRoot().findLayer(prediction.id()).parent()
@@ -189,11 +195,7 @@ def test_predict_inside_the_selected_polygons(dock, iface, landcover, small_mode
     polygons.selectByIds([f.id() for f in polygons.getFeatures()][:2])
     dock.predictButton.click()
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
-    predictions = [
-        layer
-        for layer in QgsProject.instance().mapLayers().values()
-        if isinstance(layer, QgsRasterLayer) and "predictions" in layer.source()
-    ]
+    predictions = class_layers()
     assert len(predictions) == 1, iface.messages
     selected = polygons.boundingBoxOfSelected()
     extent = predictions[0].extent()
@@ -273,11 +275,7 @@ def test_prediction_in_a_rectangle_drawn_on_the_map(dock, iface, landcover, smal
     assert dock.extentWidget.outputExtent() == drawn
     dock.predictButton.click()
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
-    predictions = [
-        layer
-        for layer in QgsProject.instance().mapLayers().values()
-        if isinstance(layer, QgsRasterLayer) and "predictions" in layer.source()
-    ]
+    predictions = class_layers()
     assert len(predictions) == 1, iface.messages
     got, pixel = predictions[0].extent(), image.rasterUnitsPerPixelX()
     for a, b in zip(
