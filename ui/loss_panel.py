@@ -103,16 +103,20 @@ class LossPanel(QObject):
         self.ui.lossParamsGroup.setVisible(bool(spec.params))
         suits = self.tr("Suits: {0}").format(spec.scenario)
         self.ui.lossDescription.setText(f"{spec.description}\n{suits}")
-        has_presets = all(name in self.widgets for name in WEIGHTS)
+        has_presets = self._has_presets()
         self.ui.presetCombo.setVisible(has_presets)
         self.ui.presetComboLabel.setVisible(has_presets)
         if has_presets:
             self._sync_preset()
         self._update_hint()
 
+    def _has_presets(self) -> bool:
+        """The chosen loss weighs CE, Dice and Focal: the study's presets apply."""
+        return all(name in self.widgets for name in WEIGHTS)
+
     def _on_preset_changed(self) -> None:
         preset = self.ui.presetCombo.currentData()
-        if preset == CUSTOM or not all(name in self.widgets for name in WEIGHTS):
+        if preset == CUSTOM or not self._has_presets():
             return
         for name, value in LOSS_PRESETS[preset].items():
             self.widgets[name].blockSignals(True)
@@ -121,7 +125,7 @@ class LossPanel(QObject):
         self._update_hint()
 
     def _on_param_edited(self) -> None:
-        if all(name in self.widgets for name in WEIGHTS):
+        if self._has_presets():
             self._sync_preset()
         self._update_hint()
 
