@@ -1,4 +1,4 @@
-"""The worker's command line: ``python -m segmentation_trainer {train,predict,rasterize} …``.
+"""The worker's command line: ``python -m segmentation_trainer {train,compare,predict,check,info,rasterize} …``.
 
 The plugin runs it in a separate process with ``--events`` (JSON lines on stdout) and
 ``--stop-file``; users run the same commands headless, e.g. on a GPU server.
@@ -24,11 +24,12 @@ from .config import (
     MODES,
     NORMALIZATIONS,
     ClassInfo,
+    CompareConfig,
     PredictConfig,
     TrainConfig,
     config_from_dict,
-    config_to_dict,
-    load_config,
+    configurations_from_names,
+    read_config_json,
 )
 from .errors import UserError
 from .events import EventWriter
@@ -60,6 +61,54 @@ def _add_label_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_train_args(parser: argparse.ArgumentParser, single_run: bool) -> None:
+    """Training settings, shared by ``train`` and ``compare`` (which sets loss and schedule per run)."""
+    _add_label_args(parser)
+    d = _TRAIN_DEFAULTS
+    if single_run:
+        parser.add_argument(
+            "--loss", help=f"loss name (default {DEFAULT_LOSS['multiclass']} / {DEFAULT_LOSS['binary']})"
+        )
+        parser.add_argument(
+            "--loss-params", type=json.loads, help="loss parameters as JSON, e.g. '{\"dice_weight\": 1}'"
+        )
+        parser.add_argument(
+            "--early-stopping-patience",
+            type=int,
+            help="epochs without a better validation mIoU before stopping (default 0: never)",
+        )
+        parser.add_argument(
+            "--resume", action="store_true", default=None, help="continue from the output folder's checkpoint"
+        )
+    parser.add_argument("--architecture", choices=ARCHITECTURES, help=f"network (default {d.architecture})")
+    parser.add_argument("--encoder", help=f"encoder (default {d.encoder})")
+    parser.add_argument("--epochs", type=int, help=f"default {d.epochs}")
+    parser.add_argument("--batch-size", type=int, help=f"default {d.batch_size}")
+    parser.add_argument("--tile-size", type=int, help=f"tile side in pixels, a multiple of 32 (default {d.tile_size})")
+    parser.add_argument("--stride", type=int, help="tile stride in pixels (default: the tile size)")
+    parser.add_argument("--learning-rate", type=float, help=f"default {d.learning_rate}")
+    parser.add_argument(
+        "--val-fraction", type=float, help=f"share of spatial blocks held out (default {d.val_fraction})"
+    )
+    parser.add_argument(
+        "--min-labelled-fraction",
+        type=float,
+        help=f"skip tiles with fewer labelled pixels (default {d.min_labelled_fraction})",
+    )
+    parser.add_argument("--seed", type=int, help=f"default {d.seed}")
+    parser.add_argument("--aoi", help="polygons limiting training (area of interest)")
+    parser.add_argument("--aoi-layer", help="layer name inside the area-of-interest file")
+    parser.add_argument("--validation-area", help="polygons holding the validation tiles (instead of random blocks)")
+    parser.add_argument("--validation-area-layer", help="layer name inside the validation-area file")
+    parser.add_argument("--encoder-weights", help="local encoder weights file, or 'imagenet' from the local cache")
+    parser.add_argument("--normalization", choices=NORMALIZATIONS, help=f"default {d.normalization}")
+    parser.add_argument("--augmentation", choices=AUGMENTATIONS, help=f"default {d.augmentation}")
+    parser.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, help=f"default {d.class_weighting}")
+    parser.add_argument("--deterministic", action="store_true", default=None, help="deterministic algorithms")
+    parser.add_argument("--cache", choices=CACHE_MODES, help=f"keep the raster in memory (default {d.cache})")
+    parser.add_argument("--output-dir", help="folder to write: the model (train), the report and runs (compare)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m segmentation_trainer", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,46 +118,28 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--dry-run", action="store_true", help="only report the tiles and labelled pixels per class, do not train"
     )
-    _add_label_args(train)
-    d = _TRAIN_DEFAULTS
-    train.add_argument("--loss", help=f"loss name (default {DEFAULT_LOSS['multiclass']} / {DEFAULT_LOSS['binary']})")
-    train.add_argument("--loss-params", type=json.loads, help="loss parameters as JSON, e.g. '{\"dice_weight\": 1}'")
-    train.add_argument("--architecture", choices=ARCHITECTURES, help=f"network (default {d.architecture})")
-    train.add_argument("--encoder", help=f"encoder (default {d.encoder})")
-    train.add_argument("--epochs", type=int, help=f"default {d.epochs}")
-    train.add_argument("--batch-size", type=int, help=f"default {d.batch_size}")
-    train.add_argument("--tile-size", type=int, help=f"tile side in pixels, a multiple of 32 (default {d.tile_size})")
-    train.add_argument("--stride", type=int, help="tile stride in pixels (default: the tile size)")
-    train.add_argument("--learning-rate", type=float, help=f"default {d.learning_rate}")
-    train.add_argument(
-        "--val-fraction", type=float, help=f"share of spatial blocks held out (default {d.val_fraction})"
-    )
-    train.add_argument(
-        "--min-labelled-fraction",
-        type=float,
-        help=f"skip tiles with fewer labelled pixels (default {d.min_labelled_fraction})",
-    )
-    train.add_argument("--seed", type=int, help=f"default {d.seed}")
-    train.add_argument("--aoi", help="polygons limiting training (area of interest)")
-    train.add_argument("--aoi-layer", help="layer name inside the area-of-interest file")
-    train.add_argument("--validation-area", help="polygons holding the validation tiles (instead of random blocks)")
-    train.add_argument("--validation-area-layer", help="layer name inside the validation-area file")
-    train.add_argument("--encoder-weights", help="local encoder weights file, or 'imagenet' from the local cache")
-    train.add_argument("--normalization", choices=NORMALIZATIONS, help=f"default {d.normalization}")
-    train.add_argument("--augmentation", choices=AUGMENTATIONS, help=f"default {d.augmentation}")
-    train.add_argument("--class-weighting", choices=CLASS_WEIGHTINGS, help=f"default {d.class_weighting}")
-    train.add_argument(
-        "--early-stopping-patience",
-        type=int,
-        help="epochs without a better validation mIoU before stopping (default 0: never)",
-    )
-    train.add_argument(
-        "--resume", action="store_true", default=None, help="continue from the output folder's checkpoint"
-    )
-    train.add_argument("--deterministic", action="store_true", default=None, help="deterministic algorithms")
-    train.add_argument("--cache", choices=CACHE_MODES, help=f"keep the raster in memory (default {d.cache})")
-    train.add_argument("--output-dir", help="model folder to write")
+    _add_train_args(train, single_run=True)
     _add_common(train)
+
+    compare = sub.add_parser(
+        "compare", help="train the same data with several losses and write a report saying which is best"
+    )
+    compare.add_argument(
+        "--config",
+        help='comparison JSON ({"train": {...}, "configurations": [...], ...}) or a run JSON exported by '
+        "the dock; flags override it",
+    )
+    compare.add_argument(
+        "--losses",
+        help="comma-separated study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, "
+        "focal_only) and loss names (e.g. focal_tversky); default: the seven presets",
+    )
+    compare.add_argument("--baseline", help="configuration the gains are measured against (default ce_only)")
+    compare.add_argument(
+        "--second-architecture", choices=ARCHITECTURES, help="also train the best configuration with this network"
+    )
+    _add_train_args(compare, single_run=False)
+    _add_common(compare)
 
     predict = sub.add_parser("predict", help="predict a class raster with a trained model")
     predict.add_argument("--model", required=True, dest="model_dir", help="model folder written by train")
@@ -159,8 +190,10 @@ def _settings(args: argparse.Namespace, names: list[str]) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
-def _train_config(args: argparse.Namespace) -> TrainConfig:
-    base = config_to_dict(load_config(TrainConfig, args.config)) if getattr(args, "config", None) else {}
+def _train_config(args: argparse.Namespace, base: dict[str, Any] | None = None) -> TrainConfig:
+    """The training settings: ``base`` (default: the ``--config`` file) overridden by the flags."""
+    if base is None:
+        base = read_config_json(args.config) if getattr(args, "config", None) else {}
     names = [
         "raster",
         "labels",
@@ -205,6 +238,21 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
     return config_from_dict(TrainConfig, values)
 
 
+def _compare_config(args: argparse.Namespace) -> CompareConfig:
+    """A comparison from ``--config`` (a comparison JSON, or a dock's run JSON as its training
+    settings) and the flags."""
+    saved = read_config_json(args.config) if args.config else {}
+    if "train" not in saved:
+        saved = {"train": saved}
+    values = {k: v for k, v in saved.items() if k != "train"}
+    values["train"] = _train_config(args, saved["train"])
+    if args.losses:
+        names = [name.strip() for name in args.losses.split(",") if name.strip()]
+        values["configurations"] = configurations_from_names(names, values["train"].mode)
+    values |= _settings(args, ["baseline", "second_architecture"])
+    return config_from_dict(CompareConfig, values)
+
+
 def _read_classes(path: str) -> list[dict[str, Any]]:
     try:
         with open(path, encoding="utf-8") as f:
@@ -238,6 +286,10 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
             summarize_data(_train_config(args), events)
         else:
             train(_train_config(args), events, stop)
+    elif args.command == "compare":
+        from .loss_comparison import compare
+
+        compare(_compare_config(args), events, stop)
     elif args.command == "predict":
         from .inference import predict
 

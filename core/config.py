@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..losses.catalog import DEFAULT_LOSS
+from ..losses.catalog import DEFAULT_LOSS, available_losses, convert_loss_name
+from ..losses.presets import LOSS_PRESETS
 from .errors import UserError
 
 MODES = ("binary", "multiclass")
@@ -59,7 +60,6 @@ class TrainConfig:
     architecture: str = "unet"
     encoder: str = "resnet34"
     encoder_weights: str | None = None  # a local weights file, or "imagenet" from the local cache only
-    encoder_weights: str | None = None  # a local weights file; never downloaded
     epochs: int = 20
     batch_size: int = 4
     tile_size: int = 256
@@ -145,6 +145,77 @@ class PredictConfig:
             raise UserError(f"Batch size must be positive (or 0 for automatic), got {self.batch_size}.")
 
 
+@dataclass
+class LossConfiguration:
+    """One entry of a loss comparison: a name for the report, a registered loss and its parameters."""
+
+    name: str
+    loss: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def study_configurations(mode: str) -> list[LossConfiguration]:
+    """Seed 003's seven CE:Dice:Focal weightings of the ``combo`` loss, in ``mode``."""
+    loss = convert_loss_name("combo", mode)
+    return [LossConfiguration(name, loss, dict(weights)) for name, weights in LOSS_PRESETS.items()]
+
+
+def configurations_from_names(names: list[str], mode: str) -> list[LossConfiguration]:
+    """Configurations from short names: a study preset (``dice_dominant``: ``combo`` with its
+    weights) or any registered loss of either mode with its default parameters."""
+    configurations = []
+    for name in names:
+        if name in LOSS_PRESETS:
+            configurations.append(LossConfiguration(name, convert_loss_name("combo", mode), dict(LOSS_PRESETS[name])))
+            continue
+        try:
+            configurations.append(LossConfiguration(name, convert_loss_name(name, mode)))
+        except ValueError:
+            raise UserError(
+                f"{name!r} is neither a study preset ({', '.join(LOSS_PRESETS)}) nor a {mode} loss "
+                f"({', '.join(spec.name for spec in available_losses(mode))})."
+            ) from None
+    return configurations
+
+
+STUDY_BASELINE = "ce_only"
+
+
+@dataclass
+class CompareConfig:
+    """A loss comparison: every configuration trains with ``train``'s data, split, seed and schedule.
+
+    ``train.output_dir`` is the report folder; each run goes to ``runs/<name>`` inside it.
+    """
+
+    train: TrainConfig
+    configurations: list[LossConfiguration] = field(default_factory=list)  # empty: the study's seven
+    baseline: str = ""  # the configuration gains are measured against; empty: ce_only, else the first
+    second_architecture: str | None = None  # also train the best configuration with this network
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.train, TrainConfig):
+            self.train = config_from_dict(TrainConfig, self.train)
+        self.configurations = [
+            c if isinstance(c, LossConfiguration) else LossConfiguration(**c) for c in self.configurations
+        ] or study_configurations(self.train.mode)
+        names = [c.name for c in self.configurations]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise UserError(f"Configuration names must be unique: {', '.join(repeated)} appear more than once.")
+        for name in names:
+            if not name or any(ch in name for ch in '/\\:*?"<>|'):
+                raise UserError(f"Configuration name {name!r} cannot be a folder name: use letters, digits, - and _.")
+        if not self.baseline:
+            self.baseline = STUDY_BASELINE if STUDY_BASELINE in names else names[0]
+        if self.baseline not in names:
+            raise UserError(f"Baseline {self.baseline!r} is not one of the configurations ({', '.join(names)}).")
+        if self.second_architecture is not None and self.second_architecture not in ARCHITECTURES:
+            raise UserError(
+                f"Second architecture {self.second_architecture!r} is not known: use one of {', '.join(ARCHITECTURES)}."
+            )
+
+
 def _check_positive(config: object, names: tuple[str, ...]) -> None:
     for name in names:
         value = getattr(config, name)
@@ -152,7 +223,7 @@ def _check_positive(config: object, names: tuple[str, ...]) -> None:
             raise UserError(f"{name.replace('_', ' ').capitalize()} must be positive, got {value}.")
 
 
-ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig)
+ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig)
 
 
 def config_from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
@@ -165,18 +236,25 @@ def config_from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
         )
     try:
         return cls(**values)
-    except TypeError as exc:  # a required setting is missing
+    except TypeError as exc:  # a required setting is missing, or a nested entry has a wrong key
         raise UserError(f"{cls.__name__}: {exc}") from None
 
 
-def config_to_dict(config: TrainConfig | PredictConfig) -> dict[str, Any]:
+def config_to_dict(config: TrainConfig | PredictConfig | CompareConfig) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def load_config(cls: type[ConfigT], path: str | Path) -> ConfigT:
-    """Read a config from a JSON file (the dock's "Export run" writes the same format)."""
+def read_config_json(path: str | Path) -> dict[str, Any]:
+    """The settings object of a JSON configuration file, with a clear message when it is not one."""
     try:
         values = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise UserError(f"Cannot read the run configuration {path}: {exc}") from None
-    return config_from_dict(cls, values)
+    if not isinstance(values, dict):
+        raise UserError(f"The run configuration {path} must hold a JSON object of settings.")
+    return values
+
+
+def load_config(cls: type[ConfigT], path: str | Path) -> ConfigT:
+    """Read a config from a JSON file (the dock's "Export run" writes the same format)."""
+    return config_from_dict(cls, read_config_json(path))

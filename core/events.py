@@ -4,9 +4,11 @@ Event kinds and their fields (every event has ``event``):
 
 - ``log``: ``level`` (info, warning), ``message``
 - ``progress``: ``fraction`` (0..1), ``stage`` (train, validate, predict), optional ``epoch``,
-  ``epochs``, ``batch``, ``batches``, ``eta_s``
+  ``epochs``, ``batch``, ``batches``, ``eta_s``; in a loss comparison also ``configuration``,
+  ``run`` and ``runs`` (its place in the comparison), and ``fraction`` is the whole comparison's
 - ``epoch``: ``epoch``, ``epochs``, ``train_loss``, ``val_loss``, ``miou``, ``pixel_accuracy``,
-  ``per_class_iou`` (class name -> IoU, or null where the class is absent from validation)
+  ``per_class_iou`` (class name -> IoU, or null where the class is absent from validation);
+  in a loss comparison also ``configuration`` (its name)
 - ``result``: what the run produced (``model_dir``, ``prediction``, ``metrics`` ...)
 - ``cancelled``: ``message``; the run stopped on request, what it produced so far is kept
 - ``error``: ``message`` (for the user), optional ``details`` (a traceback, for bug reports)
@@ -83,8 +85,9 @@ def format_event(event: dict[str, Any]) -> str | None:
             f"{name} {'absent' if iou is None else f'{iou:.3f}'}"
             for name, iou in event.get("per_class_iou", {}).items()
         )
+        run = f"{event['configuration']}: " if event.get("configuration") else ""
         return (
-            f"epoch {event['epoch']}/{event['epochs']}: train loss {event['train_loss']:.4f}, "
+            f"{run}epoch {event['epoch']}/{event['epochs']}: train loss {event['train_loss']:.4f}, "
             f"val loss {_fmt(event.get('val_loss'))}, val mIoU {_fmt(event.get('miou'))}, "
             f"pixel accuracy {_fmt(event.get('pixel_accuracy'))}\n  per-class IoU: {per_class}"
         )

@@ -90,7 +90,7 @@ def summarize(confusion: np.ndarray, class_names: list[str], boundary: np.ndarra
 
 
 def run_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
-    """The study's per-run figures from the per-epoch records.
+    """The study's per-run figures from the per-epoch records (``best_*``: at the best-mIoU epoch).
 
     - loss reduction: 100 (first - last) / first training loss, in percent;
     - stability: standard deviation of validation mIoU over the last 5 epochs (fewer if the run was
@@ -109,6 +109,7 @@ def run_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
         "best_epoch": best["epoch"] if best else None,
         "best_miou": best["miou"] if best else None,
         "best_per_class_iou": best["per_class_iou"] if best else None,
+        "best_boundary_iou": best.get("boundary_iou") if best else None,
         "final_miou": final["miou"] if final else None,
         "final_pixel_accuracy": final["pixel_accuracy"] if final else None,
         "best_pixel_accuracy": max(accuracies) if accuracies else None,

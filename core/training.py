@@ -42,6 +42,7 @@ ADAMW_BETAS = (0.9, 0.999)
 LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
 CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
 MIN_TILE = 32
+VALIDATION_TILES_FILE = "validation_tiles.json"  # the best epoch's mIoU per validation tile (window offsets)
 
 
 @dataclass
@@ -188,10 +189,15 @@ def seed_everything(seed: int, deterministic: bool) -> None:
     torch.backends.cudnn.benchmark = not deterministic
 
 
-def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
-    """Train, keeping the best model (validation mIoU) in ``config.output_dir``; returns the result."""
+def train(
+    config: TrainConfig, events: EventWriter, stop: StopRequest, data: TrainingData | None = None
+) -> dict[str, Any]:
+    """Train, keeping the best model (validation mIoU) in ``config.output_dir``; returns the result.
+
+    ``data``: tiles and split already prepared from ``config`` (a loss comparison shares them).
+    """
+    data = data or prepare_data(config, events)
     seed_everything(config.seed, config.deterministic)
-    data = prepare_data(config, events)
     device = resolve_device(config.device)
     class_names = [c.name for c in data.classes]
     model = build_model(
@@ -220,7 +226,7 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
     val_loader = DataLoader(TileDataset(data.source, data.split.validation, data.stats), batch_size=config.batch_size)
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events)
+    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, data.split.validation)
     if config.resume:
         run.restore()
     metadata = _metadata(config, data, model, device)
@@ -251,6 +257,7 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
         validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, stop)
         if validation is None:
             return run.stop(metadata)
+        tile_miou = validation.pop("tile_miou")
         record = {
             "epoch": epoch,
             "train_loss": float(np.mean(losses)),
@@ -259,7 +266,7 @@ def train(config: TrainConfig, events: EventWriter, stop: StopRequest) -> dict[s
             "learning_rate": learning_rate,
         }
         events.emit("epoch", epochs=config.epochs, **record)
-        run.finish_epoch(record, metadata)
+        run.finish_epoch(record, metadata, tile_miou)
     return run.finish(metadata)
 
 
@@ -280,11 +287,15 @@ def _train_step(model, loss_fn, optimizer, scaler, parameters, x: torch.Tensor, 
 
 @torch.no_grad()
 def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], stop: StopRequest) -> dict | None:
-    """Validation loss and metrics over ``loader``; None when a stop was requested midway."""
+    """Validation loss and metrics over ``loader``; None when a stop was requested midway.
+
+    ``tile_miou`` lists each tile's own mIoU (classes present in the tile; None for a tile without
+    labelled pixels), in the loader's order: the loss comparison's paired test uses it.
+    """
     model.eval()
     k = len(class_names)
     confusion, boundary = np.zeros((k, k), dtype=np.int64), np.zeros((2, k), dtype=np.int64)
-    loss_sum, pixel_sum = 0.0, 0
+    loss_sum, pixel_sum, tile_miou = 0.0, 0, []
     for x, y in loader:
         if stop.requested():
             return None
@@ -296,16 +307,24 @@ def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], 
         loss_sum += float(loss_fn(logits, y)) * pixels
         pixel_sum += pixels
         predicted = predicted_indices(logits, mode)
-        confusion += confusion_matrix(predicted, y, k)
+        for p, t in zip(predicted, y):
+            tile_confusion = confusion_matrix(p, t, k)
+            tile_miou.append(summarize(tile_confusion, class_names)["miou"])
+            confusion += tile_confusion
         boundary += boundary_counts(predicted, y, k)
-    return {"val_loss": loss_sum / pixel_sum if pixel_sum else None, **summarize(confusion, class_names, boundary)}
+    return {
+        "val_loss": loss_sum / pixel_sum if pixel_sum else None,
+        **summarize(confusion, class_names, boundary),
+        "tile_miou": tile_miou,
+    }
 
 
 class _Run:
     """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
 
-    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events) -> None:
+    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, validation_tiles) -> None:
         self.config, self.output, self.events = config, output, events
+        self.validation_tiles = [[w.col_off, w.row_off] for w in validation_tiles]
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
         self.last_checkpoint = time.monotonic()
@@ -324,12 +343,14 @@ class _Run:
             return True
         return False
 
-    def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any]) -> None:
+    def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any], tile_miou: list) -> None:
         self.epoch = record["epoch"]
         self.history.append(record)
         if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
             self.best_miou, self.stale = record["miou"], 0
             save_model(self.output, self.model, metadata | self._summary("running"))
+            tiles = {"epoch": self.epoch, "tiles": self.validation_tiles, "miou": tile_miou}
+            (self.output / VALIDATION_TILES_FILE).write_text(json.dumps(tiles), encoding="utf-8")
         else:
             self.stale += 1
         self._write_history()
