@@ -54,7 +54,8 @@ def test_recommendation_and_gains_say_what_the_numbers_say():
     assert "not significant" in recommendation(best, tie, [best, tie])
     top, low = run("ce_only", base + 0.05, 0.612), run("dice_dominant", base, 0.581)
     assert recommendation(top, top, [top, low]).startswith(
-        "ce_only (the baseline) is best on this data: best mIoU 0.612, 3.1 mIoU points above the runner-up dice_dominant"
+        "ce_only (the baseline) is best on this data: best mIoU 0.612, 3.1 mIoU points above the runner-up "
+        "dice_dominant"
     )
     gains = class_gains(best, baseline)
     assert gains[0] == {"class": "road", "baseline_iou": 0.65, "best_iou": 0.7, "gain": pytest.approx(0.05)}

@@ -34,7 +34,9 @@ def comparison(landcover_crop, landcover, folder, names=("ce_only", "dice_domina
 def test_same_seed_and_data_give_identical_tables(landcover_crop, landcover, tmp_path):
     results = []
     for name in ("a", "b"):
-        summary = compare(comparison(landcover_crop, landcover, tmp_path / name), EventWriter(io.StringIO()), StopRequest())
+        summary = compare(
+            comparison(landcover_crop, landcover, tmp_path / name), EventWriter(io.StringIO()), StopRequest()
+        )
         results.append(summary)
     a, b = tmp_path / "a", tmp_path / "b"
     assert (a / "results.csv").read_bytes() == (b / "results.csv").read_bytes()
