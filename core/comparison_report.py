@@ -218,7 +218,12 @@ def write_report(
         "recommendation": results["recommendation"],
         "best_run": str(folder / BEST_RUN_FILE),
         "configurations": [
-            {"configuration": r["configuration"], "best_miou": r["best_miou"], "final_miou": r["final_miou"]}
+            {
+                "configuration": r["configuration"],
+                "best_miou": r["best_miou"],
+                "final_miou": r["final_miou"],
+                "p_value_vs_best": (r["vs_best"] or {}).get("p_value"),
+            }
             for r in rows
         ],
     }

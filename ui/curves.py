@@ -1,4 +1,5 @@
-"""Live training curves drawn with QPainter: losses on top, validation mIoU below.
+"""Live training curves drawn with QPainter: losses on top, validation mIoU below (one line per
+loss configuration during a comparison).
 
 No plotting library: QGIS installs do not all ship matplotlib, and a few polylines are all a user
 needs to see whether training goes the right way.
@@ -13,27 +14,39 @@ from qgis.PyQt.QtWidgets import QSizePolicy, QWidget
 MARGIN = 6
 AXIS_WIDTH = 44
 LEGEND_HEIGHT = 16
+PALETTE = ("#377eb8", "#e41a1c", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#999999", "#17becf")
 
 
 class CurvePlot(QWidget):
-    """Two panels of named series: ``panels`` maps a panel title to its series and their colours."""
+    """Panels of named series, one above the other: ``panels`` maps a panel title to its series and
+    their colours; a series not named there gets the next colour of ``PALETTE`` on its first point."""
 
     def __init__(self, panels: dict[str, dict[str, str]], parent=None) -> None:
         super().__init__(parent)
-        self.panels = panels
-        self.series: dict[str, list[tuple[float, float]]] = {name: [] for series in panels.values() for name in series}
+        self.set_panels(panels)
         self.setMinimumHeight(220)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
-    def add_point(self, series: str, x: float, y: float | None) -> None:
+    def set_panels(self, panels: dict[str, dict[str, str]]) -> None:
+        """Start again with these panels and no points."""
+        self.panels = {title: dict(series) for title, series in panels.items()}
+        self.points: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        self.update()
+
+    def add_point(self, panel: str, series: str, x: float, y: float | None) -> None:
         """Append a point (``None`` values, e.g. no validation yet, are skipped) and redraw."""
-        if y is not None:
-            self.series[series].append((float(x), float(y)))
-            self.update()
+        if y is None:
+            return
+        colors = self.panels[panel]
+        colors.setdefault(series, PALETTE[len(colors) % len(PALETTE)])
+        self.points.setdefault((panel, series), []).append((float(x), float(y)))
+        self.update()
+
+    def series(self, panel: str, series: str) -> list[tuple[float, float]]:
+        return self.points.get((panel, series), [])
 
     def clear(self) -> None:
-        for points in self.series.values():
-            points.clear()
+        self.points.clear()
         self.update()
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
@@ -58,7 +71,7 @@ class CurvePlot(QWidget):
             x += 26 + painter.fontMetrics().horizontalAdvance(name)
         painter.setPen(QPen(self.palette().mid().color(), 1))
         painter.drawRect(plot)
-        points = [p for name in series for p in self.series[name]]
+        points = [p for name in series for p in self.series(title, name)]
         if not points:
             return
         xmin, xmax = min(p[0] for p in points), max(p[0] for p in points)
@@ -79,7 +92,7 @@ class CurvePlot(QWidget):
         painter.drawText(QRectF(plot.left(), plot.bottom() + 1, plot.width(), 12), Qt.AlignLeft, f"{xmin:g}")
         painter.drawText(QRectF(plot.left(), plot.bottom() + 1, plot.width(), 12), Qt.AlignRight, f"{xmax:g}")
         for name, color in series.items():
-            screen = [to_screen(*p) for p in self.series[name]]
+            screen = [to_screen(*p) for p in self.series(title, name)]
             painter.setPen(QPen(QColor(color), 2))
             for a, b in zip(screen, screen[1:]):
                 painter.drawLine(a, b)

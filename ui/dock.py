@@ -1,8 +1,10 @@
-"""The plugin's dock: data, model, loss, training, run (progress and curves) and prediction tabs.
+"""The plugin's dock: data, model, loss, training, loss comparison, run (progress and curves) and
+prediction tabs.
 
 A thin layer over ``dock.ui``: it builds the same ``TrainConfig`` as the command line, starts the
 worker through ``WorkerTask`` and shows what the worker reports. The Loss tab's logic lives in
-``loss_panel.py``, the class table in ``class_table.py``, the curves in ``curves.py``.
+``loss_panel.py``, the Compare losses tab's in ``comparison_panel.py``, the class table in
+``class_table.py``, the curves in ``curves.py``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,24 @@ from typing import Any
 from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsFileWidget
 from qgis.PyQt import uic
+from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QVBoxLayout
 
-from ..core.config import ARCHITECTURES, AUGMENTATIONS, CLASS_WEIGHTINGS, TrainConfig, config_to_dict
+from ..core.config import (
+    ARCHITECTURES,
+    AUGMENTATIONS,
+    CLASS_WEIGHTINGS,
+    CompareConfig,
+    LossConfiguration,
+    TrainConfig,
+    config_to_dict,
+)
 from ..core.errors import UserError
 from ..tasks.layers import add_prediction, export_polygons, extent_in_crs, layer_file
 from ..tasks.worker import WorkerTask
 from .class_table import ClassTable
+from .comparison_panel import ComparisonPanel
 from .curves import CurvePlot
 from .loss_panel import LossPanel
 from .project_settings import load_settings, save_settings
@@ -57,14 +70,12 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.setup_dialog: SetupDialog | None = None
         self.started_at = 0.0
         self.loss_panel = LossPanel(self)
+        self.comparison_panel = ComparisonPanel(self, self._architecture_names())
         self.class_table = ClassTable(self.classTable)
+        self.panels = {"loss": self.tr("Loss"), "miou": self.tr("Validation mIoU")}
         self.series = {"train": self.tr("training"), "validation": self.tr("validation"), "miou": self.tr("mIoU")}
-        self.curves = CurvePlot(
-            {
-                self.tr("Loss"): {self.series["train"]: "#377eb8", self.series["validation"]: "#e41a1c"},
-                self.tr("Validation mIoU"): {self.series["miou"]: "#4daf4a"},
-            }
-        )
+        self.curves = CurvePlot(self._training_panels())
+        self.report: dict[str, Any] | None = None
         layout = QVBoxLayout(self.curvesPlaceholder)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.curves)
@@ -72,6 +83,10 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self._setup_model_and_training_tabs()
         self._setup_predict_tab()
         self.trainButton.clicked.connect(self.start_training)
+        self.addLossButton.clicked.connect(self.add_current_loss)
+        self.compareButton.clicked.connect(self.start_comparison)
+        self.openReportButton.clicked.connect(self.open_report)
+        self.trainBestButton.clicked.connect(self.train_best)
         self.exportRunButton.clicked.connect(self._ask_export_run)
         self.predictButton.clicked.connect(self.start_prediction)
         self.cancelButton.clicked.connect(self.cancel)
@@ -98,8 +113,17 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.removeClassButton.clicked.connect(self.class_table.remove_selected)
         self.checkDataButton.clicked.connect(self.check_data)
 
+    def _architecture_names(self) -> dict[str, str]:
+        return {"unet": "U-Net", "deeplabv3plus": "DeepLabV3+", "attention_unet": self.tr("Attention U-Net")}
+
+    def _training_panels(self) -> dict[str, dict[str, str]]:
+        return {
+            self.panels["loss"]: {self.series["train"]: "#377eb8", self.series["validation"]: "#e41a1c"},
+            self.panels["miou"]: {self.series["miou"]: "#4daf4a"},
+        }
+
     def _setup_model_and_training_tabs(self) -> None:
-        names = {"unet": "U-Net", "deeplabv3plus": "DeepLabV3+", "attention_unet": "Attention U-Net"}
+        names = self._architecture_names()
         for key in ARCHITECTURES:
             self.architectureCombo.addItem(names[key], key)
         for encoder in ENCODERS:
@@ -271,9 +295,64 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         run_file = _write_run(config, folder / "run.json")
         if not dry_run:
             self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
-            self.curves.clear()
+            self.curves.set_panels(self._training_panels())
             self.tabs.setCurrentWidget(self.runTab)
         self._start(WorkerTask(title, [*command, "--config", str(run_file)], on_finished))
+
+    # --- loss comparison ----------------------------------------------------------------------
+
+    def add_current_loss(self) -> None:
+        """The Loss tab's choice as a new configuration of the comparison."""
+        name = self.loss_panel.configuration_name()
+        self.comparison_panel.add(LossConfiguration(name, self.loss_panel.loss(), self.loss_panel.params()))
+
+    def comparison_config(self) -> CompareConfig:
+        train = self.training_config()
+        raster = self.rasterCombo.currentLayer()
+        folder = self.reportDirWidget.filePath() or str(_default_model_dir(f"loss_comparison_{raster.name()}"))
+        return self.comparison_panel.compare_config(train, folder)
+
+    def start_comparison(self) -> None:
+        try:
+            config = self.comparison_config()
+        except UserError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        folder = Path(config.train.output_dir)
+        self.reportDirWidget.setFilePath(str(folder))
+        run_file = _write_run(config, folder / "compare.json")
+        self.logView.appendPlainText(
+            self.tr("Comparing {0} loss configurations into {1}").format(len(config.configurations), folder)
+        )
+        self.curves.set_panels({self.panels["loss"]: {}, self.panels["miou"]: {}})
+        self.tabs.setCurrentWidget(self.runTab)
+        title = self.tr("Segmentation Trainer: comparing losses")
+        self._start(WorkerTask(title, ["compare", "--config", str(run_file)], self._comparison_finished))
+
+    def _comparison_finished(self, task: WorkerTask) -> None:
+        summary = task.result_event or task.cancelled_event or {}
+        self._finish(task)
+        if not summary.get("report"):
+            return
+        self.report = summary
+        self.comparison_panel.show_results(summary)
+        self.openReportButton.setEnabled(True)
+        self.trainBestButton.setEnabled(True)
+        self.tabs.setCurrentWidget(self.compareTab)
+        self.open_report()
+
+    def open_report(self) -> None:
+        if self.report:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.report["report"]))
+
+    def train_best(self) -> None:
+        """Set the Loss tab to the comparison's best configuration and train the final model."""
+        if not self.report:
+            return
+        best = json.loads(Path(self.report["best_run"]).read_text(encoding="utf-8"))
+        self.loss_panel.set_state(best["mode"], best["loss"], best["loss_params"])
+        self.outputDirWidget.setFilePath(best["output_dir"])
+        self.start_training()
 
     def start_prediction(self) -> None:
         raster, model_dir = self.predictRasterCombo.currentLayer(), self.modelDirWidget.filePath()
@@ -325,7 +404,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.task.cancel()
 
     def _set_running(self, running: bool) -> None:
-        for button in (self.trainButton, self.predictButton, self.checkDataButton):
+        for button in (self.trainButton, self.predictButton, self.checkDataButton, self.compareButton):
             button.setEnabled(not running)
         self.cancelButton.setEnabled(running)
 
@@ -336,12 +415,17 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         elif kind == "progress":
             self.progressLabel.setText(self._progress_text(event))
         elif kind == "epoch":
-            epoch, miou = event["epoch"], event.get("miou")
-            self.curves.add_point(self.series["train"], epoch, event.get("train_loss"))
-            self.curves.add_point(self.series["validation"], epoch, event.get("val_loss"))
-            self.curves.add_point(self.series["miou"], epoch, miou)
+            epoch, miou, configuration = event["epoch"], event.get("miou"), event.get("configuration")
+            if configuration:  # a comparison: validation loss and mIoU, one line per configuration
+                self.curves.add_point(self.panels["loss"], configuration, epoch, event.get("val_loss"))
+                self.curves.add_point(self.panels["miou"], configuration, epoch, miou)
+            else:
+                self.curves.add_point(self.panels["loss"], self.series["train"], epoch, event.get("train_loss"))
+                self.curves.add_point(self.panels["loss"], self.series["validation"], epoch, event.get("val_loss"))
+                self.curves.add_point(self.panels["miou"], self.series["miou"], epoch, miou)
             self.logView.appendPlainText(
-                self.tr("Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}").format(
+                (f"{configuration}: " if configuration else "")
+                + self.tr("Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}").format(
                     epoch, event["epochs"], event["train_loss"], "n/a" if miou is None else f"{miou:.3f}"
                 )
             )
@@ -354,9 +438,14 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             eta = elapsed / fraction * (1.0 - fraction) if fraction > 0 else None
         eta_text = self.tr("ETA {0}").format(_duration(eta)) if eta is not None else ""
         if event.get("stage") == "train":
-            return self.tr("Epoch {0}/{1} · batch {2}/{3} · {4}").format(
+            text = self.tr("Epoch {0}/{1} · batch {2}/{3} · {4}").format(
                 event.get("epoch"), event.get("epochs"), event.get("batch"), event.get("batches"), eta_text
             )
+            if event.get("configuration"):
+                text = (
+                    self.tr("Loss {0}/{1} ({2}) · ").format(event["run"], event["runs"], event["configuration"]) + text
+                )
+            return text
         return self.tr("Chunk {0}/{1} · {2}").format(event.get("batch"), event.get("batches"), eta_text)
 
     def _finish(self, task: WorkerTask) -> bool:
@@ -484,6 +573,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             "name": self.loss_panel.loss(),
             "params": self.loss_panel.params(),
         }
+        values["comparison"] = self.comparison_panel.state()
         return values
 
     def apply_settings(self, values: dict[str, Any]) -> None:
@@ -515,6 +605,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         loss = values.get("loss") or {}
         if loss:
             self.loss_panel.set_state(loss.get("mode", ""), loss.get("name", ""), loss.get("params") or {})
+        if values.get("comparison"):
+            self.comparison_panel.set_state(values["comparison"])
 
     def _save_to_project(self, _document=None) -> None:
         save_settings(QgsProject.instance(), self.settings())
@@ -523,7 +615,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.apply_settings(load_settings(QgsProject.instance()))
 
 
-def _write_run(config: TrainConfig, path: Path) -> Path:
+def _write_run(config: TrainConfig | CompareConfig, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
     return path

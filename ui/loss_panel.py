@@ -55,6 +55,11 @@ class LossPanel(QObject):
         """The chosen loss's parameter values as the dock shows them."""
         return {name: _value(widget) for name, widget in self.widgets.items()}
 
+    def configuration_name(self) -> str:
+        """A short name for the current choice: the study preset it matches, else the loss's name."""
+        preset = self.ui.presetCombo.currentData()
+        return preset if self._has_presets() and preset != CUSTOM else self.loss()
+
     def set_state(self, mode: str, loss: str, params: dict[str, Any]) -> None:
         """Restore a saved choice (unknown names fall back to the mode's default loss)."""
         self.ui.modeCombo.blockSignals(True)

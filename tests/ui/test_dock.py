@@ -11,6 +11,7 @@ from osgeo import gdal
 from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsRectangle, QgsTask, QgsVectorLayer
 from qgis.gui import QgsMapToolExtent
 from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QDoubleSpinBox
 from qgis_helpers import wait_until
 
@@ -117,8 +118,9 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "training to finish")
     assert dock.progressBar.value() == 100
     assert len(epochs) == 1 and "Epoch 1/1" in dock.logView.toPlainText()
-    assert dock.curves.series[dock.series["train"]] == [(1.0, pytest.approx(epochs[0]["train_loss"]))]
-    assert len(dock.curves.series[dock.series["miou"]]) == 1  # a curve point per epoch, drawn live
+    train_curve = dock.curves.series(dock.panels["loss"], dock.series["train"])
+    assert train_curve == [(1.0, pytest.approx(epochs[0]["train_loss"]))]
+    assert len(dock.curves.series(dock.panels["miou"], dock.series["miou"])) == 1  # a point per epoch, drawn live
     assert dock.progressLabel.text().startswith("Epoch 1/1 · batch")
     assert dock.modelDirWidget.filePath() == str(tmp_path / "model")
     assert json.loads((tmp_path / "model" / "run.json").read_text())["tile_size"] == 64
@@ -301,7 +303,12 @@ def test_settings_are_saved_in_the_project_and_restored(dock, iface, landcover, 
     dock.predictRasterCombo.setLayer(strata)
     dock.maskCombo.setLayer(polygons)
     dock.vectorizeCheck.setChecked(True)
+    dock.addLossButton.click()  # the comparison's list: the Tversky loss added, equal unticked
+    dock.configurationTable.item(0, 0).setCheckState(Qt.Unchecked)
+    dock.baselineCombo.setCurrentIndex(dock.baselineCombo.findData("dice_only"))
+    dock.secondArchitectureCombo.setCurrentIndex(dock.secondArchitectureCombo.findData("attention_unet"))
     saved = dock.settings()
+    assert saved["comparison"]["configurations"][-1]["params"]["beta"] == 0.8
     project = QgsProject.instance()
     path = tmp_path / "project.qgz"
     assert project.write(str(path))
@@ -339,3 +346,59 @@ def test_status_line_shows_the_workers_pytorch_and_device(dock):
     wait_until(lambda: dock.check_task is None, TASK_TIMEOUT, "the worker check")
     text = dock.workerStatusLabel.text()
     assert text.startswith("Worker: PyTorch 2.") and " · cpu · " in text, text
+
+
+def test_compare_losses_reports_and_trains_with_the_best(dock, landcover, crop, tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr("segmentation_trainer.ui.dock.QDesktopServices.openUrl", opened.append)
+    _setup_training(dock, landcover, crop, tmp_path, epochs=1)
+    dock.tileSizeSpin.setValue(32)
+    dock.modeCombo.setCurrentIndex(dock.modeCombo.findData("multiclass"))
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("focal_tversky"))
+    dock.addLossButton.click()
+    table = dock.configurationTable
+    names = [table.item(row, 0).text() for row in range(table.rowCount())]
+    assert names[:7] == [
+        "equal",
+        "ce_dominant",
+        "dice_dominant",
+        "focal_dominant",
+        "ce_only",
+        "dice_only",
+        "focal_only",
+    ]
+    assert names[7] == "focal_tversky" and table.item(7, 1).text() == "focal_tversky"
+    for row, name in enumerate(names):  # compare ce_only, dice_dominant and the added loss
+        table.item(row, 0).setCheckState(
+            Qt.Checked if name in ("ce_only", "dice_dominant", "focal_tversky") else Qt.Unchecked
+        )
+    assert [dock.baselineCombo.itemText(i) for i in range(dock.baselineCombo.count())] == [
+        "dice_dominant",
+        "ce_only",
+        "focal_tversky",
+    ]
+    dock.baselineCombo.setCurrentIndex(dock.baselineCombo.findData("ce_only"))
+    dock.reportDirWidget.setFilePath(str(tmp_path / "report"))
+
+    dock.compareButton.click()
+    assert dock.task is not None and not dock.trainButton.isEnabled()
+    wait_until(lambda: dock.task is None, 3 * TASK_TIMEOUT, "the comparison to finish")
+    saved = json.loads((tmp_path / "report" / "compare.json").read_text())
+    assert [c["name"] for c in saved["configurations"]] == ["dice_dominant", "ce_only", "focal_tversky"]
+    assert saved["baseline"] == "ce_only" and saved["train"]["tile_size"] == 32
+    results = json.loads((tmp_path / "report" / "results.json").read_text())
+    shown = [dock.resultsTable.item(row, 0).text() for row in range(dock.resultsTable.rowCount())]
+    assert shown == [r["configuration"] for r in results["configurations"]]
+    assert dock.recommendationLabel.text() == results["recommendation"]
+    assert [url.toLocalFile() for url in opened] == [str(tmp_path / "report" / "report.html")]
+    assert {name for _, name in dock.curves.points} == {"dice_dominant", "ce_only", "focal_tversky"}
+    assert dock.tabs.currentWidget() is dock.compareTab
+
+    dock.trainBestButton.click()  # the final model: the Loss tab set to the best, trained with it
+    assert dock.lossCombo.currentData() == next(
+        r["loss"] for r in results["configurations"] if r["configuration"] == results["best"]
+    )
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the final training to finish")
+    final = json.loads((tmp_path / "report" / "final_model" / "model.json").read_text())
+    assert results["configurations"][0]["loss_params"].items() <= final["loss"]["params"].items()
+    assert dock.modelDirWidget.filePath() == str(tmp_path / "report" / "final_model")
