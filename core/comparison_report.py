@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import CompareConfig, LossConfiguration, config_to_dict
+from .config import CompareConfig, LossConfiguration, config_to_dict, save_config
 from .model_store import METADATA_FILE
 from .training import VALIDATION_TILES_FILE
 
@@ -193,7 +193,7 @@ def write_report(
         loss_params=best.params,
         output_dir=str(folder / "final_model"),
     )
-    (folder / BEST_RUN_FILE).write_text(json.dumps(config_to_dict(best_run), indent=2), encoding="utf-8")
+    save_config(best_run, folder / BEST_RUN_FILE)
     settings = {k: v for k, v in config_to_dict(config.train).items() if k not in ("output_dir", "loss", "loss_params")}
     results = {
         "best": best.name,

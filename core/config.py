@@ -258,3 +258,11 @@ def read_config_json(path: str | Path) -> dict[str, Any]:
 def load_config(cls: type[ConfigT], path: str | Path) -> ConfigT:
     """Read a config from a JSON file (the dock's "Export run" writes the same format)."""
     return config_from_dict(cls, read_config_json(path))
+
+
+def save_config(config: TrainConfig | PredictConfig | CompareConfig, path: str | Path) -> Path:
+    """Write a config as JSON, as ``--config`` and ``load_config`` read it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
+    return path

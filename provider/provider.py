@@ -7,6 +7,7 @@ from pathlib import Path
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .compare import CompareAlgorithm
 from .predict import PredictAlgorithm
 from .train import TrainAlgorithm
 
@@ -24,5 +25,5 @@ class SegmentationTrainerProvider(QgsProcessingProvider):
         return QIcon(str(ICON))
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
-        for algorithm in (TrainAlgorithm(), PredictAlgorithm()):
+        for algorithm in (TrainAlgorithm(), PredictAlgorithm(), CompareAlgorithm()):
             self.addAlgorithm(algorithm)

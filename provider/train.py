@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from ..core.config import (
     ARCHITECTURES,
@@ -30,6 +31,7 @@ from ..core.config import (
     TrainConfig,
     config_to_dict,
     load_config,
+    save_config,
 )
 from ..core.errors import UserError
 from ..tasks.layers import layer_file
@@ -37,21 +39,27 @@ from .worker_algorithm import WorkerAlgorithm
 
 DEFAULTS = TrainConfig(raster="", labels="", output_dir="")
 DEVICES = ("auto", "cpu", "cuda")
-ENUMS = {
-    "MODE": ("mode", MODES),
-    "ARCHITECTURE": ("architecture", ARCHITECTURES),
-    "AUGMENTATION": ("augmentation", AUGMENTATIONS),
-    "CLASS_WEIGHTING": ("class_weighting", CLASS_WEIGHTINGS),
-    "DEVICE": ("device", DEVICES),
+CONTEXT = "TrainAlgorithm"  # translation context of the training parameters, shared with Compare losses
+ENUMS = {  # parameter: setting, choices, label
+    "MODE": ("mode", MODES, QT_TRANSLATE_NOOP("TrainAlgorithm", "Mode")),
+    "ARCHITECTURE": ("architecture", ARCHITECTURES, QT_TRANSLATE_NOOP("TrainAlgorithm", "Architecture")),
+    "AUGMENTATION": ("augmentation", AUGMENTATIONS, QT_TRANSLATE_NOOP("TrainAlgorithm", "Augmentation")),
+    "CLASS_WEIGHTING": ("class_weighting", CLASS_WEIGHTINGS, QT_TRANSLATE_NOOP("TrainAlgorithm", "Class weighting")),
+    "DEVICE": ("device", DEVICES, QT_TRANSLATE_NOOP("TrainAlgorithm", "Device")),
 }
-NUMBERS = {
-    "EPOCHS": ("epochs", QgsProcessingParameterNumber.Integer, 1),
-    "BATCH_SIZE": ("batch_size", QgsProcessingParameterNumber.Integer, 1),
-    "TILE_SIZE": ("tile_size", QgsProcessingParameterNumber.Integer, 32),
-    "STRIDE": ("stride", QgsProcessingParameterNumber.Integer, 0),
-    "LEARNING_RATE": ("learning_rate", QgsProcessingParameterNumber.Double, 0.0),
-    "SEED": ("seed", QgsProcessingParameterNumber.Integer, 0),
+INTEGER, DOUBLE = QgsProcessingParameterNumber.Integer, QgsProcessingParameterNumber.Double
+NUMBERS = {  # parameter: setting, type, minimum, label
+    "EPOCHS": ("epochs", INTEGER, 1, QT_TRANSLATE_NOOP("TrainAlgorithm", "Epochs")),
+    "BATCH_SIZE": ("batch_size", INTEGER, 1, QT_TRANSLATE_NOOP("TrainAlgorithm", "Batch size")),
+    "TILE_SIZE": ("tile_size", INTEGER, 32, QT_TRANSLATE_NOOP("TrainAlgorithm", "Tile size (pixels)")),
+    "STRIDE": ("stride", INTEGER, 0, QT_TRANSLATE_NOOP("TrainAlgorithm", "Stride (pixels, 0: the tile size)")),
+    "LEARNING_RATE": ("learning_rate", DOUBLE, 0.0, QT_TRANSLATE_NOOP("TrainAlgorithm", "Learning rate")),
+    "SEED": ("seed", INTEGER, 0, QT_TRANSLATE_NOOP("TrainAlgorithm", "Random seed")),
 }
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
 
 
 class TrainAlgorithm(WorkerAlgorithm):
@@ -70,75 +78,69 @@ class TrainAlgorithm(WorkerAlgorithm):
         )
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802, ARG002 (QGIS API)
+        self.add_training_parameters(single_run=True)
+        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_DIR", self.tr("Model folder")))
+        self.addOutput(QgsProcessingOutputNumber("BEST_MIOU", self.tr("Best validation mIoU")))
+
+    def add_training_parameters(self, single_run: bool) -> None:
+        """The dock's data, model and training settings; the loss and resume only for a single run
+        (a comparison sets the loss per configuration)."""
         d = DEFAULTS
-        self.addParameter(QgsProcessingParameterRasterLayer("RASTER", self.tr("Raster")))
+        self.addParameter(QgsProcessingParameterRasterLayer("RASTER", _tr("Raster")))
         self.addParameter(
             QgsProcessingParameterMapLayer(
                 "LABELS",
-                self.tr("Labels (polygons or class raster)"),
+                _tr("Labels (polygons or class raster)"),
                 types=[QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeRaster],
             )
         )
         self.addParameter(
             QgsProcessingParameterField(
-                "CLASS_FIELD", self.tr("Class field"), parentLayerParameterName="LABELS", optional=True
+                "CLASS_FIELD", _tr("Class field"), parentLayerParameterName="LABELS", optional=True
             )
         )
         self.addParameter(
-            QgsProcessingParameterFile("CLASSES", self.tr("Class table (JSON)"), extension="json", optional=True)
+            QgsProcessingParameterFile("CLASSES", _tr("Class table (JSON)"), extension="json", optional=True)
         )
-        for key, (name, values) in ENUMS.items():
+        for key, (name, values, label) in ENUMS.items():
             self.addParameter(
-                QgsProcessingParameterEnum(
-                    key,
-                    self.tr(name.replace("_", " ").capitalize()),
-                    list(values),
-                    defaultValue=values.index(getattr(d, name)),
-                )
+                QgsProcessingParameterEnum(key, _tr(label), list(values), defaultValue=values.index(getattr(d, name)))
             )
-        self.addParameter(
-            QgsProcessingParameterString("LOSS", self.tr("Loss (empty: the mode's default)"), optional=True)
-        )
-        self.addParameter(QgsProcessingParameterString("LOSS_PARAMS", self.tr("Loss parameters (JSON)"), optional=True))
-        self.addParameter(QgsProcessingParameterString("ENCODER", self.tr("Encoder"), defaultValue=d.encoder))
-        for key, (name, kind, minimum) in NUMBERS.items():
+        if single_run:
             self.addParameter(
-                QgsProcessingParameterNumber(
-                    key,
-                    self.tr(name.replace("_", " ").capitalize()),
-                    kind,
-                    getattr(d, name) if name != "stride" else 0,
-                    minValue=minimum,
-                )
+                QgsProcessingParameterString("LOSS", _tr("Loss (empty: the mode's default)"), optional=True)
             )
-        for key, label in (("AOI", self.tr("Training area")), ("VALIDATION_AREA", self.tr("Validation area"))):
+            self.addParameter(QgsProcessingParameterString("LOSS_PARAMS", _tr("Loss parameters (JSON)"), optional=True))
+        self.addParameter(QgsProcessingParameterString("ENCODER", _tr("Encoder"), defaultValue=d.encoder))
+        for key, (name, kind, minimum, label) in NUMBERS.items():
+            default = getattr(d, name) if name != "stride" else 0
+            self.addParameter(QgsProcessingParameterNumber(key, _tr(label), kind, default, minValue=minimum))
+        for key, label in (("AOI", _tr("Training area")), ("VALIDATION_AREA", _tr("Validation area"))):
             self.addParameter(
                 QgsProcessingParameterVectorLayer(key, label, [QgsProcessing.TypeVectorPolygon], optional=True)
             )
         self.addParameter(
             QgsProcessingParameterFile(
-                "RUN_CONFIG", self.tr("Run JSON exported from the dock"), extension="json", optional=True
+                "RUN_CONFIG", _tr("Run JSON exported from the dock"), extension="json", optional=True
             )
         )
-        self.addParameter(
-            QgsProcessingParameterBoolean("RESUME", self.tr("Resume from the checkpoint"), defaultValue=False)
-        )
-        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_DIR", self.tr("Model folder")))
-        self.addOutput(QgsProcessingOutputNumber("BEST_MIOU", self.tr("Best validation mIoU")))
+        if single_run:
+            self.addParameter(
+                QgsProcessingParameterBoolean("RESUME", _tr("Resume from the checkpoint"), defaultValue=False)
+            )
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         output = self.parameterAsString(parameters, "OUTPUT_DIR", context)
         try:
-            config = self._config(parameters, context, output)
+            config = self.training_config(parameters, context, output)
         except UserError as exc:
             raise QgsProcessingException(str(exc)) from None
-        run_file = Path(output) / "run.json"
-        run_file.parent.mkdir(parents=True, exist_ok=True)
-        run_file.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
+        run_file = save_config(config, Path(output) / "run.json")
         result = self.run_worker(["train", "--config", str(run_file)], feedback)
         return {"OUTPUT_DIR": result["model_dir"], "BEST_MIOU": result.get("best_miou")}
 
-    def _config(self, parameters, context, output: str) -> TrainConfig:
+    def training_config(self, parameters, context, output: str) -> TrainConfig:
+        """The run's settings from the parameters, or from the run JSON when one is given."""
         run_config = self.parameterAsFile(parameters, "RUN_CONFIG", context)
         if run_config:
             values = config_to_dict(load_config(TrainConfig, run_config))
@@ -155,16 +157,19 @@ class TrainAlgorithm(WorkerAlgorithm):
             "class_field": (self.parameterAsString(parameters, "CLASS_FIELD", context) or None) if is_vector else None,
             "output_dir": output,
             "encoder": self.parameterAsString(parameters, "ENCODER", context),
-            "loss": self.parameterAsString(parameters, "LOSS", context),
-            "loss_params": _json(self.parameterAsString(parameters, "LOSS_PARAMS", context), "LOSS_PARAMS") or {},
-            "resume": self.parameterAsBoolean(parameters, "RESUME", context),
         }
+        if self.parameterDefinition("LOSS") is not None:  # Train model; Compare losses sets the loss per run
+            values["loss"] = self.parameterAsString(parameters, "LOSS", context)
+            values["loss_params"] = (
+                _json(self.parameterAsString(parameters, "LOSS_PARAMS", context), "LOSS_PARAMS") or {}
+            )
+            values["resume"] = self.parameterAsBoolean(parameters, "RESUME", context)
         classes = self.parameterAsFile(parameters, "CLASSES", context)
         if classes:
             values["classes"] = _json(Path(classes).read_text(encoding="utf-8"), "CLASSES")
-        for key, (name, options) in ENUMS.items():
+        for key, (name, options, _) in ENUMS.items():
             values[name] = options[self.parameterAsEnum(parameters, key, context)]
-        for key, (name, kind, _) in NUMBERS.items():
+        for key, (name, kind, _, _) in NUMBERS.items():
             read = self.parameterAsInt if kind == QgsProcessingParameterNumber.Integer else self.parameterAsDouble
             values[name] = read(parameters, key, context)
         for key, name in (("AOI", "aoi"), ("VALIDATION_AREA", "validation_area")):

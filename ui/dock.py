@@ -30,7 +30,7 @@ from ..core.config import (
     CompareConfig,
     LossConfiguration,
     TrainConfig,
-    config_to_dict,
+    save_config,
 )
 from ..core.errors import UserError
 from ..tasks.layers import add_prediction, export_polygons, extent_in_crs, layer_file
@@ -263,7 +263,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
 
     def export_run(self, path: str | Path) -> Path:
         """Write the run's config as JSON for ``python -m segmentation_trainer train --config``."""
-        return _write_run(self.training_config(), Path(path))
+        return save_config(self.training_config(), Path(path))
 
     def _ask_export_run(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export run"), "run.json", self.tr("JSON (*.json)"))
@@ -292,7 +292,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             return
         dry_run = "--dry-run" in command  # writes nothing: its run file goes to a temporary folder
         folder = Path(tempfile.mkdtemp(prefix="segtrainer-")) if dry_run else Path(config.output_dir)
-        run_file = _write_run(config, folder / "run.json")
+        run_file = save_config(config, folder / "run.json")
         if not dry_run:
             self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
             self.curves.set_panels(self._training_panels())
@@ -320,7 +320,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             return
         folder = Path(config.train.output_dir)
         self.reportDirWidget.setFilePath(str(folder))
-        run_file = _write_run(config, folder / "compare.json")
+        run_file = save_config(config, folder / "compare.json")
         self.logView.appendPlainText(
             self.tr("Comparing {0} loss configurations into {1}").format(len(config.configurations), folder)
         )
@@ -613,12 +613,6 @@ class TrainerDock(QDockWidget, FORM_CLASS):
 
     def _restore_from_project(self, _document=None) -> None:
         self.apply_settings(load_settings(QgsProject.instance()))
-
-
-def _write_run(config: TrainConfig | CompareConfig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
-    return path
 
 
 def _duration(seconds: float) -> str:

@@ -165,3 +165,23 @@ def test_qgis_process_runs_predict(small_model, landcover, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert json.loads(run.stdout[run.stdout.index("{") :])["results"]["OUTPUT"] == str(output)
     assert QgsRasterLayer(str(output), "qp").isValid()
+
+
+def test_compare_losses_writes_the_report_and_names_the_best(processing, landcover, crop, tmp_path):
+    parameters = train_parameters(crop, landcover, tmp_path / "report", TILE_SIZE=32)
+    parameters |= {"LOSSES": "ce_only, dice_dominant", "BASELINE": "dice_dominant"}
+    result = processing.run("segmentation_trainer:compare", parameters)
+    table = json.loads((tmp_path / "report" / "results.json").read_text())
+    assert result["REPORT"] == str(tmp_path / "report" / "report.html") and Path(result["REPORT"]).is_file()
+    assert (
+        result["BEST_CONFIGURATION"] == table["best"] and result["BEST_MIOU"] == table["configurations"][0]["best_miou"]
+    )
+    assert table["baseline"] == "dice_dominant" and {r["configuration"] for r in table["configurations"]} == {
+        "ce_only",
+        "dice_dominant",
+    }
+    assert json.loads(Path(result["BEST_RUN"]).read_text())["tile_size"] == 32
+    with pytest.raises(QgsProcessingException, match="neither a study preset"):
+        processing.run("segmentation_trainer:compare", parameters | {"LOSSES": "ce_only,dice_dominnat"})
+    algorithm = QgsApplication.processingRegistry().algorithmById("segmentation_trainer:compare")
+    assert algorithm.parameterDefinition("LOSS") is None and algorithm.parameterDefinition("EPOCHS") is not None
