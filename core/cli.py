@@ -279,17 +279,20 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
 
     stop = StopRequest(args.stop_file)
     stop.install_signal_handlers()
-    if args.command == "train":
+    if args.command in ("train", "compare"):
+        from .distributed import finish
+        from .loss_comparison import compare
         from .training import summarize_data, train
 
-        if args.dry_run:
-            summarize_data(_train_config(args), events)
-        else:
-            train(_train_config(args), events, stop)
-    elif args.command == "compare":
-        from .loss_comparison import compare
-
-        compare(_compare_config(args), events, stop)
+        try:
+            if args.command == "compare":
+                compare(_compare_config(args), events, stop)
+            elif args.dry_run:
+                summarize_data(_train_config(args), events)
+            else:
+                train(_train_config(args), events, stop)
+        finally:
+            finish()
     elif args.command == "predict":
         from .inference import predict
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..losses import build_loss
+from . import distributed
 from .cancel import StopRequest
 from .comparison_report import RunResult, write_report
 from .config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
@@ -30,6 +31,8 @@ RUNS_FOLDER = "runs"
 def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
     """Train every configuration, then write the report; returns (and emits) its summary."""
     base = config.train
+    processes = distributed.start(base.device)
+    events = processes.reporter(events)
     data = prepare_data(base, events)
     _check_losses(config.configurations, base.mode, len(data.classes))
     plan = [(entry, base.architecture) for entry in config.configurations]
@@ -38,17 +41,23 @@ def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> di
     start = time.monotonic()
     for index, (entry, architecture) in enumerate(plan):
         child = _RunEvents(events, entry.name, index, total, start)
-        run = _train_configuration(base, entry, architecture, data, child, stop)
+        run = _train_configuration(base, entry, architecture, data, child, stop, processes)
         if run is None:
             break
         runs.append(run)
     second = None
-    if config.second_architecture and len(runs) == len(plan) and not stop.requested():
+    if (
+        config.second_architecture
+        and len(runs) == len(plan)
+        and not distributed.any_process(processes, stop.requested())
+    ):
         best = max(runs, key=RunResult.score)
         entry = LossConfiguration(f"{best.name}_{config.second_architecture}", best.loss, best.params)
         child = _RunEvents(events, entry.name, len(plan), total, start)
-        second = _train_configuration(base, entry, config.second_architecture, data, child, stop)
+        second = _train_configuration(base, entry, config.second_architecture, data, child, stop, processes)
     cancelled = len(runs) < len(plan) or (config.second_architecture is not None and second is None)
+    if not processes.main:  # under torchrun, rank 0 writes the report
+        return {}
     if not runs:
         message = "The loss comparison was stopped before its first run finished: nothing to report."
         events.emit("cancelled", message=message)
@@ -95,6 +104,7 @@ def _train_configuration(
     data: TrainingData,
     events: _RunEvents,
     stop: StopRequest,
+    processes: distributed.Processes,
 ) -> RunResult | None:
     """Train one configuration (or reuse its finished run); None when stopped midway."""
     config = run_config(base, entry, architecture)
@@ -103,7 +113,9 @@ def _train_configuration(
         events.log(f"{entry.name}: reusing the finished run in {folder}.")
     else:
         events.log(f"{entry.name}: training with {entry.loss} {json.dumps(entry.params)} on {architecture}.")
-        if train(config, events, stop, data).get("cancelled"):
+        cancelled = train(config, events, stop, data).get("cancelled")
+        distributed.barrier(processes)  # rank 0 has written the run's files
+        if cancelled:
             return None
     run = RunResult.load(entry, architecture, folder)
     events.log(f"{entry.name}: best mIoU {run.summary['best_miou']:.4f} (run {events.index + 1} of {events.total}).")

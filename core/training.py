@@ -19,14 +19,15 @@ import numpy as np
 import rasterio
 import torch
 from rasterio.windows import Window
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from ..losses import build_loss
+from . import distributed
 from .cancel import StopRequest
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
 from .dataset import TileDataset, TileSource
-from .device import autocast, autocast_dtype, resolve_device
+from .device import autocast, autocast_dtype
 from .errors import UserError
 from .events import EventWriter
 from .labels import area_mask, open_labels
@@ -196,9 +197,11 @@ def train(
 
     ``data``: tiles and split already prepared from ``config`` (a loss comparison shares them).
     """
+    processes = distributed.start(config.device)
+    events = processes.reporter(events)
     data = data or prepare_data(config, events)
     seed_everything(config.seed, config.deterministic)
-    device = resolve_device(config.device)
+    device = processes.device
     class_names = [c.name for c in data.classes]
     model = build_model(
         config.architecture,
@@ -222,45 +225,53 @@ def train(
     )
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, LR_STEP_EPOCHS, LR_GAMMA)
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(device) == torch.float16)
+    step = distributed.wrap(_TrainingStep(model, loss_fn), processes)
     train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
-    val_loader = DataLoader(TileDataset(data.source, data.split.validation, data.stats), batch_size=config.batch_size)
+    sampler = DistributedSampler(
+        train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed
+    )
+    loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler)
+    validation_set = TileDataset(data.source, data.split.validation, data.stats)
+    val_loader = DataLoader(
+        Subset(validation_set, distributed.shard(processes, len(validation_set))), batch_size=config.batch_size
+    )
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, data.split.validation)
+    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, data.split.validation, processes.main)
     if config.resume:
         run.restore()
     metadata = _metadata(config, data, model, device)
+    processes_text = f" x {processes.world_size} processes" if processes.distributed else ""
     events.log(
         f"Training {config.architecture}/{config.encoder} ({parameter_count(model) / 1e6:.1f} M parameters) "
-        f"with loss {config.loss} on {device}, epochs {run.epoch + 1} to {config.epochs}."
+        f"with loss {config.loss} on {device}{processes_text}, epochs {run.epoch + 1} to {config.epochs}."
     )
-    progress = _Progress(events, (config.epochs - run.epoch) * -(-len(train_set) // config.batch_size))
+    progress = _Progress(events, (config.epochs - run.epoch) * len(loader))
     while run.epoch < config.epochs and not run.early_stopped():
         epoch = run.epoch + 1
         train_set.set_epoch(epoch)
-        loader = DataLoader(
-            train_set,
-            batch_size=config.batch_size,
-            shuffle=True,
-            generator=torch.Generator().manual_seed(config.seed * 1000 + epoch),
-        )
+        sampler.set_epoch(epoch)
         losses, norms = [], []
         for batch, (x, y) in enumerate(loader, start=1):
-            if stop.requested():
+            if distributed.any_process(processes, stop.requested()):
                 return run.stop(metadata)
-            loss, norm = _train_step(model, loss_fn, optimizer, scaler, parameters, x.to(device), y.to(device))
+            loss, norm = _train_step(step, optimizer, scaler, parameters, x.to(device), y.to(device))
             losses.append(loss)
             norms.append(norm)
             progress.step(epoch=epoch, epochs=config.epochs, batch=batch, batches=len(loader))
         learning_rate = optimizer.param_groups[0]["lr"]
         scheduler.step()
-        validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, stop)
+        # a stop during validation is seen at the next batch when several processes must agree
+        validation_stop = None if processes.distributed else stop
+        distributed.share_buffers(processes, model)
+        validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, validation_stop, processes)
         if validation is None:
             return run.stop(metadata)
         tile_miou = validation.pop("tile_miou")
+        loss_total, batches = distributed.sum_arrays(processes, np.array([sum(losses), len(losses)]))[0]
         record = {
             "epoch": epoch,
-            "train_loss": float(np.mean(losses)),
+            "train_loss": float(loss_total / batches),
             **validation,
             "grad_norm": float(np.mean(norms)),
             "learning_rate": learning_rate,
@@ -270,12 +281,24 @@ def train(
     return run.finish(metadata)
 
 
-def _train_step(model, loss_fn, optimizer, scaler, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+class _TrainingStep(torch.nn.Module):
+    """The network and its loss as one module, so that DDP all-reduces the gradients of both (a loss
+    may learn parameters, e.g. Dual Focal's scaling). The network runs under autocast, the loss in fp32."""
+
+    def __init__(self, model: torch.nn.Module, loss_fn: torch.nn.Module) -> None:
+        super().__init__()
+        self.model, self.loss_fn = model, loss_fn
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        with autocast(x.device):
+            logits = self.model(x)
+        return self.loss_fn(logits.float(), y)
+
+
+def _train_step(step, optimizer, scaler, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """One optimisation step; fp16 gradients are scaled (GradScaler), bf16 and fp32 need not be."""
-    model.train()
-    with autocast(x.device):
-        logits = model(x)
-    loss = loss_fn(logits.float(), y)
+    step.train()
+    loss = step(x, y)
     optimizer.zero_grad(set_to_none=True)
     scaler.scale(loss).backward()
     scaler.unscale_(optimizer)
@@ -286,18 +309,28 @@ def _train_step(model, loss_fn, optimizer, scaler, parameters, x: torch.Tensor, 
 
 
 @torch.no_grad()
-def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], stop: StopRequest) -> dict | None:
+def evaluate(
+    model,
+    loss_fn,
+    loader,
+    device,
+    mode: str,
+    class_names: list[str],
+    stop: StopRequest | None,
+    processes: distributed.Processes = distributed.SINGLE,
+) -> dict | None:
     """Validation loss and metrics over ``loader``; None when a stop was requested midway.
 
     ``tile_miou`` lists each tile's own mIoU (classes present in the tile; None for a tile without
-    labelled pixels), in the loader's order: the loss comparison's paired test uses it.
+    labelled pixels), in the validation set's order: the loss comparison's paired test uses it.
+    With several processes each evaluates its shard (``distributed.shard``) and the sums are shared.
     """
     model.eval()
     k = len(class_names)
     confusion, boundary = np.zeros((k, k), dtype=np.int64), np.zeros((2, k), dtype=np.int64)
     loss_sum, pixel_sum, tile_miou = 0.0, 0, []
     for x, y in loader:
-        if stop.requested():
+        if stop is not None and stop.requested():
             return None
         x, y = x.to(device), y.to(device)
         with autocast(device):
@@ -312,6 +345,9 @@ def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], 
             tile_miou.append(summarize(tile_confusion, class_names)["miou"])
             confusion += tile_confusion
         boundary += boundary_counts(predicted, y, k)
+    confusion, boundary, sums = distributed.sum_arrays(processes, confusion, boundary, np.array([loss_sum, pixel_sum]))
+    loss_sum, pixel_sum = sums
+    tile_miou = distributed.interleave(processes, tile_miou)
     return {
         "val_loss": loss_sum / pixel_sum if pixel_sum else None,
         **summarize(confusion, class_names, boundary),
@@ -322,8 +358,8 @@ def evaluate(model, loss_fn, loader, device, mode: str, class_names: list[str], 
 class _Run:
     """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
 
-    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, validation_tiles) -> None:
-        self.config, self.output, self.events = config, output, events
+    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, validation_tiles, writes) -> None:
+        self.config, self.output, self.events, self.writes = config, output, events, writes  # writes: rank 0
         self.validation_tiles = [[w.col_off, w.row_off] for w in validation_tiles]
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
@@ -348,9 +384,10 @@ class _Run:
         self.history.append(record)
         if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
             self.best_miou, self.stale = record["miou"], 0
-            save_model(self.output, self.model, metadata | self._summary("running"))
-            tiles = {"epoch": self.epoch, "tiles": self.validation_tiles, "miou": tile_miou}
-            (self.output / VALIDATION_TILES_FILE).write_text(json.dumps(tiles), encoding="utf-8")
+            if self.writes:
+                save_model(self.output, self.model, metadata | self._summary("running"))
+                tiles = {"epoch": self.epoch, "tiles": self.validation_tiles, "miou": tile_miou}
+                (self.output / VALIDATION_TILES_FILE).write_text(json.dumps(tiles), encoding="utf-8")
         else:
             self.stale += 1
         self._write_history()
@@ -361,6 +398,8 @@ class _Run:
         return {"status": status, "epochs_completed": len(self.history), "metrics": run_summary(self.history)}
 
     def _checkpoint(self) -> None:
+        if not self.writes:
+            return
         state = {
             "epoch": self.epoch,
             "history": self.history,
@@ -372,11 +411,15 @@ class _Run:
         self.last_checkpoint = time.monotonic()
 
     def _write_history(self) -> None:
+        if not self.writes:
+            return
         (self.output / "metrics.json").write_text(json.dumps(self.history, indent=2), encoding="utf-8")
         write_metrics_csv(self.output / "metrics.csv", self.history)
 
     def _final_model(self, metadata: dict[str, Any], status: str) -> None:
         """Keep the best model's weights (or the current ones if none was scored); record the summary."""
+        if not self.writes:
+            return
         if self.best_miou is None:
             save_model(self.output, self.model, metadata | self._summary(status))
         else:

@@ -59,6 +59,112 @@
     </message>
 </context>
 <context>
+    <name>CompareAlgorithm</name>
+    <message>
+        <location filename="../provider/compare.py" line="36" />
+        <source>Compare losses</source>
+        <translation>Comparer les pertes</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="39" />
+        <source>Trains the raster and labels once per loss configuration, with identical tiles, split, seed and epochs, and writes a report (HTML, CSV, JSON): the study's tables, per-class IoU, a Wilcoxon test of per-tile IoU and a recommendation. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.</source>
+        <translation>Entraîne le raster et les étiquettes une fois par configuration de perte, avec les mêmes tuiles, partition, graine et époques, et écrit un rapport (HTML, CSV, JSON) : les tableaux de l'étude, l'IoU par classe, un test de Wilcoxon de l'IoU par tuile et une recommandation. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="49" />
+        <source>Loss configurations</source>
+        <translation>Configurations de perte</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="52" />
+        <source>Baseline</source>
+        <translation>Référence</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="53" />
+        <source>Second architecture for the best configuration</source>
+        <translation>Seconde architecture pour la meilleure configuration</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="53" />
+        <source>None</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="61" />
+        <source>Report folder</source>
+        <translation>Dossier du rapport</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="62" />
+        <source>Report (HTML)</source>
+        <translation>Rapport (HTML)</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="63" />
+        <source>Training settings with the best loss (JSON)</source>
+        <translation>Réglages d'entraînement avec la meilleure perte (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="64" />
+        <source>Best configuration</source>
+        <translation>Meilleure configuration</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="65" />
+        <source>Best validation mIoU</source>
+        <translation>Meilleur mIoU de validation</translation>
+    </message>
+</context>
+<context>
+    <name>ComparisonPanel</name>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="40" />
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="40" />
+        <source>Loss</source>
+        <translation>Perte</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="40" />
+        <source>Parameters</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="42" />
+        <source>Configuration</source>
+        <translation>Configuration</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="42" />
+        <source>Best mIoU</source>
+        <translation>Meilleur mIoU</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="42" />
+        <source>Final mIoU</source>
+        <translation>mIoU final</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="42" />
+        <source>p vs best</source>
+        <translation>p contre la meilleure</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="45" />
+        <source>None</source>
+        <translation>Aucune</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="127" />
+        <source>Tick at least one loss configuration to compare.</source>
+        <translation>Cochez au moins une configuration de perte à comparer.</translation>
+    </message>
+</context>
+<context>
     <name>LossPanel</name>
     <message>
         <location filename="../ui/loss_panel.py" line="30" />
@@ -76,12 +182,12 @@
         <translation>personnalisé</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="144" />
+        <location filename="../ui/loss_panel.py" line="153" />
         <source>α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β &gt; α favours recall.</source>
         <translation>α + β = {0:.2f}. Gardez α + β = 1 (α = β = 0,5 donne Dice) ; β &gt; α favorise le rappel.</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="104" />
+        <location filename="../ui/loss_panel.py" line="109" />
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
     </message>
@@ -286,130 +392,130 @@
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="../provider/train.py" line="62" />
+        <location filename="../provider/train.py" line="70" />
         <source>Train model</source>
         <translation>Entraîner un modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="65" />
+        <location filename="../provider/train.py" line="73" />
         <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin's worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock's Loss tab; LOSS_PARAMS is JSON, e.g. {"gamma": 2.0}. A run JSON exported from the dock may replace every other setting.</source>
         <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {"gamma": 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="74" />
-        <source>Raster</source>
-        <translation>Raster</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="75" />
-        <source>Labels (polygons or class raster)</source>
-        <translation>Étiquettes (polygones ou raster de classes)</translation>
-    </message>
-    <message>
         <location filename="../provider/train.py" line="82" />
-        <source>Class field</source>
-        <translation>Champ de classe</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="87" />
-        <source>Class table (JSON)</source>
-        <translation>Table des classes (JSON)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="99" />
-        <source>Loss (empty: the mode's default)</source>
-        <translation>Perte (vide : celle par défaut du mode)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="102" />
-        <source>Loss parameters (JSON)</source>
-        <translation>Paramètres de la perte (JSON)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="103" />
-        <source>Encoder</source>
-        <translation>Encodeur</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="114" />
-        <source>Training area</source>
-        <translation>Zone d'entraînement</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="114" />
-        <source>Validation area</source>
-        <translation>Zone de validation</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="118" />
-        <source>Run JSON exported from the dock</source>
-        <translation>JSON d'exécution exporté du panneau</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="123" />
-        <source>Resume from the checkpoint</source>
-        <translation>Reprendre depuis le point de sauvegarde</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="126" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="127" />
+        <location filename="../provider/train.py" line="83" />
         <source>Best validation mIoU</source>
         <translation>Meilleur mIoU de validation</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="44" />
+        <source>Mode</source>
+        <translation>Mode</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="45" />
+        <source>Architecture</source>
+        <translation>Architecture</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="46" />
+        <source>Augmentation</source>
+        <translation>Augmentation</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="47" />
+        <source>Class weighting</source>
+        <translation>Pondération des classes</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="48" />
+        <source>Device</source>
+        <translation>Périphérique</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="52" />
+        <source>Epochs</source>
+        <translation>Époques</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="53" />
+        <source>Batch size</source>
+        <translation>Taille de lot</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="54" />
+        <source>Tile size (pixels)</source>
+        <translation>Taille des tuiles (pixels)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="55" />
+        <source>Stride (pixels, 0: the tile size)</source>
+        <translation>Pas (pixels, 0 : la taille des tuiles)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="56" />
+        <source>Learning rate</source>
+        <translation>Taux d'apprentissage</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="57" />
+        <source>Random seed</source>
+        <translation>Graine aléatoire</translation>
     </message>
 </context>
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="207" />
+        <location filename="../ui/dock.py" line="231" />
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="273" />
+        <location filename="../ui/dock.py" line="297" />
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="256" />
+        <location filename="../ui/dock.py" line="280" />
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="282" />
+        <location filename="../ui/dock.py" line="361" />
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="295" />
+        <location filename="../ui/dock.py" line="374" />
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="324" />
+        <location filename="../ui/dock.py" line="403" />
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="343" />
+        <location filename="../ui/dock.py" line="426" />
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="391" />
+        <location filename="../ui/dock.py" line="480" />
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="383" />
+        <location filename="../ui/dock.py" line="472" />
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="430" />
+        <location filename="../ui/dock.py" line="519" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -424,7 +530,7 @@
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="608" />
+        <location filename="../ui/dock.ui" line="775" />
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
@@ -474,7 +580,7 @@
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="587" />
+        <location filename="../ui/dock.ui" line="754" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
@@ -484,162 +590,162 @@
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="556" />
+        <location filename="../ui/dock.ui" line="723" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="425" />
+        <location filename="../ui/dock.py" line="514" />
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="622" />
+        <location filename="../ui/dock.ui" line="789" />
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="636" />
+        <location filename="../ui/dock.ui" line="803" />
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="650" />
+        <location filename="../ui/dock.ui" line="817" />
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="699" />
+        <location filename="../ui/dock.ui" line="866" />
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="61" />
+        <location filename="../ui/dock.py" line="76" />
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="61" />
+        <location filename="../ui/dock.py" line="76" />
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="61" />
+        <location filename="../ui/dock.py" line="76" />
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="62" />
+        <location filename="../ui/dock.py" line="75" />
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="107" />
+        <location filename="../ui/dock.py" line="131" />
         <source>Weights (*.pth *.pt *.safetensors)</source>
         <translation>Poids (*.pth *.pt *.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="137" />
+        <location filename="../ui/dock.py" line="161" />
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="164" />
+        <location filename="../ui/dock.py" line="188" />
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="164" />
+        <location filename="../ui/dock.py" line="188" />
         <source>{0} is not a model folder (no model.json).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de model.json).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="175" />
+        <location filename="../ui/dock.py" line="199" />
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="179" />
+        <location filename="../ui/dock.py" line="203" />
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="190" />
+        <location filename="../ui/dock.py" line="214" />
         <source>Warning: '{0}' has {1} bands, the model was trained on {2}.</source>
         <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="245" />
+        <location filename="../ui/dock.py" line="269" />
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="245" />
+        <location filename="../ui/dock.py" line="269" />
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="249" />
+        <location filename="../ui/dock.py" line="273" />
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="260" />
+        <location filename="../ui/dock.py" line="284" />
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="261" />
+        <location filename="../ui/dock.py" line="285" />
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="355" />
+        <location filename="../ui/dock.py" line="439" />
         <source>ETA {0}</source>
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="357" />
+        <location filename="../ui/dock.py" line="441" />
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="360" />
+        <location filename="../ui/dock.py" line="449" />
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="395" />
+        <location filename="../ui/dock.py" line="484" />
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="403" />
+        <location filename="../ui/dock.py" line="492" />
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="410" />
+        <location filename="../ui/dock.py" line="499" />
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="443" />
+        <location filename="../ui/dock.py" line="532" />
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="444" />
+        <location filename="../ui/dock.py" line="533" />
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="455" />
+        <location filename="../ui/dock.py" line="544" />
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="458" />
+        <location filename="../ui/dock.py" line="547" />
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -679,7 +785,7 @@
         <translation>Ajouter</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="122" />
+        <location filename="../ui/dock.ui" line="582" />
         <source>Remove</source>
         <translation>Supprimer</translation>
     </message>
@@ -864,59 +970,159 @@
         <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="538" />
+        <location filename="../ui/dock.ui" line="705" />
         <source>Run</source>
         <translation>Exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="594" />
+        <location filename="../ui/dock.ui" line="761" />
         <source>A model folder written by training (model.json and model.safetensors).</source>
         <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="615" />
+        <location filename="../ui/dock.ui" line="782" />
         <source>The raster to predict: the same bands as the training raster.</source>
         <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="629" />
+        <location filename="../ui/dock.ui" line="796" />
         <source>Where to predict: not set means the whole raster; or the canvas, a layer's extent, or a rectangle drawn on the map.</source>
         <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="643" />
+        <location filename="../ui/dock.ui" line="810" />
         <source>Optional: predict only inside these polygons (outside is nodata).</source>
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="657" />
+        <location filename="../ui/dock.ui" line="824" />
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="660" />
+        <location filename="../ui/dock.ui" line="827" />
         <source>Also write the top-class probability as a raster, added unchecked beside the prediction.</source>
         <translation>Écrire aussi la probabilité de la classe retenue en raster, ajouté décoché à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="667" />
+        <location filename="../ui/dock.ui" line="834" />
         <source>Polygons (GeoPackage)</source>
         <translation>Polygones (GeoPackage)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="670" />
+        <location filename="../ui/dock.ui" line="837" />
         <source>Also write one polygon per patch of a class, added beside the prediction.</source>
         <translation>Écrire aussi un polygone par zone d'une classe, ajouté à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="677" />
+        <location filename="../ui/dock.ui" line="844" />
         <source>Simplify</source>
         <translation>Simplifier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="690" />
+        <location filename="../ui/dock.ui" line="857" />
         <source>Simplification tolerance of the polygons in map units (0: none).</source>
         <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="117" />
+        <source>Attention U-Net</source>
+        <translation>U-Net à attention</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="324" />
+        <source>Comparing {0} loss configurations into {1}</source>
+        <translation>Comparaison de {0} configurations de perte dans {1}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="329" />
+        <source>Segmentation Trainer: comparing losses</source>
+        <translation>Segmentation Trainer : comparaison des pertes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="445" />
+        <source>Loss {0}/{1} ({2}) · </source>
+        <translation>Perte {0}/{1} ({2}) · </translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="647" />
+        <source>Compare losses</source>
+        <translation>Comparer les pertes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="544" />
+        <source>Trains the Data, Model and Training tabs' settings once per loss configuration (same tiles, split, seed and epochs) and reports which loss suits your data.</source>
+        <translation>Entraîne avec les réglages des onglets Données, Modèle et Entraînement une fois par configuration de perte (mêmes tuiles, partition, graine et époques) et indique quelle perte convient à vos données.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="554" />
+        <source>Ticked configurations are compared. Double-click a name to rename it.</source>
+        <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="572" />
+        <source>Add the Loss tab's loss</source>
+        <translation>Ajouter la perte de l'onglet Perte</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="575" />
+        <source>Adds the loss chosen in the Loss tab, with its parameters, as a configuration.</source>
+        <translation>Ajoute la perte choisie dans l'onglet Perte, avec ses paramètres, comme configuration.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="589" />
+        <source>Study presets</source>
+        <translation>Préréglages de l'étude</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="592" />
+        <source>Back to the seven CE:Dice:Focal weightings of the loss study.</source>
+        <translation>Revenir aux sept pondérations CE:Dice:Focal de l'étude des pertes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="603" />
+        <source>Baseline</source>
+        <translation>Référence</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="610" />
+        <source>The configuration whose per-class IoU the best one is compared with.</source>
+        <translation>La configuration dont l'IoU par classe est comparée à celle de la meilleure.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="617" />
+        <source>Second architecture</source>
+        <translation>Seconde architecture</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="624" />
+        <source>Also train the best configuration with this network, to check that the choice holds across architectures.</source>
+        <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix vaut pour d'autres architectures.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="631" />
+        <source>Report folder</source>
+        <translation>Dossier du rapport</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="638" />
+        <source>Where the report and every configuration's run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
+        <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="679" />
+        <source>Open report</source>
+        <translation>Ouvrir le rapport</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="689" />
+        <source>Train with the best</source>
+        <translation>Entraîner avec la meilleure</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="692" />
+        <source>Sets the Loss tab to the best configuration and trains the final model with the same settings.</source>
+        <translation>Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
 </context>
 <context>
