@@ -45,6 +45,7 @@ class SegmentationTrainerPlugin:
 
     def unload(self) -> None:
         if self.dock is not None:
+            self.dock.shutdown()
             self.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None

@@ -233,7 +233,7 @@ def _architecture_rows(best: RunResult, baseline: RunResult, second: RunResult |
     """Table IV: the best configuration on each architecture (empty without a second one)."""
     if second is None:
         return []
-    gain = 100 * (best.summary["best_miou"] - baseline.summary["best_miou"])
+    gain = best.summary["best_miou"] - baseline.summary["best_miou"]
     return [
         {
             "architecture": run.architecture,

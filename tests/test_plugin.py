@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from qgis_helpers import wait_until
+
 import segmentation_trainer
 
 TESTS = Path(__file__).parent
@@ -22,9 +24,16 @@ def test_plugin_loads_and_toggles_its_dock(iface):
     assert plugin.dock.lossCombo.currentText() == "dice_ce"
     plugin.action.trigger()
     assert not plugin.dock.isVisible()
+    ended = []
+    check = plugin.dock.check_task  # the worker check the dock started, still running or ending
+    if check is not None:
+        check.taskCompleted.connect(lambda: ended.append("completed"))
+        check.taskTerminated.connect(lambda: ended.append("terminated"))
     plugin.unload()
     assert iface.docks == [] and plugin.action is None
     assert iface.toolbar.actions() == []
+    if check is not None:  # unloading stopped it; its end no longer calls the deleted dock
+        wait_until(lambda: ended, 120, "the worker check to end")
 
 
 QGIS_SIDE_SCRIPT = """

@@ -398,6 +398,19 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self._set_running(True)
         QgsApplication.taskManager().addTask(task)
 
+    def shutdown(self) -> None:
+        """Before the dock goes (plugin unloaded): stop its runs; their ends no longer call the dock."""
+        for task in (self.task, self.check_task):
+            if task is None:
+                continue
+            task.on_finished = None
+            for signal in (task.event_received, task.progressChanged):
+                try:
+                    signal.disconnect()
+                except TypeError:  # nothing was connected
+                    pass
+            task.cancel()
+
     def cancel(self) -> None:
         if self.task is not None:
             self.logView.appendPlainText(self.tr("Cancelling…"))

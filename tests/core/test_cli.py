@@ -63,7 +63,15 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
         "learning_rate",
     } <= set(epoch)
     assert sorted(p.name for p in model_dir.iterdir()) == sorted(
-        [METADATA_FILE, WEIGHTS_FILE, "metrics.json", "metrics.csv", "checkpoint.json", "checkpoint.safetensors"]
+        [
+            METADATA_FILE,
+            WEIGHTS_FILE,
+            "metrics.json",
+            "metrics.csv",
+            "checkpoint.json",
+            "checkpoint.safetensors",
+            "validation_tiles.json",
+        ]
     )
     result = events[-1]
     for key in (

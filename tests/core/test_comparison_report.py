@@ -6,13 +6,24 @@ import numpy as np
 import pytest
 from scipy.stats import wilcoxon
 
-from segmentation_trainer.core.comparison_report import RunResult, class_gains, paired_test, recommendation
+from segmentation_trainer.core.comparison_report import (
+    RunResult,
+    _architecture_rows,
+    _points,
+    class_gains,
+    paired_test,
+    recommendation,
+)
 
 TILES = [[32 * i, 0] for i in range(20)]
 
 
 def run(name: str, tile_miou, best_miou: float, per_class=None) -> RunResult:
-    summary = {"best_miou": best_miou, "best_per_class_iou": per_class or {"a": best_miou, "b": None}}
+    summary = {
+        "best_miou": best_miou,
+        "best_pixel_accuracy": 0.9,
+        "best_per_class_iou": per_class or {"a": best_miou, "b": None},
+    }
     return RunResult(name, "combo", {}, "unet", 1, [], summary, TILES[: len(tile_miou)], list(tile_miou))
 
 
@@ -60,3 +71,13 @@ def test_recommendation_and_gains_say_what_the_numbers_say():
     gains = class_gains(best, baseline)
     assert gains[0] == {"class": "road", "baseline_iou": 0.65, "best_iou": 0.7, "gain": pytest.approx(0.05)}
     assert gains[1]["gain"] is None
+
+
+def test_second_architecture_table_gives_gains_as_iou_differences():
+    best, baseline = run("dice_dominant", [0.5], 0.612), run("ce_only", [0.5], 0.581)
+    second = run("dice_dominant_deeplabv3plus", [0.5], 0.6)
+    second.architecture, second.parameters = "deeplabv3plus", 12
+    rows = _architecture_rows(best, baseline, second)
+    assert [r["architecture"] for r in rows] == ["unet", "deeplabv3plus"]
+    assert rows[0]["gain_over_baseline"] == pytest.approx(0.031) and rows[1]["gain_over_baseline"] is None
+    assert _points(rows[0]["gain_over_baseline"]) == "+3.10"  # shown in mIoU points, like Table VI
