@@ -227,8 +227,10 @@ def train(
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(device) == torch.float16)
     step = distributed.wrap(_TrainingStep(model, loss_fn), processes)
     train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
+    # each epoch's order is randperm(seed * 1000 + epoch), as a single process always shuffled: the
+    # processes deal out that order, so every global batch holds one process's batch of the same size
     sampler = DistributedSampler(
-        train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed
+        train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed * 1000
     )
     loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler)
     validation_set = TileDataset(data.source, data.split.validation, data.stats)
