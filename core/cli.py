@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--mask-layer", help="layer name inside the mask file")
     predict.add_argument("--overlap", type=float, help="share of a tile overlapping its neighbours (default 0.25)")
     predict.add_argument("--blending", choices=BLENDINGS, help="how overlapping tiles are blended (default gaussian)")
-    predict.add_argument("--tile-size", type=int, help="tile size (default: 4 x the training tile, at most 512)")
+    predict.add_argument("--tile-size", type=int, help="tile size (default: 512, or the training tile if larger)")
     predict.add_argument("--confidence", action="store_true", default=None, help="also write <output>_confidence.tif")
     predict.add_argument(
         "--probabilities",

@@ -120,7 +120,7 @@ class PredictConfig:
     mask_layer: str | None = None
     overlap: float = 0.25  # share of a tile that overlaps its neighbours, blended
     blending: str = "gaussian"  # gaussian, linear (ramp) or none (plain average)
-    tile_size: int = 0  # 0: 4 x the training tile, at most 512 (inference.prediction_tile)
+    tile_size: int = 0  # 0: 512, or the training tile if larger (inference.prediction_tile)
     confidence: bool = False  # also write <output>_confidence.tif (top-class probability)
     probabilities: bool = False  # also write <output>_probabilities.tif (one band per class)
     resample_to_training: bool = False  # warp the raster to the training resolution first
