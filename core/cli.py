@@ -28,7 +28,7 @@ from .config import (
     PredictConfig,
     TrainConfig,
     config_from_dict,
-    configurations_from_names,
+    configurations_from_text,
     read_config_json,
 )
 from .errors import UserError
@@ -247,8 +247,7 @@ def _compare_config(args: argparse.Namespace) -> CompareConfig:
     values = {k: v for k, v in saved.items() if k != "train"}
     values["train"] = _train_config(args, saved["train"])
     if args.losses:
-        names = [name.strip() for name in args.losses.split(",") if name.strip()]
-        values["configurations"] = configurations_from_names(names, values["train"].mode)
+        values["configurations"] = configurations_from_text(args.losses, values["train"].mode)
     values |= _settings(args, ["baseline", "second_architecture"])
     return config_from_dict(CompareConfig, values)
 

@@ -156,8 +156,12 @@ class LossConfiguration:
 
 def study_configurations(mode: str) -> list[LossConfiguration]:
     """Seed 003's seven CE:Dice:Focal weightings of the ``combo`` loss, in ``mode``."""
-    loss = convert_loss_name("combo", mode)
-    return [LossConfiguration(name, loss, dict(weights)) for name, weights in LOSS_PRESETS.items()]
+    return configurations_from_names(list(LOSS_PRESETS), mode)
+
+
+def configurations_from_text(text: str, mode: str) -> list[LossConfiguration]:
+    """Configurations from a comma-separated list of names (``--losses``, Processing's LOSSES)."""
+    return configurations_from_names([name.strip() for name in text.split(",") if name.strip()], mode)
 
 
 def configurations_from_names(names: list[str], mode: str) -> list[LossConfiguration]:

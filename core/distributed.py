@@ -52,12 +52,11 @@ SINGLE = Processes()
 def start(device: str) -> Processes:
     """The process group under torchrun (created once per process), else a single process."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    resolved = resolve_device(device)
     if world_size == 1:
-        return Processes(device=resolve_device(device))
+        return Processes(device=resolved)
     rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
-    use_cuda = device != "cpu" and torch.cuda.is_available()
-    if device.startswith("cuda") and not use_cuda:
-        raise UserError(f"Device {device!r} was asked for but no CUDA GPU is available: use auto or cpu.")
+    use_cuda = resolved.type == "cuda"  # one GPU per process: cuda:LOCAL_RANK, whatever index was asked
     if use_cuda:
         if local_rank >= torch.cuda.device_count():
             raise UserError(

@@ -18,7 +18,7 @@ from ..core.config import (
     ARCHITECTURES,
     STUDY_BASELINE,
     CompareConfig,
-    configurations_from_names,
+    configurations_from_text,
     save_config,
 )
 from ..core.errors import UserError
@@ -68,11 +68,11 @@ class CompareAlgorithm(TrainAlgorithm):
         output = self.parameterAsString(parameters, "OUTPUT_DIR", context)
         try:
             train = self.training_config(parameters, context, output)
-            names = [n.strip() for n in self.parameterAsString(parameters, "LOSSES", context).split(",") if n.strip()]
+            losses = self.parameterAsString(parameters, "LOSSES", context)
             second = self.parameterAsEnum(parameters, "SECOND_ARCHITECTURE", context)
             config = CompareConfig(
                 train,
-                configurations_from_names(names, train.mode),
+                configurations_from_text(losses, train.mode),
                 baseline=self.parameterAsString(parameters, "BASELINE", context).strip(),
                 second_architecture=ARCHITECTURES[second - 1] if second else None,
             )

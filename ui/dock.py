@@ -30,6 +30,7 @@ from ..core.config import (
     CompareConfig,
     LossConfiguration,
     TrainConfig,
+    load_config,
     save_config,
 )
 from ..core.errors import UserError
@@ -349,9 +350,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         """Set the Loss tab to the comparison's best configuration and train the final model."""
         if not self.report:
             return
-        best = json.loads(Path(self.report["best_run"]).read_text(encoding="utf-8"))
-        self.loss_panel.set_state(best["mode"], best["loss"], best["loss_params"])
-        self.outputDirWidget.setFilePath(best["output_dir"])
+        best = load_config(TrainConfig, self.report["best_run"])
+        self.loss_panel.set_state(best.mode, best.loss, best.loss_params)
+        self.outputDirWidget.setFilePath(best.output_dir)
         self.start_training()
 
     def start_prediction(self) -> None:
