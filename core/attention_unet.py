@@ -1,6 +1,7 @@
 """Attention U-Net (Oktay, Schlemper, Le Folgoc, Lee, Heinrich, Misawa, Mori, McDonagh, Hammerla,
 Kainz, Glocker & Rueckert, "Attention U-Net: learning where to look for the pancreas", MIDL 2018),
-the architecture of the loss study (seed 003).
+the architecture of the loss study (Swastika 2025, "Comparative Analysis of Loss Functions for
+Semantic Segmentation: An Empirical Study on Cityscapes Dataset"; docs/references.md).
 
 A U-Net of four down-sampling levels (widths 64, 128, 256, 512, 1024; each ConvBlock two 3x3
 convolutions with batch normalization and ReLU) whose skip connections pass through additive
