@@ -13,7 +13,7 @@ APT_PACKAGES := qgis python3-qgis qgis-providers python3-venv xvfb qttools5-dev-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 QGIS_PLUGINS := $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 # Files and folders that make up the installed plugin (everything else is for development).
-PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE README.md core losses tasks ui provider i18n requirements/worker.txt
+PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE README.md docs/references.md core losses tasks ui provider i18n requirements/worker.txt
 
 export QT_QPA_PLATFORM ?= offscreen
 export HF_HUB_OFFLINE := 1

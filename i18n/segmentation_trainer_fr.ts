@@ -167,29 +167,34 @@
 <context>
     <name>LossPanel</name>
     <message>
-        <location filename="../ui/loss_panel.py" line="30" />
+        <location filename="../ui/loss_panel.py" line="36" />
         <source>Binary</source>
         <translation>Binaire</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="30" />
+        <location filename="../ui/loss_panel.py" line="36" />
         <source>Multiclass</source>
         <translation>Multiclasse</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="35" />
+        <location filename="../ui/loss_panel.py" line="41" />
         <source>custom</source>
         <translation>personnalisé</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="153" />
+        <location filename="../ui/loss_panel.py" line="172" />
         <source>α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β &gt; α favours recall.</source>
         <translation>α + β = {0:.2f}. Gardez α + β = 1 (α = β = 0,5 donne Dice) ; β &gt; α favorise le rappel.</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="109" />
+        <location filename="../ui/loss_panel.py" line="128" />
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="97" />
+        <source>Reference: {0}</source>
+        <translation>Référence : {0}</translation>
     </message>
 </context>
 <context>
@@ -268,7 +273,7 @@
         <translation>Entraîner un modèle de segmentation sur les couches de la carte et prédire</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="52" />
+        <location filename="../plugin.py" line="53" />
         <source>&amp;Segmentation Trainer</source>
         <translation>&amp;Segmentation Trainer</translation>
     </message>
@@ -470,52 +475,52 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="231" />
+        <location filename="../ui/dock.py" line="232" />
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="297" />
+        <location filename="../ui/dock.py" line="298" />
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="280" />
+        <location filename="../ui/dock.py" line="281" />
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="361" />
+        <location filename="../ui/dock.py" line="362" />
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="374" />
+        <location filename="../ui/dock.py" line="375" />
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="403" />
+        <location filename="../ui/dock.py" line="417" />
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="426" />
+        <location filename="../ui/dock.py" line="440" />
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="480" />
+        <location filename="../ui/dock.py" line="494" />
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="472" />
+        <location filename="../ui/dock.py" line="486" />
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="519" />
+        <location filename="../ui/dock.py" line="533" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -530,7 +535,7 @@
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="775" />
+        <location filename="../ui/dock.ui" line="788" />
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
@@ -560,7 +565,7 @@
         <translation>Le champ qui contient la classe de chaque polygone (entier ou texte). En mode binaire il peut rester vide : chaque polygone est un objet.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="325" />
+        <location filename="../ui/dock.ui" line="338" />
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
@@ -575,177 +580,177 @@
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="333" />
+        <location filename="../ui/dock.ui" line="346" />
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="754" />
+        <location filename="../ui/dock.ui" line="767" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="511" />
+        <location filename="../ui/dock.ui" line="524" />
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="723" />
+        <location filename="../ui/dock.ui" line="736" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="514" />
+        <location filename="../ui/dock.py" line="528" />
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="789" />
+        <location filename="../ui/dock.ui" line="802" />
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="803" />
+        <location filename="../ui/dock.ui" line="816" />
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="817" />
+        <location filename="../ui/dock.ui" line="830" />
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="866" />
+        <location filename="../ui/dock.ui" line="879" />
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="76" />
+        <location filename="../ui/dock.py" line="77" />
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="76" />
+        <location filename="../ui/dock.py" line="77" />
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="76" />
+        <location filename="../ui/dock.py" line="77" />
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="75" />
+        <location filename="../ui/dock.py" line="76" />
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="131" />
+        <location filename="../ui/dock.py" line="132" />
         <source>Weights (*.pth *.pt *.safetensors)</source>
         <translation>Poids (*.pth *.pt *.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="161" />
+        <location filename="../ui/dock.py" line="162" />
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="188" />
+        <location filename="../ui/dock.py" line="189" />
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="188" />
+        <location filename="../ui/dock.py" line="189" />
         <source>{0} is not a model folder (no model.json).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de model.json).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="199" />
+        <location filename="../ui/dock.py" line="200" />
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="203" />
+        <location filename="../ui/dock.py" line="204" />
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="214" />
+        <location filename="../ui/dock.py" line="215" />
         <source>Warning: '{0}' has {1} bands, the model was trained on {2}.</source>
         <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="269" />
+        <location filename="../ui/dock.py" line="270" />
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="269" />
+        <location filename="../ui/dock.py" line="270" />
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="273" />
+        <location filename="../ui/dock.py" line="274" />
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="284" />
+        <location filename="../ui/dock.py" line="285" />
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="285" />
+        <location filename="../ui/dock.py" line="286" />
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="439" />
+        <location filename="../ui/dock.py" line="453" />
         <source>ETA {0}</source>
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="441" />
+        <location filename="../ui/dock.py" line="455" />
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="449" />
+        <location filename="../ui/dock.py" line="463" />
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="484" />
+        <location filename="../ui/dock.py" line="498" />
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="492" />
+        <location filename="../ui/dock.py" line="506" />
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="499" />
+        <location filename="../ui/dock.py" line="513" />
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="532" />
+        <location filename="../ui/dock.py" line="546" />
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="533" />
+        <location filename="../ui/dock.py" line="547" />
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="544" />
+        <location filename="../ui/dock.py" line="558" />
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="547" />
+        <location filename="../ui/dock.py" line="561" />
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -785,7 +790,7 @@
         <translation>Ajouter</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="582" />
+        <location filename="../ui/dock.ui" line="595" />
         <source>Remove</source>
         <translation>Supprimer</translation>
     </message>
@@ -865,264 +870,274 @@
         <translation>Préréglage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="286" />
-        <source>The seven CE:Dice:Focal weightings of the study (seed 003).</source>
-        <translation>Les sept pondérations CE:Dice:Focal de l'étude (seed 003).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="302" />
+        <location filename="../ui/dock.ui" line="315" />
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="349" />
+        <location filename="../ui/dock.ui" line="362" />
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="356" />
+        <location filename="../ui/dock.ui" line="369" />
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="372" />
+        <location filename="../ui/dock.ui" line="385" />
         <source>Tiles per optimisation step.</source>
         <translation>Tuiles par pas d'optimisation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="379" />
+        <location filename="../ui/dock.ui" line="392" />
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="398" />
+        <location filename="../ui/dock.ui" line="411" />
         <source>AdamW learning rate.</source>
         <translation>Taux d'apprentissage d'AdamW.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="405" />
+        <location filename="../ui/dock.ui" line="418" />
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="421" />
+        <location filename="../ui/dock.ui" line="434" />
         <source>Tile side in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="428" />
+        <location filename="../ui/dock.ui" line="441" />
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="444" />
+        <location filename="../ui/dock.ui" line="457" />
         <source>Step between training tiles in pixels; 0: the tile size (no overlap).</source>
         <translation>Pas entre tuiles d'entraînement en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="451" />
+        <location filename="../ui/dock.ui" line="464" />
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="458" />
+        <location filename="../ui/dock.ui" line="471" />
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>none ; basic : symétries et rotations de 90° ; advanced : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="465" />
+        <location filename="../ui/dock.ui" line="478" />
         <source>Class weights</source>
         <translation>Poids des classes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="472" />
+        <location filename="../ui/dock.ui" line="485" />
         <source>Weight rare classes up in the loss: inverse or median frequency of the training pixels.</source>
         <translation>Donner plus de poids aux classes rares dans la perte : fréquence inverse ou médiane des pixels d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="479" />
+        <location filename="../ui/dock.ui" line="492" />
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="486" />
+        <location filename="../ui/dock.ui" line="499" />
         <source>auto: the GPU when the worker finds one, else the CPU.</source>
         <translation>auto : le GPU si le processus de calcul en trouve un, sinon le CPU.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="493" />
+        <location filename="../ui/dock.ui" line="506" />
         <source>Output folder</source>
         <translation>Dossier de sortie</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="500" />
+        <location filename="../ui/dock.ui" line="513" />
         <source>Where the model folder is written (default: segmentation_models beside the project).</source>
         <translation>Où le dossier du modèle est écrit (par défaut : segmentation_models à côté du projet).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="518" />
+        <location filename="../ui/dock.ui" line="531" />
         <source>Export run…</source>
         <translation>Exporter l'exécution…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="521" />
+        <location filename="../ui/dock.ui" line="534" />
         <source>Save this run's settings as JSON for python -m segmentation_trainer train --config (headless).</source>
         <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="705" />
+        <location filename="../ui/dock.ui" line="718" />
         <source>Run</source>
         <translation>Exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="761" />
+        <location filename="../ui/dock.ui" line="774" />
         <source>A model folder written by training (model.json and model.safetensors).</source>
         <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="782" />
+        <location filename="../ui/dock.ui" line="795" />
         <source>The raster to predict: the same bands as the training raster.</source>
         <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="796" />
+        <location filename="../ui/dock.ui" line="809" />
         <source>Where to predict: not set means the whole raster; or the canvas, a layer's extent, or a rectangle drawn on the map.</source>
         <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="810" />
+        <location filename="../ui/dock.ui" line="823" />
         <source>Optional: predict only inside these polygons (outside is nodata).</source>
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="824" />
+        <location filename="../ui/dock.ui" line="837" />
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="827" />
+        <location filename="../ui/dock.ui" line="840" />
         <source>Also write the top-class probability as a raster, added unchecked beside the prediction.</source>
         <translation>Écrire aussi la probabilité de la classe retenue en raster, ajouté décoché à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="834" />
+        <location filename="../ui/dock.ui" line="847" />
         <source>Polygons (GeoPackage)</source>
         <translation>Polygones (GeoPackage)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="837" />
+        <location filename="../ui/dock.ui" line="850" />
         <source>Also write one polygon per patch of a class, added beside the prediction.</source>
         <translation>Écrire aussi un polygone par zone d'une classe, ajouté à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="844" />
+        <location filename="../ui/dock.ui" line="857" />
         <source>Simplify</source>
         <translation>Simplifier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="857" />
+        <location filename="../ui/dock.ui" line="870" />
         <source>Simplification tolerance of the polygons in map units (0: none).</source>
         <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="117" />
+        <location filename="../ui/dock.py" line="118" />
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="324" />
+        <location filename="../ui/dock.py" line="325" />
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="329" />
+        <location filename="../ui/dock.py" line="330" />
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="445" />
+        <location filename="../ui/dock.py" line="459" />
         <source>Loss {0}/{1} ({2}) · </source>
         <translation>Perte {0}/{1} ({2}) · </translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="647" />
+        <location filename="../ui/dock.ui" line="660" />
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="544" />
+        <location filename="../ui/dock.ui" line="557" />
         <source>Trains the Data, Model and Training tabs' settings once per loss configuration (same tiles, split, seed and epochs) and reports which loss suits your data.</source>
         <translation>Entraîne avec les réglages des onglets Données, Modèle et Entraînement une fois par configuration de perte (mêmes tuiles, partition, graine et époques) et indique quelle perte convient à vos données.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="554" />
+        <location filename="../ui/dock.ui" line="567" />
         <source>Ticked configurations are compared. Double-click a name to rename it.</source>
         <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="572" />
+        <location filename="../ui/dock.ui" line="585" />
         <source>Add the Loss tab's loss</source>
         <translation>Ajouter la perte de l'onglet Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="575" />
+        <location filename="../ui/dock.ui" line="588" />
         <source>Adds the loss chosen in the Loss tab, with its parameters, as a configuration.</source>
         <translation>Ajoute la perte choisie dans l'onglet Perte, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="589" />
+        <location filename="../ui/dock.ui" line="602" />
         <source>Study presets</source>
         <translation>Préréglages de l'étude</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="592" />
+        <location filename="../ui/dock.ui" line="605" />
         <source>Back to the seven CE:Dice:Focal weightings of the loss study.</source>
         <translation>Revenir aux sept pondérations CE:Dice:Focal de l'étude des pertes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="603" />
+        <location filename="../ui/dock.ui" line="616" />
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="610" />
+        <location filename="../ui/dock.ui" line="623" />
         <source>The configuration whose per-class IoU the best one is compared with.</source>
         <translation>La configuration dont l'IoU par classe est comparée à celle de la meilleure.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="617" />
+        <location filename="../ui/dock.ui" line="630" />
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="624" />
+        <location filename="../ui/dock.ui" line="637" />
         <source>Also train the best configuration with this network, to check that the choice holds across architectures.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix vaut pour d'autres architectures.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="631" />
+        <location filename="../ui/dock.ui" line="644" />
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="638" />
+        <location filename="../ui/dock.ui" line="651" />
         <source>Where the report and every configuration's run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="679" />
+        <location filename="../ui/dock.ui" line="692" />
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="689" />
+        <location filename="../ui/dock.ui" line="702" />
         <source>Train with the best</source>
         <translation>Entraîner avec la meilleure</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="692" />
+        <location filename="../ui/dock.ui" line="705" />
         <source>Sets the Loss tab to the best configuration and trains the final model with the same settings.</source>
         <translation>Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="286" />
+        <source>The seven CE:Dice:Focal weightings of the loss study of Swastika 2025 (Table II).</source>
+        <translation>Les sept pondérations CE:Dice:Focal de l'étude des pertes de Swastika 2025 (tableau II).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="302" />
+        <source>References…</source>
+        <translation>Références…</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="305" />
+        <source>Opens the full citation of every loss, metric and network (docs/references.md).</source>
+        <translation>Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).</translation>
     </message>
 </context>
 <context>

@@ -132,7 +132,7 @@ FRENCH = {
     "Optional local encoder weights file (.pth or .safetensors); nothing is downloaded.": "Fichier local facultatif de poids de l'encodeur (.pth ou .safetensors) ; rien n'est téléchargé.",
     "Binary: one class against the rest. Multiclass: several classes. Switching converts the loss to its counterpart.": "Binaire : une classe contre le reste. Multiclasse : plusieurs classes. Changer de mode convertit la perte en son équivalent.",
     "Preset": "Préréglage",
-    "The seven CE:Dice:Focal weightings of the study (seed 003).": "Les sept pondérations CE:Dice:Focal de l'étude (seed 003).",
+    "The seven CE:Dice:Focal weightings of the loss study of Swastika 2025 (Table II).": "Les sept pondérations CE:Dice:Focal de l'étude des pertes de Swastika 2025 (tableau II).",
     "Parameters": "Paramètres",
     "Passes over the training tiles.": "Passages sur les tuiles d'entraînement.",
     "Batch size": "Taille de lot",
@@ -221,6 +221,9 @@ FRENCH = {
     "Open report": "Ouvrir le rapport",
     "Train with the best": "Entraîner avec la meilleure",
     "Sets the Loss tab to the best configuration and trains the final model with the same settings.": "Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.",
+    "Reference: {0}": "Référence : {0}",
+    "References…": "Références…",
+    "Opens the full citation of every loss, metric and network (docs/references.md).": "Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).",
 }
 
 

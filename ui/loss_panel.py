@@ -1,14 +1,19 @@
 """The Loss tab's logic: mode, loss list, presets and parameter widgets, all from the loss catalog.
 
 Works on the widgets of ``dock.ui`` (``modeCombo``, ``lossCombo``, ``presetCombo``,
-``lossDescription``, ``lossParamsForm``, ``lossHint``); standard-library catalog only, no torch.
+``lossDescription``, ``referencesButton``, ``lossParamsForm``, ``lossHint``); standard-library
+catalog only, no torch. Each loss's tooltip gives its full citation; ``referencesButton`` opens
+``docs/references.md`` (shipped in the plugin), where every cited work is listed.
 """
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
 from typing import Any
 
-from qgis.PyQt.QtCore import QObject, Qt
+from qgis.PyQt.QtCore import QObject, Qt, QUrl
+from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
 from ..core.config import MODES
@@ -17,6 +22,7 @@ from ..losses.presets import LOSS_PRESETS
 
 CUSTOM = "custom"
 WEIGHTS = ("ce_weight", "dice_weight", "focal_weight")
+REFERENCES_PAGE = Path(__file__).resolve().parent.parent / "docs" / "references.md"
 
 
 class LossPanel(QObject):
@@ -38,6 +44,8 @@ class LossPanel(QObject):
         ui.modeCombo.currentIndexChanged.connect(self._on_mode_changed)
         ui.lossCombo.currentIndexChanged.connect(lambda _: self._show_params({}))
         ui.presetCombo.currentIndexChanged.connect(self._on_preset_changed)
+        ui.referencesButton.setEnabled(REFERENCES_PAGE.is_file())
+        ui.referencesButton.clicked.connect(self.open_references)
         self._show_params({})
 
     # --- state --------------------------------------------------------------------------------
@@ -76,16 +84,27 @@ class LossPanel(QObject):
         combo.clear()
         for spec in available_losses(mode):
             combo.addItem(spec.name, spec.name)
-            suits = self.tr("Suits: {0}").format(spec.scenario)
-            tip = f"{spec.description}\n{suits}\n{spec.reference}"
-            combo.setItemData(combo.count() - 1, tip, Qt.ToolTipRole)
+            combo.setItemData(combo.count() - 1, self.tooltip(spec), Qt.ToolTipRole)
         index = combo.findData(selected)
         combo.setCurrentIndex(index if index >= 0 else combo.findData(DEFAULT_LOSS[mode]))
         combo.blockSignals(False)
 
+    def tooltip(self, spec: LossSpec) -> str:
+        """The loss's tooltip, rich text so that Qt wraps it: description, when to use it, and the
+        full citation of the work it comes from."""
+        parts = [spec.description, self.tr("Suits: {0}").format(spec.scenario)]
+        if citation(spec):
+            parts.append(self.tr("Reference: {0}").format(citation(spec)))
+        return "".join(f"<p>{html.escape(part, quote=False)}</p>" for part in parts)
+
+    def open_references(self) -> bool:
+        """Open ``docs/references.md`` in the desktop's viewer for Markdown files."""
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(REFERENCES_PAGE)))
+
     def _on_mode_changed(self) -> None:
-        """Seed 000's auto-conversion: the new mode's counterpart of the chosen loss, keeping the
-        values of the parameters both share."""
+        """Auto-conversion, as in the SemanticSeg4EO plugin (its documentation's "Loss Functions"
+        page): the new mode's counterpart of the chosen loss, keeping the values of the parameters
+        both share."""
         previous = self.params()
         current = self.ui.lossCombo.currentData()
         self._fill_losses(self.mode(), convert_loss_name(current, self.mode()) if current else "")
@@ -153,6 +172,14 @@ class LossPanel(QObject):
             hint = self.tr("α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β > α favours recall.").format(total)
         self.ui.lossHint.setText(hint)
         self.ui.lossHint.setVisible(bool(hint))
+
+
+def citation(spec: LossSpec) -> str:
+    """The loss's full citation (``LossSpec.reference``; several are joined by "; ")."""
+    reference = getattr(spec, "reference", "") or ""
+    if isinstance(reference, (tuple, list)):
+        reference = "; ".join(str(r) for r in reference)
+    return str(reference)
 
 
 def _editor(param: ParamSpec, value: Any) -> QWidget:
