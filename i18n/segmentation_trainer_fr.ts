@@ -167,34 +167,39 @@
 <context>
     <name>LossPanel</name>
     <message>
-        <location filename="../ui/loss_panel.py" line="36" />
+        <location filename="../ui/loss_panel.py" line="41" />
         <source>Binary</source>
         <translation>Binaire</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="36" />
+        <location filename="../ui/loss_panel.py" line="41" />
         <source>Multiclass</source>
         <translation>Multiclasse</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="41" />
+        <location filename="../ui/loss_panel.py" line="46" />
         <source>custom</source>
         <translation>personnalisé</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="172" />
+        <location filename="../ui/loss_panel.py" line="180" />
         <source>α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β &gt; α favours recall.</source>
         <translation>α + β = {0:.2f}. Gardez α + β = 1 (α = β = 0,5 donne Dice) ; β &gt; α favorise le rappel.</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="128" />
+        <location filename="../ui/loss_panel.py" line="136" />
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="97" />
+        <location filename="../ui/loss_panel.py" line="103" />
         <source>Reference: {0}</source>
         <translation>Référence : {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="105" />
+        <source>References:</source>
+        <translation>Références :</translation>
     </message>
 </context>
 <context>

@@ -222,6 +222,7 @@ FRENCH = {
     "Train with the best": "Entraîner avec la meilleure",
     "Sets the Loss tab to the best configuration and trains the final model with the same settings.": "Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.",
     "Reference: {0}": "Référence : {0}",
+    "References:": "Références :",
     "References…": "Références…",
     "Opens the full citation of every loss, metric and network (docs/references.md).": "Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).",
 }

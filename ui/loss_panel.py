@@ -20,6 +20,11 @@ from ..core.config import MODES
 from ..losses.catalog import DEFAULT_LOSS, LossSpec, ParamSpec, available_losses, convert_loss_name, loss_spec
 from ..losses.presets import LOSS_PRESETS
 
+try:  # the catalog's citations by docs/references.md key
+    from ..losses.references import CITATIONS
+except ImportError:
+    CITATIONS: dict[str, str] = {}
+
 CUSTOM = "custom"
 WEIGHTS = ("ce_weight", "dice_weight", "focal_weight")
 REFERENCES_PAGE = Path(__file__).resolve().parent.parent / "docs" / "references.md"
@@ -91,11 +96,14 @@ class LossPanel(QObject):
 
     def tooltip(self, spec: LossSpec) -> str:
         """The loss's tooltip, rich text so that Qt wraps it: description, when to use it, and the
-        full citation of the work it comes from."""
+        full citation of each work it comes from (one per line)."""
         parts = [spec.description, self.tr("Suits: {0}").format(spec.scenario)]
-        if citation(spec):
-            parts.append(self.tr("Reference: {0}").format(citation(spec)))
-        return "".join(f"<p>{html.escape(part, quote=False)}</p>" for part in parts)
+        works = citations(spec)
+        if len(works) == 1:
+            parts.append(self.tr("Reference: {0}").format(works[0]))
+        elif works:
+            parts.append("\n".join([self.tr("References:"), *(f"• {work}" for work in works)]))
+        return "".join(f"<p>{html.escape(part, quote=False)}</p>".replace("\n", "<br>") for part in parts)
 
     def open_references(self) -> bool:
         """Open ``docs/references.md`` in the desktop's viewer for Markdown files."""
@@ -174,12 +182,14 @@ class LossPanel(QObject):
         self.ui.lossHint.setVisible(bool(hint))
 
 
-def citation(spec: LossSpec) -> str:
-    """The loss's full citation (``LossSpec.reference``; several are joined by "; ")."""
+def citations(spec: LossSpec) -> list[str]:
+    """The loss's full citations: one per ``reference_keys`` entry where the catalog gives keys
+    (``losses/references.py``), else ``LossSpec.reference`` as it is."""
+    keys = tuple(getattr(spec, "reference_keys", ()) or ())
+    if keys and all(key in CITATIONS for key in keys):
+        return [CITATIONS[key] for key in keys]
     reference = getattr(spec, "reference", "") or ""
-    if isinstance(reference, (tuple, list)):
-        reference = "; ".join(str(r) for r in reference)
-    return str(reference)
+    return [str(reference)] if reference else []
 
 
 def _editor(param: ParamSpec, value: Any) -> QWidget:

@@ -61,8 +61,12 @@ def test_every_loss_tooltip_gives_its_full_citation(dock, mode):
         document.setHtml(tip)
         text = document.toPlainText()
         assert spec.description in text
-        assert f"Reference: {loss_panel.citation(spec)}" in text
-        assert loss_panel.citation(spec) and "seed 00" not in text.lower()
+        works = loss_panel.citations(spec)
+        assert works and all(work in text for work in works)
+        assert "; ".join(works) == spec.reference  # each of the catalog's citations, one per line
+        label = "Reference: " if len(works) == 1 else "References:\n• "
+        assert label + works[0] in text
+        assert "seed 00" not in text.lower()
 
 
 def test_no_widget_of_the_dock_cites_a_seed_document(dock):
