@@ -91,6 +91,9 @@ def _add_train_args(parser: argparse.ArgumentParser, single_run: bool) -> None:
         "--val-fraction", type=float, help=f"share of spatial blocks held out (default {d.val_fraction})"
     )
     parser.add_argument(
+        "--block-tiles", type=int, help=f"side of the split's spatial blocks, in tiles (default {d.block_tiles})"
+    )
+    parser.add_argument(
         "--min-labelled-fraction",
         type=float,
         help=f"skip tiles with fewer labelled pixels (default {d.min_labelled_fraction})",
@@ -137,6 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--baseline", help="configuration the gains are measured against (default ce_only)")
     compare.add_argument(
         "--second-architecture", choices=ARCHITECTURES, help="also train the best configuration with this network"
+    )
+    compare.add_argument(
+        "--runs",
+        type=int,
+        help="training runs (seeds) per configuration: 1 is quick but leaves training variance out (default 3)",
+    )
+    compare.add_argument(
+        "--test-fraction",
+        type=float,
+        help="share of the spatial blocks held out as the test set the verdict uses (default 0.25)",
     )
     _add_train_args(compare, single_run=False)
     _add_common(compare)
@@ -211,6 +224,7 @@ def _train_config(args: argparse.Namespace, base: dict[str, Any] | None = None) 
         "stride",
         "learning_rate",
         "val_fraction",
+        "block_tiles",
         "min_labelled_fraction",
         "seed",
         "aoi",
@@ -248,7 +262,7 @@ def _compare_config(args: argparse.Namespace) -> CompareConfig:
     values["train"] = _train_config(args, saved["train"])
     if args.losses:
         values["configurations"] = configurations_from_text(args.losses, values["train"].mode)
-    values |= _settings(args, ["baseline", "second_architecture"])
+    values |= _settings(args, ["baseline", "second_architecture", "runs", "test_fraction"])
     return config_from_dict(CompareConfig, values)
 
 

@@ -1,26 +1,26 @@
-"""The loss comparison's report: seed 003's tables for the user's data, a paired test, curves, advice.
+"""The loss comparison's report: what each configuration scored, whether the data can tell them apart.
 
 Written into the comparison's folder:
 
-- ``results.csv`` / ``results.json``: one row per configuration (Table III's columns, boundary IoU,
-  loss reduction, stability, per-class IoU at the best epoch, the paired test against the best);
-- ``miou.png`` / ``loss.png``: validation mIoU and validation loss per epoch, every configuration;
-- ``report.html``: the tables (Table III, per-class IoU, Table VI's gain over the baseline, the
-  significance tests, Table IV when a second architecture ran), the curves and a recommendation;
-- ``best_run.json``: the training settings with the best configuration, for
+- ``results.csv`` / ``results.json``: one row per configuration: its validation mIoU (what chose
+  the winner), its test mIoU with a 95 % interval, the difference to the selected configuration with
+  its interval, Holm-adjusted p-value and minimum detectable difference, per-class test IoU, and
+  the training diagnostics of Swastika 2025's Table III (validation blocks, mean over runs);
+- ``miou.png`` / ``loss.png``: validation mIoU and loss per epoch, every configuration (run 1);
+- ``report.html`` (``templates/comparison_report.html``): the answer, the tables, the curves, the
+  Table VI per-class gains over the baseline, Table IV when a second architecture ran, and the
+  method in words;
+- ``best_run.json``: the training settings with the selected configuration, for
   ``python -m segmentation_trainer train --config best_run.json``.
 
-The significance test is Wilcoxon's signed-rank test (two-sided) on the per-tile validation mIoU
-of the two runs' best epochs, paired by tile: the same tiles, so the pairing removes the tiles'
-own difficulty. Nothing here depends on time or paths outside the folder: the same seed and data
-give the same tables.
+The statistics are ``comparison_statistics``'. Nothing here depends on time or on paths outside the
+folder: the same seed and data give the same tables.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-import html
 import json
 import warnings
 from dataclasses import dataclass
@@ -29,240 +29,344 @@ from typing import Any
 
 import numpy as np
 
+from . import comparison_statistics as stats
 from .config import CompareConfig, LossConfiguration, config_to_dict, save_config
 from .model_store import METADATA_FILE
-from .training import VALIDATION_TILES_FILE
 
-SIGNIFICANCE_LEVEL = 0.05
+TEST_FILE = "test_evaluation.json"  # a run's confusion matrix per test block (the verdict's data)
 REPORT_FILE, CSV_FILE, JSON_FILE, BEST_RUN_FILE = "report.html", "results.csv", "results.json", "best_run.json"
 CURVES = {"miou": ("miou.png", "Validation mIoU"), "val_loss": ("loss.png", "Validation loss")}
-TABLE_COLUMNS = (  # key, heading: seed 003's Table III, then its convergence statistics
-    ("configuration", "Configuration"),
-    ("best_miou", "Best mIoU"),
-    ("final_miou", "Final mIoU"),
-    ("best_pixel_accuracy", "Best pixel acc."),
+DIAGNOSTICS = (  # key, heading: Swastika 2025's Table III and its convergence statistics (validation)
+    ("best_miou", "Best val. mIoU"),
+    ("final_miou", "Final val. mIoU"),
+    ("best_pixel_accuracy", "Pixel acc. (best epoch)"),
     ("min_val_loss", "Min val. loss"),
     ("average_grad_norm", "Avg grad norm"),
-    ("boundary_iou", "Boundary IoU"),
+    ("best_boundary_iou", "Boundary IoU (best epoch)"),
     ("loss_reduction_pct", "Loss reduction %"),
-    ("stability", "Stability (σ mIoU, last 5)"),
+    ("stability", "Stability (σ val. mIoU, last 5)"),
 )
 
 
 @dataclass
 class RunResult:
-    """One finished run of the comparison, read back from its folder."""
+    """One finished training run (one seed) of a configuration, read back from its folder."""
+
+    seed: int
+    parameters: int
+    classes: list[str]
+    history: list[dict[str, Any]]
+    summary: dict[str, Any]  # metrics.run_summary on the validation blocks
+    test_blocks: list[tuple[int, int]]
+    test_confusion: np.ndarray  # (blocks, K, K)
+
+    @classmethod
+    def load(cls, folder: Path) -> RunResult:
+        meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        test = json.loads((folder / TEST_FILE).read_text(encoding="utf-8"))
+        history = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        return cls(
+            int(meta["train_config"]["seed"]),
+            int(meta["parameters"]),
+            [c["name"] for c in meta["classes"]],
+            history,
+            meta["metrics"],
+            [tuple(b) for b in test["blocks"]],
+            np.array(test["confusion"], dtype=np.int64),
+        )
+
+
+@dataclass
+class ConfigurationResult:
+    """A configuration's finished runs (one per seed), all scored on the same test blocks."""
 
     name: str
     loss: str
     params: dict[str, Any]
     architecture: str
-    parameters: int
-    history: list[dict[str, Any]]
-    summary: dict[str, Any]
-    tiles: list[list[int]]  # validation tile offsets (column, row), the pairing of the test
-    tile_miou: list[float | None]  # per tile, at the best epoch
+    runs: list[RunResult]
 
     @classmethod
-    def load(cls, entry: LossConfiguration, architecture: str, folder: Path) -> RunResult:
-        meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
-        tiles = json.loads((folder / VALIDATION_TILES_FILE).read_text(encoding="utf-8"))
-        history = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        return cls(
-            entry.name,
-            entry.loss,
-            dict(entry.params),
-            architecture,
-            int(meta["parameters"]),
-            history,
-            meta["metrics"],
-            tiles["tiles"],
-            tiles["miou"],
-        )
+    def of(cls, entry: LossConfiguration, architecture: str, runs: list[RunResult]) -> ConfigurationResult:
+        if len({tuple(r.test_blocks) for r in runs}) != 1:
+            raise ValueError(f"The runs of {entry.name} were tested on different blocks")
+        return cls(entry.name, entry.loss, dict(entry.params), architecture, runs)
 
-    def score(self) -> float:
-        best = self.summary.get("best_miou")
-        return -1.0 if best is None else best
+    def validation_score(self) -> float:
+        """What selects the winner: the mean over runs of each run's best validation mIoU."""
+        values = [r.summary.get("best_miou") for r in self.runs]
+        return -1.0 if None in values else float(np.mean(values))
 
+    def confusion(self) -> np.ndarray:
+        return np.stack([r.test_confusion for r in self.runs])  # (runs, blocks, K, K)
 
-def paired_test(best: RunResult, other: RunResult) -> dict[str, Any]:
-    """Wilcoxon signed-rank test of per-tile mIoU, ``best`` against ``other``, paired by tile."""
-    from scipy.stats import wilcoxon
+    def per_class_iou(self) -> dict[str, float | None]:
+        """Per-class IoU on all test blocks, mean over the runs in which the class occurs."""
+        iou, occurs = stats.per_class_iou(self.confusion().sum(axis=1))
+        classes = self.runs[0].classes
+        return {c: float(iou[occurs[:, i], i].mean()) if occurs[:, i].any() else None for i, c in enumerate(classes)}
 
-    if best.tiles != other.tiles:
-        raise ValueError(f"{best.name} and {other.name} were validated on different tiles")
-    pairs = [(a, b) for a, b in zip(best.tile_miou, other.tile_miou) if a is not None and b is not None]
-    differences = np.array([a - b for a, b in pairs])
-    result: dict[str, Any] = {"tiles": len(pairs), "median_difference": None, "p_value": None, "significant": False}
-    if not pairs:
-        return result
-    result["median_difference"] = float(np.median(differences))
-    if not np.any(np.abs(differences) > 1e-12):
-        result["p_value"] = 1.0  # identical on every tile
-    elif len(pairs) >= 2:
-        with warnings.catch_warnings():  # ties and small samples: scipy warns, the p-value stands
-            warnings.simplefilter("ignore")
-            a, b = zip(*pairs)
-            result["p_value"] = float(wilcoxon(a, b).pvalue)
-    result["significant"] = result["p_value"] is not None and result["p_value"] < SIGNIFICANCE_LEVEL
-    return result
+    def diagnostics(self) -> dict[str, float | None]:
+        """Table III's training figures, mean over runs (None where a run has none)."""
+        values = {}
+        for key, _ in DIAGNOSTICS:
+            numbers = [r.summary.get(key) for r in self.runs]
+            values[key] = None if None in numbers else float(np.mean(numbers))
+        return values
 
 
-def results_rows(runs: list[RunResult], best: RunResult) -> list[dict[str, Any]]:
-    """Table III's rows sorted by best mIoU, with per-class IoU and the test against the best."""
+def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult, seed: int) -> dict[str, Any]:
+    """Test mIoU with intervals for every configuration; best - other differences, Holm-adjusted."""
+    blocks = best.confusion().shape[1]
+    draws = stats.block_draws(blocks, seed)
+    others = [c for c in configurations if c is not best]
+    tests = {c.name: _difference(stats.compare_to(best.confusion(), c.confusion(), draws)) for c in others}
+    enough = blocks >= stats.MIN_TEST_BLOCKS
+    for test, adjusted in zip(tests.values(), stats.holm([t["p_value"] for t in tests.values()])):
+        test["p_holm"] = adjusted
+        test["significant"] = enough and adjusted < stats.ALPHA
+        test["detectable"] = stats.minimum_detectable_difference(test, len(tests))
+    scores = {}
+    for c in configurations:
+        e = stats.configuration_estimate(c.confusion(), draws)
+        scores[c.name] = {"test_miou": e["value"], "interval": e["interval"], "standard_error": e["standard_error"]}
+    return {
+        "scores": scores,
+        "tests": tests,
+        "blocks": blocks,
+        "runs": len(best.runs),
+        "enough_blocks": enough,
+        "autocorrelation": stats.morans_i(stats.error_rates(best.confusion()), best.runs[0].test_blocks, seed),
+    }
+
+
+def _difference(estimate: dict[str, Any]) -> dict[str, Any]:
+    return {"difference": estimate.pop("value"), **estimate}
+
+
+def results_rows(configurations: list[ConfigurationResult], analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per configuration in selection order (validation mIoU): the first is the selected one."""
     rows = []
-    for run in sorted(runs, key=RunResult.score, reverse=True):
-        s = run.summary
-        test = None if run is best else paired_test(best, run)
+    for c in sorted(configurations, key=ConfigurationResult.validation_score, reverse=True):
+        score = analysis["scores"][c.name]
         rows.append(
             {
-                "configuration": run.name,
-                "loss": run.loss,
-                "loss_params": run.params,
-                "architecture": run.architecture,
-                "best_epoch": s["best_epoch"],
-                "best_miou": s["best_miou"],
-                "final_miou": s["final_miou"],
-                "best_pixel_accuracy": s["best_pixel_accuracy"],
-                "min_val_loss": s["min_val_loss"],
-                "average_grad_norm": s["average_grad_norm"],
-                "boundary_iou": s.get("best_boundary_iou"),
-                "loss_reduction_pct": s["loss_reduction_pct"],
-                "stability": s["stability"],
-                "per_class_iou": s["best_per_class_iou"],
-                "vs_best": test,
+                "configuration": c.name,
+                "loss": c.loss,
+                "loss_params": c.params,
+                "architecture": c.architecture,
+                "runs": len(c.runs),
+                "validation_miou": c.validation_score(),
+                "test_miou": score["test_miou"],
+                "test_interval": score["interval"],
+                "vs_best": analysis["tests"].get(c.name),
+                "per_class_iou": c.per_class_iou(),
+                **c.diagnostics(),
             }
         )
     return rows
 
 
-def class_gains(best: RunResult, baseline: RunResult) -> list[dict[str, Any]]:
-    """Table VI: per-class IoU of the baseline and of the best configuration, and the gain."""
+def class_gains(best: ConfigurationResult, baseline: ConfigurationResult) -> list[dict[str, Any]]:
+    """Table VI: per-class test IoU of the baseline and of the selected configuration, and the gain."""
     gains = []
-    for name, base_iou in baseline.summary["best_per_class_iou"].items():
-        best_iou = best.summary["best_per_class_iou"].get(name)
+    chosen = best.per_class_iou()
+    for name, base_iou in baseline.per_class_iou().items():
+        best_iou = chosen.get(name)
         gain = None if base_iou is None or best_iou is None else best_iou - base_iou
         gains.append({"class": name, "baseline_iou": base_iou, "best_iou": best_iou, "gain": gain})
     return gains
 
 
-def recommendation(best: RunResult, baseline: RunResult, runs: list[RunResult]) -> str:
-    """The answer in one paragraph: which configuration, by how much, and whether it is significant."""
-    best_miou = best.summary["best_miou"]
-    if best is baseline:
-        others = [r for r in runs if r is not best]
-        if not others:
-            return f"{best.name} is the only finished configuration: best mIoU {best_miou:.3f}."
-        runner_up = max(others, key=RunResult.score)
-        gap = 100 * (best_miou - runner_up.summary["best_miou"])
+def recommendation(best: ConfigurationResult, baseline: ConfigurationResult, analysis: dict[str, Any]) -> str:
+    """The answer in words: which configuration, how well, and what the data can and cannot tell."""
+    blocks, runs = analysis["blocks"], analysis["runs"]
+    score = analysis["scores"][best.name]
+    low, high = score["interval"]
+    text = (
+        f"{best.name} scored best on the validation blocks (mIoU {best.validation_score():.3f}); on the {blocks} "
+        f"held-out test blocks its mIoU is {score['test_miou']:.3f} (95 % interval {low:.3f} to {high:.3f})."
+    )
+    tests = analysis["tests"]
+    if not tests:
         return (
-            f"{best.name} (the baseline) is best on this data: best mIoU {best_miou:.3f}, "
-            f"{gap:.1f} mIoU points above the runner-up {runner_up.name}; "
-            + _significance_words(paired_test(best, runner_up))
+            text + " It is the only finished configuration: there is nothing to compare it with." + _caveats(analysis)
         )
-    gain = 100 * (best_miou - baseline.summary["best_miou"])
-    return (
-        f"{best.name} is best on this data: best mIoU {best_miou:.3f}, {gain:+.1f} mIoU points over "
-        f"{baseline.name} (the baseline); " + _significance_words(paired_test(best, baseline))
+    if not analysis["enough_blocks"]:
+        return (
+            text + f" With only {blocks} test blocks (at least {stats.MIN_TEST_BLOCKS} are needed) the data cannot "
+            "tell the configurations apart, and no difference is called significant: label a larger area, or use "
+            "smaller tiles or blocks (block tiles), so that more blocks are held out." + _caveats(analysis)
+        )
+    tied = [name for name, t in tests.items() if not t["significant"]]
+    beaten = [name for name, t in tests.items() if t["significant"]]
+    if not tied:
+        worst = max(t["p_holm"] for t in tests.values())
+        text += f" It is significantly better than every other configuration (Holm-adjusted p ≤ {worst:.3g})."
+    else:
+        detectable = max(tests[name]["detectable"] for name in tied)
+        text += (
+            f" The data cannot separate it from {_listing(tied, tests)}: with {blocks} test blocks and {runs} "
+            f"run(s) per configuration, differences smaller than about {100 * detectable:.1f} mIoU points could "
+            "not have been detected. Any of these is a sound choice."
+        )
+        if beaten:
+            text += f" It is significantly better than {_listing(beaten, tests)}."
+    if baseline is not best:
+        t = tests[baseline.name]
+        text += (
+            f" Over the baseline {baseline.name}: {100 * t['difference']:+.1f} mIoU points (95 % interval "
+            f"{100 * t['interval'][0]:+.1f} to {100 * t['interval'][1]:+.1f})."
+        )
+    return text + _caveats(analysis)
+
+
+def _listing(names: list[str], tests: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{n} ({100 * tests[n]['difference']:+.1f} points, unadjusted 95 % interval "
+        f"{100 * tests[n]['interval'][0]:+.1f} to {100 * tests[n]['interval'][1]:+.1f}; "
+        f"Holm-adjusted p = {tests[n]['p_holm']:.3g})"
+        for n in names
     )
 
 
-def _significance_words(test: dict[str, Any]) -> str:
-    p, n = test["p_value"], test["tiles"]
-    if p is None:
-        return f"too few validation tiles ({n}) to test whether the difference is significant."
-    if test["significant"]:
-        return f"the difference is significant (Wilcoxon signed-rank p = {p:.3g} over {n} validation tiles)."
-    return (
-        f"the difference is not significant (Wilcoxon signed-rank p = {p:.3g} over {n} validation tiles): "
-        "on these tiles the two cannot be told apart; more validation data or epochs would settle it."
-    )
+def _caveats(analysis: dict[str, Any]) -> str:
+    text = ""
+    if analysis["runs"] == 1:
+        text += (
+            " One run per configuration: the intervals leave training variance (seeds) out; 3 or more runs "
+            "per configuration include it."
+        )
+    elif analysis["runs"] == 2:
+        text += (
+            " Two runs per configuration give training variance a single degree of freedom, hence very wide "
+            "intervals: 3 or more runs narrow them."
+        )
+    moran = analysis["autocorrelation"]
+    if moran is not None and moran["p_value"] < stats.ALPHA:
+        text += (
+            f" Neighbouring test blocks have alike error rates (Moran's I {moran['morans_i']:.2f}, p = "
+            f"{moran['p_value']:.3g}): the blocks are smaller than the spatial dependence, so the intervals may "
+            "be too narrow; larger blocks (block tiles) make them trustworthy."
+        )
+    return text
 
 
 def write_report(
-    folder: Path, config: CompareConfig, runs: list[RunResult], second: RunResult | None, cancelled: bool
+    folder: Path,
+    config: CompareConfig,
+    configurations: list[ConfigurationResult],
+    second: ConfigurationResult | None,
+    cancelled: bool,
 ) -> dict[str, Any]:
     """Write every file of the report; returns the summary the worker reports as its result."""
     folder.mkdir(parents=True, exist_ok=True)
-    best = max(runs, key=RunResult.score)
-    baseline = next((r for r in runs if r.name == config.baseline), best)
-    rows = results_rows(runs, best)
+    best = max(configurations, key=ConfigurationResult.validation_score)
+    baseline = next((c for c in configurations if c.name == config.baseline), best)
+    analysis = analyse(configurations, best, config.train.seed)
+    rows = results_rows(configurations, analysis)
     best_run = dataclasses.replace(
-        config.train,
-        loss=best.loss,
-        loss_params=best.params,
-        output_dir=str(folder / "final_model"),
+        config.train, loss=best.loss, loss_params=best.params, output_dir=str(folder / "final_model")
     )
     save_config(best_run, folder / BEST_RUN_FILE)
     settings = {k: v for k, v in config_to_dict(config.train).items() if k not in ("output_dir", "loss", "loss_params")}
     results = {
         "best": best.name,
         "baseline": baseline.name,
-        "recommendation": recommendation(best, baseline, runs),
+        "recommendation": recommendation(best, baseline, analysis),
+        "method": _method(config, analysis),
         "configurations": rows,
         "class_gains": class_gains(best, baseline),
-        "second_architecture": _architecture_rows(best, baseline, second),
+        "second_architecture": _architecture_rows(best, second, config.train.seed),
         "complete": not cancelled,
-        "settings": settings,
+        "settings": settings | {"runs": config.runs, "test_fraction": config.test_fraction},
     }
     (folder / JSON_FILE).write_text(json.dumps(results, indent=2), encoding="utf-8")
     _write_csv(folder / CSV_FILE, rows)
     for key, (file, title) in CURVES.items():
-        _write_curve(folder / file, runs, key, title)
+        _write_curve(folder / file, configurations, key, title)
     (folder / REPORT_FILE).write_text(_html(results, config, cancelled), encoding="utf-8")
     return {
         "report": str(folder / REPORT_FILE),
         "best": best.name,
-        "best_miou": best.summary["best_miou"],
+        "best_miou": analysis["scores"][best.name]["test_miou"],
         "baseline": baseline.name,
         "recommendation": results["recommendation"],
         "best_run": str(folder / BEST_RUN_FILE),
         "configurations": [
             {
                 "configuration": r["configuration"],
-                "best_miou": r["best_miou"],
-                "final_miou": r["final_miou"],
-                "p_value_vs_best": (r["vs_best"] or {}).get("p_value"),
+                "validation_miou": r["validation_miou"],
+                "test_miou": r["test_miou"],
+                "test_interval": r["test_interval"],
+                "p_holm_vs_best": (r["vs_best"] or {}).get("p_holm"),
             }
             for r in rows
         ],
     }
 
 
-def _architecture_rows(best: RunResult, baseline: RunResult, second: RunResult | None) -> list[dict[str, Any]]:
-    """Table IV: the best configuration on each architecture (empty without a second one)."""
+def _method(config: CompareConfig, analysis: dict[str, Any]) -> dict[str, Any]:
+    """The facts the report's method paragraph states."""
+    tile = config.train.tile_size
+    return {
+        "runs": analysis["runs"],
+        "seeds": [config.train.seed + i for i in range(analysis["runs"])],
+        "test_blocks": analysis["blocks"],
+        "block_px": config.train.block_tiles * tile,
+        "test_fraction": config.test_fraction,
+        "validation_fraction": config.train.val_fraction,
+        "replicates": stats.BOOTSTRAP_REPLICATES,
+        "alpha": stats.ALPHA,
+        "power": stats.POWER,
+        "min_test_blocks": stats.MIN_TEST_BLOCKS,
+        "comparisons": len(analysis["tests"]),
+        "autocorrelation": analysis["autocorrelation"],
+    }
+
+
+def _architecture_rows(best: ConfigurationResult, second: ConfigurationResult | None, seed: int) -> list[dict]:
+    """Table IV: the selected configuration on each architecture, tested on the same blocks and seeds
+    (the difference is one planned comparison, not adjusted)."""
     if second is None:
         return []
-    gain = best.summary["best_miou"] - baseline.summary["best_miou"]
+    analysis = analyse([best, second], best, seed)
+    test = analysis["tests"][second.name]
     return [
         {
-            "architecture": run.architecture,
-            "configuration": best.name,
-            "best_miou": run.summary["best_miou"],
-            "best_pixel_accuracy": run.summary["best_pixel_accuracy"],
-            "parameters": run.parameters,
-            "gain_over_baseline": gain if run is best else None,
+            "architecture": c.architecture,
+            "configuration": c.name,
+            "validation_miou": c.validation_score(),
+            "test_miou": analysis["scores"][c.name]["test_miou"],
+            "test_interval": analysis["scores"][c.name]["interval"],
+            "parameters": c.runs[0].parameters,
+            "difference_to_first": None if c is best else -test["difference"],
+            "difference_interval": None if c is best else [-test["interval"][1], -test["interval"][0]],
+            "p_value": None if c is best else test["p_value"],
         }
-        for run in (best, second)
+        for c in (best, second)
     ]
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     classes = list(rows[0]["per_class_iou"])
-    scalars = [k for k in rows[0] if k not in ("per_class_iou", "vs_best")]
+    scalars = [k for k in rows[0] if k not in ("per_class_iou", "vs_best", "test_interval")]
+    tests = ("difference", "interval", "p_value", "p_holm", "significant", "detectable")
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(scalars + [f"iou_{c}" for c in classes] + ["p_value_vs_best", "tiles", "significant"])
+        writer.writerow(
+            scalars + ["test_low", "test_high"] + [f"iou_{c}" for c in classes] + [f"vs_best_{t}" for t in tests]
+        )
         for row in rows:
             test = row["vs_best"] or {}
             values = [json.dumps(row[k]) if isinstance(row[k], dict) else row[k] for k in scalars]
-            values += [row["per_class_iou"].get(c) for c in classes]
-            values += [test.get("p_value"), test.get("tiles"), test.get("significant")]
+            values += row["test_interval"] + [row["per_class_iou"].get(c) for c in classes]
+            values += [json.dumps(test[t]) if isinstance(test.get(t), list) else test.get(t) for t in tests]
             writer.writerow(["" if v is None else v for v in values])
 
 
-def _write_curve(path: Path, runs: list[RunResult], key: str, title: str) -> None:
-    """One line per configuration over the epochs (matplotlib without pyplot: no GUI backend)."""
+def _write_curve(path: Path, configurations: list[ConfigurationResult], key: str, title: str) -> None:
+    """One line per configuration (its first run) over the epochs (matplotlib without pyplot)."""
     with warnings.catch_warnings():  # a system matplotlib beside the venv's warns about its 3D toolkit
         warnings.simplefilter("ignore")
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -272,155 +376,49 @@ def _write_curve(path: Path, runs: list[RunResult], key: str, title: str) -> Non
     figure = Figure(figsize=(7, 4), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    for run in runs:
-        points = [(h["epoch"], h[key]) for h in run.history if h.get(key) is not None]
+    for c in configurations:
+        points = [(h["epoch"], h[key]) for h in c.runs[0].history if h.get(key) is not None]
         if points:
-            axes.plot(*zip(*points), marker="o", markersize=3, label=run.name)
+            axes.plot(*zip(*points), marker="o", markersize=3, label=c.name)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("epoch")
-    axes.set_title(title)
+    axes.set_title(f"{title} (seed {configurations[0].runs[0].seed})")
     axes.grid(alpha=0.3)
     axes.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(path)
 
 
-# --- HTML ---------------------------------------------------------------------------------------
+def _html(results: dict[str, Any], config: CompareConfig, cancelled: bool) -> str:
+    """The report page from its Jinja2 template (autoescaped)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["num"] = _number
+    environment.filters["points"] = lambda v: "–" if v is None else f"{100 * v:+.1f}"
+    environment.filters["name"] = lambda p: Path(p).name
+    return environment.get_template("comparison_report.html").render(
+        results=results,
+        settings=results["settings"],
+        method=results["method"],
+        mode=config.train.mode,
+        cancelled=cancelled,
+        diagnostics=DIAGNOSTICS,
+        curves=CURVES,
+        files={"csv": CSV_FILE, "json": JSON_FILE, "best_run": BEST_RUN_FILE},
+    )
 
 
-def _fmt(value: Any, digits: int = 4) -> str:
+def _number(value: Any, digits: int = 3) -> str:
     if value is None:
         return "–"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return html.escape(str(value))
-
-
-def _table(headings: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headings)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _html(results: dict[str, Any], config: CompareConfig, cancelled: bool) -> str:
-    rows, best = results["configurations"], results["best"]
-    classes = list(rows[0]["per_class_iou"])
-    s = results["settings"]
-    parts = [
-        f"<h1>Loss comparison: {html.escape(Path(s['raster']).name)}</h1>",
-        "<p class='settings'>"
-        + html.escape(
-            f"{s['mode']}, {s['architecture']}/{s['encoder']}, {s['epochs']} epochs, tiles {s['tile_size']} px "
-            f"(stride {s['stride']}), batch {s['batch_size']}, learning rate {s['learning_rate']}, "
-            f"seed {s['seed']}; labels {Path(s['labels']).name}. Every configuration trained with the same "
-            "tiles, split, seed and schedule."
-        )
-        + "</p>",
-    ]
-    if cancelled:
-        parts.append(
-            "<p class='warning'>The comparison was stopped: this report covers the configurations that finished.</p>"
-        )
-    parts.append(f"<p class='answer'>{html.escape(results['recommendation'])}</p>")
-    parts.append("<h2>Results (the study's Table III), sorted by best mIoU: the first row is the best</h2>")
-    parts.append(
-        _table(
-            [h for _, h in TABLE_COLUMNS] + ["Loss and parameters"],
-            [
-                [_fmt(r[k]) for k, _ in TABLE_COLUMNS] + [html.escape(f"{r['loss']} {json.dumps(r['loss_params'])}")]
-                for r in rows
-            ],
-        )
-    )
-    parts.append("<h2>Per-class IoU at each configuration's best epoch</h2>")
-    parts.append(
-        _table(
-            ["Configuration", *classes],
-            [[_fmt(r["configuration"])] + [_fmt(r["per_class_iou"].get(c)) for c in classes] for r in rows],
-        )
-    )
-    parts.append(
-        f"<h2>Per-class gain of {html.escape(best)} over {html.escape(results['baseline'])} (the study's Table VI)</h2>"
-    )
-    parts.append(
-        _table(
-            ["Class", f"{results['baseline']} IoU", f"{best} IoU", "Gain (points)"],
-            [
-                [_fmt(g["class"]), _fmt(g["baseline_iou"]), _fmt(g["best_iou"]), _points(g["gain"])]
-                for g in results["class_gains"]
-            ],
-        )
-    )
-    parts.append(f"<h2>Is {html.escape(best)} really better? Wilcoxon signed-rank test on per-tile mIoU</h2>")
-    parts.append(
-        _table(
-            [
-                "Against",
-                "Validation tiles",
-                "Median per-tile difference",
-                "p-value",
-                f"Significant (p < {SIGNIFICANCE_LEVEL})",
-            ],
-            [
-                [
-                    _fmt(r["configuration"]),
-                    _fmt(r["vs_best"]["tiles"]),
-                    _fmt(r["vs_best"]["median_difference"]),
-                    _fmt(r["vs_best"]["p_value"], 3),
-                    _fmt(r["vs_best"]["significant"]),
-                ]
-                for r in rows
-                if r["vs_best"] is not None
-            ],
-        )
-    )
-    parts.append("<h2>Curves</h2>")
-    parts += [f"<img src='{file}' alt='{html.escape(title)}'>" for file, title in CURVES.values()]
-    if results["second_architecture"]:
-        parts.append("<h2>Second architecture (the study's Table IV)</h2>")
-        parts.append(
-            _table(
-                ["Architecture", "Configuration", "Best mIoU", "Best pixel acc.", "Parameters", "Gain over baseline"],
-                [
-                    [
-                        _fmt(a["architecture"]),
-                        _fmt(a["configuration"]),
-                        _fmt(a["best_miou"]),
-                        _fmt(a["best_pixel_accuracy"]),
-                        f"{a['parameters'] / 1e6:.1f} M",
-                        _points(a["gain_over_baseline"]),
-                    ]
-                    for a in results["second_architecture"]
-                ],
-            )
-        )
-    parts.append(
-        "<h2>Train the final model</h2><p>With the best configuration and the same settings: "
-        f"<code>python -m segmentation_trainer train --config {BEST_RUN_FILE}</code> "
-        "(or the dock's <i>Train with the best</i> button). Files: "
-        f"<a href='{CSV_FILE}'>{CSV_FILE}</a>, <a href='{JSON_FILE}'>{JSON_FILE}</a>; each run's model and "
-        "metrics are in <code>runs/</code>.</p>"
-    )
-    return _PAGE.format(title=html.escape(f"Loss comparison — {config.train.mode}"), body="\n".join(parts))
-
-
-def _points(gain: float | None) -> str:
-    return "–" if gain is None else f"{100 * gain:+.2f}"
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; max-width: 75em; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
-th {{ background: #f0f0f0; }} td:first-child, th:first-child {{ text-align: left; }}
-.answer {{ font-size: 1.15em; background: #eef6ee; border-left: 4px solid #4daf4a; padding: 0.6em; }}
-.warning {{ background: #fff3e0; border-left: 4px solid #ff9800; padding: 0.6em; }}
-.settings {{ color: #555; }} img {{ max-width: 48%; margin-right: 1%; }}
-</style></head><body>
-{body}
-</body></html>
-"""
+        return f"{value:.{digits}f}" if abs(value) >= 10**-digits or value == 0 else f"{value:.2g}"
+    return str(value)

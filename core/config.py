@@ -67,6 +67,7 @@ class TrainConfig:
     learning_rate: float = 1e-4
     weight_decay: float = 1e-4
     val_fraction: float = 0.2
+    block_tiles: int = 2  # side of the split's spatial blocks, in tiles (the test set's unit in a comparison)
     min_labelled_fraction: float = 0.05
     normalization: str = "mean_std"  # or "percentile": 2-98 % clip to [0, 1]
     augmentation: str = "basic"  # none, basic (flips, 90° rotations), advanced (+ brightness, contrast, gamma, noise)
@@ -100,7 +101,7 @@ class TrainConfig:
             self.stride = self.tile_size
         if self.unlabelled_as_background is None:
             self.unlabelled_as_background = self.mode == "binary"
-        _check_positive(self, ("epochs", "batch_size", "tile_size", "stride", "learning_rate"))
+        _check_positive(self, ("epochs", "batch_size", "tile_size", "stride", "learning_rate", "block_tiles"))
         if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32 (the U-Net depth).")
         if not 0.0 < self.val_fraction < 1.0:
@@ -155,7 +156,8 @@ class LossConfiguration:
 
 
 def study_configurations(mode: str) -> list[LossConfiguration]:
-    """Seed 003's seven CE:Dice:Focal weightings of the ``combo`` loss, in ``mode``."""
+    """The seven CE:Dice:Focal weightings of the ``combo`` loss of Swastika 2025 ("Comparative analysis
+    of loss functions for semantic segmentation"), in ``mode``."""
     return configurations_from_names(list(LOSS_PRESETS), mode)
 
 
@@ -183,19 +185,24 @@ def configurations_from_names(names: list[str], mode: str) -> list[LossConfigura
 
 
 STUDY_BASELINE = "ce_only"
+MAX_RUNS = 20
 
 
 @dataclass
 class CompareConfig:
-    """A loss comparison: every configuration trains with ``train``'s data, split, seed and schedule.
+    """A loss comparison: every configuration trains with ``train``'s data, split and schedule, ``runs``
+    times (seeds ``train.seed``, ``train.seed + 1``, …); a ``test_fraction`` of the spatial blocks is
+    held out for the verdict (never trained on, never used to choose).
 
-    ``train.output_dir`` is the report folder; each run goes to ``runs/<name>`` inside it.
+    ``train.output_dir`` is the report folder; each run goes to ``runs/<name>/seed<seed>`` inside it.
     """
 
     train: TrainConfig
     configurations: list[LossConfiguration] = field(default_factory=list)  # empty: the study's seven
     baseline: str = ""  # the configuration gains are measured against; empty: ce_only, else the first
     second_architecture: str | None = None  # also train the best configuration with this network
+    runs: int = 3  # training runs per configuration (seeds): 1 is quick but leaves training variance out
+    test_fraction: float = 0.25  # share of the spatial blocks held out as the test set
 
     def __post_init__(self) -> None:
         if not isinstance(self.train, TrainConfig):
@@ -214,10 +221,22 @@ class CompareConfig:
             self.baseline = STUDY_BASELINE if STUDY_BASELINE in names else names[0]
         if self.baseline not in names:
             raise UserError(f"Baseline {self.baseline!r} is not one of the configurations ({', '.join(names)}).")
+        if not 1 <= self.runs <= MAX_RUNS:
+            raise UserError(f"Runs per configuration must be between 1 and {MAX_RUNS}, got {self.runs}.")
+        if not 0.0 < self.test_fraction < 1.0 or self.test_fraction + self.train.val_fraction >= 0.9:
+            raise UserError(
+                f"Test fraction {self.test_fraction} must be above 0 and leave at least 10 % of the blocks for "
+                f"training beside the validation fraction {self.train.val_fraction}."
+            )
         if self.second_architecture is not None and self.second_architecture not in ARCHITECTURES:
             raise UserError(
                 f"Second architecture {self.second_architecture!r} is not known: use one of {', '.join(ARCHITECTURES)}."
             )
+
+
+def default_of(cls: type, name: str) -> Any:
+    """A setting's declared default (for front ends that show it before any config exists)."""
+    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
 
 
 def _check_positive(config: object, names: tuple[str, ...]) -> None:

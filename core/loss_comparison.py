@@ -1,10 +1,14 @@
-"""The loss comparison lab: seed 003's study run on the user's own layers.
+"""The loss comparison lab: the study of Swastika 2025 ("Comparative analysis of loss functions for
+semantic segmentation") run on the user's own layers, with a verdict that can be trusted.
 
-Every configuration trains with the identical data, split, tiles, seed, schedule and epochs (the
-tiles are prepared once and shared); one after another, with overall progress. A stop request ends
-the current run and keeps the finished ones, which the report then covers. Optionally the best
-configuration trains again with a second architecture (the study's cross-architecture check).
-A finished run is reused when the comparison is started again with the same settings.
+The tiles are prepared once and split by spatial blocks into training, validation and test sets.
+Every configuration trains ``runs`` times (seeds ``seed``, ``seed + 1``, …) with the identical
+data, split, schedule and epochs, one run after another, with overall progress. Each run keeps its
+best-validation epoch; its kept model is then scored on the test blocks, block by block (the
+verdict's data, see ``comparison_statistics``). A stop request ends the current run and keeps the
+finished ones; the report covers the configurations whose runs all finished. Optionally the
+selected configuration trains again with a second architecture (the study's cross-architecture
+check). A finished run is reused when the comparison is started again with the same settings.
 """
 
 from __future__ import annotations
@@ -12,61 +16,84 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from torch.utils.data import DataLoader, Subset
 
 from ..losses import build_loss
 from . import distributed
 from .cancel import StopRequest
-from .comparison_report import RunResult, write_report
+from .comparison_report import TEST_FILE, ConfigurationResult, RunResult, write_report
+from .comparison_statistics import MIN_TEST_BLOCKS
 from .config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
+from .dataset import TileDataset
 from .errors import UserError
 from .events import EventWriter
-from .model_store import METADATA_FILE
-from .training import VALIDATION_TILES_FILE, TrainingData, prepare_data, train
+from .model_store import METADATA_FILE, load_model
+from .training import TrainingData, evaluate, prepare_data, train
 
 RUNS_FOLDER = "runs"
 
 
+@dataclasses.dataclass
+class _Lab:
+    """What every run of one comparison shares."""
+
+    config: CompareConfig
+    data: TrainingData
+    events: EventWriter
+    stop: StopRequest
+    processes: distributed.Processes
+    total: int
+    start: float
+    done: int = 0
+
+    def seeds(self) -> list[int]:
+        return [self.config.train.seed + i for i in range(self.config.runs)]
+
+
 def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
-    """Train every configuration, then write the report; returns (and emits) its summary."""
-    base = config.train
-    processes = distributed.start(base.device)
+    """Train every configuration ``runs`` times, score them on the test blocks, write the report;
+    returns (and emits) its summary."""
+    processes = distributed.start(config.train.device)
     events = processes.reporter(events)
-    data = prepare_data(base, events)
-    _check_losses(config.configurations, base.mode, len(data.classes))
-    plan = [(entry, base.architecture) for entry in config.configurations]
-    total = len(plan) + (1 if config.second_architecture else 0)
-    runs: list[RunResult] = []
-    start = time.monotonic()
-    for index, (entry, architecture) in enumerate(plan):
-        child = _RunEvents(events, entry.name, index, total, start)
-        run = _train_configuration(base, entry, architecture, data, child, stop, processes)
-        if run is None:
+    data = prepare_data(config.train, events, test_fraction=config.test_fraction)
+    _check_losses(config.configurations, config.train.mode, len(data.classes))
+    _check_test_set(data, events)
+    total = (len(config.configurations) + (1 if config.second_architecture else 0)) * config.runs
+    lab = _Lab(config, data, events, stop, processes, total, time.monotonic())
+    finished = []
+    for entry in config.configurations:
+        result = _train_configuration(lab, entry, config.train.architecture)
+        if result is None:
             break
-        runs.append(run)
+        finished.append(result)
     second = None
-    if (
-        config.second_architecture
-        and len(runs) == len(plan)
-        and not distributed.any_process(processes, stop.requested())
-    ):
-        best = max(runs, key=RunResult.score)
+    if config.second_architecture and len(finished) == len(config.configurations):
+        best = max(finished, key=ConfigurationResult.validation_score)
         entry = LossConfiguration(f"{best.name}_{config.second_architecture}", best.loss, best.params)
-        child = _RunEvents(events, entry.name, len(plan), total, start)
-        second = _train_configuration(base, entry, config.second_architecture, data, child, stop, processes)
-    cancelled = len(runs) < len(plan) or (config.second_architecture is not None and second is None)
+        second = _train_configuration(lab, entry, config.second_architecture)
+    cancelled = len(finished) < len(config.configurations) or (
+        config.second_architecture is not None and second is None
+    )
     if not processes.main:  # under torchrun, rank 0 writes the report
         return {}
-    if not runs:
-        message = "The loss comparison was stopped before its first run finished: nothing to report."
+    return _report(config, finished, second, cancelled, events)
+
+
+def _report(config, finished, second, cancelled, events) -> dict[str, Any]:
+    if not finished:
+        message = "The loss comparison was stopped before its first configuration finished: nothing to report."
         events.emit("cancelled", message=message)
         return {"cancelled": True}
-    summary = write_report(Path(base.output_dir), config, runs, second, cancelled)
+    summary = write_report(Path(config.train.output_dir), config, finished, second, cancelled)
     if cancelled:
         message = (
-            f"The loss comparison was stopped after {len(runs)} of {len(plan)} configuration(s); "
-            f"the report covers them: {summary['report']}"
+            f"The loss comparison was stopped after {len(finished)} of {len(config.configurations)} "
+            f"configuration(s); the report covers them: {summary['report']}"
         )
         events.emit("cancelled", message=message, **summary)
     else:
@@ -83,66 +110,108 @@ def _check_losses(configurations: list[LossConfiguration], mode: str, num_classe
             raise UserError(f"Configuration {entry.name!r}: {exc}") from None
 
 
-def run_config(base: TrainConfig, entry: LossConfiguration, architecture: str) -> TrainConfig:
-    """The training settings of one configuration: the comparison's, with its loss and folder."""
-    folder = Path(base.output_dir) / RUNS_FOLDER / entry.name
+def _check_test_set(data: TrainingData, events: EventWriter) -> None:
+    """Say before training, not after, when the test set is too small for a verdict."""
+    blocks = len(_test_blocks(data))
+    if blocks < MIN_TEST_BLOCKS:
+        events.log(
+            f"The test set holds {blocks} spatial block(s): at least {MIN_TEST_BLOCKS} are needed to tell "
+            "configurations apart, so the report will call no difference significant. Label a larger area, or use "
+            "smaller tiles or blocks (block tiles), to hold out more blocks.",
+            level="warning",
+        )
+
+
+def run_config(base: TrainConfig, entry: LossConfiguration, architecture: str, seed: int) -> TrainConfig:
+    """The training settings of one run: the comparison's, with its loss, seed and folder."""
+    folder = Path(base.output_dir) / RUNS_FOLDER / entry.name / f"seed{seed}"
     return dataclasses.replace(
         base,
         loss=entry.loss,
         loss_params=dict(entry.params),
         architecture=architecture,
+        seed=seed,
         output_dir=str(folder),
         resume=False,
         early_stopping_patience=0,  # the study's protocol: every configuration runs every epoch
     )
 
 
-def _train_configuration(
-    base: TrainConfig,
-    entry: LossConfiguration,
-    architecture: str,
-    data: TrainingData,
-    events: _RunEvents,
-    stop: StopRequest,
-    processes: distributed.Processes,
-) -> RunResult | None:
-    """Train one configuration (or reuse its finished run); None when stopped midway."""
-    config = run_config(base, entry, architecture)
-    folder = Path(config.output_dir)
-    if _finished_with(folder, config):
-        events.log(f"{entry.name}: reusing the finished run in {folder}.")
-    else:
-        events.log(f"{entry.name}: training with {entry.loss} {json.dumps(entry.params)} on {architecture}.")
-        cancelled = train(config, events, stop, data).get("cancelled")
-        distributed.barrier(processes)  # rank 0 has written the run's files
-        if cancelled:
-            return None
-    run = RunResult.load(entry, architecture, folder)
-    events.log(f"{entry.name}: best mIoU {run.summary['best_miou']:.4f} (run {events.index + 1} of {events.total}).")
-    return run
+def _train_configuration(lab: _Lab, entry: LossConfiguration, architecture: str) -> ConfigurationResult | None:
+    """Every run of one configuration (finished ones reused); None when stopped midway."""
+    runs = []
+    for repeat, seed in enumerate(lab.seeds()):
+        config = run_config(lab.config.train, entry, architecture, seed)
+        folder = Path(config.output_dir)
+        child = _RunEvents(lab.events, entry.name, repeat, lab)
+        if _finished_with(folder, config, lab.data):
+            child.log(f"{entry.name}: reusing the finished run (seed {seed}) in {folder}.")
+        else:
+            child.log(
+                f"{entry.name}: training with {entry.loss} {json.dumps(entry.params)} on {architecture}, seed {seed}."
+            )
+            cancelled = train(config, child, lab.stop, lab.data).get("cancelled")
+            distributed.barrier(lab.processes)  # rank 0 has written the run's files
+            if cancelled:
+                return None
+            _write_test_evaluation(config, lab.data, lab.processes)
+            distributed.barrier(lab.processes)
+        lab.done += 1
+        runs.append(RunResult.load(folder))
+        child.log(
+            f"{entry.name}: best validation mIoU {runs[-1].summary['best_miou']:.4f} (run {lab.done} of {lab.total})."
+        )
+    return ConfigurationResult.of(entry, architecture, runs)
 
 
-def _finished_with(folder: Path, config: TrainConfig) -> bool:
-    """True when ``folder`` holds a complete run of exactly ``config``."""
+def _write_test_evaluation(config: TrainConfig, data: TrainingData, processes: distributed.Processes) -> None:
+    """Score the run's kept (best-validation) model on the test tiles, confusion summed per block.
+    Under torchrun every process scores its shard and rank 0 writes."""
+    model, metadata = load_model(config.output_dir)
+    model.to(processes.device)
+    class_names = [c["name"] for c in metadata["classes"]]
+    tiles = TileDataset(data.source, data.split.test, data.stats)
+    loader = DataLoader(Subset(tiles, distributed.shard(processes, len(tiles))), batch_size=config.batch_size)
+    result = evaluate(model, None, loader, processes.device, config.mode, class_names, None, processes, per_tile=True)
+    if not processes.main:
+        return
+    per_block: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros((len(class_names),) * 2, np.int64))
+    for window, confusion in zip(data.split.test, result["tile_confusion"]):
+        per_block[data.split.block_of(window)] += confusion
+    blocks = sorted(per_block)
+    test = {"blocks": blocks, "confusion": [per_block[b].tolist() for b in blocks]}
+    path = Path(config.output_dir) / TEST_FILE
+    path.with_suffix(".tmp").write_text(json.dumps(test), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+
+
+def _finished_with(folder: Path, config: TrainConfig, data: TrainingData) -> bool:
+    """True when ``folder`` holds a complete run of exactly ``config``, tested on this split's test blocks."""
     try:
         saved = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        tested = json.loads((folder / TEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (
         saved.get("status") == "complete"
         and saved.get("train_config") == config_to_dict(config)
-        and (folder / VALIDATION_TILES_FILE).is_file()
+        and [tuple(b) for b in tested.get("blocks", [])] == _test_blocks(data)
     )
+
+
+def _test_blocks(data: TrainingData) -> list[tuple[int, int]]:
+    return sorted({data.split.block_of(w) for w in data.split.test})
 
 
 class _RunEvents(EventWriter):
     """One run's events inside a comparison: progress scaled to the whole comparison, epochs tagged
-    with the configuration's name; the run's own result and cancelled events are left to the
-    comparison, which reports once at the end."""
+    with the configuration's name and the run's repeat (0 for its first seed); the run's own result
+    and cancelled events are left to the comparison, which reports once at the end."""
 
-    def __init__(self, events: EventWriter, name: str, index: int, total: int, start: float) -> None:
+    def __init__(self, events: EventWriter, name: str, repeat: int, lab: _Lab) -> None:
         super().__init__(events.stream, events.as_json)
-        self.name, self.index, self.total, self.start = name, index, total, start
+        self.name, self.repeat = name, repeat
+        self.index, self.total, self.start = lab.done, lab.total, lab.start
 
     def emit(self, event: str, **fields: Any) -> None:
         if event in ("result", "cancelled"):
@@ -157,5 +226,5 @@ class _RunEvents(EventWriter):
                 "runs": self.total,
             }
         if event in ("progress", "epoch"):
-            fields["configuration"] = self.name
+            fields |= {"configuration": self.name, "repeat": self.repeat}
         super().emit(event, **fields)

@@ -1,16 +1,18 @@
 """Tile windows over a raster and the spatial train/validation split.
 
 The split is by spatial blocks so that no validation pixel lies inside or under a training tile:
-the image is cut into square blocks of two tiles a side; a seeded random share of the blocks is
-reserved for validation. A tile whose pixels all lie in validation blocks is a validation tile, a
-tile touching no validation block is a training tile, and a tile straddling both is dropped. With
-overlapping tiles (stride < tile size) this still holds: overlap only ever joins tiles of one side.
+the image is cut into square blocks of two tiles a side (``block_tiles``); a seeded random share of
+the blocks is reserved for validation and, for a loss comparison, another share for the test set
+(the data its verdict is computed on, never used for training or selection). A tile whose pixels
+all lie in blocks of one set belongs to that set, and a tile straddling two sets is dropped. With
+overlapping tiles (stride < tile size) this still holds: overlap only ever joins tiles of one set.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rasterio.windows import Window
 
@@ -46,12 +48,24 @@ def tile_windows(width: int, height: int, tile: int, stride: int, flush: bool = 
     ]
 
 
+class SplitTooSmallError(UserError):
+    """The labelled area holds too few tiles or blocks for the split (smaller tiles may do)."""
+
+
 @dataclass(frozen=True)
 class Split:
     train: list[Window]
     validation: list[Window]
     validation_blocks: frozenset[tuple[int, int]]  # (block row, block column)
     block_size: int
+    test: list[Window] = field(default_factory=list)  # held out for a comparison's verdict only
+    test_blocks: frozenset[tuple[int, int]] = frozenset()
+
+    def block_of(self, window: Window) -> tuple[int, int]:
+        """The block holding ``window``'s centre: the test set's statistical unit."""
+        row = int(window.row_off + window.height // 2) // self.block_size
+        col = int(window.col_off + window.width // 2) // self.block_size
+        return row, col
 
 
 def _blocks_of(window: Window, block: int) -> set[tuple[int, int]]:
@@ -70,7 +84,7 @@ def spatial_split(
     block = block_tiles * tile
     all_blocks = sorted(set().union(*(_blocks_of(w, block) for w in windows)))
     if len(windows) < 2 or len(all_blocks) < 2:
-        raise UserError(
+        raise SplitTooSmallError(
             "The labelled area holds fewer than two tiles, too few for a training/validation split: "
             "use a smaller tile size or a larger labelled area."
         )
@@ -84,6 +98,31 @@ def spatial_split(
             return Split(train, validation, chosen, block)
     raise UserError(
         "Could not find a spatial split with both training and validation tiles: "
+        "use a smaller tile size or a larger labelled area."
+    )
+
+
+def hold_out_test(split: Split, tile: int, fraction: float, seed: int, block_tiles: int = BLOCK_TILES) -> Split:
+    """Move a seeded random ``fraction`` of the training side's blocks into a test set: the tiles
+    wholly inside them become test tiles, tiles straddling test and training blocks are dropped.
+    Validation is left as it is (its tiles touch no training block, so none of these)."""
+    block = block_tiles * tile
+    blocks = sorted(set().union(*(_blocks_of(w, block) for w in split.train)))
+    if len(blocks) < 2:
+        raise SplitTooSmallError(
+            "The training area holds fewer than two blocks, too few to hold out a test set: "
+            "use a smaller tile size or a larger labelled area."
+        )
+    rng = random.Random(seed)
+    count = min(len(blocks) - 1, max(1, round(len(blocks) * fraction)))
+    for _ in range(100):
+        held_out = frozenset(rng.sample(blocks, count))
+        train = [w for w in split.train if not (_blocks_of(w, block) & held_out)]
+        test = [w for w in split.train if _blocks_of(w, block) <= held_out]
+        if train and test:
+            return dataclasses.replace(split, train=train, block_size=block, test=test, test_blocks=held_out)
+    raise UserError(
+        "Could not hold out a test set with both training and test tiles: "
         "use a smaller tile size or a larger labelled area."
     )
 

@@ -1,6 +1,7 @@
 """The training run: data from the raster and labels, the model, the loop, the saved model folder.
 
-Protocol defaults (seed 003): AdamW (lr 1e-4, weight decay 1e-4, betas 0.9/0.999), StepLR (step 20,
+Protocol defaults (Swastika 2025, "Comparative analysis of loss functions for semantic
+segmentation"): AdamW (lr 1e-4, weight decay 1e-4, betas 0.9/0.999), StepLR (step 20,
 γ 0.5), batch 4, 20 epochs, bf16 autocast on GPU, gradient clipping at norm 1.0, seed 42. Losses
 come from ``losses/``; their learnable parameters are optimised with the network's.
 """
@@ -36,14 +37,13 @@ from .model_store import save_model
 from .models import build_model, output_channels, parameter_count
 from .normalization import band_statistics
 from .rasters import RasterInfo, raster_info
-from .tiling import BLOCK_TILES, Split, area_split, spatial_split, tile_windows
+from .tiling import Split, SplitTooSmallError, area_split, hold_out_test, spatial_split, tile_windows
 
 GRAD_CLIP_NORM = 1.0
 ADAMW_BETAS = (0.9, 0.999)
 LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
 CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
 MIN_TILE = 32
-VALIDATION_TILES_FILE = "validation_tiles.json"  # the best epoch's mIoU per validation tile (window offsets)
 
 
 @dataclass
@@ -58,8 +58,11 @@ class TrainingData:
     validation_counts: np.ndarray  # labelled pixels per class over the validation tiles
 
 
-def prepare_data(config: TrainConfig, events: EventWriter) -> TrainingData:
-    """Open raster, labels and areas; tile and split (no pixel leaks); statistics over the training tiles."""
+def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float = 0.0) -> TrainingData:
+    """Open raster, labels and areas; tile and split (no pixel leaks); statistics over the training tiles.
+
+    ``test_fraction``: also hold out that share of the training side's blocks as a test set (a loss
+    comparison's verdict is computed on it)."""
     image = raster_info(config.raster)
     labels = open_labels(config, image, events.log)
     aoi = area_mask(config.aoi, config.aoi_layer, image, events.log, "area of interest") if config.aoi else None
@@ -71,7 +74,7 @@ def prepare_data(config: TrainConfig, events: EventWriter) -> TrainingData:
         else None
     )
     split, tile, counts, validation_counts = _tile_and_split(
-        config, image, source, validation_area, len(labels.classes), events
+        config, image, source, validation_area, len(labels.classes), test_fraction, events
     )
     stats = band_statistics(lambda w: source.read_raw(w)[:2], split.train, config.normalization, config.seed)
     return TrainingData(image, source, labels.classes, stats, split, tile, counts, validation_counts)
@@ -93,7 +96,7 @@ def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
     return summary
 
 
-def _tile_and_split(config, image, source, validation_area, num_classes, events):
+def _tile_and_split(config, image, source, validation_area, num_classes, test_fraction, events):
     """Tiles, split and training class counts; tiles shrink (and pad) when the raster is too small."""
     tile = config.tile_size
     attempts = []
@@ -103,12 +106,10 @@ def _tile_and_split(config, image, source, validation_area, num_classes, events)
             windows = tile_windows(image.width, image.height, tile, stride, flush)
             try:
                 split, counts, validation_counts = _split(
-                    config, source, windows, tile, validation_area, num_classes, events
+                    config, source, windows, tile, validation_area, num_classes, test_fraction, events
                 )
-            except UserError as exc:
+            except SplitTooSmallError as exc:
                 attempts.append(str(exc))
-                if "fewer than two tiles" not in str(exc):
-                    raise
                 continue
             if tile != config.tile_size or not flush:
                 events.log(
@@ -121,7 +122,7 @@ def _tile_and_split(config, image, source, validation_area, num_classes, events)
     raise UserError(attempts[-1])
 
 
-def _split(config, source, windows, tile, validation_area, num_classes, events):
+def _split(config, source, windows, tile, validation_area, num_classes, test_fraction, events):
     counts, fractions = [], []
     for window in windows:
         target = source.read_raw(window)[2]
@@ -141,11 +142,14 @@ def _split(config, source, windows, tile, validation_area, num_classes, events):
         )
     kept_windows = [windows[i] for i in kept]
     if validation_area is None:
-        split = spatial_split(kept_windows, tile, config.val_fraction, config.seed, BLOCK_TILES)
-        how = f"{len(split.validation_blocks)} spatial blocks of {BLOCK_TILES * tile} px held out"
+        split = spatial_split(kept_windows, tile, config.val_fraction, config.seed, config.block_tiles)
+        how = f"{len(split.validation_blocks)} spatial blocks of {config.block_tiles * tile} px held out"
     else:
         split = area_split(kept_windows, [float(validation_area.read(w).mean()) for w in kept_windows])
         how = "validation tiles inside the validation area"
+    if test_fraction:
+        split = hold_out_test(split, tile, test_fraction, config.seed, config.block_tiles)
+        how += f"; {len(split.test)} test tiles in {len(split.test_blocks)} blocks held out for the verdict"
     train_counts, validation_counts = (
         _counts_of(subset, windows, counts, num_classes) for subset in (split.train, split.validation)
     )
@@ -239,7 +243,7 @@ def train(
     )
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
-    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, data.split.validation, processes.main)
+    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, processes.main)
     if config.resume:
         run.restore()
     metadata = _metadata(config, data, model, device)
@@ -269,7 +273,6 @@ def train(
         validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, validation_stop, processes)
         if validation is None:
             return run.stop(metadata)
-        tile_miou = validation.pop("tile_miou")
         loss_total, batches = distributed.sum_arrays(processes, np.array([sum(losses), len(losses)]))[0]
         record = {
             "epoch": epoch,
@@ -279,7 +282,7 @@ def train(
             "learning_rate": learning_rate,
         }
         events.emit("epoch", epochs=config.epochs, **record)
-        run.finish_epoch(record, metadata, tile_miou)
+        run.finish_epoch(record, metadata)
     return run.finish(metadata)
 
 
@@ -320,17 +323,18 @@ def evaluate(
     class_names: list[str],
     stop: StopRequest | None,
     processes: distributed.Processes = distributed.SINGLE,
+    per_tile: bool = False,
 ) -> dict | None:
-    """Validation loss and metrics over ``loader``; None when a stop was requested midway.
+    """Loss (when ``loss_fn`` is given) and metrics over ``loader``; None when a stop was requested midway.
 
-    ``tile_miou`` lists each tile's own mIoU (classes present in the tile; None for a tile without
-    labelled pixels), in the validation set's order: the loss comparison's paired test uses it.
-    With several processes each evaluates its shard (``distributed.shard``) and the sums are shared.
+    With ``per_tile``, ``tile_confusion`` ``(tiles, K, K)`` holds each tile's own confusion matrix in
+    the dataset's order (the loss comparison sums a test set's tiles per spatial block). With several
+    processes each evaluates its shard (``distributed.shard``) and the sums are shared.
     """
     model.eval()
     k = len(class_names)
     confusion, boundary = np.zeros((k, k), dtype=np.int64), np.zeros((2, k), dtype=np.int64)
-    loss_sum, pixel_sum, tile_miou = 0.0, 0, []
+    loss_sum, pixel_sum, tiles = 0.0, 0, []
     for x, y in loader:
         if stop is not None and stop.requested():
             return None
@@ -339,30 +343,28 @@ def evaluate(
             logits = model(x)
         logits = logits.float()
         pixels = int((y != IGNORE_INDEX).sum())
-        loss_sum += float(loss_fn(logits, y)) * pixels
+        if loss_fn is not None:
+            loss_sum += float(loss_fn(logits, y)) * pixels
         pixel_sum += pixels
         predicted = predicted_indices(logits, mode)
-        for p, t in zip(predicted, y):
-            tile_confusion = confusion_matrix(p, t, k)
-            tile_miou.append(summarize(tile_confusion, class_names)["miou"])
-            confusion += tile_confusion
+        batch = [confusion_matrix(p, t, k) for p, t in zip(predicted, y)]
+        confusion += sum(batch)
+        tiles += batch if per_tile else []
         boundary += boundary_counts(predicted, y, k)
     confusion, boundary, sums = distributed.sum_arrays(processes, confusion, boundary, np.array([loss_sum, pixel_sum]))
     loss_sum, pixel_sum = sums
-    tile_miou = distributed.interleave(processes, tile_miou)
-    return {
-        "val_loss": loss_sum / pixel_sum if pixel_sum else None,
-        **summarize(confusion, class_names, boundary),
-        "tile_miou": tile_miou,
-    }
+    result = {"val_loss": loss_sum / pixel_sum if pixel_sum and loss_fn is not None else None}
+    result |= summarize(confusion, class_names, boundary)
+    if per_tile:
+        result["tile_confusion"] = np.array(distributed.interleave(processes, tiles), dtype=np.int64).reshape(-1, k, k)
+    return result
 
 
 class _Run:
     """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
 
-    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, validation_tiles, writes) -> None:
+    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, writes) -> None:
         self.config, self.output, self.events, self.writes = config, output, events, writes  # writes: rank 0
-        self.validation_tiles = [[w.col_off, w.row_off] for w in validation_tiles]
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
         self.last_checkpoint = time.monotonic()
@@ -381,15 +383,13 @@ class _Run:
             return True
         return False
 
-    def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any], tile_miou: list) -> None:
+    def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any]) -> None:
         self.epoch = record["epoch"]
         self.history.append(record)
         if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
             self.best_miou, self.stale = record["miou"], 0
             if self.writes:
                 save_model(self.output, self.model, metadata | self._summary("running"))
-                tiles = {"epoch": self.epoch, "tiles": self.validation_tiles, "miou": tile_miou}
-                (self.output / VALIDATION_TILES_FILE).write_text(json.dumps(tiles), encoding="utf-8")
         else:
             self.stale += 1
         self._write_history()

@@ -55,6 +55,7 @@ NUMBERS = {  # parameter: setting, type, minimum, label
     "STRIDE": ("stride", INTEGER, 0, QT_TRANSLATE_NOOP("TrainAlgorithm", "Stride (pixels, 0: the tile size)")),
     "LEARNING_RATE": ("learning_rate", DOUBLE, 0.0, QT_TRANSLATE_NOOP("TrainAlgorithm", "Learning rate")),
     "SEED": ("seed", INTEGER, 0, QT_TRANSLATE_NOOP("TrainAlgorithm", "Random seed")),
+    "BLOCK_TILES": ("block_tiles", INTEGER, 1, QT_TRANSLATE_NOOP("TrainAlgorithm", "Split block side (tiles)")),
 }
 
 

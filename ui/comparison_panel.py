@@ -1,7 +1,8 @@
 """The Compare losses tab's logic: the list of loss configurations, the options and the results.
 
 Works on the widgets of ``dock.ui`` (``configurationTable``, ``baselineCombo``,
-``secondArchitectureCombo``, ``reportDirWidget``, ``recommendationLabel``, ``resultsTable``);
+``secondArchitectureCombo``, ``runsSpin``, ``testFractionSpin``, ``reportDirWidget``,
+``recommendationLabel``, ``resultsTable``);
 it builds the same ``CompareConfig`` as ``python -m segmentation_trainer compare``. No torch.
 """
 
@@ -17,10 +18,12 @@ from qgis.PyQt.QtWidgets import QTableWidgetItem
 
 from ..core.config import (
     ARCHITECTURES,
+    MAX_RUNS,
     STUDY_BASELINE,
     CompareConfig,
     LossConfiguration,
     TrainConfig,
+    default_of,
     study_configurations,
 )
 from ..core.errors import UserError
@@ -40,8 +43,16 @@ class ComparisonPanel(QObject):
         table.setHorizontalHeaderLabels([self.tr("Name"), self.tr("Loss"), self.tr("Parameters")])
         ui.resultsTable.setColumnCount(4)
         ui.resultsTable.setHorizontalHeaderLabels(
-            [self.tr("Configuration"), self.tr("Best mIoU"), self.tr("Final mIoU"), self.tr("p vs best")]
+            [
+                self.tr("Configuration"),
+                self.tr("Validation mIoU"),
+                self.tr("Test mIoU (95 % interval)"),
+                self.tr("Holm p vs best"),
+            ]
         )
+        ui.runsSpin.setRange(1, MAX_RUNS)
+        ui.runsSpin.setValue(default_of(CompareConfig, "runs"))
+        ui.testFractionSpin.setValue(default_of(CompareConfig, "test_fraction"))
         ui.secondArchitectureCombo.addItem(self.tr("None"), None)
         for key in ARCHITECTURES:
             ui.secondArchitectureCombo.addItem(architecture_names[key], key)
@@ -130,6 +141,8 @@ class ComparisonPanel(QObject):
             entries,
             baseline=self.ui.baselineCombo.currentData() or "",
             second_architecture=self.ui.secondArchitectureCombo.currentData(),
+            runs=self.ui.runsSpin.value(),
+            test_fraction=self.ui.testFractionSpin.value(),
         )
 
     def show_results(self, summary: dict[str, Any]) -> None:
@@ -139,9 +152,14 @@ class ComparisonPanel(QObject):
         rows = summary.get("configurations", [])
         table.setRowCount(len(rows))
         for row, result in enumerate(rows):
-            values = [result["configuration"], result["best_miou"], result["final_miou"], result["p_value_vs_best"]]
-            for column, value in enumerate(values):
-                text = value if isinstance(value, str) else ("–" if value is None else f"{value:.4g}")
+            low, high = result["test_interval"]
+            values = [
+                result["configuration"],
+                f"{result['validation_miou']:.3f}",
+                f"{result['test_miou']:.3f} ({low:.3f}–{high:.3f})",
+                "–" if result["p_holm_vs_best"] is None else f"{result['p_holm_vs_best']:.3g}",
+            ]
+            for column, text in enumerate(values):
                 table.setItem(row, column, QTableWidgetItem(text))
         table.resizeColumnsToContents()
 
@@ -158,6 +176,8 @@ class ComparisonPanel(QObject):
             "configurations": rows,
             "baseline": self.ui.baselineCombo.currentData(),
             "second_architecture": self.ui.secondArchitectureCombo.currentData(),
+            "runs": self.ui.runsSpin.value(),
+            "test_fraction": self.ui.testFractionSpin.value(),
             "report_dir": self.ui.reportDirWidget.filePath(),
         }
 
@@ -169,4 +189,8 @@ class ComparisonPanel(QObject):
         self.set_baseline(state.get("baseline") or "")
         combo = self.ui.secondArchitectureCombo
         combo.setCurrentIndex(max(0, combo.findData(state.get("second_architecture"))))
+        if state.get("runs"):
+            self.ui.runsSpin.setValue(int(state["runs"]))
+        if state.get("test_fraction"):
+            self.ui.testFractionSpin.setValue(float(state["test_fraction"]))
         self.ui.reportDirWidget.setFilePath(state.get("report_dir") or "")

@@ -430,9 +430,10 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.progressLabel.setText(self._progress_text(event))
         elif kind == "epoch":
             epoch, miou, configuration = event["epoch"], event.get("miou"), event.get("configuration")
-            if configuration:  # a comparison: validation loss and mIoU, one line per configuration
-                self.curves.add_point(self.panels["loss"], configuration, epoch, event.get("val_loss"))
-                self.curves.add_point(self.panels["miou"], configuration, epoch, miou)
+            if configuration:  # a comparison: validation loss and mIoU, one line per configuration (first run)
+                if not event.get("repeat"):
+                    self.curves.add_point(self.panels["loss"], configuration, epoch, event.get("val_loss"))
+                    self.curves.add_point(self.panels["miou"], configuration, epoch, miou)
             else:
                 self.curves.add_point(self.panels["loss"], self.series["train"], epoch, event.get("train_loss"))
                 self.curves.add_point(self.panels["loss"], self.series["validation"], epoch, event.get("val_loss"))

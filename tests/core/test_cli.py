@@ -70,7 +70,6 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
             "metrics.csv",
             "checkpoint.json",
             "checkpoint.safetensors",
-            "validation_tiles.json",
         ]
     )
     result = events[-1]

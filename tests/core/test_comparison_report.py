@@ -1,83 +1,119 @@
-"""The comparison report's statistics and wording, on hand-made runs with known answers."""
+"""The comparison report's verdict and wording, on hand-made runs whose answer is known."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import wilcoxon
 
+from segmentation_trainer.core import comparison_statistics as stats
 from segmentation_trainer.core.comparison_report import (
+    ConfigurationResult,
     RunResult,
     _architecture_rows,
-    _points,
+    analyse,
     class_gains,
-    paired_test,
     recommendation,
+    results_rows,
 )
+from segmentation_trainer.core.config import LossConfiguration
 
-TILES = [[32 * i, 0] for i in range(20)]
-
-
-def run(name: str, tile_miou, best_miou: float, per_class=None) -> RunResult:
-    summary = {
-        "best_miou": best_miou,
-        "best_pixel_accuracy": 0.9,
-        "best_per_class_iou": per_class or {"a": best_miou, "b": None},
-    }
-    return RunResult(name, "combo", {}, "unet", 1, [], summary, TILES[: len(tile_miou)], list(tile_miou))
+CLASSES = ["road", "water"]
 
 
-def test_paired_test_is_wilcoxon_on_tiles_present_in_both():
-    rng = np.random.default_rng(0)
-    base = rng.uniform(0.3, 0.6, 20)
-    better = base + rng.uniform(0.02, 0.08, 20)
-    result = paired_test(run("best", better, 0.5), run("other", base, 0.45))
-    assert result["tiles"] == 20 and result["significant"]
-    assert result["p_value"] == pytest.approx(wilcoxon(better, base).pvalue)
-    assert result["median_difference"] == pytest.approx(float(np.median(better - base)))
-
-    noisy = list(base + rng.normal(0, 0.05, 20))
-    noisy[3] = None  # a tile without labelled pixels
-    with_gap = paired_test(run("best", noisy, 0.5), run("other", base, 0.45))
-    assert with_gap["tiles"] == 19 and not with_gap["significant"]
+def blocks(count: int) -> list[tuple[int, int]]:
+    return [(i // 4, i % 4) for i in range(count)]
 
 
-def test_identical_runs_and_too_few_tiles():
-    same = paired_test(run("a", [0.5, 0.6, 0.7], 0.6), run("b", [0.5, 0.6, 0.7], 0.6))
-    assert same["p_value"] == 1.0 and not same["significant"]
-    single = paired_test(run("a", [0.9], 0.9), run("b", [0.5], 0.5))
-    assert single["p_value"] is None and single["tiles"] == 1
-    with pytest.raises(ValueError, match="different tiles"):
-        other = run("b", [0.5, 0.6], 0.5)
-        other.tiles = [[0, 64], [0, 96]]
-        paired_test(run("a", [0.5, 0.6], 0.5), other)
+def configuration(name: str, validation: float, accuracy: float, count: int = 12, runs: int = 3, seed: int = 0):
+    """Runs scored on ``count`` test blocks of 200 pixels each (60 % road), ``accuracy`` correct per
+    class with block-to-block and run-to-run noise, and a best validation mIoU of ``validation``."""
+    rng = np.random.default_rng(seed)
+    results = []
+    for r in range(runs):
+        confusion = np.zeros((count, 2, 2), dtype=np.int64)
+        for b in range(count):
+            truth = np.array([120, 80])
+            correct = rng.binomial(truth, np.clip(accuracy + rng.normal(0, 0.01), 0, 1))
+            confusion[b] = [[correct[0], truth[0] - correct[0]], [truth[1] - correct[1], correct[1]]]
+        summary = {"best_miou": validation, "best_pixel_accuracy": 0.9, "final_miou": validation}
+        results.append(RunResult(42 + r, 1000, CLASSES, [], summary, blocks(count), confusion))
+    return ConfigurationResult.of(LossConfiguration(name, "combo"), "unet", results)
 
 
-def test_recommendation_and_gains_say_what_the_numbers_say():
-    rng = np.random.default_rng(1)
-    base = rng.uniform(0.3, 0.6, 20)
-    best = run("dice_dominant", base + 0.05, 0.612, {"road": 0.7, "water": 0.5})
-    baseline = run("ce_only", base, 0.581, {"road": 0.65, "water": None})
-    text = recommendation(best, baseline, [best, baseline])
-    assert text.startswith("dice_dominant is best on this data: best mIoU 0.612, +3.1 mIoU points over ce_only")
-    assert "is significant" in text and "20 validation tiles" in text
-    tie = run("ce_only", base + 0.05 + rng.normal(0, 0.05, 20), 0.581)  # same level, noise only
-    assert "not significant" in recommendation(best, tie, [best, tie])
-    top, low = run("ce_only", base + 0.05, 0.612), run("dice_dominant", base, 0.581)
-    assert recommendation(top, top, [top, low]).startswith(
-        "ce_only (the baseline) is best on this data: best mIoU 0.612, 3.1 mIoU points above the runner-up "
-        "dice_dominant"
-    )
+def test_selection_uses_validation_and_the_verdict_uses_the_test_blocks():
+    # chosen on validation although another scores higher on test: the report says it, and
+    # the difference is tested on the test blocks only
+    chosen = configuration("dice_dominant", 0.70, 0.80, seed=1)
+    better_on_test = configuration("ce_only", 0.60, 0.95, seed=2)
+    runs = [better_on_test, chosen]
+    best = max(runs, key=ConfigurationResult.validation_score)
+    assert best is chosen
+    analysis = analyse(runs, best, seed=0)
+    test = analysis["tests"]["ce_only"]
+    assert test["difference"] < -0.1 and test["interval"][1] < 0 and test["significant"]
+    rows = results_rows(runs, analysis)
+    assert [r["configuration"] for r in rows] == ["dice_dominant", "ce_only"] and rows[0]["vs_best"] is None
+    assert rows[0]["test_miou"] == pytest.approx(stats.score(chosen.confusion()))
+
+
+def test_equal_configurations_are_not_separated_and_the_detectable_difference_is_said():
+    a, b, c = (configuration(n, v, 0.85, seed=s) for n, v, s in (("a", 0.7, 3), ("b", 0.69, 4), ("c", 0.68, 5)))
+    analysis = analyse([a, b, c], a, seed=0)
+    assert not any(t["significant"] for t in analysis["tests"].values())
+    assert all(t["p_holm"] >= t["p_value"] for t in analysis["tests"].values())
+    text = recommendation(a, b, analysis)
+    assert "cannot separate it from b" in text and ", c (" in text
+    detectable = max(t["detectable"] for t in analysis["tests"].values())
+    assert f"smaller than about {100 * detectable:.1f} mIoU points could not have been detected" in text
+    assert "12 held-out test blocks" in text and "3 run(s)" in text
+
+
+def test_a_clearly_better_configuration_is_significant_after_holm():
+    best = configuration("focal_dominant", 0.8, 0.95, seed=6)
+    others = [configuration(f"c{i}", 0.5, 0.75, seed=10 + i) for i in range(4)]
+    analysis = analyse([best, *others], best, seed=0)
+    assert all(t["significant"] for t in analysis["tests"].values())
+    text = recommendation(best, others[0], analysis)
+    assert "significantly better than every other configuration" in text and "Over the baseline c0: +" in text
+
+
+def test_too_few_test_blocks_give_no_verdict():
+    best, other = configuration("a", 0.8, 0.95, count=6), configuration("b", 0.5, 0.6, count=6, seed=1)
+    analysis = analyse([best, other], best, seed=0)
+    assert analysis["tests"]["b"]["p_holm"] < stats.ALPHA and not analysis["tests"]["b"]["significant"]
+    assert f"only 6 test blocks (at least {stats.MIN_TEST_BLOCKS} are needed)" in recommendation(best, other, analysis)
+
+
+def test_one_run_says_training_variance_is_left_out():
+    best, other = configuration("a", 0.8, 0.9, runs=1), configuration("b", 0.5, 0.88, runs=1, seed=1)
+    analysis = analyse([best, other], best, seed=0)
+    assert analysis["tests"]["b"]["df"] == 11  # blocks - 1: the block part alone
+    assert "leave training variance (seeds) out" in recommendation(best, other, analysis)
+
+
+def test_runs_on_different_test_blocks_are_refused():
+    a = configuration("a", 0.7, 0.8)
+    a.runs[1].test_blocks = blocks(13)[1:]
+    with pytest.raises(ValueError, match="different blocks"):
+        ConfigurationResult.of(LossConfiguration("a", "combo"), "unet", a.runs)
+
+
+def test_class_gains_are_per_class_test_iou():
+    best, baseline = configuration("a", 0.8, 0.95), configuration("b", 0.5, 0.75, seed=1)
     gains = class_gains(best, baseline)
-    assert gains[0] == {"class": "road", "baseline_iou": 0.65, "best_iou": 0.7, "gain": pytest.approx(0.05)}
-    assert gains[1]["gain"] is None
+    confusion = best.confusion().sum(axis=1)  # (runs, K, K): IoU_road = TP / (TP + FP + FN) per run
+    road = np.mean([c[0, 0] / (c[0, 0] + c[0, 1] + c[1, 0]) for c in confusion])
+    assert gains[0]["class"] == "road" and gains[0]["best_iou"] == pytest.approx(road)
+    assert gains[0]["gain"] == pytest.approx(gains[0]["best_iou"] - gains[0]["baseline_iou"])
 
 
-def test_second_architecture_table_gives_gains_as_iou_differences():
-    best, baseline = run("dice_dominant", [0.5], 0.612), run("ce_only", [0.5], 0.581)
-    second = run("dice_dominant_deeplabv3plus", [0.5], 0.6)
-    second.architecture, second.parameters = "deeplabv3plus", 12
-    rows = _architecture_rows(best, baseline, second)
+def test_second_architecture_rows_give_the_difference_with_its_interval():
+    best, second = configuration("a", 0.8, 0.9), configuration("a_deeplabv3plus", 0.7, 0.8, seed=1)
+    second.architecture = "deeplabv3plus"
+    rows = _architecture_rows(best, second, seed=0)
     assert [r["architecture"] for r in rows] == ["unet", "deeplabv3plus"]
-    assert rows[0]["gain_over_baseline"] == pytest.approx(0.031) and rows[1]["gain_over_baseline"] is None
-    assert _points(rows[0]["gain_over_baseline"]) == "+3.10"  # shown in mIoU points, like Table VI
+    assert rows[0]["difference_to_first"] is None
+    difference = stats.score(second.confusion()) - stats.score(best.confusion())
+    assert rows[1]["difference_to_first"] == pytest.approx(difference)
+    low, high = rows[1]["difference_interval"]
+    assert low < difference < high < 0

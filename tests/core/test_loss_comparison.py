@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from segmentation_trainer.core.cancel import StopRequest
@@ -28,6 +29,7 @@ FAST = {"encoder": "resnet18", "learning_rate": 1e-3, "batch_size": 4, "tile_siz
 
 def comparison(landcover_crop, landcover, folder, names=("ce_only", "dice_dominant"), **options) -> CompareConfig:
     train = TrainConfig(raster=str(landcover_crop), labels=str(landcover["strata"]), output_dir=str(folder), **FAST)
+    options = {"runs": 2} | options
     return CompareConfig(train, configurations_from_names(list(names), "multiclass"), **options)
 
 
@@ -43,18 +45,33 @@ def test_same_seed_and_data_give_identical_tables(landcover_crop, landcover, tmp
     assert (a / "results.json").read_bytes() == (b / "results.json").read_bytes()
     table = json.loads((a / "results.json").read_text())
     rows = table["configurations"]
-    assert [r["configuration"] for r in rows] == sorted(
-        ["ce_only", "dice_dominant"], key=lambda n: -next(r["best_miou"] for r in rows if r["configuration"] == n)
-    )
+    # selection order: mean best validation mIoU over the two runs, read back from each run's folder
+    validation = {
+        name: np.mean(
+            [
+                json.loads((a / "runs" / name / f"seed{s}" / "model.json").read_text())["metrics"]["best_miou"]
+                for s in (42, 43)
+            ]
+        )
+        for name in ("ce_only", "dice_dominant")
+    }
+    assert [r["configuration"] for r in rows] == sorted(validation, key=lambda n: -validation[n])
+    assert [r["validation_miou"] for r in rows] == pytest.approx(sorted(validation.values(), reverse=True))
     best, other = rows
     assert table["best"] == best["configuration"] == results[0]["best"] and best["vs_best"] is None
-    assert other["vs_best"]["tiles"] >= 2 and 0.0 <= other["vs_best"]["p_value"] <= 1.0
-    assert table["baseline"] == "ce_only" and table["complete"]
+    assert 0.0 <= other["vs_best"]["p_value"] <= other["vs_best"]["p_holm"] <= 1.0
+    assert best["test_interval"][0] <= best["test_miou"] <= best["test_interval"][1]
+    assert table["baseline"] == "ce_only" and table["complete"] and best["runs"] == 2
+    method = table["method"]
+    assert method["seeds"] == [42, 43] and method["test_blocks"] >= 2 and method["comparisons"] == 1
+    # the test set is its own: its blocks are neither training nor validation blocks of any run
+    tested = json.loads((a / "runs" / "ce_only" / "seed42" / "test_evaluation.json").read_text())
+    assert len(tested["blocks"]) == method["test_blocks"]
     for gain in table["class_gains"]:  # Table VI agrees with the per-class table
         baseline = next(r for r in rows if r["configuration"] == "ce_only")
         assert gain["baseline_iou"] == baseline["per_class_iou"][gain["class"]]
     html = (a / "report.html").read_text()
-    assert all(name in html for name in ("ce_only", "dice_dominant", "Wilcoxon", "miou.png", "loss.png"))
+    assert all(name in html for name in ("ce_only", "dice_dominant", "Holm", "Method", "miou.png", "loss.png"))
     assert table["recommendation"] in html.replace("&#x27;", "'")
     assert (a / "miou.png").read_bytes()[:4] == b"\x89PNG" and (a / "loss.png").stat().st_size > 1000
     final = load_config(TrainConfig, a / "best_run.json")
@@ -82,8 +99,8 @@ def test_cancel_keeps_finished_runs_and_a_second_start_reuses_them(landcover_cro
     report, stop = tmp_path / "report", tmp_path / "stop"
     args = ["compare", "--raster", str(landcover_crop), "--labels", str(landcover["strata"])]
     args += ["--losses", "ce_only,dice_dominant,focal_only", "--output-dir", str(report)]
-    args += ["--encoder", "resnet18", "--tile-size", "32", "--epochs", "1", "--learning-rate", "0.001"]
-    code, events = stream_worker([*args, "--stop-file", str(stop)], stop_after="(run 1 of 3)", stop_file=stop)
+    args += ["--encoder", "resnet18", "--tile-size", "32", "--epochs", "1", "--learning-rate", "0.001", "--runs", "2"]
+    code, events = stream_worker([*args, "--stop-file", str(stop)], stop_after="(run 2 of 6)", stop_file=stop)
     assert code == 0
     cancelled = [e for e in events if e["event"] == "cancelled"]
     assert len(cancelled) == 1 and "after 1 of 3" in cancelled[0]["message"]
@@ -91,7 +108,7 @@ def test_cancel_keeps_finished_runs_and_a_second_start_reuses_them(landcover_cro
     assert [r["configuration"] for r in table["configurations"]] == ["ce_only"] and not table["complete"]
     assert "was stopped" in (report / "report.html").read_text()
     progress = [e for e in events if e["event"] == "progress"]
-    assert progress and all(e["fraction"] <= 1 / 3 + 0.2 and e["runs"] == 3 for e in progress)
+    assert progress and all(e["fraction"] <= 2 / 6 + 0.2 and e["runs"] == 6 for e in progress)
 
     stop.unlink()
     code, events = stream_worker([*args, "--second-architecture", "deeplabv3plus", "--baseline", "dice_dominant"])

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from segmentation_trainer.core.errors import UserError
-from segmentation_trainer.core.tiling import spatial_split, tile_offsets, tile_windows
+from segmentation_trainer.core.tiling import (
+    SplitTooSmallError,
+    hold_out_test,
+    spatial_split,
+    tile_offsets,
+    tile_windows,
+)
 
 
 @pytest.mark.parametrize(
@@ -47,3 +53,28 @@ def test_split_is_seeded():
 def test_split_needs_two_blocks():
     with pytest.raises(UserError, match="fewer than two tiles"):
         spatial_split(tile_windows(100, 100, 64, 64), 64, 0.2, 0)
+
+
+@pytest.mark.parametrize(("tile", "stride", "block_tiles"), [(64, 64, 1), (64, 32, 2), (32, 32, 2)])
+def test_held_out_test_set_shares_no_pixel_with_training_or_validation(tile, stride, block_tiles):
+    width, height = 489, 443
+    split = spatial_split(tile_windows(width, height, tile, stride), tile, 0.2, 42, block_tiles)
+    held = hold_out_test(split, tile, 0.25, 42, block_tiles)
+    assert held.validation == split.validation and held.test and held.train
+    covers = {}
+    for name, tiles in (("train", held.train), ("validation", held.validation), ("test", held.test)):
+        cover = np.zeros((height, width), dtype=bool)
+        for w in tiles:
+            cover[int(w.row_off) : int(w.row_off + w.height), int(w.col_off) : int(w.col_off + w.width)] = True
+        covers[name] = cover
+    assert not (covers["train"] & covers["test"]).any() and not (covers["validation"] & covers["test"]).any()
+    # every test tile's unit is a held-out block, and the blocks are disjoint from validation's
+    assert {held.block_of(w) for w in held.test} <= held.test_blocks
+    assert not held.test_blocks & held.validation_blocks
+    assert hold_out_test(split, tile, 0.25, 42, block_tiles) == held  # seeded
+
+
+def test_hold_out_test_needs_two_training_blocks():
+    split = spatial_split(tile_windows(128, 64, 64, 64), 64, 0.5, 0, block_tiles=1)
+    with pytest.raises(SplitTooSmallError, match="too few to hold out a test set"):
+        hold_out_test(split, 64, 0.25, 0, block_tiles=1)

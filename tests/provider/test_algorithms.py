@@ -169,13 +169,14 @@ def test_qgis_process_runs_predict(small_model, landcover, tmp_path):
 
 def test_compare_losses_writes_the_report_and_names_the_best(processing, landcover, crop, tmp_path):
     parameters = train_parameters(crop, landcover, tmp_path / "report", TILE_SIZE=32)
-    parameters |= {"LOSSES": "ce_only, dice_dominant", "BASELINE": "dice_dominant"}
+    parameters |= {"LOSSES": "ce_only, dice_dominant", "BASELINE": "dice_dominant", "RUNS": 2, "TEST_FRACTION": 0.3}
     result = processing.run("segmentation_trainer:compare", parameters)
     table = json.loads((tmp_path / "report" / "results.json").read_text())
     assert result["REPORT"] == str(tmp_path / "report" / "report.html") and Path(result["REPORT"]).is_file()
     assert (
-        result["BEST_CONFIGURATION"] == table["best"] and result["BEST_MIOU"] == table["configurations"][0]["best_miou"]
+        result["BEST_CONFIGURATION"] == table["best"] and result["BEST_MIOU"] == table["configurations"][0]["test_miou"]
     )
+    assert table["settings"]["runs"] == 2 and table["settings"]["test_fraction"] == 0.3
     assert table["baseline"] == "dice_dominant" and {r["configuration"] for r in table["configurations"]} == {
         "ce_only",
         "dice_dominant",

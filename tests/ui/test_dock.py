@@ -378,6 +378,7 @@ def test_compare_losses_reports_and_trains_with_the_best(dock, landcover, crop, 
         "focal_tversky",
     ]
     dock.baselineCombo.setCurrentIndex(dock.baselineCombo.findData("ce_only"))
+    dock.runsSpin.setValue(2)
     dock.reportDirWidget.setFilePath(str(tmp_path / "report"))
 
     dock.compareButton.click()
@@ -385,13 +386,14 @@ def test_compare_losses_reports_and_trains_with_the_best(dock, landcover, crop, 
     wait_until(lambda: dock.task is None, 3 * TASK_TIMEOUT, "the comparison to finish")
     saved = json.loads((tmp_path / "report" / "compare.json").read_text())
     assert [c["name"] for c in saved["configurations"]] == ["dice_dominant", "ce_only", "focal_tversky"]
-    assert saved["baseline"] == "ce_only" and saved["train"]["tile_size"] == 32
+    assert saved["baseline"] == "ce_only" and saved["train"]["tile_size"] == 32 and saved["runs"] == 2
     results = json.loads((tmp_path / "report" / "results.json").read_text())
     shown = [dock.resultsTable.item(row, 0).text() for row in range(dock.resultsTable.rowCount())]
     assert shown == [r["configuration"] for r in results["configurations"]]
     assert dock.recommendationLabel.text() == results["recommendation"]
     assert [url.toLocalFile() for url in opened] == [str(tmp_path / "report" / "report.html")]
     assert {name for _, name in dock.curves.points} == {"dice_dominant", "ce_only", "focal_tversky"}
+    assert all(len(points) == 1 for points in dock.curves.points.values())  # the first run's epoch only
     assert dock.tabs.currentWidget() is dock.compareTab
 
     dock.trainBestButton.click()  # the final model: the Loss tab set to the best, trained with it
