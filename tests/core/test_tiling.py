@@ -8,6 +8,7 @@ import pytest
 from segmentation_trainer.core.errors import UserError
 from segmentation_trainer.core.tiling import (
     SplitTooSmallError,
+    area_split,
     hold_out_test,
     spatial_split,
     tile_offsets,
@@ -78,3 +79,12 @@ def test_hold_out_test_needs_two_training_blocks():
     split = spatial_split(tile_windows(128, 64, 64, 64), 64, 0.5, 0, block_tiles=1)
     with pytest.raises(SplitTooSmallError, match="too few to hold out a test set"):
         hold_out_test(split, 64, 0.25, 0, block_tiles=1)
+
+
+def test_a_validation_area_split_can_hold_out_a_test_set_too():
+    windows = tile_windows(489, 443, 64, 64)
+    inside = [1.0 if w.col_off >= 320 else 0.0 for w in windows]  # the validation area: the right side
+    held = hold_out_test(area_split(windows, inside), 64, 0.25, 7, block_tiles=1)
+    assert held.validation == [w for w, f in zip(windows, inside) if f == 1.0]
+    assert held.test and held.train and not set(map(str, held.test)) & set(map(str, held.train + held.validation))
+    assert held.block_size == 64 and {held.block_of(w) for w in held.test} == held.test_blocks
