@@ -33,14 +33,19 @@ EPS = 1e-7
 
 
 def safe_pow(base: torch.Tensor, exponent: float | torch.Tensor) -> torch.Tensor:
-    """``base ** exponent`` for ``base >= 0``, exactly 0 at 0, with finite gradients everywhere.
+    """``base ** exponent`` for ``base >= 0``: exactly 0 at 0, continuous, finite gradients everywhere.
 
-    (A fractional power has an infinite derivative at 0; clamping the base instead would leave a
-    floor of ``EPS ** exponent`` at the optimum.)
+    A fixed exponent ≥ 1 is the plain power. A fractional (or learnable) exponent has an infinite
+    derivative at 0 (and 0 ** γ has a NaN derivative in γ), so below ``EPS`` the power is continued
+    linearly, ``base · EPS^(γ - 1)``, which meets ``EPS^γ`` at ``EPS``. (Clamping the base would leave a
+    floor of ``EPS ** exponent`` at the optimum; zeroing it below ``EPS`` would make a step of that
+    size.) For γ ≥ 1 the continuation stays between ``base^γ`` and ``base``.
     """
+    if not torch.is_tensor(exponent) and exponent >= 1:
+        return base.clamp_min(0.0) ** exponent
     positive = base > EPS
     safe = torch.where(positive, base, torch.ones_like(base))
-    return torch.where(positive, safe**exponent, torch.zeros_like(base))
+    return torch.where(positive, safe**exponent, base * EPS ** (exponent - 1.0))
 
 
 @dataclass

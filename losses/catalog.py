@@ -1,15 +1,22 @@
-"""What losses exist, per mode, with descriptions, scenarios and parameters: standard library only.
+"""What losses exist, per mode, with descriptions, scenarios, citations and parameters: standard library only.
 
 The dock builds its loss dropdown, tooltips and parameter widgets from ``available_losses``
-without importing torch; ``build_loss`` (``registry``) builds the torch module from the same entries.
-Every loss exists in both modes; ``convert_loss_name`` maps a loss to its counterpart.
+without importing torch; ``build_loss`` (``registry``) builds the torch module from the same entries
+and refuses parameter values outside the ranges given here. Every loss exists in both modes;
+``convert_loss_name`` maps a loss to its counterpart.
+
+The ranges are part of the losses' guarantees: for every value within them the perfect prediction
+is the loss's minimum and no class gets a zero weight (``tests/losses/test_dock_ranges.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from .presets import DEFAULT_PRESET, LOSS_PRESETS
+from .references import CITATIONS, citation
 
 MODES = ("binary", "multiclass")
 
@@ -25,6 +32,21 @@ class ParamSpec:
     description: str = ""
     kind: str = "float"
 
+    def check(self, value: object, loss: str) -> None:
+        """Raise a ValueError naming the range when ``value`` is not one the dock allows."""
+        if self.kind == "bool":
+            if value not in (True, False):  # also accepts 0 and 1
+                raise ValueError(f"Parameter {self.name} of loss {loss!r} takes true or false, got {value!r}.")
+            return
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if self.kind == "int" and numeric and value != int(value):
+            numeric = False
+        if not numeric or not self.minimum <= value <= self.maximum:
+            raise ValueError(
+                f"Parameter {self.name} of loss {loss!r} must be a{'n integer' if self.kind == 'int' else ' number'} "
+                f"in [{self.minimum:g}, {self.maximum:g}], got {value!r}."
+            )
+
 
 @dataclass(frozen=True)
 class LossSpec:
@@ -32,10 +54,11 @@ class LossSpec:
     mode: str
     family: str  # the implementation (registry key), shared by both modes
     description: str
-    scenario: str  # when to choose it (seed 000's "choosing a loss" table, extended)
-    reference: str
+    scenario: str  # when to choose it (the SemanticSeg4EO "choosing a loss" table, extended)
+    reference: str  # full human citation(s): authors (year), title, venue
     params: tuple[ParamSpec, ...] = ()
     counterpart: str = ""  # the equivalent loss of the other mode
+    reference_keys: tuple[str, ...] = field(default=())  # section anchors of docs/references.md
 
     def defaults(self) -> dict[str, float | int | bool]:
         return {p.name: p.default for p in self.params}
@@ -47,22 +70,32 @@ def _p(name: str, default, minimum=0.0, maximum=1.0, description: str = "", kind
 
 SMOOTH = _p("smooth", 1e-5, 0.0, 10.0, "Added to numerator and denominator of the overlap ratio.")
 PER_IMAGE = _p("per_image", False, 0, 1, "Score each image separately instead of the whole batch.", "bool")
-FOCAL_GAMMA = _p("gamma", 2.0, 0.0, 5.0, "Focusing exponent: higher puts more weight on hard pixels; 0 gives CE.")
-FOCAL_ALPHA = _p("alpha", 0.25, 0.0, 1.0, "Weight of the foreground class (binary) or of the whole term (multiclass).")
-TVERSKY_ALPHA = _p("alpha", 0.3, 0.0, 1.0, "Weight of false positives: lower tolerates more of them (higher recall).")
-TVERSKY_BETA = _p("beta", 0.7, 0.0, 1.0, "Weight of false negatives: higher penalises missed pixels (higher recall).")
 REGION = (SMOOTH, PER_IMAGE)
+FOCAL_GAMMA = _p("gamma", 2.0, 0.0, 5.0, "Focusing exponent: higher puts more weight on hard pixels; 0 gives CE.")
+
+
+def focal_alpha(default: float, binary: bool, name: str = "alpha") -> ParamSpec:
+    """Focal alpha: in binary mode the foreground weight (background 1 - alpha, Lin et al.), kept inside
+    (0, 1) so that neither class gets weight 0; in multiclass mode a scale of the whole term, kept > 0."""
+    if binary:
+        text = "Weight of foreground pixels; background pixels get 1 - alpha (0.5 weighs both alike)."
+        return _p(name, default, 0.01, 0.99, text)
+    return _p(name, default, 0.01, 1.0, "Scales the whole focal term, every class alike (1: unscaled).")
+
+
+TVERSKY_ALPHA = _p("alpha", 0.3, 0.01, 1.0, "Weight of false positives: lower tolerates more of them (higher recall).")
+TVERSKY_BETA = _p("beta", 0.7, 0.01, 1.0, "Weight of false negatives: higher penalises missed pixels (higher recall).")
 UNIFIED_FOCAL = (
     _p("weight", 0.5, 0.0, 1.0, "lambda: weight of the focal Tversky term."),
-    _p("delta", 0.6, 0.0, 1.0, "Weight of rare classes vs background, and of FN vs FP."),
-    _p("gamma", 0.5, 0.0, 1.0, "Focal parameter."),
+    _p("delta", 0.6, 0.01, 0.99, "Weight of rare classes vs background, and of FN vs FP."),
+    _p("gamma", 0.5, 0.0, 0.9, "Focal parameter (the rare classes' Tversky term is raised to 1 - gamma)."),
     *REGION,
 )
 
 
-def _weights(ce: float, dice: float, focal: float | None = None, ce_name: str = "ce_weight") -> tuple[ParamSpec, ...]:
+def _weights(ce: float, dice: float, focal: float | None = None) -> tuple[ParamSpec, ...]:
     specs = [
-        _p(ce_name, ce, 0.0, 10.0, "Weight of the cross-entropy term."),
+        _p("ce_weight", ce, 0.0, 10.0, "Weight of the cross-entropy term."),
         _p("dice_weight", dice, 0.0, 10.0, "Weight of the Dice term."),
     ]
     if focal is not None:
@@ -70,305 +103,322 @@ def _weights(ce: float, dice: float, focal: float | None = None, ce_name: str = 
     return tuple(specs)
 
 
-# (multiclass name, binary name, family, description, scenario, reference, params, binary-only param overrides)
+DUAL_FOCAL_ALPHA = "Weight of the |g - p|^gamma term, as a share of its safe maximum min(1, beta/rho)."
+
+
+class _Family(NamedTuple):
+    """One loss in both modes: ``binary_params`` replaces the same-named multiclass parameters."""
+
+    multiclass: str
+    binary: str
+    family: str
+    description: str
+    scenario: str
+    keys: tuple[str, ...]
+    params: tuple[ParamSpec, ...] = ()
+    binary_params: Mapping[str, ParamSpec] = {}
+
+
+_STUDY_WEIGHTS = _weights(*(LOSS_PRESETS[DEFAULT_PRESET][k] for k in ("ce_weight", "dice_weight", "focal_weight")))
+
 _FAMILIES = (
-    (
+    _Family(
         "dice_ce",
         "binary_dice_bce",
         "weighted_terms",
         "Recommended default. Dice + cross-entropy, 50/50: region overlap and pixel accuracy.",
         "Balanced data; a robust default",
-        "Milletari 2016 + cross-entropy",
+        ("milletari2016", "long2015"),
         _weights(0.5, 0.5),
-        {"ce_weight": "bce_weight"},
+        {"ce_weight": _p("bce_weight", 0.5, 0.0, 10.0, "Weight of the binary cross-entropy term.")},
     ),
-    (
+    _Family(
         "ce",
         "bce",
         "cross_entropy",
         "Standard cross-entropy. Simple and fast; works well for balanced classes.",
         "Balanced classes, simple baseline",
-        "maximum likelihood",
-        (),
-        {},
+        ("long2015",),
     ),
-    (
+    _Family(
         "dice",
         "binary_dice",
         "dice",
         "Soft Dice loss: optimises region overlap; insensitive to class imbalance, can be unstable alone.",
         "Imbalanced classes, overlap matters most",
-        "Milletari, Navab & Ahmadi, 3DV 2016",
+        ("milletari2016",),
         REGION,
-        {},
     ),
-    (
+    _Family(
         "focal",
         "binary_focal",
         "focal",
         "Focal loss: down-weights easy pixels and focuses on hard ones near class boundaries.",
         "Many easy background pixels, hard examples matter",
-        "Lin et al., ICCV 2017",
-        (FOCAL_GAMMA, FOCAL_ALPHA),
-        {},
+        ("lin2017",),
+        (FOCAL_GAMMA, focal_alpha(0.25, binary=False)),
+        {"alpha": focal_alpha(0.25, binary=True)},
     ),
-    (
+    _Family(
         "focal_dice",
         "binary_focal_dice",
         "weighted_terms",
         "Focal + Dice, 50/50: hard pixels and region overlap.",
         "Imbalanced data, rare foreground or rare classes",
-        "Lin 2017 + Milletari 2016",
+        ("lin2017", "milletari2016"),
         (
             _p("focal_weight", 0.5, 0.0, 10.0, "Weight of the Focal term."),
             _p("dice_weight", 0.5, 0.0, 10.0, "Weight of the Dice term."),
             FOCAL_GAMMA,
-            FOCAL_ALPHA,
+            focal_alpha(1.0, binary=False),
         ),
-        {},
+        {"alpha": focal_alpha(0.25, binary=True)},
     ),
-    (
+    _Family(
         "tversky",
         "binary_tversky",
         "tversky",
         "Tversky loss: Dice with separate weights for false positives (alpha) and false negatives (beta).",
         "High recall (alpha < beta) or high precision (alpha > beta)",
-        "Salehi et al., MLMI 2017",
+        ("salehi2017",),
         (TVERSKY_ALPHA, TVERSKY_BETA, *REGION),
-        {},
     ),
-    (
+    _Family(
         "focal_tversky",
         "binary_focal_tversky",
         "tversky",
-        "Focal Tversky loss: (1 - Tversky)^(1/gamma), emphasises poorly segmented, small objects.",
+        "Focal Tversky loss (Abraham & Khan): (1 - Tversky)^(1/gamma), emphasises poorly segmented, small objects.",
         "Very imbalanced data where recall is critical",
-        "Abraham & Khan, ISBI 2019",
+        ("abraham2019",),
         (
             TVERSKY_ALPHA,
             TVERSKY_BETA,
             _p("gamma", 4.0 / 3.0, 1.0, 3.0, "Focal Tversky gamma: the exponent is 1/gamma."),
             *REGION,
         ),
-        {},
     ),
-    (
+    _Family(
+        "focal_plus_tversky",
+        "binary_focal_plus_tversky",
+        "focal_plus_tversky",
+        "Focal + Tversky combination, 50/50: the focal loss plus the Tversky loss (a weighted sum).",
+        "Very imbalanced data where recall is critical, with pixel-level focusing",
+        ("lin2017", "salehi2017", "semanticseg4eo"),
+        (
+            _p("focal_weight", 0.5, 0.0, 10.0, "Weight of the Focal term."),
+            _p("tversky_weight", 0.5, 0.0, 10.0, "Weight of the Tversky term."),
+            _p("focal_gamma", 2.0, 0.0, 5.0, "Focal focusing exponent (0 gives CE)."),
+            focal_alpha(1.0, binary=False, name="focal_alpha"),
+            _p("tversky_alpha", 0.3, 0.01, 1.0, "Tversky weight of false positives."),
+            _p("tversky_beta", 0.7, 0.01, 1.0, "Tversky weight of false negatives."),
+            *REGION,
+        ),
+        {"focal_alpha": focal_alpha(0.25, binary=True, name="focal_alpha")},
+    ),
+    _Family(
         "combo",
         "binary_combo",
         "weighted_terms",
-        "Weighted CE + Dice + Focal (seed 003 study); presets equal, ce_dominant, dice_dominant (default), ...",
+        "Weighted CE + Dice + Focal (Swastika 2025 study); presets equal, ce_dominant, dice_dominant (default), ...",
         "Multi-class land cover; tune weights with the loss comparison",
-        "Swastika 2025 (seed 003)",
-        (
-            *_weights(*(LOSS_PRESETS[DEFAULT_PRESET][k] for k in ("ce_weight", "dice_weight", "focal_weight"))),
-            _p("gamma", 2.0, 0.0, 5.0, "Focal gamma."),
-            _p("alpha", 1.0, 0.0, 1.0, "Focal alpha (the study used 1)."),
-        ),
-        {},
+        ("swastika2025", "lin2017", "milletari2016"),
+        (*_STUDY_WEIGHTS, _p("gamma", 2.0, 0.0, 5.0, "Focal gamma."), focal_alpha(1.0, binary=False)),
+        {"alpha": focal_alpha(0.5, binary=True)},
     ),
-    (
+    _Family(
         "dual_focal",
         "binary_dual_focal",
         "dual_focal",
         "Dual Focal loss: rewards true classes, penalises false ones, learnable scaling, adaptive class weights.",
         "Class imbalance, faster convergence than cross-entropy",
-        "Hossain, Paplinski & Betts, Neurocomputing 2021",
+        ("hossain2021",),
         (
-            _p("alpha", 1.0, 0.0, 5.0, "Weight of the focal |g - p|^gamma term."),
+            _p("alpha", 1.0, 0.0, 1.0, DUAL_FOCAL_ALPHA),
             _p("beta", 1.0, 0.0, 5.0, "Weight of the false-class term."),
-            _p("gamma", 1.0, 0.1, 5.0, "Scaling exponent."),
+            _p("gamma", 1.0, 1.0, 5.0, "Scaling exponent (>= 1 keeps the perfect prediction the minimum)."),
             _p("rho", 1.0, 1.0, 2.0, "Offset in log(rho - p)."),
-            _p("learnable_gamma", False, 0, 1, "Optimise gamma with the network.", "bool"),
+            _p("learnable_gamma", False, 0, 1, "Optimise gamma (in (1, 5)) with the network.", "bool"),
             _p("adaptive_weights", False, 0, 1, "Weight classes by inverse frequency in each batch.", "bool"),
         ),
-        {},
     ),
-    (
+    _Family(
         "topk_ce",
         "binary_topk_bce",
         "topk_ce",
         "TopK cross-entropy: averages only the k % hardest pixels.",
         "Noisy easy background, learning from hard pixels",
-        "Wu, Shen & van den Hengel 2016",
+        ("wu2016",),
         (_p("k_percent", 10.0, 1.0, 100.0, "Share of hardest pixels kept, in percent."),),
-        {},
     ),
-    (
+    _Family(
         "distance_ce",
         "binary_distance_bce",
         "distance_ce",
         "Cross-entropy weighted up near class boundaries (distance map penalty).",
         "Sharp boundaries between classes",
-        "Caliva et al., MIDL 2019",
+        ("caliva2019",),
         (_p("boundary_weight", 1.0, 0.0, 20.0, "Extra weight of boundary pixels (1 + weight)."),),
-        {},
     ),
-    (
+    _Family(
         "jaccard",
         "binary_jaccard",
         "jaccard",
         "Soft Jaccard (IoU) loss: optimises the IoU directly.",
         "When IoU is the target metric",
-        "Rahman & Wang, ISVC 2016",
+        ("rahman2016",),
         REGION,
-        {},
     ),
-    (
+    _Family(
         "lovasz_softmax",
         "lovasz_hinge",
         "lovasz",
         "Lovász loss: a convex surrogate of the IoU (softmax form / hinge form in binary mode).",
         "Fine-tuning for IoU",
-        "Berman, Rannen Triki & Blaschko, CVPR 2018",
+        ("berman2018",),
         (PER_IMAGE,),
-        {},
     ),
-    (
+    _Family(
         "log_cosh_dice",
         "binary_log_cosh_dice",
         "log_cosh_dice",
         "Log-cosh Dice: a smoothed Dice loss.",
         "Dice's goal with smoother optimisation",
-        "Jadon, CIBCB 2020",
+        ("jadon2020",),
         REGION,
-        {},
     ),
-    (
+    _Family(
         "generalized_dice",
         "binary_generalized_dice",
         "generalized_dice",
         "Generalized Dice: classes weighted by 1 / (pixel count)^2.",
         "Highly imbalanced class sizes",
-        "Sudre et al., DLMIA 2017",
+        ("sudre2017",),
         REGION,
-        {},
     ),
-    (
+    _Family(
         "sensitivity_specificity",
         "binary_sensitivity_specificity",
         "sensitivity_specificity",
         "Sensitivity-specificity loss: squared errors inside and outside each class, weighted by r.",
         "Tiny objects where sensitivity must be traded explicitly",
-        "Brosch et al., MICCAI 2015",
-        (_p("r", 0.05, 0.0, 1.0, "Weight of the sensitivity term."), *REGION),
-        {},
+        ("brosch2015",),
+        (_p("r", 0.05, 0.01, 0.99, "Weight of the sensitivity term (1 - r: specificity)."), PER_IMAGE),
     ),
-    (
+    _Family(
         "exp_log",
         "binary_exp_log",
         "exp_log",
         "Exponential logarithmic loss: (-ln Dice)^gamma and (-ln p)^gamma terms.",
         "Small structures of very different sizes",
-        "Wong et al., MICCAI 2018",
+        ("wong2018",),
         (
             _p("gamma", 0.3, 0.05, 1.0, "Exponent of both terms."),
             _p("dice_weight", 0.8, 0.0, 1.0, "Weight of the Dice term."),
             _p("ce_weight", 0.2, 0.0, 1.0, "Weight of the cross-entropy term."),
             PER_IMAGE,
         ),
-        {},
     ),
-    (
+    _Family(
         "taghanaki_combo",
         "binary_taghanaki_combo",
         "taghanaki_combo",
         "Combo loss: beta-weighted cross-entropy + Dice, alpha balancing the two.",
         "Imbalanced data, control of FP/FN in the CE term",
-        "Taghanaki et al., CMIG 2019",
+        ("taghanaki2019",),
         (
             _p("alpha", 0.5, 0.0, 1.0, "Weight of the cross-entropy term."),
-            _p("beta", 0.5, 0.0, 1.0, "Weight of false negatives in the cross-entropy term."),
+            _p("beta", 0.5, 0.01, 0.99, "Weight of false negatives in the cross-entropy term (FP: 1 - beta)."),
         ),
-        {},
     ),
-    (
+    _Family(
         "unified_focal",
         "binary_unified_focal",
         "unified_focal",
         "Asymmetric Unified Focal loss: focal + focal Tversky, rare classes never suppressed.",
         "Severe imbalance (rare foreground or classes)",
-        "Yeung et al., CMIG 2022",
+        ("yeung2022",),
         UNIFIED_FOCAL,
-        {},
     ),
-    (
+    _Family(
         "symmetric_unified_focal",
         "binary_symmetric_unified_focal",
         "symmetric_unified_focal",
         "Symmetric Unified Focal loss: focal + focal Tversky applied alike to every class.",
         "Imbalance where background errors matter too",
-        "Yeung et al., CMIG 2022",
+        ("yeung2022",),
         UNIFIED_FOCAL,
-        {},
     ),
-    (
+    _Family(
         "boundary",
         "binary_boundary",
         "boundary",
         "Boundary loss: Dice + distance-to-boundary integral, sharpens object outlines.",
         "Accurate outlines (fields, buildings)",
-        "Kervadec et al., MIDL 2019",
-        (_p("boundary_weight", 0.5, 0.0, 1.0, "Weight of the boundary term (Dice gets 1 - weight)."), *REGION),
-        {},
+        ("kervadec2019", "milletari2016"),
+        (
+            _p("boundary_weight", 0.5, 0.0, 0.99, "Weight of the boundary term (Dice gets 1 - weight)."),
+            *REGION,
+        ),
     ),
-    (
+    _Family(
         "hausdorff_dt",
         "binary_hausdorff_dt",
         "hausdorff_dt",
         "Hausdorff distance loss (distance transform form): penalises errors far from the boundary.",
         "Avoiding far-away false positives",
-        "Karimi & Salcudean, IEEE TMI 2020",
+        ("karimi2020",),
         (_p("alpha", 2.0, 0.5, 4.0, "Exponent of the distance maps."),),
-        {},
     ),
-    (
+    _Family(
         "cldice",
         "binary_cldice",
         "cldice",
-        "clDice: Dice + skeleton overlap, preserves connectivity of thin structures.",
+        "clDice: Dice + skeleton overlap of the foreground classes, preserves connectivity of thin structures.",
         "Roads, rivers, hedges, field boundaries",
-        "Shit et al., CVPR 2021",
+        ("shit2021",),
         (
-            _p("alpha", 0.5, 0.0, 1.0, "Weight of the clDice term."),
+            _p("alpha", 0.5, 0.0, 0.5, "Weight of the clDice term (Dice gets 1 - alpha; clDice alone is no loss)."),
             _p("iterations", 3, 1, 20, "Soft skeleton iterations (about the structure's half width).", "int"),
         ),
-        {},
     ),
-    (
+    _Family(
         "mcc",
         "binary_mcc",
         "mcc",
         "Matthews correlation coefficient loss: uses true negatives too.",
         "Imbalanced data where background accuracy also matters",
-        "Abhishek & Hamarneh, ISBI 2021",
+        ("abhishek2021",),
         REGION,
-        {},
     ),
-    (
+    _Family(
         "dice_ce_product",
         "binary_dice_bce_product",
         "product",
         "Multiplicative loss: Dice x cross-entropy, no weights to tune.",
         "A CE/Dice mix without tuning",
-        "Yokoi & Hotta, ICCV Workshops 2025",
-        (),
-        {},
+        ("yokoi2025",),
     ),
 )
 
 
 def _build_catalog() -> tuple[LossSpec, ...]:
     specs = []
-    for multi, binary, family, description, scenario, reference, params, binary_renames in _FAMILIES:
-        specs.append(LossSpec(multi, "multiclass", family, description, scenario, reference, params, binary))
-        renamed = tuple(replace(p, name=binary_renames.get(p.name, p.name)) for p in params)
-        specs.append(LossSpec(binary, "binary", family, description, scenario, reference, renamed, multi))
+    for entry in _FAMILIES:
+        reference = citation(entry.keys)
+        binary_params = tuple(entry.binary_params.get(p.name, p) for p in entry.params)
+        for name, mode, params, counterpart in (
+            (entry.multiclass, "multiclass", entry.params, entry.binary),
+            (entry.binary, "binary", binary_params, entry.multiclass),
+        ):
+            spec = LossSpec(name, mode, entry.family, entry.description, entry.scenario, reference, params, counterpart)
+            specs.append(replace(spec, reference_keys=entry.keys))
     return tuple(specs)
 
 
 LOSSES: tuple[LossSpec, ...] = _build_catalog()
 _BY_KEY = {(spec.mode, spec.name): spec for spec in LOSSES}
 DEFAULT_LOSS = {"binary": "binary_dice_bce", "multiclass": "dice_ce"}
+REFERENCE_KEYS = tuple(sorted(CITATIONS))
 
 
 def _check_mode(mode: str) -> None:
@@ -393,7 +443,7 @@ def loss_spec(name: str, mode: str) -> LossSpec:
 
 
 def convert_loss_name(name: str, to_mode: str) -> str:
-    """The equivalent of loss ``name`` in ``to_mode`` (seed 000's auto-conversion, for every loss).
+    """The equivalent of loss ``name`` in ``to_mode`` (SemanticSeg4EO's auto-conversion, for every loss).
 
     A name already of ``to_mode`` is returned unchanged.
     """

@@ -1,11 +1,20 @@
 """clDice: topology-preserving loss for thin, connected structures (roads, rivers, field edges)
-(Shit, Paetzold, Sekuboyina, Ezhov, Unger, Zhylka, Pluim, Bauer & Menze, CVPR 2021).
+(Shit, Paetzold, Sekuboyina, Ezhov, Unger, Zhylka, Pluim, Bauer & Menze, "clDice – a novel
+topology-preserving loss function for tubular structure segmentation", CVPR 2021).
 
 Soft skeletons S by iterated soft erosion/opening (min/max pooling, ``iterations`` times), then per
-class ``Tprec = (Σ S_P G + s) / (Σ S_P + s)``, ``Tsens = (Σ S_G P + s) / (Σ S_G + s)``,
-``clDice = 2 Tprec Tsens / (Tprec + Tsens)``. The loss is
-``(1 - α) L_Dice + α (1 - clDice)`` (α = 0.5, s = 1, as MONAI's ``SoftDiceclDiceLoss``), per present
-class and averaged (binary: the foreground). Ignored pixels count as background for both masks.
+foreground class c, over the batch, ``Tprec_c = (Σ S_P G + s) / (Σ S_P + s)``,
+``Tsens_c = (Σ S_G P + s) / (Σ S_G + s)``, ``clDice_c = 2 Tprec Tsens / (Tprec + Tsens)`` and the
+soft Dice ``D_c = (2 Σ P G + s) / (Σ P + Σ G + s)``. The loss is
+``mean_{present foreground c} [(1 - α)(1 - D_c) + α (1 - clDice_c)]`` (α = 0.5, s = 1), class
+weighted. **Foreground only**, as Shit et al.'s code and MONAI's ``SoftDiceclDiceLoss`` (channels
+1:): binary mode scores the foreground; multiclass mode every class but class 0 (the background):
+the skeleton of a background that surrounds the objects says nothing about their topology. A batch
+without any foreground class scores 0. MONAI pools the sums of all foreground channels into one
+ratio; here each class gets its own ratio and the ratios are averaged, like the other region losses
+(the two agree in binary mode). α ≤ 0.5: clDice alone is no loss — an all-foreground prediction has
+an empty soft skeleton and scores a perfect clDice.
+Ignored pixels count as background for both masks.
 """
 
 from __future__ import annotations
@@ -43,8 +52,7 @@ class ClDiceLoss(SegmentationLoss):
     def compute(self, x: Prepared) -> torch.Tensor:
         valid = x.valid.unsqueeze(1).to(x.dtype)
         probs, truth = x.probs * valid, x.one_hot()
-        if x.binary:
-            probs, truth = probs[:, 1:], truth[:, 1:]
+        probs, truth = probs[:, 1:], truth[:, 1:]  # foreground classes
         dims, s = (0, 2, 3), self.smooth
         skel_pred, skel_true = soft_skeleton(probs, self.iterations), soft_skeleton(truth, self.iterations)
         tprec = ((skel_pred * truth).sum(dims) + s) / (skel_pred.sum(dims) + s)

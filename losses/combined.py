@@ -1,32 +1,49 @@
-"""Losses combining cross-entropy, Dice and Focal terms, computed from one shared log-softmax.
+"""Losses combining cross-entropy, Dice, Focal and Tversky terms, computed from one shared log-softmax.
 
-- ``combo`` / ``binary_combo``: the weighted sum of seed 003 (Swastika 2025, "Comparative analysis of
-  loss functions for semantic segmentation"): ``L = w_ce L_CE + w_dice L_Dice + w_focal L_Focal``,
-  with its seven weight configurations in ``LOSS_PRESETS`` (``dice_dominant`` 0.5/1/0.5 by default,
-  the study's best) and the study's focal parameters α = 1, γ = 2.
-- ``dice_ce`` / ``binary_dice_bce``: 0.5 L_CE + 0.5 L_Dice; ``focal_dice`` / ``binary_focal_dice``:
-  0.5 L_Focal + 0.5 L_Dice (Focal α = 0.25, γ = 2) — seed 000's defaults.
+- ``combo`` / ``binary_combo``: the weighted sum of Swastika (2025, "Comparative analysis of loss
+  functions for semantic segmentation: an empirical study on Cityscapes dataset", Eq. 1):
+  ``L = w_ce L_CE + w_dice L_Dice + w_focal L_Focal``, with its seven weight configurations in
+  ``LOSS_PRESETS`` (``dice_dominant`` 0.5/1/0.5 by default, the study's best) and the study's focal
+  γ = 2. Focal α: multiclass α = 1, the study's value, which scales every class alike (no class
+  balancing); binary α = 0.5, its binary counterpart: Lin et al.'s binary focal weighs foreground
+  pixels α and background pixels 1 - α, so "no class balancing" is α = 0.5 (α = 1 would give the
+  background weight 0: predicting every pixel as foreground would cost the focal term nothing).
+  Because α and 1 - α sum to 1, the binary focal term at α = 0.5 is half the two-class softmax
+  focal term at α = 1.
+- ``dice_ce`` / ``binary_dice_bce``: ``0.5 L_CE + 0.5 L_Dice``; ``focal_dice`` / ``binary_focal_dice``:
+  ``0.5 L_Focal + 0.5 L_Dice`` with γ = 2 — the SemanticSeg4EO defaults. Focal α: multiclass 1, so
+  that the two weights mean what they say (α scales the multiclass focal term: with the former
+  α = 0.25 the loss was 0.125 L_Focal + 0.5 L_Dice); binary 0.25, Lin et al.'s foreground weight
+  (background 0.75).
+- ``focal_plus_tversky`` / ``binary_focal_plus_tversky``: the "Focal + Tversky combination" of the
+  SemanticSeg4EO loss list, ``L = w_f L_Focal(γ_f, α_f) + w_t L_Tversky(α_t, β_t)`` (Lin et al. 2017;
+  Salehi et al. 2017), 0.5/0.5 by default, focal α as in ``focal_dice``. Not to be confused with
+  ``focal_tversky`` (Abraham & Khan's (1 - T)^(1/γ)).
 - ``dice_ce_product`` / ``binary_dice_bce_product``: the multiplicative loss
   ``L = L_Dice · L_CE`` (Yokoi & Hotta, ICCV Workshops 2025), free of weights to tune.
 - ``taghanaki_combo`` / ``binary_taghanaki_combo`` (Taghanaki, Zheng, Zhou, Georgescu, Sharma, Xu,
-  Comaniciu & Hamarneh, CMIG 2019): ``L = α L_wCE(β) + (1 - α) L_Dice`` with the β-weighted
+  Comaniciu & Hamarneh, "Combo loss: handling input and output imbalance in multi-organ
+  segmentation", CMIG 2019): ``L = α L_wCE(β) + (1 - α) L_Dice`` with the β-weighted
   cross-entropy ``L_wCE = -mean_i mean_c [β g_ic log p_ic + (1 - β)(1 - g_ic) log(1 - p_ic)]``
-  (β > 0.5 penalises false negatives more); the paper subtracts the Dice coefficient, here
+  (β > 0.5 penalises false negatives more; β is kept inside (0, 1): at β = 0 or 1 one class's
+  errors cost the cross-entropy nothing); the paper subtracts the Dice coefficient, here
   ``1 - Dice`` is added so the loss stays non-negative (same gradients). Binary mode scores the
   foreground class.
 
-The combined terms need no dense one-hot target and share one softmax: in multiclass mode through
-``fused.FusedTerms`` (closed-form gradients), in binary mode through one log-sigmoid.
+L_CE, L_Dice and L_Focal are those of ``cross_entropy``, ``dice`` and ``focal``. The combined terms
+need no dense one-hot target and share one softmax: in multiclass mode through ``fused.FusedTerms``
+(closed-form gradients), in binary mode through one log-sigmoid.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .base import EPS, Prepared, SegmentationLoss, pixel_mean
+from .base import EPS, Prepared, RegionLoss, SegmentationLoss, pixel_mean
 from .dice import dice_term
 from .focal import focal_term
 from .fused import FusedTerms
+from .tversky import tversky_term, warn_unless_normalised
 
 
 def combined_terms(
@@ -65,13 +82,46 @@ class WeightedTermsLoss(SegmentationLoss):
         self.weights = {
             name: float(w) for name, w in (("ce", ce_weight), ("dice", dice_weight), ("focal", focal_weight)) if w
         }
-        if not self.weights:
-            raise ValueError("A combined loss needs at least one term with a non-zero weight.")
+        _check_weights(self.weights)
         self.gamma, self.alpha, self.smooth = gamma, alpha, smooth
 
     def compute(self, x: Prepared) -> torch.Tensor:
         terms = combined_terms(x, set(self.weights), self.gamma, self.alpha, self.smooth)
         return sum(w * terms[name] for name, w in self.weights.items())
+
+
+def _check_weights(weights: dict[str, float]) -> None:
+    if not weights:
+        raise ValueError("A combined loss needs at least one term with a non-zero weight.")
+
+
+class FocalPlusTverskyLoss(RegionLoss):
+    """``L = w_f L_Focal + w_t L_Tversky`` (terms with weight 0 are not computed)."""
+
+    def __init__(
+        self,
+        *args,
+        focal_weight: float = 0.5,
+        tversky_weight: float = 0.5,
+        focal_gamma: float = 2.0,
+        focal_alpha: float = 1.0,
+        tversky_alpha: float = 0.3,
+        tversky_beta: float = 0.7,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.weights = {name: float(w) for name, w in (("focal", focal_weight), ("tversky", tversky_weight)) if w}
+        _check_weights(self.weights)
+        warn_unless_normalised(tversky_alpha, tversky_beta)
+        self.focal = (focal_gamma, focal_alpha)
+        self.tversky = (tversky_alpha, tversky_beta)
+
+    def compute(self, x: Prepared) -> torch.Tensor:
+        terms = {
+            "focal": lambda: focal_term(x, *self.focal),
+            "tversky": lambda: tversky_term(x, *self.tversky, self.smooth, self.per_image),
+        }
+        return sum(w * terms[name]() for name, w in self.weights.items())
 
 
 class ProductLoss(SegmentationLoss):

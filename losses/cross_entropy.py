@@ -3,12 +3,23 @@
 - ``ce`` / ``bce``: ``L = -Σ_i w_{y_i} log p_{i,y_i} / Σ_i w_{y_i}`` over valid pixels i; in binary
   mode p = [1 - σ(z), σ(z)], so this is binary cross-entropy. (Standard maximum likelihood; with
   class weights, the weighted cross-entropy of Long, Shelhamer & Darrell, CVPR 2015.)
-- ``topk_ce`` / ``binary_topk_bce``: the mean of the k % largest pixel losses (bootstrapped /
-  TopK cross-entropy; Wu, Shen & van den Hengel, arXiv:1605.06885, 2016).
-- ``distance_ce`` / ``binary_distance_bce``: cross-entropy weighted by ``1 + λ Φ_i`` where
-  ``Φ_i = 1 - d_i / max d`` and d_i is the distance from pixel i to the nearest class boundary of
-  the target, so pixels near boundaries weigh up to 1 + λ (distance-map penalised cross-entropy;
-  Caliva, Iriondo, Martinez, Majumdar & Pedoia, MIDL 2019).
+- ``topk_ce`` / ``binary_topk_bce``: the mean of the ⌈N k / 100⌉ largest pixel losses
+  ``w_{y_i} (-log p_{i,y_i})`` among the N valid pixels (w: class weights, 1 without): the
+  bootstrapped / TopK cross-entropy of Wu, Shen & van den Hengel ("Bridging category-level and
+  instance-level semantic image segmentation", arXiv:1605.06885, 2016), k = 10 % by default.
+- ``distance_ce`` / ``binary_distance_bce``: the distance-map penalised cross-entropy of Caliva,
+  Iriondo, Martinez, Majumdar & Pedoia ("Distance map loss penalty term for semantic segmentation",
+  MIDL 2019): ``L = mean_i (1 + λ Φ_i) (-log p_{i,y_i})``, the mean over valid pixels as in the paper's
+  (1/N) Σ_i (class-weighted, ``Σ v_i (1 + λ Φ_i) c_i / Σ v_i``, when ``class_weights`` are given),
+  λ = ``boundary_weight`` (the paper's penalty is 1 + Φ, i.e. λ = 1, the default). The paper derives
+  Φ from the distance transform of the ground-truth masks, reversed so that pixels close to the
+  object boundaries weigh most. Our Φ, exactly: per image, a *boundary pixel* is a valid pixel with
+  a valid 4-neighbour of another class (so both sides of every class boundary are boundary pixels);
+  d_i is the Euclidean distance from pixel i to the nearest boundary pixel (0 on boundary pixels),
+  and ``Φ_i = 1 - d_i / max_j d_j`` (max over the image, at least 1): 1 on the boundaries, falling
+  linearly to 0 at the pixel farthest from any boundary; one map for all classes (multiclass
+  boundaries included); Φ = 0 in an image without a boundary. Ignored pixels neither create
+  boundaries nor count in the mean.
 """
 
 from __future__ import annotations
@@ -46,5 +57,4 @@ class DistanceWeightedCrossEntropyLoss(SegmentationLoss):
 
     def compute(self, x: Prepared) -> torch.Tensor:
         proximity = boundary_proximity(x.target, x.valid).to(x.logits)
-        weights = x.pixel_weights() * (1.0 + self.boundary_weight * proximity)
-        return (-x.true_log_probs() * weights).sum() / weights.sum().clamp_min(1e-7)
+        return pixel_mean((1.0 + self.boundary_weight * proximity) * -x.true_log_probs(), x)

@@ -8,9 +8,11 @@ from scipy.ndimage import distance_transform_edt
 
 
 def boundary_proximity(target: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-    """``(N, H, W)`` in [0, 1]: 1 on class boundaries, falling linearly to 0 at the farthest pixel.
+    """``(N, H, W)`` in [0, 1]: 1 on class boundaries, falling linearly to 0 at the valid pixel farthest
+    from them (``1 - d / max d``, the max over the image's valid pixels, at least 1).
 
-    A boundary pixel has a valid 4-neighbour of another class. Images without a boundary get 0.
+    A boundary pixel is a valid pixel with a valid 4-neighbour of another class. Images without a
+    boundary get 0.
     """
     labels = target.detach().cpu().numpy()
     ok = valid.detach().cpu().numpy()
@@ -26,20 +28,21 @@ def boundary_proximity(target: torch.Tensor, valid: torch.Tensor) -> torch.Tenso
             e[:-1] |= differs
         if edge.any():
             distance = distance_transform_edt(~edge)
-            out[n] = 1.0 - distance / max(distance.max(), 1.0)
+            out[n] = np.clip(1.0 - distance / max(distance[ok[n]].max(), 1.0), 0.0, 1.0)
     return torch.from_numpy(out)
 
 
 def signed_distance(masks: torch.Tensor) -> torch.Tensor:
     """Kervadec's signed distance of each ``(N, K, H, W)`` mask: negative inside, positive outside.
 
-    ``φ = edt(outside) · outside - (edt(inside) - 1) · inside``; 0 where a mask is empty.
+    ``φ = edt(outside) · outside - (edt(inside) - 1) · inside`` in pixels; 0 where a mask is empty or
+    full (no boundary).
     """
     m = masks.detach().cpu().numpy() > 0.5
     out = np.zeros(m.shape, dtype=np.float32)
     for index in np.ndindex(*m.shape[:2]):
         inside = m[index]
-        if inside.any():
+        if inside.any() and not inside.all():
             outside = ~inside
             out[index] = distance_transform_edt(outside) * outside - (distance_transform_edt(inside) - 1) * inside
     return torch.from_numpy(out)

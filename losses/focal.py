@@ -1,19 +1,13 @@
 """Focal losses.
 
-- ``focal`` / ``binary_focal`` (Lin, Goyal, Girshick, He & Dollár, ICCV 2017):
-  ``L = -mean_i α_t (1 - p_t)^γ log p_t`` with p_t the probability of the true class. Binary:
-  α_t = α on foreground pixels and 1 - α on background (α = 0.25, γ = 2 by default). Multiclass:
-  α scales every class alike (as kornia's focal loss); per-class balance comes from
-  ``class_weights``. γ = 0 and α = 1 give cross-entropy.
-- ``dual_focal`` / ``binary_dual_focal`` (Hossain, Paplinski & Betts, "Dual focal loss to address
-  class imbalance in semantic segmentation", Neurocomputing 462, 2021):
-  ``L = -mean_i Σ_c [ g_ic log p_ic + β (1 - g_ic) log(ρ - p_ic) + α |g_ic - p_ic|^γ ]``.
-  The first two terms reward the true class and penalise the false ones (the "dual" part); the
-  α-term cancels the gradient of well-classified pixels (the focal part). With α ≤ β/ρ and α ≤ 1 the
-  minimum is the perfect prediction. Options: ``learnable_gamma`` makes the scaling exponent γ a
-  parameter in (0, γ_max] (``γ = γ_max · sigmoid(θ)``) returned by ``parameters()`` so the trainer
-  optimises it; ``adaptive_weights`` weights each class term by its inverse frequency among the
-  batch's valid pixels (normalised to mean 1 over present classes).
+- ``focal`` / ``binary_focal`` (Lin, Goyal, Girshick, He & Dollár, "Focal loss for dense object
+  detection", ICCV 2017): ``L = mean_i α_t (1 - p_t)^γ (-log p_t)`` with p_t the probability of the
+  true class and the mean over valid pixels (weighted by ``class_weights[y_i]`` when given).
+  Binary: α_t = α on foreground pixels and 1 - α on background pixels (Lin et al.'s α-balanced
+  form; α = 0.25, γ = 2 by default); α is kept inside (0, 1) so that neither class has weight 0.
+  Multiclass: α scales every class alike (as kornia's focal loss): α = 1 is the unscaled focal
+  loss, per-class balance comes from ``class_weights``. γ = 0 and α = 1 give cross-entropy.
+- ``dual_focal`` / ``binary_dual_focal``: see ``DualFocalLoss``.
 """
 
 from __future__ import annotations
@@ -25,6 +19,7 @@ from torch import nn
 
 from .base import EPS, Prepared, SegmentationLoss, pixel_mean, safe_pow
 
+GAMMA_MIN = 1.0  # below 1 the perfect prediction is no longer the minimum (see DualFocalLoss)
 GAMMA_MAX = 5.0
 
 
@@ -49,6 +44,41 @@ class FocalLoss(SegmentationLoss):
 
 
 class DualFocalLoss(SegmentationLoss):
+    r"""Dual Focal loss (Hossain, Paplinski & Betts, "Dual focal loss to address class imbalance in
+    semantic segmentation", Neurocomputing 462, 2021), over the K classes of each valid pixel i
+    (binary: K = 2, p = [1 - σ(z), σ(z)]), g the one-hot target:
+
+    ``L = mean_i -Σ_c [ g_ic log p_ic + β (1 - g_ic) log(ρ - p_ic) + a |g_ic - p_ic|^γ ]``
+
+    with ``a = α · min(1, β/ρ)``, α ∈ [0, 1]. The first two terms reward the true class and penalise
+    the false ones (the "dual" part); the third, *subtracted* from the loss (a reward), lowers the
+    gradient of well-classified pixels (the focal part: with a = γ = 1 the true class's gradient
+    -1/p + a vanishes at p = 1). Public implementations disagree on the sign of that term; the one
+    implemented is the form whose term focuses training as the paper describes (with the opposite
+    sign the term adds a constant gradient a to every pixel at γ = 1 and focuses nothing). α is given
+    in units of the largest weight for which the perfect prediction stays the minimum, min(1, β/ρ),
+    so that every α of the dock is safe; at the defaults (α = β = ρ = γ = 1) a = α, the paper's value.
+
+    **The perfect prediction is the minimum** whenever γ ≥ 1 (the dock's range, the learnable γ's too)
+    and a ≤ min(1, β/ρ) (always, by construction). Proof, class term by class term, with q = 1 - p_iy
+    for the true class and p = p_ic for a false one, both in [0, 1], using -log(1 - u) ≥ u and
+    u^γ ≤ u for u ∈ [0, 1], γ ≥ 1:
+    true class: ``-log(1 - q) - a q^γ ≥ q - a q ≥ 0``, with equality only at q = 0 (-log(1 - q) > q
+    for q > 0); false class: ``-β log(ρ - p) - a p^γ = -β log ρ - β log(1 - p/ρ) - a p^γ ≥ -β log ρ
+    + (β/ρ - a) p ≥ -β log ρ``. Every class term is smallest at the perfect prediction, so is any sum
+    of them with non-negative weights (class weights, adaptive weights), and the true-class term
+    makes it the only minimiser; the minimum is ``-β (K - 1) log ρ`` (0 at ρ = 1). For γ < 1 the claim
+    fails: q^γ / q → ∞ as q → 0, so the loss first falls as the prediction leaves the perfect one
+    (binary, α = β = ρ = 1, γ = 0.5: minimum at p_true ≈ 0.83). ``tests/losses/test_dual_focal.py``
+    checks both.
+
+    Options: ``learnable_gamma`` makes γ = 1 + (γ_max - 1) sigmoid(θ) ∈ (1, γ_max) a parameter
+    returned by ``parameters()`` so that the trainer optimises it with the network. ∂L/∂γ =
+    -a Σ |g - p|^γ ln|g - p| ≥ 0, so the loss alone drives γ down towards 1, where the claim above
+    still holds. ``adaptive_weights`` weights each class term by its inverse frequency among the
+    batch's valid pixels (normalised to mean 1 over present classes; absent classes 0).
+    """
+
     def __init__(
         self,
         *args,
@@ -61,12 +91,16 @@ class DualFocalLoss(SegmentationLoss):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if not 0.0 < gamma <= GAMMA_MAX:
-            raise ValueError(f"gamma must be in (0, {GAMMA_MAX}], got {gamma}.")
+        if not (GAMMA_MIN <= gamma <= GAMMA_MAX and 0.0 <= alpha <= 1.0 and beta >= 0.0 and rho >= 1.0):
+            raise ValueError(
+                f"Dual Focal needs gamma in [{GAMMA_MIN:g}, {GAMMA_MAX:g}], alpha in [0, 1], beta >= 0 and "
+                f"rho >= 1, got gamma={gamma}, alpha={alpha}, beta={beta}, rho={rho}."
+            )
         self.alpha, self.beta, self.rho = alpha, beta, rho
+        self.reward = alpha * min(1.0, beta / rho)
         self.adaptive_weights = adaptive_weights
         if learnable_gamma:
-            ratio = min(gamma / GAMMA_MAX, 1.0 - 1e-4)
+            ratio = min(max((gamma - GAMMA_MIN) / (GAMMA_MAX - GAMMA_MIN), 1e-4), 1.0 - 1e-4)
             self.gamma_logit = nn.Parameter(torch.tensor(math.log(ratio / (1.0 - ratio))))
         else:
             self.gamma_logit = None
@@ -76,18 +110,24 @@ class DualFocalLoss(SegmentationLoss):
     def gamma(self) -> torch.Tensor | float:
         if self.gamma_logit is None:
             return self.fixed_gamma
-        return GAMMA_MAX * torch.sigmoid(self.gamma_logit)
+        return GAMMA_MIN + (GAMMA_MAX - GAMMA_MIN) * torch.sigmoid(self.gamma_logit)
 
     def compute(self, x: Prepared) -> torch.Tensor:
         probs, truth = x.probs, x.one_hot()
+        error = torch.where(truth > 0, -torch.expm1(x.log_probs), probs)  # |g - p|, 1 - p accurate near p = 1
         terms = (
             truth * x.log_probs
             + self.beta * (1.0 - truth) * torch.log((self.rho - probs).clamp_min(EPS))
-            + self.alpha * safe_pow((truth - probs).abs(), self.gamma)
+            + self.reward * safe_pow(error, self.gamma)
         )
         if self.adaptive_weights:
-            counts = truth.sum(dim=(0, 2, 3))
-            inverse = torch.where(counts > 0, counts.sum() / counts.clamp_min(1.0), torch.zeros_like(counts))
-            present = (counts > 0).sum().clamp_min(1)
-            terms = terms * (inverse * present / inverse.sum().clamp_min(EPS)).view(1, -1, 1, 1)
+            terms = terms * _inverse_frequency(truth).view(1, -1, 1, 1)
         return pixel_mean(-terms.sum(dim=1), x)
+
+
+def _inverse_frequency(truth: torch.Tensor) -> torch.Tensor:
+    """``(K,)`` weights ∝ 1 / count of each class among valid pixels, mean 1 over present classes, 0 if absent."""
+    counts = truth.sum(dim=(0, 2, 3))
+    inverse = torch.where(counts > 0, counts.sum() / counts.clamp_min(1.0), torch.zeros_like(counts))
+    present = (counts > 0).sum().clamp_min(1)
+    return inverse * present / inverse.sum().clamp_min(EPS)

@@ -72,7 +72,9 @@ class FusedTerms(torch.autograd.Function):
         g_ce, g_dice, g_focal = grad_terms
         one_minus = 1.0 - p_true
         ratio = torch.where(one_minus > EPS, log_p / one_minus.clamp_min(EPS), -torch.ones_like(log_p))
-        focal_coefficient = alpha * (modulation - gamma * p_true * modulation * ratio) if gamma else alpha
+        # d(1 - p)^γ/dp = -power (1 - p)^γ / (1 - p); below EPS a fractional power is continued linearly (safe_pow)
+        power = gamma if gamma >= 1 else torch.where(one_minus > EPS, gamma, 1.0)
+        focal_coefficient = alpha * (modulation - power * p_true * modulation * ratio) if gamma else alpha
         s = (g_ce + g_focal * focal_coefficient) * weights / total_weight
         a = -2.0 * g_dice * class_mask / (mask_total * denominator)
         b = g_dice * class_mask * (2.0 * tp + smooth) / (mask_total * denominator**2)

@@ -1,4 +1,5 @@
-"""Jaccard (soft IoU) loss (Rahman & Wang, ISVC 2016; Berman et al. 2018 for its Lovász extension):
+"""Jaccard (soft IoU) loss (Rahman & Wang, "Optimizing intersection-over-union in deep neural networks
+for image segmentation", ISVC 2016; ``lovasz`` for its Lovász extension):
 ``J_c = (TP_c + s) / (P_c + G_c - TP_c + s)``, ``L = mean_{present c} (1 - J_c)``."""
 
 from __future__ import annotations

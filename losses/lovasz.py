@@ -1,12 +1,24 @@
-"""Lovász losses: convex surrogates of the Jaccard index (Berman, Rannen Triki & Blaschko, CVPR 2018).
+"""Lovász losses: convex surrogates of the Jaccard index (Berman, Rannen Triki & Blaschko, "The
+Lovász-softmax loss: a tractable surrogate for the optimization of the intersection-over-union
+measure in neural networks", CVPR 2018).
 
 - ``lovasz_hinge`` (binary): the Lovász extension of the Jaccard loss applied to the hinge errors
   ``1 - z_i s_i`` (s_i = ±1), sorted in decreasing order: ``L = Σ_k relu(e_(k)) ∇J_k``.
 - ``lovasz_softmax`` (multiclass): per present class c, the errors ``|g_ic - p_ic|`` sorted in
-  decreasing order, ``L_c = Σ_k e_(k) ∇J_k``, averaged over present classes.
+  decreasing order, ``L_c = Σ_k e_(k) ∇J_k``, averaged over present classes (class weighted).
 
-``∇J`` is the gradient of the Lovász extension (``lovasz_grad``). Ignored pixels are dropped; by
-default the whole batch is one set of pixels (``per_image=True``: each image, then the mean).
+``∇J`` is the gradient of the Lovász extension (``lovasz_grad``): with the pixels sorted by
+decreasing error, ``∇J_k = J(π_1..k) - J(π_1..k-1)`` where J(S) is the Jaccard loss of the
+prediction that gets the pixels of S wrong. Ignored pixels are dropped. ``class_weights`` weigh the
+classes of the softmax form; the hinge form scores one set of pixels and has no class to weigh.
+
+**Aggregation** (``per_image``, False by default in both modes): Berman et al.'s code defaults to
+per-image for the hinge (``lovasz_hinge(per_image=True)``) and to the batch for the softmax form.
+Here both default to the batch — the whole batch is one set of pixels — because the Lovász
+extension is a surrogate of the IoU of the set it is given, and the IoU the plugin reports (and
+the PASCAL VOC convention, Everingham et al. 2010) is computed over the whole data set, not
+averaged per image; remote-sensing tiles often lack the foreground, where a per-image IoU is
+undefined or noisy. ``per_image=True`` gives Berman et al.'s hinge default (the mean over images).
 """
 
 from __future__ import annotations

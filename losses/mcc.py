@@ -1,4 +1,5 @@
-"""Matthews correlation coefficient loss (Abhishek & Hamarneh, ISBI 2021): ``L = 1 - MCC`` with
+"""Matthews correlation coefficient loss (Abhishek & Hamarneh, "Matthews correlation coefficient loss for
+deep convolutional networks: application to skin lesion segmentation", ISBI 2021): ``L = 1 - MCC`` with
 
 ``MCC_c = (TP TN - FP FN) / sqrt((TP + FP)(TP + FN)(TN + FP)(TN + FN))``
 

@@ -1,4 +1,5 @@
-"""The seven CE:Dice:Focal weight configurations of seed 003 (standard library only)."""
+"""The seven CE:Dice:Focal weight configurations of Swastika (2025), "Comparative analysis of loss
+functions for semantic segmentation: an empirical study on Cityscapes dataset" (standard library only)."""
 
 LOSS_PRESETS: dict[str, dict[str, float]] = {
     "equal": {"ce_weight": 1.0, "dice_weight": 1.0, "focal_weight": 1.0},
@@ -9,5 +10,5 @@ LOSS_PRESETS: dict[str, dict[str, float]] = {
     "dice_only": {"ce_weight": 0.0, "dice_weight": 1.0, "focal_weight": 0.0},
     "focal_only": {"ce_weight": 0.0, "dice_weight": 0.0, "focal_weight": 1.0},
 }
-"""Seed 003's seven CE:Dice:Focal weight configurations (Table II of the study)."""
+"""Swastika (2025)'s seven CE:Dice:Focal weight configurations (Table II of the study)."""
 DEFAULT_PRESET = "dice_dominant"

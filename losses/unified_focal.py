@@ -1,5 +1,6 @@
-"""Unified Focal loss (Yeung, Sala, Schönlieb & Rundo, Computerized Medical Imaging and Graphics 95,
-2022): one framework generalising Dice- and cross-entropy-based losses for class imbalance.
+"""Unified Focal loss (Yeung, Sala, Schönlieb & Rundo, "Unified focal loss: generalising Dice and cross
+entropy-based losses to handle class imbalanced medical image segmentation", Computerized Medical
+Imaging and Graphics 95, 2022): one framework generalising Dice- and cross-entropy-based losses.
 
 ``L = λ L_mFT + (1 - λ) L_mF`` with, δ weighing the rare classes against the background (class 0):
 
@@ -12,7 +13,10 @@
 
 ``unified_focal`` is the asymmetric form (the paper's recommendation), ``symmetric_unified_focal``
 the symmetric one; λ = 0.5, δ = 0.6, γ = 0.5 by default. Binary mode uses background and
-foreground; multiclass treats class 0 as background and every other class as rare.
+foreground; multiclass treats class 0 as background and every other class as rare. The dock keeps
+δ inside (0, 1) (at δ = 0 or 1 one side — the rare classes or the background — has weight 0 in the
+focal term and one error type costs the Tversky term nothing) and γ ≤ 0.9 (at γ = 1 the rare
+classes' term (1 - mTI)^0 is a step: 1 for any imperfect prediction, with zero gradient).
 """
 
 from __future__ import annotations

@@ -1,14 +1,39 @@
-"""The catalog: seed 000's names and defaults, auto-conversion, presets, errors, coverage."""
+"""The catalog: the SemanticSeg4EO names and defaults, auto-conversion, presets, errors, citations, coverage."""
 
 from __future__ import annotations
 
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 
 from segmentation_trainer.losses import LOSS_PRESETS, available_losses, build_loss, convert_loss_name, loss_spec
+from segmentation_trainer.losses.references import CITATIONS
 
-SEED_BINARY = [
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+# keys other parts of the project link to (metrics, statistics, models)
+PROJECT_KEYS = {
+    "swastika2025",
+    "azad2023",
+    "hossain2021",
+    "semanticseg4eo",
+    "cheng2021",
+    "everingham2010",
+    "holm1979",
+    "efron1993",
+    "kunsch1989",
+    "roberts2017",
+    "eigen2015",
+    "ronneberger2015",
+    "chen2018",
+    "oktay2018",
+    "lin2017",
+    "milletari2016",
+}
+
+DOCUMENTED_BINARY = [
     "bce",
     "binary_dice",
     "binary_focal",
@@ -17,13 +42,13 @@ SEED_BINARY = [
     "binary_focal_tversky",
     "binary_dice_bce",
 ]
-SEED_MULTICLASS = ["ce", "dice", "focal", "tversky", "focal_tversky", "dice_ce", "focal_dice", "combo"]
+DOCUMENTED_MULTICLASS = ["ce", "dice", "focal", "tversky", "focal_tversky", "dice_ce", "focal_dice", "combo"]
 
 
-def test_seed_names_exist_and_defaults_come_first():
+def test_documented_names_exist_and_defaults_come_first():
     binary = [s.name for s in available_losses("binary")]
     multiclass = [s.name for s in available_losses("multiclass")]
-    assert set(SEED_BINARY) <= set(binary) and set(SEED_MULTICLASS) <= set(multiclass)
+    assert set(DOCUMENTED_BINARY) <= set(binary) and set(DOCUMENTED_MULTICLASS) <= set(multiclass)
     assert binary[0] == "binary_dice_bce" and multiclass[0] == "dice_ce"
 
 
@@ -42,9 +67,14 @@ def test_seed_names_exist_and_defaults_come_first():
             "multiclass",
             {"ce_weight": 0.5, "dice_weight": 1.0, "focal_weight": 0.5, "alpha": 1.0, "gamma": 2.0},
         ),
+        ("binary_combo", "binary", {"alpha": 0.5, "gamma": 2.0}),
+        ("focal_dice", "multiclass", {"alpha": 1.0, "gamma": 2.0, "focal_weight": 0.5, "dice_weight": 0.5}),
+        ("binary_focal_dice", "binary", {"alpha": 0.25, "gamma": 2.0}),
+        ("focal_plus_tversky", "multiclass", {"focal_alpha": 1.0, "tversky_alpha": 0.3, "tversky_beta": 0.7}),
+        ("binary_focal_plus_tversky", "binary", {"focal_alpha": 0.25, "focal_gamma": 2.0}),
     ],
 )
-def test_seed_defaults(name, mode, expected):
+def test_documented_defaults(name, mode, expected):
     defaults = loss_spec(name, mode).defaults()
     assert {k: defaults[k] for k in expected} == pytest.approx(expected)
 
@@ -121,10 +151,43 @@ def test_tversky_warns_when_alpha_and_beta_do_not_sum_to_one():
 
 
 def test_every_loss_is_documented():
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[2] / "docs" / "losses.md").read_text(encoding="utf-8")
+    text = (DOCS / "losses.md").read_text(encoding="utf-8")
     for spec in available_losses("multiclass"):
         assert f"`{spec.name}`" in text, spec.name
         binary = convert_loss_name(spec.name, "binary")
         assert f"`{binary}`" in text or binary == f"binary_{spec.name}", binary
+
+
+def _sections() -> dict[str, str]:
+    """docs/references.md: ``### key`` heading -> the section's text."""
+    text = (DOCS / "references.md").read_text(encoding="utf-8")
+    parts = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
+    return {part.split("\n", 1)[0].strip(): part for part in parts}
+
+
+def test_every_reference_has_a_section_with_a_bibtex_entry():
+    sections = _sections()
+    keys = {key for mode in ("binary", "multiclass") for spec in available_losses(mode) for key in spec.reference_keys}
+    assert keys <= set(CITATIONS) and set(CITATIONS) | PROJECT_KEYS <= set(sections)
+    for key, section in sections.items():
+        assert re.fullmatch(r"[a-z0-9]+", key), key
+        assert re.search(r"```bibtex\n@\w+\{" + key + ",", section), key
+
+
+def test_each_loss_cites_authors_year_title_and_venue_and_names_its_keys():
+    for mode in ("binary", "multiclass"):
+        for spec in available_losses(mode):
+            assert spec.reference_keys, spec.name
+            for key in spec.reference_keys:
+                year = re.search(r"\d{4}", key)  # every key but the undated plugin documentation
+                assert CITATIONS[key] in spec.reference, (spec.name, key)
+                assert year is None or f"({year.group()})" in CITATIONS[key], (spec.name, key)
+            assert "seed" not in spec.reference.lower()
+
+
+def test_no_document_name_of_the_brief_is_cited():
+    """Losses, their tests and docs cite papers by author, year and title."""
+    pattern = re.compile("seed" + r"\s*00\d", re.IGNORECASE)
+    files = [*(ROOT / "losses").glob("*.py"), *(ROOT / "tests" / "losses").glob("*.py"), DOCS / "losses.md"]
+    files.append(DOCS / "references.md")
+    assert [f.name for f in files if pattern.search(f.read_text(encoding="utf-8"))] == []

@@ -6,6 +6,7 @@ absent classes; MONAI keeps them) and, where the reference has no ignore_index, 
 
 from __future__ import annotations
 
+import paper_reference as ref
 import pytest
 import segmentation_models_pytorch.losses as smp_losses
 import torch
@@ -127,6 +128,18 @@ def test_generalized_dice_against_monai():
     close(build_loss("generalized_dice", "multiclass", C)(logits, target), reference(logits, onehot(target, C)))
 
 
+def test_generalized_dice_gives_absent_classes_weight_zero_unlike_monai():
+    """Class 3 is absent but predicted: ours gives it w = 0 (the paper's 1/G² is undefined), as the
+    independent reference does; MONAI gives it the largest weight of the present classes."""
+    logits, target = make_batch("multiclass", C, ignore_share=0.0, all_present=False, seed=2)
+    target[target == 3] = 0
+    ours = build_loss("generalized_dice", "multiclass", C)(logits, target)
+    batch = ref.Batch(logits.detach().numpy(), target.numpy(), False)
+    assert float(ours) == pytest.approx(ref.generalized_dice(batch, 1e-5), rel=1e-9)
+    monai = monai_losses.GeneralizedDiceLoss(softmax=True, batch=True, smooth_nr=1e-5, smooth_dr=1e-5)
+    assert abs(float(ours) - float(monai(logits, onehot(target, C)))) > 1e-3
+
+
 def test_dice_ce_against_monai():
     """dice_ce = 0.5 Dice + 0.5 CE = 0.5 MONAI DiceCELoss(softmax, batch, smooth 1e-5)."""
     logits, target = make_batch("multiclass", C, ignore_share=0.0)
@@ -167,6 +180,16 @@ def test_binary_cldice_against_monai():
         onehot(target, 2), torch.cat([1 - p, p], dim=1)
     )
     close(build_loss("binary_cldice", "binary", 2)(logits, target), reference)
+
+
+def test_multiclass_cldice_scores_the_foreground_like_monai():
+    """Two classes: MONAI's foreground channels 1: are our one foreground class (the background,
+    class 0, is not scored, as in Shit et al.'s code)."""
+    logits, target = make_batch("multiclass", 2, shape=(2, 24, 24), ignore_share=0.0)
+    reference = monai_losses.SoftDiceclDiceLoss(iter_=3, alpha=0.5, smooth=1.0)(
+        onehot(target, 2), torch.softmax(logits, dim=1)
+    )
+    close(build_loss("cldice", "multiclass", 2)(logits, target), reference)
 
 
 def test_binary_tversky_against_monai():
