@@ -19,7 +19,7 @@ from segmentation_trainer.ui import loss_panel
 from segmentation_trainer.ui.dock import TrainerDock
 
 PLUGIN_DIR = Path(segmentation_trainer.__file__).resolve().parent
-SEED_DOCUMENT = re.compile(r"seed\s+0\d\d", re.IGNORECASE)  # "seed 003" and the like: not a citation
+SEED_DOCUMENT = re.compile(r"seed\s+0\d\d", re.IGNORECASE)  # "seed" and a three-digit document number
 
 
 @pytest.fixture
