@@ -16,7 +16,8 @@
   (``tests/losses/test_boundary_scale.py``; with the former 1/diagonal scale it was 0.09–0.25).
   The perfect prediction scores ``-w mean Σ_inside |φ| / Σ |φ|`` < 0. Classes absent from an image,
   or filling it, have no boundary (φ = 0) and take no part; binary mode scores the foreground;
-  ignored pixels count as outside every class for φ and take no part in the sums.
+  ignored pixels count as outside every class for φ and take no part in the sums. ``per_image``
+  applies to the Dice term (the boundary term is always per image).
 - ``hausdorff_dt`` / ``binary_hausdorff_dt`` (Karimi & Salcudean, "Reducing the Hausdorff distance in
   medical image segmentation with convolutional neural networks", IEEE TMI 2020, the
   distance-transform form): ``L = mean_{n, c} mean_i (p_ic - g_ic)² (d_G(i)^α + d_P(i)^α)`` with

@@ -452,3 +452,23 @@ def convert_loss_name(name: str, to_mode: str) -> str:
         return name
     other = "binary" if to_mode == "multiclass" else "multiclass"
     return loss_spec(name, other).counterpart
+
+
+def carried_params(name: str, mode: str, values: dict, to_mode: str) -> dict:
+    """The values of loss ``name`` (of ``mode``) that keep their meaning in its ``to_mode`` counterpart.
+
+    A value is carried when the counterpart has a parameter of the same name with the same default
+    and range; others (say ``alpha`` of ``combo``, a scale defaulting to 1, and of ``binary_combo``, a
+    foreground weight in [0.01, 0.99] defaulting to 0.5) are left out, to take the counterpart's
+    default. For the dock's mode switch.
+    """
+    source = {p.name: p for p in loss_spec(name, mode).params}
+    target = loss_spec(convert_loss_name(name, to_mode), to_mode).params
+    same = {
+        p.name
+        for p in target
+        if p.name in source
+        and (source[p.name].default, source[p.name].minimum, source[p.name].maximum)
+        == (p.default, p.minimum, p.maximum)
+    }
+    return {key: value for key, value in values.items() if key in same}

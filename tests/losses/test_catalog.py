@@ -191,3 +191,19 @@ def test_no_document_name_of_the_brief_is_cited():
     files = [*(ROOT / "losses").glob("*.py"), *(ROOT / "tests" / "losses").glob("*.py"), DOCS / "losses.md"]
     files.append(DOCS / "references.md")
     assert [f.name for f in files if pattern.search(f.read_text(encoding="utf-8"))] == []
+
+
+def test_carried_params_keep_only_values_of_the_same_meaning():
+    """combo's alpha (a scale, default 1) is not binary_combo's (a foreground weight, default 0.5)."""
+    from segmentation_trainer.losses.catalog import carried_params
+
+    values = {"ce_weight": 0.7, "dice_weight": 1.0, "focal_weight": 0.5, "gamma": 3.0, "alpha": 1.0}
+    assert carried_params("combo", "multiclass", values, "binary") == {
+        "ce_weight": 0.7,
+        "dice_weight": 1.0,
+        "focal_weight": 0.5,
+        "gamma": 3.0,
+    }
+    assert carried_params("binary_focal", "binary", {"alpha": 0.4, "gamma": 1.0}, "multiclass") == {"gamma": 1.0}
+    assert carried_params("tversky", "multiclass", {"alpha": 0.4, "beta": 0.6}, "binary") == {"alpha": 0.4, "beta": 0.6}
+    assert carried_params("dice_ce", "multiclass", {"ce_weight": 0.2}, "binary") == {}  # bce_weight there
