@@ -119,8 +119,11 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
     """Test mIoU with intervals for every configuration; best - other differences, Holm-adjusted."""
     blocks = best.confusion().shape[1]
     draws = stats.block_draws(blocks, seed)
+    seeds = stats.seed_variances(np.array([stats.run_scores(c.confusion()) for c in configurations]))
     others = [c for c in configurations if c is not best]
-    tests = {c.name: _difference(stats.compare_to(best.confusion(), c.confusion(), draws)) for c in others}
+    tests = {
+        c.name: _difference(stats.compare_to(best.confusion(), c.confusion(), draws, seeds["residual"])) for c in others
+    }
     enough = blocks >= stats.MIN_TEST_BLOCKS
     for test, adjusted in zip(tests.values(), stats.holm([t["p_value"] for t in tests.values()])):
         test["p_holm"] = adjusted
@@ -128,7 +131,7 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
         test["detectable"] = stats.minimum_detectable_difference(test, len(tests))
     scores = {}
     for c in configurations:
-        e = stats.configuration_estimate(c.confusion(), draws)
+        e = stats.configuration_estimate(c.confusion(), draws, seeds["within"])
         scores[c.name] = {"test_miou": e["value"], "interval": e["interval"], "standard_error": e["standard_error"]}
     return {
         "scores": scores,
@@ -136,6 +139,7 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
         "blocks": blocks,
         "runs": len(best.runs),
         "enough_blocks": enough,
+        "training_df": seeds["residual"][1],
         "autocorrelation": stats.morans_i(stats.error_rates(best.confusion()), best.runs[0].test_blocks, seed),
     }
 
@@ -237,10 +241,10 @@ def _caveats(analysis: dict[str, Any]) -> str:
             " One run per configuration: the intervals leave training variance (seeds) out; 3 or more runs "
             "per configuration include it."
         )
-    elif analysis["runs"] == 2:
+    elif analysis["training_df"] <= 2:
         text += (
-            " Two runs per configuration give training variance a single degree of freedom, hence very wide "
-            "intervals: 3 or more runs narrow them."
+            f" Training variance rests on {analysis['training_df']:.0f} degree(s) of freedom ({analysis['runs']} runs "
+            "per configuration), hence wide intervals: more runs narrow them."
         )
     moran = analysis["autocorrelation"]
     if moran is not None and moran["p_value"] < stats.ALPHA:

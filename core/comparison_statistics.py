@@ -12,16 +12,20 @@ What they rest on (the report's "Method" paragraph says the same in words):
   initial weights, tile order, augmentation); every run is scored on every block. The test area's
   part is the bootstrap variance over blocks (Efron & Tibshirani 1993, "An Introduction to the
   Bootstrap"): blocks drawn with replacement, mIoU recomputed from the drawn counts of every run,
-  with the n / (n - 1) small-sample correction. Training's part is the variance of the per-run
-  scores over the k seeds, divided by k. Their sum (which counts the block-by-seed interaction twice,
-  so it errs on the safe side) is the variance of the estimate. Its degrees of freedom are the
-  smaller of the two parts' (blocks - 1, runs - 1): Hsu's conservative answer to the Behrens–Fisher
-  problem (Scheffé 1970, "Practical solutions of the Behrens–Fisher problem"), which holds the error
-  rate at or below its nominal level whatever the parts' shares. (Welch–Satterthwaite degrees of
-  freedom, estimated from the same data, were tried and rejected: in simulation they gave 7 % false
-  alarms at 5 %, because a small run variance also raises the estimated degrees of freedom.) With
-  3 runs that is 2 degrees of freedom, a t quantile of 4.3 instead of 1.96: the price of few seeds.
-  Configurations share blocks and seeds, so differences are paired on both.
+  with the n / (n - 1) small-sample correction. Training's part comes from the table of per-run
+  test scores, configurations × seeds, analysed as a randomised complete block design with the seeds
+  as blocks (run i of every configuration has the same seed): a difference's training variance is
+  2 σ² / k with σ² the residual mean square of the additive model, on (C - 1)(k - 1) degrees of
+  freedom; a configuration's own score uses the pooled within-configuration variance over k, on
+  C (k - 1). Pooling over the configurations assumes they vary alike from seed to seed, the design's
+  usual assumption. The two parts add (which counts the block-by-seed interaction twice, so errs on
+  the safe side), with the smaller of their degrees of freedom: Hsu's conservative answer to the
+  Behrens–Fisher problem (Scheffé 1970, "Practical solutions of the Behrens–Fisher problem"), which
+  holds the error rate at or below its nominal level whatever the parts' shares. (Welch–
+  Satterthwaite degrees of freedom, estimated from the same data, were tried and rejected: in
+  simulation they gave 7–11 % false alarms at 5 %, because a small run variance also raises the
+  estimated degrees of freedom.) Configurations share blocks and seeds, so differences are paired
+  on both.
 - **Intervals and tests.** 95 % t intervals; a difference's p-value is the two-sided t test of zero,
   and the m comparisons of the selected configuration with the others are Holm-adjusted (Holm 1979,
   "A simple sequentially rejective multiple test procedure").
@@ -89,16 +93,19 @@ def block_replicates(confusion: np.ndarray, draws: np.ndarray) -> np.ndarray:
 
 
 def estimate(
-    value: float, block_samples: np.ndarray, blocks: int, run_values: np.ndarray, bounds: tuple[float, float]
+    value: float,
+    block_samples: np.ndarray,
+    blocks: int,
+    training: tuple[float, float],
+    bounds: tuple[float, float],
 ) -> dict[str, Any]:
     """A score (or difference) with its standard error, degrees of freedom, 95 % t interval (clipped to
     the quantity's ``bounds``) and the two-sided p-value of zero, from its block replicates (over
-    ``blocks`` blocks) and its per-run values."""
+    ``blocks`` blocks) and its training variance with that variance's degrees of freedom."""
     block_part = float(np.var(block_samples, ddof=1)) * blocks / (blocks - 1) if blocks > 1 else 0.0
-    runs = len(run_values)
-    run_part = float(np.var(run_values, ddof=1)) / runs if runs > 1 else 0.0
+    run_part, run_df = training
     error = float(np.sqrt(block_part + run_part))
-    df = conservative_df([(block_part, blocks - 1), (run_part, runs - 1)])
+    df = conservative_df([(block_part, blocks - 1), (run_part, run_df)])
     if error == 0.0:  # every block and every run agree: no variation to test against
         p_value = 1.0 if value == 0 else 0.0
         return {"value": value, "standard_error": 0.0, "df": df, "interval": [value, value], "p_value": p_value}
@@ -113,26 +120,42 @@ def estimate(
     }
 
 
-def conservative_df(parts: list[tuple[float, int]]) -> float:
+def conservative_df(parts: list[tuple[float, float]]) -> float:
     """The smallest degrees of freedom among the variance parts ``(variance, df)`` that contribute."""
     return float(min((df for variance, df in parts if variance > 0 and df > 0), default=float("inf")))
 
 
-def configuration_estimate(confusion: np.ndarray, draws: np.ndarray) -> dict[str, Any]:
-    """A configuration's test mIoU with its 95 % interval."""
+def seed_variances(scores: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Training variance from the per-run test scores ``(configurations, seeds)``: the residual mean
+    square of the additive configuration + seed model (for differences, paired on seeds) and the
+    pooled within-configuration variance (for one configuration's score), each with its df."""
+    configurations, runs = scores.shape
+    if runs < 2:
+        return {"residual": (0.0, 0.0), "within": (0.0, 0.0)}
+    centred = scores - scores.mean(axis=1, keepdims=True)
+    residual = centred - centred.mean(axis=0, keepdims=True)
+    residual_df = (configurations - 1) * (runs - 1)
+    within_df = configurations * (runs - 1)
+    return {
+        "residual": (float((residual**2).sum()) / residual_df if residual_df else 0.0, float(residual_df)),
+        "within": (float((centred**2).sum()) / within_df, float(within_df)),
+    }
+
+
+def configuration_estimate(confusion: np.ndarray, draws: np.ndarray, within: tuple[float, float]) -> dict[str, Any]:
+    """A configuration's test mIoU with its 95 % interval (``within``: the pooled seed variance)."""
+    runs = confusion.shape[0]
+    training = (within[0] / runs, within[1])
     samples = block_replicates(confusion, draws)
-    return estimate(score(confusion), samples, confusion.shape[1], run_scores(confusion), (0.0, 1.0))
+    return estimate(score(confusion), samples, confusion.shape[1], training, (0.0, 1.0))
 
 
-def compare_to(best: np.ndarray, other: np.ndarray, draws: np.ndarray) -> dict[str, Any]:
-    """The difference best - other in test mIoU, paired on blocks (the same draws) and on seeds."""
-    return estimate(
-        score(best) - score(other),
-        block_replicates(best, draws) - block_replicates(other, draws),
-        best.shape[1],
-        run_scores(best) - run_scores(other),
-        (-1.0, 1.0),
-    )
+def compare_to(best: np.ndarray, other: np.ndarray, draws: np.ndarray, residual: tuple[float, float]) -> dict[str, Any]:
+    """The difference best - other in test mIoU, paired on blocks (the same draws) and on seeds
+    (``residual``: the seed-paired residual variance)."""
+    training = (2 * residual[0] / best.shape[0], residual[1])
+    samples = block_replicates(best, draws) - block_replicates(other, draws)
+    return estimate(score(best) - score(other), samples, best.shape[1], training, (-1.0, 1.0))
 
 
 def holm(p_values: list[float]) -> list[float]:
