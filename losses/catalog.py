@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from .presets import DEFAULT_PRESET, LOSS_PRESETS
-from .references import CITATIONS, citation
+from .references import citation
 
 MODES = ("binary", "multiclass")
 
@@ -324,8 +324,9 @@ _FAMILIES = (
         ("taghanaki2019",),
         (
             _p("alpha", 0.5, 0.0, 1.0, "Weight of the cross-entropy term."),
-            _p("beta", 0.5, 0.01, 0.99, "Weight of false negatives in the cross-entropy term (FP: 1 - beta)."),
+            _p("beta", 0.5, 0.0, 1.0, "Weight of false negatives in the cross-entropy term (FP: 1 - beta)."),
         ),
+        {"beta": _p("beta", 0.5, 0.01, 0.99, "Weight of false negatives in the cross-entropy term (FP: 1 - beta).")},
     ),
     _Family(
         "unified_focal",
@@ -415,7 +416,6 @@ def _build_catalog() -> tuple[LossSpec, ...]:
 LOSSES: tuple[LossSpec, ...] = _build_catalog()
 _BY_KEY = {(spec.mode, spec.name): spec for spec in LOSSES}
 DEFAULT_LOSS = {"binary": "binary_dice_bce", "multiclass": "dice_ce"}
-REFERENCE_KEYS = tuple(sorted(CITATIONS))
 
 
 def _check_mode(mode: str) -> None:

@@ -25,10 +25,10 @@
   Comaniciu & Hamarneh, "Combo loss: handling input and output imbalance in multi-organ
   segmentation", CMIG 2019): ``L = α L_wCE(β) + (1 - α) L_Dice`` with the β-weighted
   cross-entropy ``L_wCE = -mean_i mean_c [β g_ic log p_ic + (1 - β)(1 - g_ic) log(1 - p_ic)]``
-  (β > 0.5 penalises false negatives more; β is kept inside (0, 1): at β = 0 or 1 one class's
-  errors cost the cross-entropy nothing); the paper subtracts the Dice coefficient, here
-  ``1 - Dice`` is added so the loss stays non-negative (same gradients). Binary mode scores the
-  foreground class.
+  (β > 0.5 penalises false negatives more; in binary mode β is kept inside (0, 1): at β = 0 or 1
+  the background's or the foreground's errors cost the cross-entropy nothing); the paper subtracts
+  the Dice coefficient, here ``1 - Dice`` is added so the loss stays non-negative (same
+  gradients). Binary mode scores the foreground class.
 
 L_CE, L_Dice and L_Focal are those of ``cross_entropy``, ``dice`` and ``focal``. The combined terms
 need no dense one-hot target and share one softmax: in multiclass mode through ``fused.FusedTerms``
