@@ -61,107 +61,117 @@
 <context>
     <name>CompareAlgorithm</name>
     <message>
-        <location filename="../provider/compare.py" line="36" />
+        <location filename="../provider/compare.py" line="39" />
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="39" />
-        <source>Trains the raster and labels once per loss configuration, with identical tiles, split, seed and epochs, and writes a report (HTML, CSV, JSON): the study's tables, per-class IoU, a Wilcoxon test of per-tile IoU and a recommendation. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.</source>
-        <translation>Entraîne le raster et les étiquettes une fois par configuration de perte, avec les mêmes tuiles, partition, graine et époques, et écrit un rapport (HTML, CSV, JSON) : les tableaux de l'étude, l'IoU par classe, un test de Wilcoxon de l'IoU par tuile et une recommandation. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="49" />
+        <location filename="../provider/compare.py" line="55" />
         <source>Loss configurations</source>
         <translation>Configurations de perte</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="52" />
+        <location filename="../provider/compare.py" line="58" />
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="53" />
+        <location filename="../provider/compare.py" line="59" />
         <source>Second architecture for the best configuration</source>
         <translation>Seconde architecture pour la meilleure configuration</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="53" />
+        <location filename="../provider/compare.py" line="59" />
         <source>None</source>
         <translation>Aucune</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="61" />
+        <location filename="../provider/compare.py" line="87" />
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="62" />
+        <location filename="../provider/compare.py" line="88" />
         <source>Report (HTML)</source>
         <translation>Rapport (HTML)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="63" />
+        <location filename="../provider/compare.py" line="89" />
         <source>Training settings with the best loss (JSON)</source>
         <translation>Réglages d'entraînement avec la meilleure perte (JSON)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="64" />
+        <location filename="../provider/compare.py" line="90" />
         <source>Best configuration</source>
         <translation>Meilleure configuration</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="65" />
-        <source>Best validation mIoU</source>
-        <translation>Meilleur mIoU de validation</translation>
+        <location filename="../provider/compare.py" line="42" />
+        <source>Trains the raster and labels RUNS times (seeds) per loss configuration, with identical tiles, split and epochs. The best configuration is chosen on the validation blocks; the verdict is computed on held-out test blocks (TEST_FRACTION of the spatial blocks) that neither training nor the choice used: test mIoU with 95 % intervals that include training variance, differences with Holm-adjusted p-values and the smallest difference the data could detect. The report (HTML, CSV, JSON) also has the study's tables and per-class IoU. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.</source>
+        <translation>Entraîne le raster et les étiquettes RUNS fois (graines) par configuration de perte, avec les mêmes tuiles, partition et époques. La meilleure configuration est choisie sur les blocs de validation ; le verdict est calculé sur des blocs de test mis de côté (TEST_FRACTION des blocs spatiaux) que ni l'entraînement ni le choix n'ont utilisés : mIoU de test avec des intervalles à 95 % qui incluent la variance d'entraînement, différences avec des p-valeurs ajustées par Holm et la plus petite différence que les données pouvaient détecter. Le rapport (HTML, CSV, JSON) contient aussi les tableaux de l'étude et l'IoU par classe. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="67" />
+        <source>Training runs (seeds) per configuration</source>
+        <translation>Entraînements (graines) par configuration</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="77" />
+        <source>Share of spatial blocks held out as the test set</source>
+        <translation>Part des blocs spatiaux mis de côté comme jeu de test</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="91" />
+        <source>Test mIoU of the best configuration</source>
+        <translation>mIoU de test de la meilleure configuration</translation>
     </message>
 </context>
 <context>
     <name>ComparisonPanel</name>
     <message>
-        <location filename="../ui/comparison_panel.py" line="40" />
+        <location filename="../ui/comparison_panel.py" line="43" />
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="40" />
+        <location filename="../ui/comparison_panel.py" line="43" />
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="40" />
+        <location filename="../ui/comparison_panel.py" line="43" />
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="42" />
+        <location filename="../ui/comparison_panel.py" line="45" />
         <source>Configuration</source>
         <translation>Configuration</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="42" />
-        <source>Best mIoU</source>
-        <translation>Meilleur mIoU</translation>
-    </message>
-    <message>
-        <location filename="../ui/comparison_panel.py" line="42" />
-        <source>Final mIoU</source>
-        <translation>mIoU final</translation>
-    </message>
-    <message>
-        <location filename="../ui/comparison_panel.py" line="42" />
-        <source>p vs best</source>
-        <translation>p contre la meilleure</translation>
-    </message>
-    <message>
-        <location filename="../ui/comparison_panel.py" line="45" />
+        <location filename="../ui/comparison_panel.py" line="56" />
         <source>None</source>
         <translation>Aucune</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="127" />
+        <location filename="../ui/comparison_panel.py" line="138" />
         <source>Tick at least one loss configuration to compare.</source>
         <translation>Cochez au moins une configuration de perte à comparer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="45" />
+        <source>Validation mIoU</source>
+        <translation>mIoU de validation</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="45" />
+        <source>Test mIoU (95 % interval)</source>
+        <translation>mIoU de test (intervalle à 95 %)</translation>
+    </message>
+    <message>
+        <location filename="../ui/comparison_panel.py" line="45" />
+        <source>Holm p vs best</source>
+        <translation>p de Holm contre la meilleure</translation>
     </message>
 </context>
 <context>
@@ -402,22 +412,22 @@
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="../provider/train.py" line="70" />
+        <location filename="../provider/train.py" line="71" />
         <source>Train model</source>
         <translation>Entraîner un modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="73" />
+        <location filename="../provider/train.py" line="74" />
         <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin's worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock's Loss tab; LOSS_PARAMS is JSON, e.g. {"gamma": 2.0}. A run JSON exported from the dock may replace every other setting.</source>
         <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {"gamma": 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="82" />
+        <location filename="../provider/train.py" line="83" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="83" />
+        <location filename="../provider/train.py" line="84" />
         <source>Best validation mIoU</source>
         <translation>Meilleur mIoU de validation</translation>
     </message>
@@ -476,6 +486,11 @@
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
+    <message>
+        <location filename="../provider/train.py" line="58" />
+        <source>Split block side (tiles)</source>
+        <translation>Côté des blocs de partition (tuiles)</translation>
+    </message>
 </context>
 <context>
     <name>TrainerDock</name>
@@ -510,22 +525,22 @@
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="440" />
+        <location filename="../ui/dock.py" line="441" />
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="494" />
+        <location filename="../ui/dock.py" line="495" />
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="486" />
+        <location filename="../ui/dock.py" line="487" />
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="533" />
+        <location filename="../ui/dock.py" line="534" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -540,7 +555,7 @@
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="788" />
+        <location filename="../ui/dock.ui" line="825" />
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
@@ -570,7 +585,7 @@
         <translation>Le champ qui contient la classe de chaque polygone (entier ou texte). En mode binaire il peut rester vide : chaque polygone est un objet.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="338" />
+        <location filename="../ui/dock.ui" line="335" />
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
@@ -585,47 +600,47 @@
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="346" />
+        <location filename="../ui/dock.ui" line="343" />
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="767" />
+        <location filename="../ui/dock.ui" line="804" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="524" />
+        <location filename="../ui/dock.ui" line="521" />
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="736" />
+        <location filename="../ui/dock.ui" line="773" />
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="528" />
+        <location filename="../ui/dock.py" line="529" />
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="802" />
+        <location filename="../ui/dock.ui" line="839" />
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="816" />
+        <location filename="../ui/dock.ui" line="853" />
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="830" />
+        <location filename="../ui/dock.ui" line="867" />
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="879" />
+        <location filename="../ui/dock.ui" line="916" />
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
@@ -710,52 +725,52 @@
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="453" />
+        <location filename="../ui/dock.py" line="454" />
         <source>ETA {0}</source>
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="455" />
+        <location filename="../ui/dock.py" line="456" />
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="463" />
+        <location filename="../ui/dock.py" line="464" />
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="498" />
+        <location filename="../ui/dock.py" line="499" />
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="506" />
+        <location filename="../ui/dock.py" line="507" />
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="513" />
+        <location filename="../ui/dock.py" line="514" />
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="546" />
+        <location filename="../ui/dock.py" line="547" />
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="547" />
+        <location filename="../ui/dock.py" line="548" />
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="558" />
+        <location filename="../ui/dock.py" line="559" />
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="561" />
+        <location filename="../ui/dock.py" line="562" />
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -795,7 +810,7 @@
         <translation>Ajouter</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="595" />
+        <location filename="../ui/dock.ui" line="592" />
         <source>Remove</source>
         <translation>Supprimer</translation>
     </message>
@@ -875,157 +890,157 @@
         <translation>Préréglage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="315" />
+        <location filename="../ui/dock.ui" line="312" />
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="362" />
+        <location filename="../ui/dock.ui" line="359" />
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="369" />
+        <location filename="../ui/dock.ui" line="366" />
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="385" />
+        <location filename="../ui/dock.ui" line="382" />
         <source>Tiles per optimisation step.</source>
         <translation>Tuiles par pas d'optimisation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="392" />
+        <location filename="../ui/dock.ui" line="389" />
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="411" />
+        <location filename="../ui/dock.ui" line="408" />
         <source>AdamW learning rate.</source>
         <translation>Taux d'apprentissage d'AdamW.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="418" />
+        <location filename="../ui/dock.ui" line="415" />
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="434" />
+        <location filename="../ui/dock.ui" line="431" />
         <source>Tile side in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="441" />
+        <location filename="../ui/dock.ui" line="438" />
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="457" />
+        <location filename="../ui/dock.ui" line="454" />
         <source>Step between training tiles in pixels; 0: the tile size (no overlap).</source>
         <translation>Pas entre tuiles d'entraînement en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="464" />
+        <location filename="../ui/dock.ui" line="461" />
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="471" />
+        <location filename="../ui/dock.ui" line="468" />
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>none ; basic : symétries et rotations de 90° ; advanced : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="478" />
+        <location filename="../ui/dock.ui" line="475" />
         <source>Class weights</source>
         <translation>Poids des classes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="485" />
+        <location filename="../ui/dock.ui" line="482" />
         <source>Weight rare classes up in the loss: inverse or median frequency of the training pixels.</source>
         <translation>Donner plus de poids aux classes rares dans la perte : fréquence inverse ou médiane des pixels d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="492" />
+        <location filename="../ui/dock.ui" line="489" />
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="499" />
+        <location filename="../ui/dock.ui" line="496" />
         <source>auto: the GPU when the worker finds one, else the CPU.</source>
         <translation>auto : le GPU si le processus de calcul en trouve un, sinon le CPU.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="506" />
+        <location filename="../ui/dock.ui" line="503" />
         <source>Output folder</source>
         <translation>Dossier de sortie</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="513" />
+        <location filename="../ui/dock.ui" line="510" />
         <source>Where the model folder is written (default: segmentation_models beside the project).</source>
         <translation>Où le dossier du modèle est écrit (par défaut : segmentation_models à côté du projet).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="531" />
+        <location filename="../ui/dock.ui" line="528" />
         <source>Export run…</source>
         <translation>Exporter l'exécution…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="534" />
+        <location filename="../ui/dock.ui" line="531" />
         <source>Save this run's settings as JSON for python -m segmentation_trainer train --config (headless).</source>
         <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="718" />
+        <location filename="../ui/dock.ui" line="755" />
         <source>Run</source>
         <translation>Exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="774" />
+        <location filename="../ui/dock.ui" line="811" />
         <source>A model folder written by training (model.json and model.safetensors).</source>
         <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="795" />
+        <location filename="../ui/dock.ui" line="832" />
         <source>The raster to predict: the same bands as the training raster.</source>
         <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="809" />
+        <location filename="../ui/dock.ui" line="846" />
         <source>Where to predict: not set means the whole raster; or the canvas, a layer's extent, or a rectangle drawn on the map.</source>
         <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="823" />
+        <location filename="../ui/dock.ui" line="860" />
         <source>Optional: predict only inside these polygons (outside is nodata).</source>
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="837" />
+        <location filename="../ui/dock.ui" line="874" />
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="840" />
+        <location filename="../ui/dock.ui" line="877" />
         <source>Also write the top-class probability as a raster, added unchecked beside the prediction.</source>
         <translation>Écrire aussi la probabilité de la classe retenue en raster, ajouté décoché à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="847" />
+        <location filename="../ui/dock.ui" line="884" />
         <source>Polygons (GeoPackage)</source>
         <translation>Polygones (GeoPackage)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="850" />
+        <location filename="../ui/dock.ui" line="887" />
         <source>Also write one polygon per patch of a class, added beside the prediction.</source>
         <translation>Écrire aussi un polygone par zone d'une classe, ajouté à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="857" />
+        <location filename="../ui/dock.ui" line="894" />
         <source>Simplify</source>
         <translation>Simplifier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="870" />
+        <location filename="../ui/dock.ui" line="907" />
         <source>Simplification tolerance of the polygons in map units (0: none).</source>
         <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
     </message>
@@ -1045,87 +1060,87 @@
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="459" />
+        <location filename="../ui/dock.py" line="460" />
         <source>Loss {0}/{1} ({2}) · </source>
         <translation>Perte {0}/{1} ({2}) · </translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="660" />
+        <location filename="../ui/dock.ui" line="697" />
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="557" />
+        <location filename="../ui/dock.ui" line="554" />
         <source>Trains the Data, Model and Training tabs' settings once per loss configuration (same tiles, split, seed and epochs) and reports which loss suits your data.</source>
         <translation>Entraîne avec les réglages des onglets Données, Modèle et Entraînement une fois par configuration de perte (mêmes tuiles, partition, graine et époques) et indique quelle perte convient à vos données.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="567" />
+        <location filename="../ui/dock.ui" line="564" />
         <source>Ticked configurations are compared. Double-click a name to rename it.</source>
         <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="585" />
+        <location filename="../ui/dock.ui" line="582" />
         <source>Add the Loss tab's loss</source>
         <translation>Ajouter la perte de l'onglet Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="588" />
+        <location filename="../ui/dock.ui" line="585" />
         <source>Adds the loss chosen in the Loss tab, with its parameters, as a configuration.</source>
         <translation>Ajoute la perte choisie dans l'onglet Perte, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="602" />
+        <location filename="../ui/dock.ui" line="599" />
         <source>Study presets</source>
         <translation>Préréglages de l'étude</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="605" />
+        <location filename="../ui/dock.ui" line="602" />
         <source>Back to the seven CE:Dice:Focal weightings of the loss study.</source>
         <translation>Revenir aux sept pondérations CE:Dice:Focal de l'étude des pertes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="616" />
+        <location filename="../ui/dock.ui" line="613" />
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="623" />
+        <location filename="../ui/dock.ui" line="620" />
         <source>The configuration whose per-class IoU the best one is compared with.</source>
         <translation>La configuration dont l'IoU par classe est comparée à celle de la meilleure.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="630" />
+        <location filename="../ui/dock.ui" line="627" />
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="637" />
+        <location filename="../ui/dock.ui" line="634" />
         <source>Also train the best configuration with this network, to check that the choice holds across architectures.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix vaut pour d'autres architectures.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="644" />
+        <location filename="../ui/dock.ui" line="681" />
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="651" />
+        <location filename="../ui/dock.ui" line="688" />
         <source>Where the report and every configuration's run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="692" />
+        <location filename="../ui/dock.ui" line="729" />
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="702" />
+        <location filename="../ui/dock.ui" line="739" />
         <source>Train with the best</source>
         <translation>Entraîner avec la meilleure</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="705" />
+        <location filename="../ui/dock.ui" line="742" />
         <source>Sets the Loss tab to the best configuration and trains the final model with the same settings.</source>
         <translation>Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
@@ -1143,6 +1158,26 @@
         <location filename="../ui/dock.ui" line="305" />
         <source>Opens the full citation of every loss, metric and network (docs/references.md).</source>
         <translation>Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="641" />
+        <source>Runs per configuration</source>
+        <translation>Entraînements par configuration</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="648" />
+        <source>Each configuration trains this many times with different seeds, so that the intervals include training variance. 1 is quick but leaves it out; 3 or more is sound.</source>
+        <translation>Chaque configuration est entraînée autant de fois avec des graines différentes, pour que les intervalles incluent la variance d'entraînement. 1 est rapide mais l'omet ; 3 ou plus est solide.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="655" />
+        <source>Test share</source>
+        <translation>Part de test</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="662" />
+        <source>Share of the spatial blocks held out as the test set: the verdict is computed on it, never on the validation blocks that choose the best configuration. At least 10 test blocks are needed for a verdict.</source>
+        <translation>Part des blocs spatiaux mis de côté comme jeu de test : le verdict est calculé sur eux, jamais sur les blocs de validation qui choisissent la meilleure configuration. Il faut au moins 10 blocs de test pour un verdict.</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,17 @@ import sys
 import xml.etree.ElementTree as ET
 
 FRENCH = {
+    "Trains the raster and labels RUNS times (seeds) per loss configuration, with identical tiles, split and epochs. The best configuration is chosen on the validation blocks; the verdict is computed on held-out test blocks (TEST_FRACTION of the spatial blocks) that neither training nor the choice used: test mIoU with 95 % intervals that include training variance, differences with Holm-adjusted p-values and the smallest difference the data could detect. The report (HTML, CSV, JSON) also has the study's tables and per-class IoU. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.": "Entraîne le raster et les étiquettes RUNS fois (graines) par configuration de perte, avec les mêmes tuiles, partition et époques. La meilleure configuration est choisie sur les blocs de validation ; le verdict est calculé sur des blocs de test mis de côté (TEST_FRACTION des blocs spatiaux) que ni l'entraînement ni le choix n'ont utilisés : mIoU de test avec des intervalles à 95 % qui incluent la variance d'entraînement, différences avec des p-valeurs ajustées par Holm et la plus petite différence que les données pouvaient détecter. Le rapport (HTML, CSV, JSON) contient aussi les tableaux de l'étude et l'IoU par classe. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.",
+    "Training runs (seeds) per configuration": "Entraînements (graines) par configuration",
+    "Share of spatial blocks held out as the test set": "Part des blocs spatiaux mis de côté comme jeu de test",
+    "Test mIoU of the best configuration": "mIoU de test de la meilleure configuration",
+    "Test mIoU (95 % interval)": "mIoU de test (intervalle à 95 %)",
+    "Holm p vs best": "p de Holm contre la meilleure",
+    "Split block side (tiles)": "Côté des blocs de partition (tuiles)",
+    "Runs per configuration": "Entraînements par configuration",
+    "Each configuration trains this many times with different seeds, so that the intervals include training variance. 1 is quick but leaves it out; 3 or more is sound.": "Chaque configuration est entraînée autant de fois avec des graines différentes, pour que les intervalles incluent la variance d'entraînement. 1 est rapide mais l'omet ; 3 ou plus est solide.",
+    "Test share": "Part de test",
+    "Share of the spatial blocks held out as the test set: the verdict is computed on it, never on the validation blocks that choose the best configuration. At least 10 test blocks are needed for a verdict.": "Part des blocs spatiaux mis de côté comme jeu de test : le verdict est calculé sur eux, jamais sur les blocs de validation qui choisissent la meilleure configuration. Il faut au moins 10 blocs de test pour un verdict.",
     "Segmentation Trainer": "Segmentation Trainer",
     "&Segmentation Trainer": "&Segmentation Trainer",
     "Train a segmentation model on map layers and predict": "Entraîner un modèle de segmentation sur les couches de la carte et prédire",
