@@ -103,6 +103,9 @@ def _weights(ce: float, dice: float, focal: float | None = None) -> tuple[ParamS
     return tuple(specs)
 
 
+DUAL_FOCAL_ALPHA = "Weight of the |g - p|^gamma term, as a share of its safe maximum min(1, beta/rho)."
+
+
 class _Family(NamedTuple):
     """One loss in both modes: ``binary_params`` replaces the same-named multiclass parameters."""
 
@@ -230,11 +233,11 @@ _FAMILIES = (
         "Class imbalance, faster convergence than cross-entropy",
         ("hossain2021",),
         (
-            _p("alpha", 1.0, 0.0, 5.0, "Weight of the |g - p|^gamma term, added to the loss of hard pixels."),
+            _p("alpha", 1.0, 0.0, 1.0, DUAL_FOCAL_ALPHA),
             _p("beta", 1.0, 0.0, 5.0, "Weight of the false-class term."),
-            _p("gamma", 1.0, 0.1, 5.0, "Scaling exponent of the |g - p|^gamma term."),
+            _p("gamma", 1.0, 1.0, 5.0, "Scaling exponent (>= 1 keeps the perfect prediction the minimum)."),
             _p("rho", 1.0, 1.0, 2.0, "Offset in log(rho - p)."),
-            _p("learnable_gamma", False, 0, 1, "Optimise gamma (in (0, 5)) with the network.", "bool"),
+            _p("learnable_gamma", False, 0, 1, "Optimise gamma (in (1, 5)) with the network.", "bool"),
             _p("adaptive_weights", False, 0, 1, "Weight classes by inverse frequency in each batch.", "bool"),
         ),
     ),

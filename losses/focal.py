@@ -19,7 +19,8 @@ from torch import nn
 
 from .base import EPS, Prepared, SegmentationLoss, pixel_mean, safe_pow
 
-GAMMA_MAX = 5.0  # the learnable Dual Focal γ lies in (0, GAMMA_MAX)
+GAMMA_MIN = 1.0  # below 1 the perfect prediction is no longer the minimum (see DualFocalLoss)
+GAMMA_MAX = 5.0
 
 
 def focal_term(x: Prepared, gamma: float, alpha: float, log_p: torch.Tensor | None = None) -> torch.Tensor:
@@ -47,33 +48,36 @@ class DualFocalLoss(SegmentationLoss):
     semantic segmentation", Neurocomputing 462, 2021), over the K classes of each valid pixel i
     (binary: K = 2, p = [1 - σ(z), σ(z)]), g the one-hot target:
 
-    ``L = mean_i Σ_c [ -g_ic log p_ic - β (1 - g_ic) log(ρ - p_ic) + α |g_ic - p_ic|^γ ]``
+    ``L = mean_i -Σ_c [ g_ic log p_ic + β (1 - g_ic) log(ρ - p_ic) + a |g_ic - p_ic|^γ ]``
 
-    The cross-entropy term rewards the true class, the β-term (after Dual Cross Entropy) penalises
-    the false ones, and the α-term adds α |g - p|^γ, largest on hard pixels. **Sign of the α-term.**
-    Public implementations disagree: some add α |g - p|^γ to the loss (as here), others subtract it.
-    The paper's abstract states what the term is for — to "increase the loss on hard-to-classify
-    classes" and to make the focal scaling "effective against a vanishing gradient" — and only the
-    added form does both: its gradient in p, -1/p - αγ (1 - p)^(γ-1) on the true class, is never
-    smaller than cross-entropy's, whereas the subtracted form lowers the loss of hard pixels, cancels
-    the gradient of easy ones (at α = γ = 1 it vanishes at p = 1) and, for γ < 1, is no longer
-    smallest at the perfect prediction (binary, α = β = ρ = 1, γ = 0.5: minimum at p_true ≈ 0.83,
-    the defect of the former implementation). The paper's equation itself could not be consulted
-    when this was written.
+    with ``a = α · min(1, β/ρ)``, α ∈ [0, 1]. The first two terms reward the true class and penalise
+    the false ones (the "dual" part); the third, *subtracted* from the loss (a reward), lowers the
+    gradient of well-classified pixels (the focal part: with a = γ = 1 the true class's gradient
+    -1/p + a vanishes at p = 1). Public implementations disagree on the sign of that term; the one
+    implemented is that of the two public implementations citing the article (PyTorch and Keras),
+    and the form whose term focuses training as the paper describes (with the opposite sign the
+    term adds a constant gradient a to every pixel at γ = 1 and focuses nothing). α is given
+    in units of the largest weight for which the perfect prediction stays the minimum, min(1, β/ρ),
+    so that every α of the dock is safe; at the defaults (α = β = ρ = γ = 1) a = α, the paper's value.
 
-    **The perfect prediction is the minimum**, for every α, β ≥ 0, ρ ≥ 1 and γ > 0 (the dock's ranges
-    and the learnable γ's included), because every class term is: -log p ≥ 0 with equality only at
-    p = 1 (true class); -β log(ρ - p) ≥ -β log ρ with equality at p = 0 (false class, ρ - p ≤ ρ);
-    α |g - p|^γ ≥ 0 with equality at p = g. So is any sum of them with non-negative weights (class
-    weights, adaptive weights), the true-class cross-entropy making the perfect prediction the only
-    minimiser; the minimum is ``-β (K - 1) log ρ`` (0 at ρ = 1).
+    **The perfect prediction is the minimum** whenever γ ≥ 1 (the dock's range, the learnable γ's too)
+    and a ≤ min(1, β/ρ) (always, by construction). Proof, class term by class term, with q = 1 - p_iy
+    for the true class and p = p_ic for a false one, both in [0, 1], using -log(1 - u) ≥ u and
+    u^γ ≤ u for u ∈ [0, 1], γ ≥ 1:
+    true class: ``-log(1 - q) - a q^γ ≥ q - a q ≥ 0``, with equality only at q = 0 (-log(1 - q) > q
+    for q > 0); false class: ``-β log(ρ - p) - a p^γ = -β log ρ - β log(1 - p/ρ) - a p^γ ≥ -β log ρ
+    + (β/ρ - a) p ≥ -β log ρ``. Every class term is smallest at the perfect prediction, so is any sum
+    of them with non-negative weights (class weights, adaptive weights), and the true-class term
+    makes it the only minimiser; the minimum is ``-β (K - 1) log ρ`` (0 at ρ = 1). For γ < 1 the claim
+    fails: q^γ / q → ∞ as q → 0, so the loss first falls as the prediction leaves the perfect one
+    (binary, α = β = ρ = 1, γ = 0.5: minimum at p_true ≈ 0.83). ``tests/losses/test_dual_focal.py``
+    checks both.
 
-    Options: ``learnable_gamma`` makes γ = γ_max sigmoid(θ) ∈ (0, γ_max) a parameter returned by
-    ``parameters()`` so that the trainer optimises it with the network; ∂L/∂γ = α Σ |g - p|^γ
-    ln|g - p| ≤ 0, so the loss alone drives γ up (the α-term shrinks), never out of the range where
-    the claim above holds. ``adaptive_weights`` weights each class term by its inverse frequency among
-    the batch's valid pixels (normalised to mean 1 over present classes; absent classes 0).
-    ``tests/losses/test_dual_focal.py`` checks the minimum, the sign and the drift.
+    Options: ``learnable_gamma`` makes γ = 1 + (γ_max - 1) sigmoid(θ) ∈ (1, γ_max) a parameter
+    returned by ``parameters()`` so that the trainer optimises it with the network. ∂L/∂γ =
+    -a Σ |g - p|^γ ln|g - p| ≥ 0, so the loss alone drives γ down towards 1, where the claim above
+    still holds. ``adaptive_weights`` weights each class term by its inverse frequency among the
+    batch's valid pixels (normalised to mean 1 over present classes; absent classes 0).
     """
 
     def __init__(
@@ -88,15 +92,16 @@ class DualFocalLoss(SegmentationLoss):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if not (0.0 < gamma <= GAMMA_MAX and alpha >= 0.0 and beta >= 0.0 and rho >= 1.0):
+        if not (GAMMA_MIN <= gamma <= GAMMA_MAX and 0.0 <= alpha <= 1.0 and beta >= 0.0 and rho >= 1.0):
             raise ValueError(
-                f"Dual Focal needs gamma in (0, {GAMMA_MAX:g}], alpha >= 0, beta >= 0 and rho >= 1, "
-                f"got gamma={gamma}, alpha={alpha}, beta={beta}, rho={rho}."
+                f"Dual Focal needs gamma in [{GAMMA_MIN:g}, {GAMMA_MAX:g}], alpha in [0, 1], beta >= 0 and "
+                f"rho >= 1, got gamma={gamma}, alpha={alpha}, beta={beta}, rho={rho}."
             )
         self.alpha, self.beta, self.rho = alpha, beta, rho
+        self.reward = alpha * min(1.0, beta / rho)
         self.adaptive_weights = adaptive_weights
         if learnable_gamma:
-            ratio = min(gamma / GAMMA_MAX, 1.0 - 1e-4)
+            ratio = min(max((gamma - GAMMA_MIN) / (GAMMA_MAX - GAMMA_MIN), 1e-4), 1.0 - 1e-4)
             self.gamma_logit = nn.Parameter(torch.tensor(math.log(ratio / (1.0 - ratio))))
         else:
             self.gamma_logit = None
@@ -106,19 +111,19 @@ class DualFocalLoss(SegmentationLoss):
     def gamma(self) -> torch.Tensor | float:
         if self.gamma_logit is None:
             return self.fixed_gamma
-        return GAMMA_MAX * torch.sigmoid(self.gamma_logit)
+        return GAMMA_MIN + (GAMMA_MAX - GAMMA_MIN) * torch.sigmoid(self.gamma_logit)
 
     def compute(self, x: Prepared) -> torch.Tensor:
         probs, truth = x.probs, x.one_hot()
         error = torch.where(truth > 0, -torch.expm1(x.log_probs), probs)  # |g - p|, 1 - p accurate near p = 1
         terms = (
-            -truth * x.log_probs
-            - self.beta * (1.0 - truth) * torch.log((self.rho - probs).clamp_min(EPS))
-            + self.alpha * safe_pow(error, self.gamma)
+            truth * x.log_probs
+            + self.beta * (1.0 - truth) * torch.log((self.rho - probs).clamp_min(EPS))
+            + self.reward * safe_pow(error, self.gamma)
         )
         if self.adaptive_weights:
             terms = terms * _inverse_frequency(truth).view(1, -1, 1, 1)
-        return pixel_mean(terms.sum(dim=1), x)
+        return pixel_mean(-terms.sum(dim=1), x)
 
 
 def _inverse_frequency(truth: torch.Tensor) -> torch.Tensor:

@@ -194,28 +194,27 @@ def dual_focal(
     rho: float,
     learnable_gamma: bool = False,  # the initial γ is the given one
     adaptive_weights: bool = False,
-    reward: bool = False,
 ) -> float:
     """Hossain, Paplinski & Betts, "Dual focal loss to address class imbalance in semantic
-    segmentation", Neurocomputing 462 (2021): per pixel Σ_c [-g log p - β (1 - g) log(ρ - p)
-    + α |g - p|^γ], the α-term added to the loss (the sign the plugin documents; ``reward=True``
-    subtracts it, the other sign found in public implementations); ``adaptive_weights``: class c's
-    terms times (Σ G / G_c) normalised to mean 1 over present classes, 0 for absent classes."""
+    segmentation", Neurocomputing 462 (2021): per pixel -Σ_c [g log p + β (1 - g) log(ρ - p)
+    + a |g - p|^γ], the |g - p|^γ term a reward (the sign the plugin documents), a = α min(1, β/ρ)
+    (α in units of its safe maximum, as documented); ``adaptive_weights``: class c's terms times
+    (Σ G / G_c) normalised to mean 1 over present classes, 0 for absent classes."""
     weights = [1.0] * batch.k
     if adaptive_weights:
         g = [counts(batch, c, None)["g"] for c in range(batch.k)]
         inverse = [sum(g) / g[c] if g[c] else 0.0 for c in range(batch.k)]
         present = sum(1 for v in g if v)
         weights = [v * present / sum(inverse) for v in inverse]
-    sign = -1.0 if reward else 1.0
+    a = alpha * min(1.0, beta / rho)
 
     def value(pixel) -> float:
         p, y = batch.probs(pixel), batch.label(pixel)
         total = 0.0
         for c in range(batch.k):
             g = 1.0 if c == y else 0.0
-            term = -g * math.log(p[c]) - beta * (1.0 - g) * math.log(rho - p[c]) + sign * alpha * abs(g - p[c]) ** gamma
-            total += weights[c] * term
+            term = g * math.log(p[c]) + beta * (1.0 - g) * math.log(rho - p[c]) + a * abs(g - p[c]) ** gamma
+            total -= weights[c] * term
         return total
 
     return weighted_pixel_mean(batch, value)

@@ -1,6 +1,8 @@
-"""Dual Focal (Hossain, Paplinski & Betts, Neurocomputing 2021): the α|g - p|^γ term is added to the
-loss (more loss and gradient on hard pixels), and the perfect prediction is the minimum for every value
-the dock allows, the learnable γ included — which the other sign of that term does not give for γ < 1.
+"""Dual Focal (Hossain, Paplinski & Betts, Neurocomputing 2021): the perfect prediction is the minimum
+for every value the dock allows, the learnable γ included; below γ = 1 it would not be.
+
+The docstring of ``losses.focal.DualFocalLoss`` proves the claim class term by class term; these
+tests check the claim on the loss itself and the two inequalities the proof rests on.
 """
 
 from __future__ import annotations
@@ -8,24 +10,29 @@ from __future__ import annotations
 import itertools
 import math
 
-import numpy as np
 import paper_reference as ref
 import pytest
 import torch
-from loss_helpers import make_batch
 
 from segmentation_trainer.losses import build_loss, loss_spec
 
-NAMES = {"binary": "binary_dual_focal", "multiclass": "dual_focal"}
+DOCK = {
+    mode: {p.name: p for p in loss_spec(name, mode).params}
+    for name, mode in (("binary_dual_focal", "binary"), ("dual_focal", "multiclass"))
+}
+
+
+def _grid(param) -> list[float]:
+    return sorted({param.minimum, param.default, param.maximum})
 
 
 def _scan(mode: str) -> tuple[torch.Tensor, torch.Tensor]:
     """One pixel of class 1 per column, predictions from very wrong to the most confident last.
 
     Binary: logit z from -12 to 12. Multiclass (3 classes): true logit t from -12 to 12, the other two
-    at -12 + u (u from 3 to 0) and -12, so that the wrong mass is spread differently along the scan.
+    at -12 + u (u in [0, 3]), so that the wrong mass is spread differently along the scan.
     """
-    steps = torch.linspace(-12.0, 12.0, 49, dtype=torch.float64)
+    steps = torch.linspace(-12.0, 12.0, 97, dtype=torch.float64)
     target = torch.ones(1, 1, steps.numel(), dtype=torch.long)
     if mode == "binary":
         return steps.view(1, 1, 1, -1), target
@@ -34,71 +41,75 @@ def _scan(mode: str) -> tuple[torch.Tensor, torch.Tensor]:
     return logits.view(1, 3, 1, -1), target
 
 
-def _scan_values(loss, mode: str) -> torch.Tensor:
-    """The loss of each column of the scan, each pixel scored alone (a 1x1 image)."""
-    logits, target = _scan(mode)
-    return torch.stack([loss(logits[..., i : i + 1], target[..., i : i + 1]) for i in range(target.shape[-1])])
-
-
 @pytest.mark.parametrize("mode", ["binary", "multiclass"])
 def test_the_perfect_prediction_is_the_minimum_for_every_dock_value(mode):
-    """The most confident right prediction (the scan's last column) scores least (to rounding) for
-    every combination of the ends and defaults of the dock's ranges, adaptive weights both ways."""
-    dock = {p.name: p for p in loss_spec(NAMES[mode], mode).params}
-    grids = [sorted({dock[p].minimum, dock[p].default, dock[p].maximum}) for p in ("alpha", "beta", "gamma", "rho")]
+    """Each pixel of the scan is scored alone (a 1x1 image): the most confident right prediction,
+    the last column, must score least (to rounding), for every corner of the dock's ranges and the
+    defaults."""
+    dock = DOCK[mode]
+    logits, target = _scan(mode)
+    name = "binary_dual_focal" if mode == "binary" else "dual_focal"
+    grids = [_grid(dock[p]) for p in ("alpha", "beta", "gamma", "rho")]
     for (alpha, beta, gamma, rho), adaptive in itertools.product(itertools.product(*grids), (False, True)):
-        params = {"alpha": alpha, "beta": beta, "gamma": gamma, "rho": rho, "adaptive_weights": adaptive}
-        values = _scan_values(build_loss(NAMES[mode], mode, 2 if mode == "binary" else 3, **params), mode)
-        assert values[-1] <= values.min() + 1e-15, (params, int(values.argmin()))
+        loss = build_loss(
+            name,
+            mode,
+            2 if mode == "binary" else 3,
+            alpha=alpha,
+            beta=beta,
+            gamma=gamma,
+            rho=rho,
+            adaptive_weights=adaptive,
+        )
+        values = torch.stack([loss(logits[..., i : i + 1], target[..., i : i + 1]) for i in range(target.shape[-1])])
+        assert values[-1] <= values.min() + 1e-15, (alpha, beta, gamma, rho, adaptive, int(values.argmin()))
 
 
-@pytest.mark.parametrize("mode", ["binary", "multiclass"])
-def test_the_alpha_term_adds_loss_and_gradient_on_hard_pixels(mode):
-    """The paper's aim: more loss on hard-to-classify pixels, no vanishing gradient. The α-term adds
-    α mean Σ_c |g - p|^γ to the loss, and it never shrinks the gradient on a pixel's true logit."""
-    k = 2 if mode == "binary" else 3
-    logits, target = make_batch(mode, k, ignore_share=0.0, seed=5)
-    gradients, values = [], []
-    for alpha in (0.0, 2.0):
-        z = logits.detach().clone().requires_grad_()
-        value = build_loss(NAMES[mode], mode, k, alpha=alpha, gamma=0.5)(z, target)
-        value.backward()
-        values.append(value)
-        true = z.grad if mode == "binary" else z.grad.gather(1, target.unsqueeze(1))
-        sign = torch.where(target == 1, 1.0, -1.0).unsqueeze(1) if mode == "binary" else 1.0
-        gradients.append(true * sign)  # derivative along the direction that makes the pixel right
-    probs = torch.sigmoid(logits) if mode == "binary" else torch.softmax(logits, dim=1)
-    probs = torch.cat([1 - probs, probs], dim=1) if mode == "binary" else probs
-    onehot = torch.nn.functional.one_hot(target, k).permute(0, 3, 1, 2)
-    added = 2.0 * (onehot - probs).abs().pow(0.5).sum(dim=1).mean()
-    assert torch.allclose(values[1] - values[0], added)
-    assert (gradients[1] <= gradients[0] + 1e-15).all()  # at least as steep a descent towards the truth
+def test_the_dock_keeps_gamma_at_least_one():
+    assert DOCK["binary"]["gamma"].minimum == DOCK["multiclass"]["gamma"].minimum == 1.0
+    for mode, name in (("binary", "binary_dual_focal"), ("multiclass", "dual_focal")):
+        with pytest.raises(ValueError, match=r"gamma of loss .* must be a number in \[1, 5\]"):
+            build_loss(name, mode, 2 if mode == "binary" else 3, gamma=0.5)
 
 
-def test_with_gamma_below_one_only_the_added_sign_keeps_the_minimum_at_the_perfect_prediction():
-    """γ = 0.5, α = β = ρ = 1, binary: ours is least at the perfect prediction; with the α-term
-    subtracted (the other sign, the former implementation) the loss of a pixel is least at
-    p_true = 2 sqrt(2) - 2 ≈ 0.83, where sqrt(1 - p) = p / 2."""
-    values = _scan_values(build_loss("binary_dual_focal", "binary", 2, gamma=0.5), "binary")
-    assert values[-1] <= values.min() + 1e-15
-    rewarded = {}
+def test_below_gamma_one_the_minimum_moves_inside():
+    """Why the bound: with γ = 0.5 (α = β = ρ = 1, binary, the paper's formula) the loss of a pixel
+    falls as p_true leaves 1: the minimum is at p ≈ 0.83 (-2 ln p - 2 sqrt(1 - p) is least where
+    sqrt(1 - p) = p / 2, p = 2 sqrt(2) - 2)."""
+    values = {}
     for p in (0.5, 0.7, 2 * math.sqrt(2) - 2, 0.95, 0.999999):
-        batch = ref.Batch(np.array([[[[math.log(p / (1 - p))]]]]), np.ones((1, 1, 1), dtype=int), True)
-        rewarded[p] = ref.dual_focal(batch, alpha=1.0, beta=1.0, gamma=0.5, rho=1.0, reward=True)
-    assert min(rewarded, key=rewarded.get) == pytest.approx(2 * math.sqrt(2) - 2)
-    assert rewarded[2 * math.sqrt(2) - 2] < rewarded[0.999999] - 0.4
+        batch = ref.Batch(torch.tensor([[[[math.log(p / (1 - p))]]]]).numpy(), torch.ones(1, 1, 1).long().numpy(), True)
+        values[p] = ref.dual_focal(batch, alpha=1.0, beta=1.0, gamma=0.5, rho=1.0)
+    assert min(values, key=values.get) == pytest.approx(2 * math.sqrt(2) - 2)
+    assert values[2 * math.sqrt(2) - 2] < values[0.999999] - 0.4
 
 
-def test_learnable_gamma_drifts_up_within_its_range_and_keeps_the_minimum():
-    """∂L/∂γ = α Σ |g - p|^γ ln|g - p| ≤ 0: the loss alone raises γ, towards 5, never past it."""
-    loss = build_loss("dual_focal", "multiclass", 3, learnable_gamma=True, gamma=1.0)
-    assert float(loss.gamma) == pytest.approx(1.0, rel=1e-4)
-    logits, target = make_batch("multiclass", 3, shape=(2, 6, 6), seed=0)
-    optimizer = torch.optim.SGD(loss.parameters(), lr=20.0)
-    for _ in range(100):
+def test_the_inequalities_of_the_proof():
+    """-log(1 - q) - a q^γ ≥ 0 and -β log(ρ - p) - a p^γ ≥ -β log ρ for q, p in [0, 1), with the weight
+    a the loss uses (``reward``) and γ on a grid covering the dock's ranges."""
+    u = torch.linspace(0.0, 0.999, 400, dtype=torch.float64)
+    for alpha, beta, gamma, rho in itertools.product(
+        (0.0, 0.5, 1.0), (0.0, 0.3, 1.0, 5.0), (1.0, 1.3, 5.0), (1.0, 1.5, 2.0)
+    ):
+        a = build_loss("dual_focal", "multiclass", 3, alpha=alpha, beta=beta, gamma=gamma, rho=rho).reward
+        assert (-torch.log1p(-u) - a * u**gamma >= -1e-12).all()
+        assert (-beta * torch.log(rho - u) - a * u**gamma >= -beta * math.log(rho) - 1e-12).all()
+
+
+def test_learnable_gamma_stays_above_one_and_keeps_the_minimum():
+    """The loss alone drives γ down (∂L/∂γ ≥ 0); the parametrisation stops it above 1."""
+    loss = build_loss("dual_focal", "multiclass", 3, learnable_gamma=True, gamma=3.0)
+    assert float(loss.gamma) == pytest.approx(3.0, rel=1e-4)
+    logits = torch.randn(2, 3, 6, 6, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    target = torch.randint(0, 3, (2, 6, 6), generator=torch.Generator().manual_seed(1))
+    optimizer = torch.optim.SGD(loss.parameters(), lr=50.0)
+    for _ in range(200):
         optimizer.zero_grad()
-        loss(logits.detach(), target).backward()
+        loss(logits, target).backward()
         optimizer.step()
-    assert 2.0 < float(loss.gamma) < 5.0
-    values = _scan_values(loss, "multiclass")
+    assert 1.0 < float(loss.gamma) < 1.01  # drifted to the bound, not below it
+    scan_logits, scan_target = _scan("multiclass")
+    values = torch.stack(
+        [loss(scan_logits[..., i : i + 1], scan_target[..., i : i + 1]) for i in range(scan_target.shape[-1])]
+    )
     assert values[-1] <= values.min() + 1e-15
