@@ -17,7 +17,15 @@ from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
 from ..core.config import MODES
-from ..losses.catalog import DEFAULT_LOSS, LossSpec, ParamSpec, available_losses, convert_loss_name, loss_spec
+from ..losses.catalog import (
+    DEFAULT_LOSS,
+    LossSpec,
+    ParamSpec,
+    available_losses,
+    carried_params,
+    convert_loss_name,
+    loss_spec,
+)
 from ..losses.presets import LOSS_PRESETS
 
 try:  # the catalog's citations by docs/references.md key
@@ -27,6 +35,7 @@ except ImportError:
 
 CUSTOM = "custom"
 WEIGHTS = ("ce_weight", "dice_weight", "focal_weight")
+TVERSKY_WEIGHTS = (("alpha", "beta"), ("tversky_alpha", "tversky_beta"))  # false-positive, false-negative weights
 REFERENCES_PAGE = Path(__file__).resolve().parent.parent / "docs" / "references.md"
 
 
@@ -112,11 +121,16 @@ class LossPanel(QObject):
     def _on_mode_changed(self) -> None:
         """Auto-conversion, as in the SemanticSeg4EO plugin (its documentation's "Loss Functions"
         page): the new mode's counterpart of the chosen loss, keeping the values of the parameters
-        both share."""
-        previous = self.params()
-        current = self.ui.lossCombo.currentData()
-        self._fill_losses(self.mode(), convert_loss_name(current, self.mode()) if current else "")
-        self._show_params(previous)
+        that mean the same in both (combo's alpha, a scale, is binary_combo's foreground weight: not
+        carried)."""
+        current, mode = self.ui.lossCombo.currentData(), self.mode()
+        if not current:
+            self._fill_losses(mode, "")
+            return
+        previous_mode = next(m for m in MODES if m != mode)
+        kept = carried_params(current, previous_mode, self.params(), mode)
+        self._fill_losses(mode, convert_loss_name(current, mode))
+        self._show_params(kept)
 
     def _show_params(self, values: dict[str, Any]) -> None:
         """Rebuild the parameter rows for the chosen loss; ``values`` overrides the defaults."""
@@ -175,8 +189,9 @@ class LossPanel(QObject):
     def _update_hint(self) -> None:
         """Tversky: α + β = 1 keeps the loss on the Dice scale (α = β = 0.5 is Dice)."""
         hint = ""
-        if "tversky" in self.spec().family and {"alpha", "beta"} <= set(self.widgets):
-            total = self.widgets["alpha"].value() + self.widgets["beta"].value()
+        pair = next((p for p in TVERSKY_WEIGHTS if set(p) <= set(self.widgets)), None)
+        if "tversky" in self.spec().family and pair:
+            total = sum(self.widgets[name].value() for name in pair)
             hint = self.tr("α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β > α favours recall.").format(total)
         self.ui.lossHint.setText(hint)
         self.ui.lossHint.setVisible(bool(hint))

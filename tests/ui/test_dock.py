@@ -89,6 +89,25 @@ def test_switching_mode_converts_the_loss(dock, multiclass, binary):
     assert dock.lossCombo.currentData() == multiclass
 
 
+def test_switching_mode_keeps_only_parameters_that_mean_the_same(dock):
+    """combo's alpha scales the focal term (1); binary_combo's is the foreground weight (0.5): a 1
+    carried over would give the background almost no weight."""
+    dock.modeCombo.setCurrentIndex(dock.modeCombo.findData("multiclass"))
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("combo"))
+    dock.loss_panel.widgets["dice_weight"].setValue(0.7)
+    assert dock.loss_panel.widgets["alpha"].value() == 1.0
+    dock.modeCombo.setCurrentIndex(dock.modeCombo.findData("binary"))
+    assert dock.lossCombo.currentData() == "binary_combo"
+    assert dock.loss_panel.params()["alpha"] == 0.5 and dock.loss_panel.params()["dice_weight"] == 0.7
+
+
+def test_tversky_hint_shows_for_the_focal_plus_tversky_weights(dock):
+    dock.modeCombo.setCurrentIndex(dock.modeCombo.findData("multiclass"))
+    dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("focal_plus_tversky"))
+    dock.loss_panel.widgets["tversky_beta"].setValue(0.9)
+    assert "α + β = 1.20" in dock.lossHint.text()
+
+
 def test_a_layer_that_is_not_a_file_is_refused_clearly(dock, iface, landcover):
     add_layers(landcover)
     memory = QgsVectorLayer("Polygon?crs=EPSG:32119&field=id:integer", "sketch", "memory")
