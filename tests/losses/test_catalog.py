@@ -23,7 +23,9 @@ PROJECT_KEYS = {
     "everingham2010",
     "holm1979",
     "efron1993",
-    "kunsch1989",
+    "moran1950",
+    "satterthwaite1946",
+    "scheffe1970",
     "roberts2017",
     "eigen2015",
     "ronneberger2015",
@@ -207,3 +209,10 @@ def test_carried_params_keep_only_values_of_the_same_meaning():
     assert carried_params("binary_focal", "binary", {"alpha": 0.4, "gamma": 1.0}, "multiclass") == {"gamma": 1.0}
     assert carried_params("tversky", "multiclass", {"alpha": 0.4, "beta": 0.6}, "binary") == {"alpha": 0.4, "beta": 0.6}
     assert carried_params("dice_ce", "multiclass", {"ce_weight": 0.2}, "binary") == {}  # bce_weight there
+
+
+def test_every_link_into_the_references_page_has_its_section():
+    sections = set(re.findall(r"^### (\w+)$", (DOCS / "references.md").read_text(encoding="utf-8"), re.MULTILINE))
+    pages = [*DOCS.glob("*.md"), ROOT / "README.md", *(ROOT / "core" / "templates").glob("*.html")]
+    linked = {key for page in pages for key in re.findall(r"references\.md#(\w+)", page.read_text(encoding="utf-8"))}
+    assert linked and linked <= sections, sorted(linked - sections)
