@@ -177,37 +177,37 @@
 <context>
     <name>LossPanel</name>
     <message>
-        <location filename="../ui/loss_panel.py" line="41" />
+        <location filename="../ui/loss_panel.py" line="50" />
         <source>Binary</source>
         <translation>Binaire</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="41" />
+        <location filename="../ui/loss_panel.py" line="50" />
         <source>Multiclass</source>
         <translation>Multiclasse</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="46" />
+        <location filename="../ui/loss_panel.py" line="55" />
         <source>custom</source>
         <translation>personnalisé</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="180" />
+        <location filename="../ui/loss_panel.py" line="195" />
         <source>α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β &gt; α favours recall.</source>
         <translation>α + β = {0:.2f}. Gardez α + β = 1 (α = β = 0,5 donne Dice) ; β &gt; α favorise le rappel.</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="136" />
+        <location filename="../ui/loss_panel.py" line="150" />
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="103" />
+        <location filename="../ui/loss_panel.py" line="112" />
         <source>Reference: {0}</source>
         <translation>Référence : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="105" />
+        <location filename="../ui/loss_panel.py" line="114" />
         <source>References:</source>
         <translation>Références :</translation>
     </message>
@@ -1070,11 +1070,6 @@
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="554" />
-        <source>Trains the Data, Model and Training tabs' settings once per loss configuration (same tiles, split, seed and epochs) and reports which loss suits your data.</source>
-        <translation>Entraîne avec les réglages des onglets Données, Modèle et Entraînement une fois par configuration de perte (mêmes tuiles, partition, graine et époques) et indique quelle perte convient à vos données.</translation>
-    </message>
-    <message>
         <location filename="../ui/dock.ui" line="564" />
         <source>Ticked configurations are compared. Double-click a name to rename it.</source>
         <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
@@ -1178,6 +1173,11 @@
         <location filename="../ui/dock.ui" line="662" />
         <source>Share of the spatial blocks held out as the test set: the verdict is computed on it, never on the validation blocks that choose the best configuration. At least 10 test blocks are needed for a verdict.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test : le verdict est calculé sur eux, jamais sur les blocs de validation qui choisissent la meilleure configuration. Il faut au moins 10 blocs de test pour un verdict.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="554" />
+        <source>Trains the Data, Model and Training tabs' settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.</source>
+        <translation>Entraîne les réglages des onglets Données, Modèle et Entraînement plusieurs fois par configuration de perte (mêmes tuiles, partition et époques ; une graine par entraînement), choisit la meilleure sur les blocs de validation et la teste sur des blocs mis de côté : le rapport dit quelle perte convient à vos données, ou que les données ne permettent pas de trancher.</translation>
     </message>
 </context>
 <context>

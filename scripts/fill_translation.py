@@ -219,7 +219,7 @@ FRENCH = {
     "Comparing {0} loss configurations into {1}": "Comparaison de {0} configurations de perte dans {1}",
     "Segmentation Trainer: comparing losses": "Segmentation Trainer : comparaison des pertes",
     "Loss {0}/{1} ({2}) · ": "Perte {0}/{1} ({2}) · ",
-    "Trains the Data, Model and Training tabs' settings once per loss configuration (same tiles, split, seed and epochs) and reports which loss suits your data.": "Entraîne avec les réglages des onglets Données, Modèle et Entraînement une fois par configuration de perte (mêmes tuiles, partition, graine et époques) et indique quelle perte convient à vos données.",
+    "Trains the Data, Model and Training tabs' settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.": "Entraîne les réglages des onglets Données, Modèle et Entraînement plusieurs fois par configuration de perte (mêmes tuiles, partition et époques ; une graine par entraînement), choisit la meilleure sur les blocs de validation et la teste sur des blocs mis de côté : le rapport dit quelle perte convient à vos données, ou que les données ne permettent pas de trancher.",
     "Ticked configurations are compared. Double-click a name to rename it.": "Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.",
     "Add the Loss tab's loss": "Ajouter la perte de l'onglet Perte",
     "Adds the loss chosen in the Loss tab, with its parameters, as a configuration.": "Ajoute la perte choisie dans l'onglet Perte, avec ses paramètres, comme configuration.",
