@@ -79,10 +79,7 @@ class WeightedTermsLoss(SegmentationLoss):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.weights = {
-            name: float(w) for name, w in (("ce", ce_weight), ("dice", dice_weight), ("focal", focal_weight)) if w
-        }
-        _check_weights(self.weights)
+        self.weights = _nonzero_weights(ce=ce_weight, dice=dice_weight, focal=focal_weight)
         self.gamma, self.alpha, self.smooth = gamma, alpha, smooth
 
     def compute(self, x: Prepared) -> torch.Tensor:
@@ -90,9 +87,12 @@ class WeightedTermsLoss(SegmentationLoss):
         return sum(w * terms[name] for name, w in self.weights.items())
 
 
-def _check_weights(weights: dict[str, float]) -> None:
-    if not weights:
+def _nonzero_weights(**weights: float) -> dict[str, float]:
+    """The terms' weights without the zero ones (those terms are not computed); at least one is left."""
+    kept = {name: float(w) for name, w in weights.items() if w}
+    if not kept:
         raise ValueError("A combined loss needs at least one term with a non-zero weight.")
+    return kept
 
 
 class FocalPlusTverskyLoss(RegionLoss):
@@ -110,8 +110,7 @@ class FocalPlusTverskyLoss(RegionLoss):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.weights = {name: float(w) for name, w in (("focal", focal_weight), ("tversky", tversky_weight)) if w}
-        _check_weights(self.weights)
+        self.weights = _nonzero_weights(focal=focal_weight, tversky=tversky_weight)
         warn_unless_normalised(tversky_alpha, tversky_beta)
         self.focal = (focal_gamma, focal_alpha)
         self.tversky = (tversky_alpha, tversky_beta)
