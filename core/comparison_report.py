@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import json
 import warnings
 from dataclasses import dataclass
@@ -97,12 +98,14 @@ class ConfigurationResult:
         values = [r.summary.get("best_miou") for r in self.runs]
         return -1.0 if None in values else float(np.mean(values))
 
+    @functools.cached_property
     def confusion(self) -> np.ndarray:
-        return np.stack([r.test_confusion for r in self.runs])  # (runs, blocks, K, K)
+        """Every run's test confusion matrices ``(runs, blocks, K, K)``."""
+        return np.stack([r.test_confusion for r in self.runs])
 
     def per_class_iou(self) -> dict[str, float | None]:
         """Per-class IoU on all test blocks, mean over the runs in which the class occurs."""
-        iou, occurs = stats.per_class_iou(self.confusion().sum(axis=1))
+        iou, occurs = stats.per_class_iou(self.confusion.sum(axis=1))
         classes = self.runs[0].classes
         return {c: float(iou[occurs[:, i], i].mean()) if occurs[:, i].any() else None for i, c in enumerate(classes)}
 
@@ -117,12 +120,12 @@ class ConfigurationResult:
 
 def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult, seed: int) -> dict[str, Any]:
     """Test mIoU with intervals for every configuration; best - other differences, Holm-adjusted."""
-    blocks = best.confusion().shape[1]
+    blocks = best.confusion.shape[1]
     draws = stats.block_draws(blocks, seed)
-    seeds = stats.seed_variances(np.array([stats.run_scores(c.confusion()) for c in configurations]))
+    seeds = stats.seed_variances(np.array([stats.run_scores(c.confusion) for c in configurations]))
     others = [c for c in configurations if c is not best]
     tests = {
-        c.name: _difference(stats.compare_to(best.confusion(), c.confusion(), draws, seeds["residual"])) for c in others
+        c.name: _difference(stats.compare_to(best.confusion, c.confusion, draws, seeds["residual"])) for c in others
     }
     enough = blocks >= stats.MIN_TEST_BLOCKS
     for test, adjusted in zip(tests.values(), stats.holm([t["p_value"] for t in tests.values()])):
@@ -131,7 +134,7 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
         test["detectable"] = stats.minimum_detectable_difference(test, len(tests))
     scores = {}
     for c in configurations:
-        e = stats.configuration_estimate(c.confusion(), draws, seeds["within"])
+        e = stats.configuration_estimate(c.confusion, draws, seeds["within"])
         scores[c.name] = {"test_miou": e["value"], "interval": e["interval"], "standard_error": e["standard_error"]}
     return {
         "scores": scores,
@@ -140,7 +143,7 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
         "runs": len(best.runs),
         "enough_blocks": enough,
         "training_df": seeds["residual"][1],
-        "autocorrelation": stats.morans_i(stats.error_rates(best.confusion()), best.runs[0].test_blocks, seed),
+        "autocorrelation": stats.morans_i(stats.error_rates(best.confusion), best.runs[0].test_blocks, seed),
     }
 
 

@@ -53,7 +53,7 @@ def test_selection_uses_validation_and_the_verdict_uses_the_test_blocks():
     assert test["difference"] < -0.1 and test["interval"][1] < 0 and test["significant"]
     rows = results_rows(runs, analysis)
     assert [r["configuration"] for r in rows] == ["dice_dominant", "ce_only"] and rows[0]["vs_best"] is None
-    assert rows[0]["test_miou"] == pytest.approx(stats.score(chosen.confusion()))
+    assert rows[0]["test_miou"] == pytest.approx(stats.score(chosen.confusion))
 
 
 def test_equal_configurations_are_not_separated_and_the_detectable_difference_is_said():
@@ -101,7 +101,7 @@ def test_runs_on_different_test_blocks_are_refused():
 def test_class_gains_are_per_class_test_iou():
     best, baseline = configuration("a", 0.8, 0.95), configuration("b", 0.5, 0.75, seed=1)
     gains = class_gains(best, baseline)
-    confusion = best.confusion().sum(axis=1)  # (runs, K, K): IoU_road = TP / (TP + FP + FN) per run
+    confusion = best.confusion.sum(axis=1)  # (runs, K, K): IoU_road = TP / (TP + FP + FN) per run
     road = np.mean([c[0, 0] / (c[0, 0] + c[0, 1] + c[1, 0]) for c in confusion])
     assert gains[0]["class"] == "road" and gains[0]["best_iou"] == pytest.approx(road)
     assert gains[0]["gain"] == pytest.approx(gains[0]["best_iou"] - gains[0]["baseline_iou"])
@@ -113,7 +113,7 @@ def test_second_architecture_rows_give_the_difference_with_its_interval():
     rows = _architecture_rows(best, second, seed=0)
     assert [r["architecture"] for r in rows] == ["unet", "deeplabv3plus"]
     assert rows[0]["difference_to_first"] is None
-    difference = stats.score(second.confusion()) - stats.score(best.confusion())
+    difference = stats.score(second.confusion) - stats.score(best.confusion)
     assert rows[1]["difference_to_first"] == pytest.approx(difference)
     low, high = rows[1]["difference_interval"]
     assert low < difference < high < 0
