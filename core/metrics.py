@@ -122,7 +122,7 @@ def summarize(confusion: np.ndarray, class_names: list[str], boundary: np.ndarra
     return result
 
 
-def run_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
+def run_summary(history: list[dict[str, Any]], nonnegative_loss: bool = True) -> dict[str, Any]:
     """The study's per-run figures from the per-epoch records.
 
     - ``best_epoch``: the epoch of the highest validation mIoU (the earliest on ties); every
@@ -132,8 +132,9 @@ def run_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
     - ``average_grad_norm``: mean over epochs of the epoch's mean total gradient norm (before
       clipping);
     - ``loss_reduction_pct``: 100 (L_first - L_last) / L_first with L the epoch's mean training
-      loss, in percent; None when L_first <= 0, since a percentage of a loss that can be zero or
-      negative (boundary loss, Dual Focal) means nothing;
+      loss, in percent; None when the loss can be negative (``nonnegative_loss`` False: boundary
+      loss, Dual Focal with rho > 1) or L_first <= 0, since a percentage of a loss whose minimum is
+      not 0 means nothing;
     - ``stability``: the sample standard deviation (n - 1 denominator, ``statistics.stdev``) of the
       validation mIoU over the last 5 epochs that have one (fewer if the run was shorter; None with
       fewer than 2). Lower is steadier.
@@ -147,7 +148,7 @@ def run_summary(history: list[dict[str, Any]]) -> dict[str, Any]:
     first_loss = history[0].get("train_loss") if history else None
     final_loss = final.get("train_loss") if final else None
     reduction = None
-    if first_loss is not None and final_loss is not None and first_loss > 0:
+    if nonnegative_loss and first_loss is not None and final_loss is not None and first_loss > 0:
         reduction = 100.0 * (first_loss - final_loss) / first_loss
     return {
         "best_epoch": best["epoch"] if best else None,

@@ -397,7 +397,10 @@ class _Run:
             self._checkpoint()
 
     def _summary(self, status: str) -> dict[str, Any]:
-        return {"status": status, "epochs_completed": len(self.history), "metrics": run_summary(self.history)}
+        return {"status": status, "epochs_completed": len(self.history), "metrics": self.summary()}
+
+    def summary(self) -> dict[str, Any]:
+        return run_summary(self.history, self.loss_fn.nonnegative)
 
     def _checkpoint(self) -> None:
         if not self.writes:
@@ -433,7 +436,7 @@ class _Run:
     def finish(self, metadata: dict[str, Any]) -> dict[str, Any]:
         self._checkpoint()
         self._final_model(metadata, "complete")
-        result = {"model_dir": str(self.output), "epochs_completed": self.epoch, **run_summary(self.history)}
+        result = {"model_dir": str(self.output), "epochs_completed": self.epoch, **self.summary()}
         self.events.emit("result", **result)
         return result
 

@@ -189,7 +189,13 @@ def class_mean(per_class: torch.Tensor, present: torch.Tensor, x: Prepared) -> t
 
 
 class SegmentationLoss(nn.Module):
-    """Base of every loss: prepares the batch in fp32 and hands it to ``compute``."""
+    """Base of every loss: prepares the batch in fp32 and hands it to ``compute``.
+
+    ``nonnegative``: the loss is never below 0 (its minimum is 0), so that a relative reduction of it
+    means something (the run summary's loss reduction is left out otherwise).
+    """
+
+    nonnegative = True
 
     def __init__(
         self,

@@ -53,6 +53,8 @@ def boundary_term(x: Prepared) -> torch.Tensor:
 
 
 class BoundaryLoss(DiceLoss):
+    nonnegative = False  # the boundary term is negative inside the target: its minimum is below 0
+
     def __init__(self, *args, boundary_weight: float = 0.5, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.boundary_weight = boundary_weight

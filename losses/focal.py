@@ -98,6 +98,7 @@ class DualFocalLoss(SegmentationLoss):
                 f"rho >= 1, got gamma={gamma}, alpha={alpha}, beta={beta}, rho={rho}."
             )
         self.alpha, self.beta, self.rho = alpha, beta, rho
+        self.nonnegative = rho == 1.0  # the minimum is -beta (K - 1) log(rho)
         self.reward = alpha * min(1.0, beta / rho)
         self.adaptive_weights = adaptive_weights
         if learnable_gamma:

@@ -266,6 +266,10 @@ def test_run_summary_loss_reduction_undefined_for_a_loss_that_is_not_positive():
     zero = [_epoch(1, 0.0, 0.1, 0.2, 0.5, 1.0), _epoch(2, -1.0, 0.1, 0.3, 0.6, 1.0)]
     assert run_summary(negative)["loss_reduction_pct"] is None
     assert run_summary(zero)["loss_reduction_pct"] is None
+    # a loss that can be negative has no meaningful reduction even while it is still positive
+    positive = [_epoch(1, 2.0, 0.1, 0.2, 0.5, 1.0), _epoch(2, 1.0, 0.1, 0.3, 0.6, 1.0)]
+    assert run_summary(positive)["loss_reduction_pct"] == pytest.approx(50.0)
+    assert run_summary(positive, nonnegative_loss=False)["loss_reduction_pct"] is None
 
 
 def test_run_summary_short_and_empty_histories():

@@ -10,9 +10,6 @@ from loss_helpers import ALL, classes_of, make_batch, perfect_logits
 
 from segmentation_trainer.losses import build_loss
 
-# Losses whose value at the perfect prediction is below 0 (their minimum is not 0).
-NEGATIVE_MINIMUM = {"boundary", "binary_boundary"}
-
 
 def test_gradcheck_in_float64(any_loss):
     _, mode, loss = any_loss
@@ -21,14 +18,16 @@ def test_gradcheck_in_float64(any_loss):
 
 
 def test_perfect_predictions_reach_the_minimum(any_loss):
-    name, mode, loss = any_loss
+    _, mode, loss = any_loss
     _, target = make_batch(mode, shape=(2, 12, 12), seed=5)
     best = loss(perfect_logits(target, mode, classes_of(mode)), target)
     others = [loss(make_batch(mode, shape=(2, 12, 12), seed=s)[0].detach(), target) for s in range(4)]
     others.append(loss(perfect_logits(target, mode, classes_of(mode), scale=1.0), target))  # right but unsure
     assert all(best <= other + 1e-9 for other in others), (float(best), [float(o) for o in others])
-    if name not in NEGATIVE_MINIMUM:
+    if loss.nonnegative:
         assert best < 2e-3
+    else:  # a loss that says it can be negative is: its perfect prediction scores below 0
+        assert best < 0
 
 
 def test_ignored_pixels_take_no_part(any_loss):
@@ -153,7 +152,13 @@ def test_property_finite_nonnegative_and_batch_order_free(data, n, h, w, k, igno
     value = loss(logits, target)
     value.backward()
     assert torch.isfinite(value) and torch.isfinite(logits.grad).all()
-    if name not in NEGATIVE_MINIMUM:
+    if loss.nonnegative:
         assert value >= -1e-9
     order = torch.randperm(n, generator=generator)
     assert torch.allclose(loss(logits[order], target[order]), value, rtol=1e-7, atol=1e-10)
+
+
+def test_only_boundary_and_dual_focal_with_rho_above_1_can_be_negative():
+    negative = {name for name, mode in ALL if not build_loss(name, mode, classes_of(mode)).nonnegative}
+    assert negative == {"boundary", "binary_boundary"}
+    assert not build_loss("dual_focal", "multiclass", 3, rho=1.5).nonnegative
