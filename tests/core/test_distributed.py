@@ -79,3 +79,43 @@ def rescore(landcover, model_dir) -> dict:
     loss = build_loss(config.loss, config.mode, len(data.classes), **config.loss_params)
     names = [c.name for c in data.classes]
     return evaluate(model, loss, loader, torch.device("cpu"), config.mode, names, StopRequest())
+
+
+def test_a_comparison_under_torchrun_scores_the_test_blocks_as_one_process_does(landcover_crop, landcover, tmp_path):
+    """Two processes share the test tiles and gather them in order: the per-block confusion matrices
+    equal a single process's scoring of the same kept model."""
+    from segmentation_trainer.core import distributed
+    from segmentation_trainer.core.config import CompareConfig, configurations_from_names
+    from segmentation_trainer.core.events import EventWriter
+    from segmentation_trainer.core.loss_comparison import _write_test_evaluation, run_config
+    from segmentation_trainer.core.training import prepare_data
+
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29518"]
+    command = [*launcher, "-m", "segmentation_trainer", "compare", "--raster", str(landcover_crop)]
+    command += ["--labels", str(landcover["strata"]), "--losses", "ce_only", "--runs", "1", "--tile-size", "32"]
+    command += ["--encoder", "resnet18", "--epochs", "1", "--block-tiles", "1", "--device", "cpu"]
+    command += ["--output-dir", str(tmp_path / "report"), "--events"]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=900, env=os.environ | {"OMP_NUM_THREADS": "1"}
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert sum(json.loads(line)["event"] == "result" for line in completed.stdout.splitlines()) == 1
+    train = TrainConfig(
+        raster=str(landcover_crop),
+        labels=str(landcover["strata"]),
+        output_dir=str(tmp_path / "report"),
+        tile_size=32,
+        encoder="resnet18",
+        epochs=1,
+        block_tiles=1,
+        device="cpu",
+    )
+    config = CompareConfig(train, configurations_from_names(["ce_only"], "multiclass"), runs=1)
+    run = run_config(config.train, config.configurations[0], "unet", train.seed)
+    folder = tmp_path / "report" / "runs" / "ce_only" / f"seed{train.seed}"
+    reported = json.loads((folder / "test_evaluation.json").read_text())
+    data = prepare_data(config.train, EventWriter(io.StringIO()), test_fraction=config.test_fraction)
+    (folder / "test_evaluation.json").unlink()
+    _write_test_evaluation(run, data, distributed.SINGLE)
+    assert json.loads((folder / "test_evaluation.json").read_text()) == reported
+    assert len(reported["blocks"]) >= 2
