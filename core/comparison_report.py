@@ -122,7 +122,8 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
     """Test mIoU with intervals for every configuration; best - other differences, Holm-adjusted."""
     blocks = best.confusion.shape[1]
     draws = stats.block_draws(blocks, seed)
-    seeds = stats.seed_variances(np.array([stats.run_scores(c.confusion) for c in configurations]))
+    per_run = np.array([stats.run_scores(c.confusion) for c in configurations])
+    seeds = stats.seed_variances(per_run)
     others = [c for c in configurations if c is not best]
     tests = {
         c.name: _difference(stats.compare_to(best.confusion, c.confusion, draws, seeds["residual"])) for c in others
@@ -143,6 +144,8 @@ def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult
         "runs": len(best.runs),
         "enough_blocks": enough,
         "training_df": seeds["residual"][1],
+        "seed_sd": {c.name: float(np.std(r, ddof=1)) if len(r) > 1 else None for c, r in zip(configurations, per_run)},
+        "equal_seed_variance_p": stats.equal_seed_variance(per_run),
         "autocorrelation": stats.morans_i(stats.error_rates(best.confusion), best.runs[0].test_blocks, seed),
     }
 
@@ -166,6 +169,7 @@ def results_rows(configurations: list[ConfigurationResult], analysis: dict[str, 
                 "validation_miou": c.validation_score(),
                 "test_miou": score["test_miou"],
                 "test_interval": score["interval"],
+                "seed_sd": analysis["seed_sd"][c.name],
                 "vs_best": analysis["tests"].get(c.name),
                 "per_class_iou": c.per_class_iou(),
                 **c.diagnostics(),
@@ -249,6 +253,15 @@ def _caveats(analysis: dict[str, Any]) -> str:
             f" Training variance rests on {analysis['training_df']:.0f} degree(s) of freedom ({analysis['runs']} runs "
             "per configuration), hence wide intervals: more runs narrow them."
         )
+    pooling = analysis["equal_seed_variance_p"]
+    if pooling is not None and pooling < stats.ALPHA:
+        sd = {name: value for name, value in analysis["seed_sd"].items() if value is not None}
+        widest = max(sd, key=sd.get)
+        text += (
+            f" The configurations vary unlike from seed to seed (Brown–Forsythe p = {pooling:.3g}): the pooled "
+            f"intervals may be too narrow for the most variable, {widest} (seed-to-seed SD "
+            f"{100 * sd[widest]:.1f} points); more runs would tell."
+        )
     moran = analysis["autocorrelation"]
     if moran is not None and moran["p_value"] < stats.ALPHA:
         text += (
@@ -329,6 +342,7 @@ def _method(config: CompareConfig, analysis: dict[str, Any]) -> dict[str, Any]:
         "min_test_blocks": stats.MIN_TEST_BLOCKS,
         "comparisons": len(analysis["tests"]),
         "autocorrelation": analysis["autocorrelation"],
+        "equal_seed_variance_p": analysis["equal_seed_variance_p"],
     }
 
 

@@ -33,6 +33,9 @@ What they rest on (the report's "Method" paragraph says the same in words):
   test at level α/m (Bonferroni, the strictest step of Holm): ``(t_{1-α/2m} + t_{0.8}) · SE(Δ)``.
 - **Too little data.** Below ``MIN_TEST_BLOCKS`` test blocks a bootstrap over blocks has too few
   distinct resamples to be trusted: no difference is called significant, and the report says so.
+- **Pooling check.** The Brown–Forsythe test of equal seed-to-seed variance across configurations;
+  where it fails, the report names the most variable configuration, whose intervals may be too
+  narrow.
 - **Autocorrelation check.** Moran's I of the selected configuration's per-block error rate between
   edge- or corner-adjacent test blocks, with a permutation p-value: neighbouring blocks that are
   alike mean the blocks are smaller than the spatial dependence and the intervals too narrow.
@@ -43,6 +46,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.stats import levene
 from scipy.stats import t as student
 
 ALPHA = 0.05
@@ -206,3 +210,14 @@ def error_rates(confusion: np.ndarray) -> np.ndarray:
     total = counts.sum(axis=(1, 2))
     correct = np.trace(counts, axis1=1, axis2=2)
     return np.divide(total - correct, total, out=np.zeros_like(total), where=total > 0)
+
+
+def equal_seed_variance(scores: np.ndarray) -> float | None:
+    """p-value of the Brown–Forsythe test (Levene's test about the median; Brown & Forsythe 1974,
+    "Robust tests for the equality of variances") that every configuration varies alike from seed to
+    seed, the assumption of the pooled seed variance; None with fewer than 2 configurations or runs,
+    or when no configuration varies at all."""
+    configurations, runs = scores.shape
+    if configurations < 2 or runs < 2 or not np.any(scores - scores.mean(axis=1, keepdims=True)):
+        return None
+    return float(levene(*scores, center="median").pvalue)

@@ -77,6 +77,19 @@ def test_a_clearly_better_configuration_is_significant_after_holm():
     assert "significantly better than every other configuration" in text and "Over the baseline c0: +" in text
 
 
+def test_a_configuration_far_more_variable_across_seeds_is_named():
+    steady = [configuration(f"c{i}", 0.6 - 0.01 * i, 0.8, runs=5, seed=20 + i) for i in range(3)]
+    erratic = configuration("dice_only", 0.5, 0.8, runs=5, seed=30)
+    for run, accuracy in zip(erratic.runs, (0.5, 0.95, 0.7, 0.55, 0.9)):  # seeds that land far apart
+        run.test_confusion = configuration("x", 0.5, accuracy, runs=1, seed=31).runs[0].test_confusion
+    erratic.__dict__.pop("confusion", None)
+    analysis = analyse([*steady, erratic], steady[0], seed=0)
+    assert analysis["equal_seed_variance_p"] < stats.ALPHA
+    assert "may be too narrow for the most variable, dice_only" in recommendation(steady[0], steady[1], analysis)
+    calm = analyse(steady, steady[0], seed=0)
+    assert "Brown–Forsythe" not in recommendation(steady[0], steady[1], calm)
+
+
 def test_too_few_test_blocks_give_no_verdict():
     best, other = configuration("a", 0.8, 0.95, count=6), configuration("b", 0.5, 0.6, count=6, seed=1)
     analysis = analyse([best, other], best, seed=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import f as f_distribution
 from scipy.stats import t as scipy_t
 
 from segmentation_trainer.core import comparison_statistics as stats
@@ -66,6 +67,17 @@ def test_estimate_adds_block_and_run_variance_with_conservative_df():
     # a score's interval stays inside [0, 1]
     wide = stats.estimate(0.05, block_samples, 5, (0.0005, 1), (0.0, 1.0))
     assert wide["interval"][0] == 0.0 and wide["interval"][1] < 1.0
+
+
+def test_equal_seed_variance_is_the_brown_forsythe_test():
+    # Brown-Forsythe: one-way ANOVA of |x - median of its group|, by hand
+    scores = np.array([[0.50, 0.52, 0.51], [0.60, 0.40, 0.70], [0.30, 0.31, 0.33]])
+    z = np.abs(scores - np.median(scores, axis=1, keepdims=True))
+    between = 3 * ((z.mean(axis=1) - z.mean()) ** 2).sum() / 2
+    within = ((z - z.mean(axis=1, keepdims=True)) ** 2).sum() / 6
+    assert stats.equal_seed_variance(scores) == pytest.approx(f_distribution.sf(between / within, 2, 6))
+    assert stats.equal_seed_variance(scores[:, :1]) is None and stats.equal_seed_variance(scores[:1]) is None
+    assert stats.equal_seed_variance(np.full((3, 3), 0.5)) is None
 
 
 def test_minimum_detectable_difference():

@@ -24,6 +24,7 @@ PROJECT_KEYS = {
     "holm1979",
     "efron1993",
     "moran1950",
+    "brown1974",
     "satterthwaite1946",
     "scheffe1970",
     "roberts2017",
