@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,17 @@ from segmentation_trainer.tasks.worker_env import SETTINGS_KEY
 from segmentation_trainer.tasks.worker_setup import CPU_INDEX, REQUIREMENTS, pinned, setup_steps
 from segmentation_trainer.ui.setup_dialog import SetupDialog
 
-SYSTEM_PYTHON = "/usr/bin/python3"
+SYSTEM_PYTHON = sys.executable  # any Python creates the environment; this one is there on every machine
+
+
+def test_pinned_reads_the_requirement_lines_of_the_names(tmp_path):
+    requirements = tmp_path / "worker.txt"
+    requirements.write_text("# a comment\ntorch==9.1.0  # the build\ntorchvision==0.9\nnumpy==1.0\nTorchAudio>=1\n")
+    assert pinned(requirements, ("torch", "torchvision", "torchaudio")) == [
+        "torch==9.1.0",
+        "torchvision==0.9",
+        "TorchAudio>=1",
+    ]
 
 
 def test_the_plan_installs_the_pinned_requirements_with_the_right_torch_build(tmp_path):
@@ -23,8 +35,9 @@ def test_the_plan_installs_the_pinned_requirements_with_the_right_torch_build(tm
     assert cpu[0].command == [SYSTEM_PYTHON, "-m", "venv", str(env)]
     torch = cpu[2].command
     assert torch[0] == str(env / "bin" / "python") and torch[1:4] == ["-m", "pip", "install"]
-    assert set(pinned(REQUIREMENTS, ("torch", "torchvision"))) == {"torch==2.14.1", "torchvision==0.29.1"}
-    assert {"torch==2.14.1", "torchvision==0.29.1"} <= set(torch) and torch[-2:] == ["--index-url", CPU_INDEX]
+    pins = pinned(REQUIREMENTS, ("torch", "torchvision"))
+    assert sorted(pin.split("==")[0] for pin in pins) == ["torch", "torchvision"]
+    assert set(pins) <= set(torch) and torch[-2:] == ["--index-url", CPU_INDEX]
     assert cpu[3].command[-2:] == ["-r", str(REQUIREMENTS)]
     gpu = setup_steps(env, gpu=True, python=SYSTEM_PYTHON)
     assert "--index-url" not in gpu[2].command  # on Linux, PyPI's torch wheels are the CUDA build
@@ -69,6 +82,8 @@ def test_an_existing_python_is_checked_and_adopted(dialog):
     dialog.pythonWidget.setFilePath(sys.executable)
     dialog.useButton.click()
     wait_until(lambda: bool(checked) or "PyTorch" in dialog.checkLabel.text(), 120, "the check")
-    assert checked and checked[0]["versions"]["torch"].startswith("2.14.1")
-    assert dialog.checkLabel.text().startswith("PyTorch 2.14.1") and checked[0]["device"] == "cpu"
+    torch_version = version("torch")  # this Python's PyTorch, whatever the machine's (no local tag: +cu130)
+    assert checked and checked[0]["versions"]["torch"].startswith(torch_version)
+    assert dialog.checkLabel.text().startswith(f"PyTorch {torch_version}")
+    assert re.fullmatch(r"cpu|cuda(:\d+)?|mps", checked[0]["device"]), checked[0]["device"]
     assert Path(QgsSettings().value(SETTINGS_KEY, "")) == Path(checked[0]["python"])
