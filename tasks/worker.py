@@ -7,6 +7,7 @@ and results are handed to a callback in ``finished()``, which QGIS calls on the 
 from __future__ import annotations
 
 import queue
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -49,6 +50,7 @@ class WorkerTask(QgsTask):
         self.exit_code: int | None = None
         self.pid: int | None = None
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
+        self.ended = False  # the worker has exited (and the temporary folder is gone)
 
     # --- worker thread ---------------------------------------------------------------------------
 
@@ -60,6 +62,9 @@ class WorkerTask(QgsTask):
                 "Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings."
             ).format(self.command[0], exc)
             return False
+        finally:
+            self.ended = True
+            shutil.rmtree(self.stop_file.parent, ignore_errors=True)  # the task's temporary folder
         if self.isCanceled():
             return False
         if self.exit_code != 0 and self.error_message is None:
@@ -95,7 +100,8 @@ class WorkerTask(QgsTask):
     # --- main thread -----------------------------------------------------------------------------
 
     def cancel(self) -> None:
-        self._request_stop()
+        if not self.ended:
+            self._request_stop()
         super().cancel()
 
     def finished(self, result: bool) -> None:  # noqa: ARG002 (the outcome is in the task's fields)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -298,7 +300,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
             self.curves.set_panels(self._training_panels())
             self.tabs.setCurrentWidget(self.runTab)
-        self._start(WorkerTask(title, [*command, "--config", str(run_file)], on_finished))
+        finish = _removing(folder, on_finished) if dry_run else on_finished
+        self._start(WorkerTask(title, [*command, "--config", str(run_file)], finish))
 
     # --- loss comparison ----------------------------------------------------------------------
 
@@ -641,3 +644,13 @@ def _default_model_dir(raster_name: str) -> Path:
     home = QgsProject.instance().homePath() or str(Path.home())
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in raster_name)
     return Path(home) / "segmentation_models" / f"{safe}_{time.strftime('%Y%m%d_%H%M%S')}"
+
+
+def _removing(folder: Path, on_finished: Callable[[WorkerTask], None]) -> Callable[[WorkerTask], None]:
+    """``on_finished``, after removing ``folder`` (a task's temporary run file)."""
+
+    def finished(task: WorkerTask) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        on_finished(task)
+
+    return finished

@@ -26,6 +26,7 @@ def run_task(args: list[str], python: str | None = None) -> dict:
     task.event_received.connect(events.append)
     QgsApplication.taskManager().addTask(task)
     wait_until(lambda: bool(seen), 300, "the task to finish")
+    assert not task.stop_file.parent.exists()  # the task's temporary folder is cleaned up, whatever the end
     seen["events"] = events
     return seen
 

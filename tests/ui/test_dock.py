@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -271,12 +272,14 @@ def test_class_table_is_filled_from_the_labels_and_checked(dock, iface, landcove
 
 def test_check_data_reports_tiles_and_pixels_per_class(dock, landcover, crop, tmp_path):
     _setup_training(dock, landcover, crop, tmp_path, epochs=1)
+    before = set(Path(tempfile.gettempdir()).glob("segtrainer-*"))
     dock.checkDataButton.click()
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the data check")
     text = dock.summaryView.toPlainText()
     assert "192 x 192 pixels, 5 bands; tiles of 64 px" in text, text
     assert "Labelled pixels per class (training / validation):" in text
     assert not (tmp_path / "model").exists()  # a dry run writes nothing
+    assert set(Path(tempfile.gettempdir()).glob("segtrainer-*")) <= before  # nor leaves temporary folders
 
 
 def test_prediction_in_a_rectangle_drawn_on_the_map(dock, iface, landcover, small_model):
