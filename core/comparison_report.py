@@ -32,7 +32,7 @@ import numpy as np
 
 from . import comparison_statistics as stats
 from .config import CompareConfig, LossConfiguration, config_to_dict, save_config
-from .model_store import METADATA_FILE
+from .model_store import METADATA_FILE, METRICS_FILE
 
 TEST_FILE = "test_evaluation.json"  # a run's confusion matrix per test block (the verdict's data)
 REPORT_FILE, CSV_FILE, JSON_FILE, BEST_RUN_FILE = "report.html", "results.csv", "results.json", "best_run.json"
@@ -65,7 +65,7 @@ class RunResult:
     def load(cls, folder: Path) -> RunResult:
         meta = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
         test = json.loads((folder / TEST_FILE).read_text(encoding="utf-8"))
-        history = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        history = json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
         return cls(
             int(meta["train_config"]["seed"]),
             int(meta["parameters"]),

@@ -13,19 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..losses.catalog import DEFAULT_LOSS, available_losses, convert_loss_name
+from ..losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported for core and the dock)
+    DEFAULT_LOSS,
+    IGNORE_INDEX,
+    MODES,
+    available_losses,
+    convert_loss_name,
+)
 from ..losses.presets import LOSS_PRESETS
 from .errors import UserError
 
-MODES = ("binary", "multiclass")
 ARCHITECTURES = ("unet", "deeplabv3plus", "attention_unet")
 NORMALIZATIONS = ("mean_std", "percentile")
 AUGMENTATIONS = ("none", "basic", "advanced")
 CLASS_WEIGHTINGS = ("none", "inverse", "median")
 CACHE_MODES = ("auto", "always", "never")
 BLENDINGS = ("gaussian", "linear", "none")
-IGNORE_INDEX = 255
-"""Label value of unlabelled pixels (outside every polygon, nodata): they take no part in the loss."""
+DEVICES = ("auto", "cpu", "cuda")  # "cuda:N" is accepted too
 PREDICTION_NODATA = 255
 """Value written in prediction rasters where the input was nodata."""
 

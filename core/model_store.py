@@ -22,6 +22,7 @@ from .models import build_model, output_channels
 
 WEIGHTS_FILE = "model.safetensors"
 METADATA_FILE = "model.json"
+METRICS_FILE, METRICS_TABLE = "metrics.json", "metrics.csv"  # the run's per-epoch history, beside the model
 FORMAT_VERSION = 1
 REQUIRED_KEYS = ("architecture", "encoder", "in_channels", "mode", "classes", "normalization", "tile_size")
 

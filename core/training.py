@@ -33,7 +33,7 @@ from .errors import UserError
 from .events import EventWriter
 from .labels import area_mask, open_labels
 from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
-from .model_store import save_model
+from .model_store import METADATA_FILE, METRICS_FILE, METRICS_TABLE, save_model
 from .models import build_model, output_channels, parameter_count
 from .normalization import band_statistics
 from .rasters import RasterInfo, raster_info
@@ -418,8 +418,8 @@ class _Run:
     def _write_history(self) -> None:
         if not self.writes:
             return
-        (self.output / "metrics.json").write_text(json.dumps(self.history, indent=2), encoding="utf-8")
-        write_metrics_csv(self.output / "metrics.csv", self.history)
+        (self.output / METRICS_FILE).write_text(json.dumps(self.history, indent=2), encoding="utf-8")
+        write_metrics_csv(self.output / METRICS_TABLE, self.history)
 
     def _final_model(self, metadata: dict[str, Any], status: str) -> None:
         """Keep the best model's weights (or the current ones if none was scored); record the summary."""
@@ -428,7 +428,7 @@ class _Run:
         if self.best_miou is None:
             save_model(self.output, self.model, metadata | self._summary(status))
         else:
-            path = self.output / "model.json"
+            path = self.output / METADATA_FILE
             saved = json.loads(path.read_text(encoding="utf-8"))
             path.write_text(json.dumps(saved | self._summary(status), indent=2), encoding="utf-8")
         self._write_history()

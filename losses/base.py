@@ -28,7 +28,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-DEFAULT_IGNORE_INDEX = 255
+from .catalog import IGNORE_INDEX
+
+DEFAULT_IGNORE_INDEX = IGNORE_INDEX
 EPS = 1e-7
 
 

@@ -19,6 +19,8 @@ from .presets import DEFAULT_PRESET, LOSS_PRESETS
 from .references import citation
 
 MODES = ("binary", "multiclass")
+IGNORE_INDEX = 255
+"""Label value of unlabelled pixels (outside every polygon, nodata): they take no part in the loss."""
 
 
 @dataclass(frozen=True)

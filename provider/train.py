@@ -27,6 +27,7 @@ from ..core.config import (
     ARCHITECTURES,
     AUGMENTATIONS,
     CLASS_WEIGHTINGS,
+    DEVICES,
     MODES,
     TrainConfig,
     config_to_dict,
@@ -38,7 +39,6 @@ from ..tasks.layers import layer_file
 from .worker_algorithm import WorkerAlgorithm
 
 DEFAULTS = TrainConfig(raster="", labels="", output_dir="")
-DEVICES = ("auto", "cpu", "cuda")
 CONTEXT = "TrainAlgorithm"  # translation context of the training parameters, shared with Compare losses
 ENUMS = {  # parameter: setting, choices, label
     "MODE": ("mode", MODES, QT_TRANSLATE_NOOP("TrainAlgorithm", "Mode")),

@@ -40,6 +40,17 @@ def landcover() -> dict[str, Path]:
     }
 
 
+@pytest.fixture
+def crop(landcover, tmp_path) -> Path:
+    """QGIS-side tests: 192 x 192 pixels of the land-cover image (with its nodata border), cut by
+    QGIS's GDAL (the worker-side tests have ``landcover_crop``, cut by rasterio)."""
+    from osgeo import gdal
+
+    path = tmp_path / "crop.tif"
+    gdal.Translate(str(path), str(landcover["image"]), srcWin=[0, 0, 192, 192])
+    return path
+
+
 @pytest.fixture(scope="session")
 def buildings() -> dict[str, Path]:
     """The binary buildings sample (shared/DATA.md)."""

@@ -29,6 +29,7 @@ from ..core.config import (
     ARCHITECTURES,
     AUGMENTATIONS,
     CLASS_WEIGHTINGS,
+    DEVICES,
     CompareConfig,
     LossConfiguration,
     TrainConfig,
@@ -48,7 +49,6 @@ from .setup_dialog import SetupDialog, describe_environment
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
 DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
 ENCODERS = ("resnet18", "resnet34", "resnet50", "resnet101", "efficientnet-b0", "efficientnet-b4", "mobilenet_v2")
-DEVICES = ("auto", "cpu", "cuda")
 LAYER_SETTINGS = ("rasterCombo", "labelCombo", "aoiCombo", "validationAreaCombo", "predictRasterCombo", "maskCombo")
 VALUE_SETTINGS = (
     "epochsSpin",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from raster_helpers import crop_raster
 from rasterio.windows import Window
+from worker_helpers import crop_raster
 
 
 @pytest.fixture(scope="session")

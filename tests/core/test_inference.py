@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import xml.etree.ElementTree as ET
 
@@ -10,22 +9,17 @@ import numpy as np
 import pytest
 import rasterio
 import torch
-from raster_helpers import crop_raster
 from rasterio.enums import Resampling
 from rasterio.windows import Window
+from worker_helpers import crop_raster, quiet
 
 from segmentation_trainer.core.blending import blend_weights
 from segmentation_trainer.core.cancel import StopRequest
 from segmentation_trainer.core.config import PredictConfig, TrainConfig
-from segmentation_trainer.core.events import EventWriter
 from segmentation_trainer.core.inference import _tile_starts, predict, prediction_tile
 from segmentation_trainer.core.model_store import save_model
 from segmentation_trainer.core.models import build_model
 from segmentation_trainer.core.training import train
-
-
-def quiet() -> EventWriter:
-    return EventWriter(io.StringIO(), as_json=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import fiona
 import numpy as np
 import pytest
 import rasterio
-from raster_helpers import crop_raster
 from rasterio.warp import transform_geom
 from rasterio.windows import Window
+from worker_helpers import crop_raster
 
 from segmentation_trainer.core.config import IGNORE_INDEX, ClassInfo, TrainConfig
 from segmentation_trainer.core.errors import UserError

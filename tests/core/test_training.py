@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
 import pytest
 import torch
-from raster_helpers import crop_raster
 from rasterio.windows import Window
 from safetensors.torch import save_file
+from worker_helpers import crop_raster, quiet
 
 from segmentation_trainer.core.augmentation import augment
 from segmentation_trainer.core.cancel import StopRequest
@@ -24,10 +23,6 @@ from segmentation_trainer.core.rasters import raster_info
 from segmentation_trainer.core.training import class_weights, evaluate, prepare_data, seed_everything, train
 
 FAST = {"encoder": "resnet18", "learning_rate": 1e-3, "batch_size": 4}
-
-
-def quiet() -> EventWriter:
-    return EventWriter(io.StringIO(), as_json=True)
 
 
 def events_of(writer: EventWriter) -> list[dict]:

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from osgeo import gdal
 from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback, QgsRasterLayer
 
 from segmentation_trainer.provider.provider import SegmentationTrainerProvider
@@ -29,13 +28,6 @@ def processing(qgis_app):
     QgsApplication.processingRegistry().addProvider(provider)
     yield processing
     QgsApplication.processingRegistry().removeProvider(provider)
-
-
-@pytest.fixture
-def crop(landcover, tmp_path) -> Path:
-    path = tmp_path / "crop.tif"
-    gdal.Translate(str(path), str(landcover["image"]), srcWin=[0, 0, 192, 192])
-    return path
 
 
 def train_parameters(crop, landcover, folder, **extra) -> dict:

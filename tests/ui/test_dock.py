@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from osgeo import gdal
 from qgis.core import QgsPalettedRasterRenderer, QgsProject, QgsRasterLayer, QgsRectangle, QgsTask, QgsVectorLayer
 from qgis.gui import QgsMapToolExtent
 from qgis.PyQt import sip
@@ -21,14 +20,6 @@ from segmentation_trainer.losses import available_losses
 from segmentation_trainer.ui.dock import TrainerDock
 
 TASK_TIMEOUT = 300
-
-
-@pytest.fixture
-def crop(landcover, tmp_path) -> Path:
-    """192 x 192 pixels of the land-cover image (with its nodata border), cut by QGIS's GDAL."""
-    path = tmp_path / "crop.tif"
-    gdal.Translate(str(path), str(landcover["image"]), srcWin=[0, 0, 192, 192])
-    return path
 
 
 @pytest.fixture

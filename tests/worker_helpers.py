@@ -1,11 +1,14 @@
-"""Raster helpers for worker-side tests."""
+"""Helpers for worker-side tests: raster crops and a silent event writer."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import rasterio
 from rasterio.windows import Window
+
+from segmentation_trainer.core.events import EventWriter
 
 
 def crop_raster(source: Path, target: Path, window: Window) -> Path:
@@ -22,3 +25,8 @@ def crop_raster(source: Path, target: Path, window: Window) -> Path:
         with rasterio.open(target, "w", **profile) as dst:
             dst.write(src.read(window=window))
     return target
+
+
+def quiet() -> EventWriter:
+    """An event writer whose JSON lines go nowhere (a test that only needs the work done)."""
+    return EventWriter(io.StringIO(), as_json=True)
