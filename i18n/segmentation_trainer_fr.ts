@@ -412,22 +412,22 @@
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="../provider/train.py" line="71" />
+        <location filename="../provider/train.py" line="86" />
         <source>Train model</source>
         <translation>Entraîner un modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="74" />
+        <location filename="../provider/train.py" line="89" />
         <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin's worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock's Loss tab; LOSS_PARAMS is JSON, e.g. {"gamma": 2.0}. A run JSON exported from the dock may replace every other setting.</source>
         <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {"gamma": 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="83" />
+        <location filename="../provider/train.py" line="98" />
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="84" />
+        <location filename="../provider/train.py" line="99" />
         <source>Best validation mIoU</source>
         <translation>Meilleur mIoU de validation</translation>
     </message>
@@ -491,56 +491,111 @@
         <source>Split block side (tiles)</source>
         <translation>Côté des blocs de partition (tuiles)</translation>
     </message>
+    <message>
+        <location filename="../provider/train.py" line="63" />
+        <source>Raster</source>
+        <translation>Raster</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="64" />
+        <source>Labels (polygons or class raster)</source>
+        <translation>Étiquettes (polygones ou raster de classes)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="65" />
+        <source>Class field</source>
+        <translation>Champ de classe</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="66" />
+        <source>Class table (JSON)</source>
+        <translation>Table des classes (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="67" />
+        <source>Loss (empty: the mode's default)</source>
+        <translation>Perte (vide : celle par défaut du mode)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="68" />
+        <source>Loss parameters (JSON)</source>
+        <translation>Paramètres de la perte (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="69" />
+        <source>Encoder</source>
+        <translation>Encodeur</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="70" />
+        <source>Training area</source>
+        <translation>Zone d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="71" />
+        <source>Validation area</source>
+        <translation>Zone de validation</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="72" />
+        <source>Run JSON exported from the dock</source>
+        <translation>JSON d'entraînement exporté depuis le panneau</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="73" />
+        <source>Resume from the checkpoint</source>
+        <translation>Reprendre depuis le point de contrôle</translation>
+    </message>
 </context>
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="232" />
+        <location filename="../ui/dock.py" line="234" />
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="298" />
+        <location filename="../ui/dock.py" line="300" />
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="281" />
+        <location filename="../ui/dock.py" line="283" />
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="362" />
+        <location filename="../ui/dock.py" line="365" />
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="375" />
+        <location filename="../ui/dock.py" line="378" />
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="417" />
+        <location filename="../ui/dock.py" line="420" />
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="441" />
+        <location filename="../ui/dock.py" line="444" />
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="495" />
+        <location filename="../ui/dock.py" line="498" />
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="487" />
+        <location filename="../ui/dock.py" line="490" />
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="534" />
+        <location filename="../ui/dock.py" line="537" />
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -620,7 +675,7 @@
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="529" />
+        <location filename="../ui/dock.py" line="532" />
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
     </message>
@@ -645,132 +700,132 @@
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="77" />
+        <location filename="../ui/dock.py" line="79" />
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="77" />
+        <location filename="../ui/dock.py" line="79" />
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="77" />
+        <location filename="../ui/dock.py" line="79" />
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="76" />
+        <location filename="../ui/dock.py" line="78" />
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="132" />
+        <location filename="../ui/dock.py" line="134" />
         <source>Weights (*.pth *.pt *.safetensors)</source>
         <translation>Poids (*.pth *.pt *.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="162" />
+        <location filename="../ui/dock.py" line="164" />
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="189" />
+        <location filename="../ui/dock.py" line="191" />
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="189" />
+        <location filename="../ui/dock.py" line="191" />
         <source>{0} is not a model folder (no model.json).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de model.json).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="200" />
+        <location filename="../ui/dock.py" line="202" />
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="204" />
+        <location filename="../ui/dock.py" line="206" />
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="215" />
+        <location filename="../ui/dock.py" line="217" />
         <source>Warning: '{0}' has {1} bands, the model was trained on {2}.</source>
         <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="270" />
+        <location filename="../ui/dock.py" line="272" />
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="270" />
+        <location filename="../ui/dock.py" line="272" />
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="274" />
+        <location filename="../ui/dock.py" line="276" />
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="285" />
+        <location filename="../ui/dock.py" line="287" />
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="286" />
+        <location filename="../ui/dock.py" line="288" />
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="454" />
+        <location filename="../ui/dock.py" line="457" />
         <source>ETA {0}</source>
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="456" />
+        <location filename="../ui/dock.py" line="459" />
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="464" />
+        <location filename="../ui/dock.py" line="467" />
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="499" />
+        <location filename="../ui/dock.py" line="502" />
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="507" />
+        <location filename="../ui/dock.py" line="510" />
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="514" />
+        <location filename="../ui/dock.py" line="517" />
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="547" />
+        <location filename="../ui/dock.py" line="550" />
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="548" />
+        <location filename="../ui/dock.py" line="551" />
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="559" />
+        <location filename="../ui/dock.py" line="562" />
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="562" />
+        <location filename="../ui/dock.py" line="565" />
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -1045,22 +1100,22 @@
         <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="118" />
+        <location filename="../ui/dock.py" line="120" />
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="325" />
+        <location filename="../ui/dock.py" line="328" />
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="330" />
+        <location filename="../ui/dock.py" line="333" />
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="460" />
+        <location filename="../ui/dock.py" line="463" />
         <source>Loss {0}/{1} ({2}) · </source>
         <translation>Perte {0}/{1} ({2}) · </translation>
     </message>
@@ -1201,12 +1256,12 @@
 <context>
     <name>WorkerTask</name>
     <message>
-        <location filename="../tasks/worker.py" line="59" />
+        <location filename="../tasks/worker.py" line="61" />
         <source>Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings.</source>
         <translation>Impossible de démarrer le processus de calcul avec {0} : {1}. Indiquez son Python dans les paramètres de l'extension.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker.py" line="66" />
+        <location filename="../tasks/worker.py" line="71" />
         <source>The worker stopped unexpectedly (exit code {0}). Its last output:
 {1}</source>
         <translation>Le processus de calcul s'est arrêté de façon inattendue (code de sortie {0}). Ses dernières lignes :

@@ -59,6 +59,21 @@ NUMBERS = {  # parameter: setting, type, minimum, label
 }
 
 
+LABELS = {  # parameter: label (collected for translation by pylupdate5 through QT_TRANSLATE_NOOP)
+    "RASTER": QT_TRANSLATE_NOOP("TrainAlgorithm", "Raster"),
+    "LABELS": QT_TRANSLATE_NOOP("TrainAlgorithm", "Labels (polygons or class raster)"),
+    "CLASS_FIELD": QT_TRANSLATE_NOOP("TrainAlgorithm", "Class field"),
+    "CLASSES": QT_TRANSLATE_NOOP("TrainAlgorithm", "Class table (JSON)"),
+    "LOSS": QT_TRANSLATE_NOOP("TrainAlgorithm", "Loss (empty: the mode's default)"),
+    "LOSS_PARAMS": QT_TRANSLATE_NOOP("TrainAlgorithm", "Loss parameters (JSON)"),
+    "ENCODER": QT_TRANSLATE_NOOP("TrainAlgorithm", "Encoder"),
+    "AOI": QT_TRANSLATE_NOOP("TrainAlgorithm", "Training area"),
+    "VALIDATION_AREA": QT_TRANSLATE_NOOP("TrainAlgorithm", "Validation area"),
+    "RUN_CONFIG": QT_TRANSLATE_NOOP("TrainAlgorithm", "Run JSON exported from the dock"),
+    "RESUME": QT_TRANSLATE_NOOP("TrainAlgorithm", "Resume from the checkpoint"),
+}
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
@@ -87,48 +102,42 @@ class TrainAlgorithm(WorkerAlgorithm):
         """The dock's data, model and training settings; the loss and resume only for a single run
         (a comparison sets the loss per configuration)."""
         d = DEFAULTS
-        self.addParameter(QgsProcessingParameterRasterLayer("RASTER", _tr("Raster")))
+        self.addParameter(QgsProcessingParameterRasterLayer("RASTER", _tr(LABELS["RASTER"])))
         self.addParameter(
             QgsProcessingParameterMapLayer(
                 "LABELS",
-                _tr("Labels (polygons or class raster)"),
+                _tr(LABELS["LABELS"]),
                 types=[QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeRaster],
             )
         )
         self.addParameter(
             QgsProcessingParameterField(
-                "CLASS_FIELD", _tr("Class field"), parentLayerParameterName="LABELS", optional=True
+                "CLASS_FIELD", _tr(LABELS["CLASS_FIELD"]), parentLayerParameterName="LABELS", optional=True
             )
         )
         self.addParameter(
-            QgsProcessingParameterFile("CLASSES", _tr("Class table (JSON)"), extension="json", optional=True)
+            QgsProcessingParameterFile("CLASSES", _tr(LABELS["CLASSES"]), extension="json", optional=True)
         )
         for key, (name, values, label) in ENUMS.items():
             self.addParameter(
                 QgsProcessingParameterEnum(key, _tr(label), list(values), defaultValue=values.index(getattr(d, name)))
             )
         if single_run:
-            self.addParameter(
-                QgsProcessingParameterString("LOSS", _tr("Loss (empty: the mode's default)"), optional=True)
-            )
-            self.addParameter(QgsProcessingParameterString("LOSS_PARAMS", _tr("Loss parameters (JSON)"), optional=True))
-        self.addParameter(QgsProcessingParameterString("ENCODER", _tr("Encoder"), defaultValue=d.encoder))
+            self.addParameter(QgsProcessingParameterString("LOSS", _tr(LABELS["LOSS"]), optional=True))
+            self.addParameter(QgsProcessingParameterString("LOSS_PARAMS", _tr(LABELS["LOSS_PARAMS"]), optional=True))
+        self.addParameter(QgsProcessingParameterString("ENCODER", _tr(LABELS["ENCODER"]), defaultValue=d.encoder))
         for key, (name, kind, minimum, label) in NUMBERS.items():
             default = getattr(d, name) if name != "stride" else 0
             self.addParameter(QgsProcessingParameterNumber(key, _tr(label), kind, default, minValue=minimum))
-        for key, label in (("AOI", _tr("Training area")), ("VALIDATION_AREA", _tr("Validation area"))):
+        for key, label in (("AOI", _tr(LABELS["AOI"])), ("VALIDATION_AREA", _tr(LABELS["VALIDATION_AREA"]))):
             self.addParameter(
                 QgsProcessingParameterVectorLayer(key, label, [QgsProcessing.TypeVectorPolygon], optional=True)
             )
         self.addParameter(
-            QgsProcessingParameterFile(
-                "RUN_CONFIG", _tr("Run JSON exported from the dock"), extension="json", optional=True
-            )
+            QgsProcessingParameterFile("RUN_CONFIG", _tr(LABELS["RUN_CONFIG"]), extension="json", optional=True)
         )
         if single_run:
-            self.addParameter(
-                QgsProcessingParameterBoolean("RESUME", _tr("Resume from the checkpoint"), defaultValue=False)
-            )
+            self.addParameter(QgsProcessingParameterBoolean("RESUME", _tr(LABELS["RESUME"]), defaultValue=False))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
         output = self.parameterAsString(parameters, "OUTPUT_DIR", context)

@@ -24,3 +24,25 @@ def test_french_locale_translates_the_plugin_and_dock(iface):
         plugin.unload()
     finally:
         settings.setValue("locale/userLocale", previous)
+
+
+def test_french_locale_translates_every_processing_training_label(iface):
+    """Every parameter label of Train model and Compare losses comes out of the French translation
+    (the literal labels were once missed by pylupdate5 and showed in English)."""
+    from segmentation_trainer.provider.compare import CompareAlgorithm
+    from segmentation_trainer.provider.train import LABELS, TrainAlgorithm
+
+    settings = QgsSettings()
+    previous = settings.value("locale/userLocale", "")
+    settings.setValue("locale/userLocale", "fr_FR")
+    try:
+        plugin = segmentation_trainer.classFactory(iface)  # installs the plugin's translator
+        for algorithm in (TrainAlgorithm(), CompareAlgorithm()):
+            algorithm.initAlgorithm()
+            shown = {p.name(): p.description() for p in algorithm.parameterDefinitions()}
+            assert shown["LABELS"] == "Étiquettes (polygones ou raster de classes)"
+            assert shown["VALIDATION_AREA"] == "Zone de validation" and shown["EPOCHS"] == "Époques"
+            assert not {key for key, label in LABELS.items() if shown.get(key) == label} - {"RASTER"}
+        plugin.unload()
+    finally:
+        settings.setValue("locale/userLocale", previous)
