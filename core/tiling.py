@@ -89,8 +89,8 @@ def spatial_split(
             "use a smaller tile size or a larger labelled area."
         )
     rng = random.Random(seed)
+    count = _share(len(all_blocks), val_fraction)
     for _ in range(100):
-        count = min(len(all_blocks) - 1, max(1, round(len(all_blocks) * val_fraction)))
         chosen = frozenset(rng.sample(all_blocks, count))
         train = [w for w in windows if not (_blocks_of(w, block) & chosen)]
         validation = [w for w in windows if _blocks_of(w, block) <= chosen]
@@ -114,7 +114,7 @@ def hold_out_test(split: Split, tile: int, fraction: float, seed: int, block_til
             "use a smaller tile size or a larger labelled area."
         )
     rng = random.Random(seed)
-    count = min(len(blocks) - 1, max(1, round(len(blocks) * fraction)))
+    count = _share(len(blocks), fraction)
     for _ in range(100):
         held_out = frozenset(rng.sample(blocks, count))
         train = [w for w in split.train if not (_blocks_of(w, block) & held_out)]
@@ -125,6 +125,11 @@ def hold_out_test(split: Split, tile: int, fraction: float, seed: int, block_til
         "Could not hold out a test set with both training and test tiles: "
         "use a smaller tile size or a larger labelled area."
     )
+
+
+def _share(blocks: int, fraction: float) -> int:
+    """How many of ``blocks`` make ``fraction`` of them: at least one, and at least one left over."""
+    return min(blocks - 1, max(1, round(blocks * fraction)))
 
 
 def area_split(windows: list[Window], inside_fraction: list[float]) -> Split:
