@@ -72,7 +72,11 @@ def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> di
             break
         finished.append(result)
     second = None
-    if config.second_architecture and len(finished) == len(config.configurations):
+    if (
+        config.second_architecture
+        and len(finished) == len(config.configurations)
+        and not distributed.any_process(processes, stop.requested())
+    ):
         best = max(finished, key=ConfigurationResult.validation_score)
         entry = LossConfiguration(f"{best.name}_{config.second_architecture}", best.loss, best.params)
         second = _train_configuration(lab, entry, config.second_architecture)
