@@ -15,7 +15,7 @@ import traceback
 from typing import Any
 
 from ..losses.catalog import DEFAULT_LOSS
-from .config import (
+from .common.config import (
     ARCHITECTURES,
     AUGMENTATIONS,
     BLENDINGS,
@@ -31,8 +31,8 @@ from .config import (
     configurations_from_text,
     read_config_json,
 )
-from .errors import UserError
-from .events import EventWriter
+from .common.errors import UserError
+from .common.events import EventWriter
 
 _TRAIN_DEFAULTS = TrainConfig(raster="", labels="", output_dir="")
 
@@ -288,14 +288,14 @@ def _parse_extent(text: str | None) -> tuple[float, ...] | None:
 
 
 def run(args: argparse.Namespace, events: EventWriter) -> None:
-    from .cancel import StopRequest
+    from .runtime.cancel import StopRequest
 
     stop = StopRequest(args.stop_file)
     stop.install_signal_handlers()
     if args.command in ("train", "compare"):
-        from .distributed import finish
-        from .loss_comparison import compare
-        from .training import summarize_data, train
+        from .comparison.runner import compare
+        from .runtime.distributed import finish
+        from .training.loop import summarize_data, train
 
         try:
             if args.command == "compare":
@@ -307,7 +307,7 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         finally:
             finish()
     elif args.command == "predict":
-        from .inference import predict
+        from .inference.prediction import predict
 
         names = [
             "model_dir",
@@ -331,15 +331,15 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         values["extent"] = _parse_extent(args.extent)
         predict(config_from_dict(PredictConfig, values), events, stop)
     elif args.command == "check":
-        from .environment import environment_report
+        from .runtime.environment import environment_report
 
         events.emit("result", **environment_report())
     elif args.command == "info":
-        from .model_store import model_summary
+        from .models.model_store import model_summary
 
         events.emit("result", **model_summary(args.model_dir))
     else:
-        from .label_raster import write_label_raster
+        from .data.label_raster import write_label_raster
 
         write_label_raster(_train_config(args), args.output, events)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import rasterio
 from rasterio.windows import Window
 
-from segmentation_trainer.core.events import EventWriter
+from segmentation_trainer.core.common.events import EventWriter
 
 
 def crop_raster(source: Path, target: Path, window: Window) -> Path:

@@ -13,7 +13,7 @@ import rasterio
 import rasterio.warp
 from safetensors.torch import load_file
 
-from segmentation_trainer.core.model_store import METADATA_FILE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METADATA_FILE, WEIGHTS_FILE
 
 TRAIN_FAST = ["--tile-size", "64", "--batch-size", "4", "--encoder", "resnet18", "--learning-rate", "0.001"]
 

@@ -1,0 +1,1 @@
+"""Stage 5, comparison: the loss comparison runs, their statistics and the HTML report."""

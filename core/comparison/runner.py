@@ -1,0 +1,235 @@
+"""The loss comparison lab: the study of Swastika 2025 ("Comparative analysis of loss functions for
+semantic segmentation") run on the user's own layers, with a verdict that can be trusted.
+
+The tiles are prepared once and split by spatial blocks into training, validation and test sets.
+Every configuration trains ``runs`` times (seeds ``seed``, ``seed + 1``, …) with the identical
+data, split, schedule and epochs, one run after another, with overall progress. Each run keeps its
+best-validation epoch; its kept model is then scored on the test blocks, block by block (the
+verdict's data, see ``comparison_statistics``). A stop request ends the current run and keeps the
+finished ones; the report covers the configurations whose runs all finished. Optionally the
+selected configuration trains again with a second architecture (the study's cross-architecture
+check). A finished run is reused when the comparison is started again with the same settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from torch.utils.data import DataLoader, Subset
+
+from ...losses import build_loss
+from ..common.config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
+from ..common.errors import UserError
+from ..common.events import EventWriter
+from ..common.files import METADATA_FILE
+from ..data.dataset import TileDataset
+from ..models.model_store import load_model
+from ..runtime import distributed
+from ..runtime.cancel import StopRequest
+from ..training.loop import TrainingData, evaluate, prepare_data, train
+from .report import TEST_FILE, ConfigurationResult, RunResult, write_report
+from .statistics import MIN_TEST_BLOCKS
+
+RUNS_FOLDER = "runs"
+
+
+@dataclasses.dataclass
+class _Lab:
+    """What every run of one comparison shares."""
+
+    config: CompareConfig
+    data: TrainingData
+    events: EventWriter
+    stop: StopRequest
+    processes: distributed.Processes
+    total: int
+    start: float
+    done: int = 0
+
+    def seeds(self) -> list[int]:
+        return [self.config.train.seed + i for i in range(self.config.runs)]
+
+
+def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
+    """Train every configuration ``runs`` times, score them on the test blocks, write the report;
+    returns (and emits) its summary."""
+    processes = distributed.start(config.train.device)
+    events = processes.reporter(events)
+    data = prepare_data(config.train, events, test_fraction=config.test_fraction)
+    _check_losses(config.configurations, config.train.mode, len(data.classes))
+    _check_test_set(data, events)
+    total = (len(config.configurations) + (1 if config.second_architecture else 0)) * config.runs
+    lab = _Lab(config, data, events, stop, processes, total, time.monotonic())
+    finished = []
+    for entry in config.configurations:
+        result = _train_configuration(lab, entry, config.train.architecture)
+        if result is None:
+            break
+        finished.append(result)
+    second = None
+    if (
+        config.second_architecture
+        and len(finished) == len(config.configurations)
+        and not distributed.any_process(processes, stop.requested())
+    ):
+        best = max(finished, key=ConfigurationResult.validation_score)
+        entry = LossConfiguration(f"{best.name}_{config.second_architecture}", best.loss, best.params)
+        second = _train_configuration(lab, entry, config.second_architecture)
+    cancelled = len(finished) < len(config.configurations) or (
+        config.second_architecture is not None and second is None
+    )
+    if not processes.main:  # under torchrun, rank 0 writes the report
+        return {}
+    return _report(config, finished, second, cancelled, events)
+
+
+def _report(config, finished, second, cancelled, events) -> dict[str, Any]:
+    if not finished:
+        message = "The loss comparison was stopped before its first configuration finished: nothing to report."
+        events.emit("cancelled", message=message)
+        return {"cancelled": True}
+    summary = write_report(Path(config.train.output_dir), config, finished, second, cancelled)
+    if cancelled:
+        message = (
+            f"The loss comparison was stopped after {len(finished)} of {len(config.configurations)} "
+            f"configuration(s); the report covers them: {summary['report']}"
+        )
+        events.emit("cancelled", message=message, **summary)
+    else:
+        events.emit("result", **summary)
+    return summary
+
+
+def _check_losses(configurations: list[LossConfiguration], mode: str, num_classes: int) -> None:
+    """Every configuration's loss builds before the first run starts (not hours later)."""
+    for entry in configurations:
+        try:
+            build_loss(entry.loss, mode, num_classes, **entry.params)
+        except ValueError as exc:
+            raise UserError(f"Configuration {entry.name!r}: {exc}") from None
+
+
+def _check_test_set(data: TrainingData, events: EventWriter) -> None:
+    """Say before training, not after, when the test set is too small for a verdict."""
+    blocks = len(_test_blocks(data))
+    if blocks < MIN_TEST_BLOCKS:
+        events.log(
+            f"The test set holds {blocks} spatial block(s): at least {MIN_TEST_BLOCKS} are needed to tell "
+            "configurations apart, so the report will call no difference significant. Label a larger area, or use "
+            "smaller tiles or blocks (block tiles), to hold out more blocks.",
+            level="warning",
+        )
+
+
+def run_config(base: TrainConfig, entry: LossConfiguration, architecture: str, seed: int) -> TrainConfig:
+    """The training settings of one run: the comparison's, with its loss, seed and folder."""
+    folder = Path(base.output_dir) / RUNS_FOLDER / entry.name / f"seed{seed}"
+    return dataclasses.replace(
+        base,
+        loss=entry.loss,
+        loss_params=dict(entry.params),
+        architecture=architecture,
+        seed=seed,
+        output_dir=str(folder),
+        resume=False,
+        early_stopping_patience=0,  # the study's protocol: every configuration runs every epoch
+    )
+
+
+def _train_configuration(lab: _Lab, entry: LossConfiguration, architecture: str) -> ConfigurationResult | None:
+    """Every run of one configuration (finished ones reused); None when stopped midway."""
+    runs = []
+    for repeat, seed in enumerate(lab.seeds()):
+        config = run_config(lab.config.train, entry, architecture, seed)
+        folder = Path(config.output_dir)
+        child = _RunEvents(lab.events, entry.name, repeat, lab)
+        if _finished_with(folder, config, lab.data):
+            child.log(f"{entry.name}: reusing the finished run (seed {seed}) in {folder}.")
+        else:
+            child.log(
+                f"{entry.name}: training with {entry.loss} {json.dumps(entry.params)} on {architecture}, seed {seed}."
+            )
+            cancelled = train(config, child, lab.stop, lab.data).get("cancelled")
+            distributed.barrier(lab.processes)  # rank 0 has written the run's files
+            if cancelled:
+                return None
+            _write_test_evaluation(config, lab.data, lab.processes)
+            distributed.barrier(lab.processes)
+        lab.done += 1
+        runs.append(RunResult.load(folder))
+        child.log(
+            f"{entry.name}: best validation mIoU {runs[-1].summary['best_miou']:.4f} (run {lab.done} of {lab.total})."
+        )
+    return ConfigurationResult.of(entry, architecture, runs)
+
+
+def _write_test_evaluation(config: TrainConfig, data: TrainingData, processes: distributed.Processes) -> None:
+    """Score the run's kept (best-validation) model on the test tiles, confusion summed per block.
+    Under torchrun every process scores its shard and rank 0 writes."""
+    model, metadata = load_model(config.output_dir)
+    model.to(processes.device)
+    class_names = [c["name"] for c in metadata["classes"]]
+    tiles = TileDataset(data.source, data.split.test, data.stats)
+    loader = DataLoader(Subset(tiles, distributed.shard(processes, len(tiles))), batch_size=config.batch_size)
+    result = evaluate(model, None, loader, processes.device, config.mode, class_names, None, processes, per_tile=True)
+    if not processes.main:
+        return
+    per_block: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros((len(class_names),) * 2, np.int64))
+    for window, confusion in zip(data.split.test, result["tile_confusion"]):
+        per_block[data.split.block_of(window)] += confusion
+    blocks = sorted(per_block)
+    test = {"blocks": blocks, "confusion": [per_block[b].tolist() for b in blocks]}
+    path = Path(config.output_dir) / TEST_FILE
+    path.with_suffix(".tmp").write_text(json.dumps(test), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+
+
+def _finished_with(folder: Path, config: TrainConfig, data: TrainingData) -> bool:
+    """True when ``folder`` holds a complete run of exactly ``config``, tested on this split's test blocks."""
+    try:
+        saved = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        tested = json.loads((folder / TEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        saved.get("status") == "complete"
+        and saved.get("train_config") == config_to_dict(config)
+        and [tuple(b) for b in tested.get("blocks", [])] == _test_blocks(data)
+    )
+
+
+def _test_blocks(data: TrainingData) -> list[tuple[int, int]]:
+    return sorted({data.split.block_of(w) for w in data.split.test})
+
+
+class _RunEvents(EventWriter):
+    """One run's events inside a comparison: progress scaled to the whole comparison, epochs tagged
+    with the configuration's name and the run's repeat (0 for its first seed); the run's own result
+    and cancelled events are left to the comparison, which reports once at the end."""
+
+    def __init__(self, events: EventWriter, name: str, repeat: int, lab: _Lab) -> None:
+        super().__init__(events.stream, events.as_json)
+        self.name, self.repeat = name, repeat
+        self.index, self.total, self.start = lab.done, lab.total, lab.start
+
+    def emit(self, event: str, **fields: Any) -> None:
+        if event in ("result", "cancelled"):
+            return
+        if event == "progress":
+            fraction = (self.index + float(fields.get("fraction", 0.0))) / self.total
+            elapsed = time.monotonic() - self.start
+            fields |= {
+                "fraction": fraction,
+                "eta_s": round(elapsed / fraction * (1.0 - fraction), 1) if fraction > 0 else None,
+                "run": self.index + 1,
+                "runs": self.total,
+            }
+        if event in ("progress", "epoch"):
+            fields |= {"configuration": self.name, "repeat": self.repeat}
+        super().emit(event, **fields)

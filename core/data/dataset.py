@@ -1,0 +1,88 @@
+"""Training tiles: normalized image windows and their labels, from the files or from memory."""
+
+from __future__ import annotations
+
+import numpy as np
+import rasterio
+import torch
+from rasterio.windows import Window
+from torch.utils.data import Dataset
+
+from .augmentation import augment
+from ..common.config import IGNORE_INDEX
+from .labels import LabelSource, PolygonLayer
+from .normalization import normalize
+from .rasters import pad_to_window, read_window
+
+CACHE_LIMIT_BYTES = 512 * 2**20  # "auto" caching keeps rasters up to this size (as float32) in memory
+
+
+class TileSource:
+    """Raw image, validity and class indices for any window of the image grid.
+
+    Pixels that are nodata, outside the raster or outside the area of interest are unlabelled.
+    With ``cache``, the whole raster, labels and mask are read once and windows are sliced from
+    memory; otherwise every window is read from the files (rasters larger than memory train).
+    """
+
+    def __init__(self, raster_path: str, labels: LabelSource, aoi: PolygonLayer | None, cache: bool) -> None:
+        self.raster_path, self.labels, self.aoi = raster_path, labels, aoi
+        self._src: rasterio.io.DatasetReader | None = None
+        self.cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        if cache:
+            with rasterio.open(raster_path) as src:
+                full = Window(0, 0, src.width, src.height)
+                image, valid = read_window(src, full)
+            self.cached = (image, valid, self._targets(full))
+
+    @staticmethod
+    def should_cache(mode: str, width: int, height: int, bands: int) -> bool:
+        return mode == "always" or (mode == "auto" and width * height * bands * 4 <= CACHE_LIMIT_BYTES)
+
+    def _targets(self, window: Window) -> np.ndarray:
+        target = self.labels.read(window)
+        if self.aoi is not None:
+            target[self.aoi.read(window) == 0] = IGNORE_INDEX
+        return target
+
+    def read_raw(self, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Image ``(bands, h, w)`` float32 (not normalized), valid mask, class indices (uint8)."""
+        if self.cached is not None:
+            image, valid, target = self.cached
+            height, width = valid.shape
+            inside = window.intersection(Window(0, 0, width, height))
+            rows, cols = inside.toslices()
+            data, ok = pad_to_window(image[:, rows, cols].copy(), valid[rows, cols], inside, window)
+            labels = np.full(ok.shape, IGNORE_INDEX, dtype=np.uint8)
+            r0, c0 = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
+            labels[r0 : r0 + int(inside.height), c0 : c0 + int(inside.width)] = target[rows, cols]
+        else:
+            if self._src is None:  # opened lazily: one handle per DataLoader worker
+                self._src = rasterio.open(self.raster_path)
+            data, ok = read_window(self._src, window)
+            labels = self._targets(window)
+        labels[~ok] = IGNORE_INDEX
+        return data, ok, labels
+
+
+class TileDataset(Dataset):
+    """Normalized, optionally augmented tiles; augmentation is seeded by (seed, epoch, tile)."""
+
+    def __init__(
+        self, source: TileSource, windows: list[Window], stats: dict, augmentation: str = "none", seed: int = 0
+    ) -> None:
+        self.source, self.windows, self.stats = source, windows, stats
+        self.augmentation, self.seed, self.epoch = augmentation, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.windows)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        data, valid, target = self.source.read_raw(self.windows[index])
+        image = normalize(data, valid, self.stats)
+        rng = np.random.default_rng([self.seed, self.epoch, index])
+        image, target = augment(image, target, valid, self.augmentation, rng)
+        return torch.from_numpy(np.ascontiguousarray(image)), torch.from_numpy(np.ascontiguousarray(target)).long()

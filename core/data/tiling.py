@@ -1,0 +1,145 @@
+"""Tile windows over a raster and the spatial train/validation split.
+
+The split is by spatial blocks so that no validation pixel lies inside or under a training tile:
+the image is cut into square blocks of two tiles a side (``block_tiles``); a seeded random share of
+the blocks is reserved for validation and, for a loss comparison, another share for the test set
+(the data its verdict is computed on, never used for training or selection). A tile whose pixels
+all lie in blocks of one set belongs to that set, and a tile straddling two sets is dropped. With
+overlapping tiles (stride < tile size) this still holds: overlap only ever joins tiles of one set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import dataclass, field
+
+from rasterio.windows import Window
+
+from ..common.errors import UserError
+
+
+def tile_offsets(length: int, tile: int, stride: int, flush: bool = True) -> list[int]:
+    """Offsets of tiles of size ``tile`` covering ``length`` pixels.
+
+    ``flush``: the last tile ends at the raster's edge (no padding); otherwise tiles continue on the
+    stride grid and the last one reaches past the edge (padded on read), which keeps tiles aligned
+    with the split blocks on small rasters. A raster shorter than one tile gets one padded tile.
+    """
+    if length <= tile:
+        return [0]
+    if not flush:
+        return (
+            list(range(0, length - tile + stride, stride))
+            if (length - tile) % stride
+            else list(range(0, length - tile + 1, stride))
+        )
+    offsets = list(range(0, length - tile + 1, stride))
+    if offsets[-1] != length - tile:
+        offsets.append(length - tile)
+    return offsets
+
+
+def tile_windows(width: int, height: int, tile: int, stride: int, flush: bool = True) -> list[Window]:
+    return [
+        Window(col, row, tile, tile)
+        for row in tile_offsets(height, tile, stride, flush)
+        for col in tile_offsets(width, tile, stride, flush)
+    ]
+
+
+class SplitTooSmallError(UserError):
+    """The labelled area holds too few tiles or blocks for the split (smaller tiles may do)."""
+
+
+@dataclass(frozen=True)
+class Split:
+    train: list[Window]
+    validation: list[Window]
+    validation_blocks: frozenset[tuple[int, int]]  # (block row, block column)
+    block_size: int
+    test: list[Window] = field(default_factory=list)  # held out for a comparison's verdict only
+    test_blocks: frozenset[tuple[int, int]] = frozenset()
+
+    def block_of(self, window: Window) -> tuple[int, int]:
+        """The block holding ``window``'s centre: the test set's statistical unit."""
+        row = int(window.row_off + window.height // 2) // self.block_size
+        col = int(window.col_off + window.width // 2) // self.block_size
+        return row, col
+
+
+def _blocks_of(window: Window, block: int) -> set[tuple[int, int]]:
+    rows = range(int(window.row_off) // block, (int(window.row_off + window.height) - 1) // block + 1)
+    cols = range(int(window.col_off) // block, (int(window.col_off + window.width) - 1) // block + 1)
+    return {(r, c) for r in rows for c in cols}
+
+
+BLOCK_TILES = 2  # a split block is this many tiles a side: whole overlapping tiles fit inside one
+
+
+def spatial_split(
+    windows: list[Window], tile: int, val_fraction: float, seed: int, block_tiles: int = BLOCK_TILES
+) -> Split:
+    """Split tiles into training and validation by spatial blocks (see the module docstring)."""
+    block = block_tiles * tile
+    all_blocks = sorted(set().union(*(_blocks_of(w, block) for w in windows)))
+    if len(windows) < 2 or len(all_blocks) < 2:
+        raise SplitTooSmallError(
+            "The labelled area holds fewer than two tiles, too few for a training/validation split: "
+            "use a smaller tile size or a larger labelled area."
+        )
+    rng = random.Random(seed)
+    count = _share(len(all_blocks), val_fraction)
+    for _ in range(100):
+        chosen = frozenset(rng.sample(all_blocks, count))
+        train = [w for w in windows if not (_blocks_of(w, block) & chosen)]
+        validation = [w for w in windows if _blocks_of(w, block) <= chosen]
+        if train and validation:
+            return Split(train, validation, chosen, block)
+    raise UserError(
+        "Could not find a spatial split with both training and validation tiles: "
+        "use a smaller tile size or a larger labelled area."
+    )
+
+
+def hold_out_test(split: Split, tile: int, fraction: float, seed: int, block_tiles: int = BLOCK_TILES) -> Split:
+    """Move a seeded random ``fraction`` of the training side's blocks into a test set: the tiles
+    wholly inside them become test tiles, tiles straddling test and training blocks are dropped.
+    Validation is left as it is (its tiles touch no training block, so none of these)."""
+    block = block_tiles * tile
+    blocks = sorted(set().union(*(_blocks_of(w, block) for w in split.train)))
+    if len(blocks) < 2:
+        raise SplitTooSmallError(
+            "The training area holds fewer than two blocks, too few to hold out a test set: "
+            "use a smaller tile size or a larger labelled area."
+        )
+    rng = random.Random(seed)
+    count = _share(len(blocks), fraction)
+    for _ in range(100):
+        held_out = frozenset(rng.sample(blocks, count))
+        train = [w for w in split.train if not (_blocks_of(w, block) & held_out)]
+        test = [w for w in split.train if _blocks_of(w, block) <= held_out]
+        if train and test:
+            return dataclasses.replace(split, train=train, block_size=block, test=test, test_blocks=held_out)
+    raise UserError(
+        "Could not hold out a test set with both training and test tiles: "
+        "use a smaller tile size or a larger labelled area."
+    )
+
+
+def _share(blocks: int, fraction: float) -> int:
+    """How many of ``blocks`` make ``fraction`` of them: at least one, and at least one left over."""
+    return min(blocks - 1, max(1, round(blocks * fraction)))
+
+
+def area_split(windows: list[Window], inside_fraction: list[float]) -> Split:
+    """Split by a validation area: tiles wholly inside are validation, tiles wholly outside training."""
+    train = [w for w, f in zip(windows, inside_fraction) if f == 0.0]
+    validation = [w for w, f in zip(windows, inside_fraction) if f == 1.0]
+    if not train or not validation:
+        side = "inside" if not validation else "outside"
+        raise UserError(
+            f"No tile lies wholly {side} the validation area: make the validation area "
+            f"{'larger' if not validation else 'smaller'}, or use a smaller tile size."
+        )
+    return Split(train, validation, frozenset(), 0)

@@ -1,0 +1,510 @@
+"""The training run: data from the raster and labels, the model, the loop, the saved model folder.
+
+Protocol defaults (Swastika 2025, "Comparative analysis of loss functions for semantic
+segmentation"): AdamW (lr 1e-4, weight decay 1e-4, betas 0.9/0.999), StepLR (step 20,
+γ 0.5), batch 4, 20 epochs, bf16 autocast on GPU, gradient clipping at norm 1.0, seed 42. Losses
+come from ``losses/``; their learnable parameters are optimised with the network's.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+import torch
+from rasterio.windows import Window
+from torch.utils.data import DataLoader, DistributedSampler, Subset
+
+from ...losses import build_loss
+from ..common.config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
+from ..common.errors import UserError
+from ..common.events import EventWriter
+from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE
+from ..data.dataset import TileDataset, TileSource
+from ..data.labels import area_mask, open_labels
+from ..data.normalization import band_statistics
+from ..data.rasters import RasterInfo, raster_info
+from ..data.tiling import Split, SplitTooSmallError, area_split, hold_out_test, spatial_split, tile_windows
+from ..models.checkpoint import load_checkpoint, save_checkpoint
+from ..models.model_store import save_model
+from ..models.networks import build_model, output_channels, parameter_count
+from ..runtime import distributed
+from ..runtime.cancel import StopRequest
+from ..runtime.device import autocast, autocast_dtype
+from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
+
+GRAD_CLIP_NORM = 1.0
+ADAMW_BETAS = (0.9, 0.999)
+LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
+CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
+MIN_TILE = 32
+
+
+@dataclass
+class TrainingData:
+    image: RasterInfo
+    source: TileSource
+    classes: list[ClassInfo]
+    stats: dict[str, Any]
+    split: Split
+    tile_size: int
+    class_counts: np.ndarray  # labelled pixels per class over the training tiles
+    validation_counts: np.ndarray  # labelled pixels per class over the validation tiles
+
+
+def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float = 0.0) -> TrainingData:
+    """Open raster, labels and areas; tile and split (no pixel leaks); statistics over the training tiles.
+
+    ``test_fraction``: also hold out that share of the training side's blocks as a test set (a loss
+    comparison's verdict is computed on it)."""
+    image = raster_info(config.raster)
+    labels = open_labels(config, image, events.log)
+    aoi = area_mask(config.aoi, config.aoi_layer, image, events.log, "area of interest") if config.aoi else None
+    cache = TileSource.should_cache(config.cache, image.width, image.height, image.count)
+    source = TileSource(config.raster, labels, aoi, cache)
+    validation_area = (
+        area_mask(config.validation_area, config.validation_area_layer, image, events.log, "validation area")
+        if config.validation_area
+        else None
+    )
+    split, tile, counts, validation_counts = _tile_and_split(
+        config, image, source, validation_area, len(labels.classes), test_fraction, events
+    )
+    stats = band_statistics(lambda w: source.read_raw(w)[:2], split.train, config.normalization, config.seed)
+    return TrainingData(image, source, labels.classes, stats, split, tile, counts, validation_counts)
+
+
+def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
+    """What a training run would use, without training: tiles, classes and labelled pixels per class."""
+    data = prepare_data(config, events)
+    summary = {
+        "raster": {"width": data.image.width, "height": data.image.height, "bands": data.image.count},
+        "tile_size": data.tile_size,
+        "tiles": {"train": len(data.split.train), "validation": len(data.split.validation)},
+        "classes": [
+            {**c.__dict__, "train_pixels": int(t), "validation_pixels": int(v)}
+            for c, t, v in zip(data.classes, data.class_counts, data.validation_counts)
+        ],
+    }
+    events.emit("result", summary=summary)
+    return summary
+
+
+def _tile_and_split(config, image, source, validation_area, num_classes, test_fraction, events):
+    """Tiles, split and training class counts; tiles shrink (and pad) when the raster is too small."""
+    tile = config.tile_size
+    attempts = []
+    while tile >= MIN_TILE:
+        stride = max(1, min(config.stride, tile))
+        for flush in (True, False):
+            windows = tile_windows(image.width, image.height, tile, stride, flush)
+            try:
+                split, counts, validation_counts = _split(
+                    config, source, windows, tile, validation_area, num_classes, test_fraction, events
+                )
+            except SplitTooSmallError as exc:
+                attempts.append(str(exc))
+                continue
+            if tile != config.tile_size or not flush:
+                events.log(
+                    f"The raster ({image.width} x {image.height} px) is too small for a training/validation split "
+                    f"with {config.tile_size} px tiles: using {tile} px tiles, padded at the edges.",
+                    level="warning",
+                )
+            return split, tile, counts, validation_counts
+        tile = (tile // 2) // MIN_TILE * MIN_TILE
+    raise UserError(attempts[-1])
+
+
+def _split(config, source, windows, tile, validation_area, num_classes, test_fraction, events):
+    counts, fractions = [], []
+    for window in windows:
+        target = source.read_raw(window)[2]
+        labelled = target[target != IGNORE_INDEX]
+        counts.append(np.bincount(labelled, minlength=num_classes)[:num_classes])
+        fractions.append(labelled.size / target.size)
+    if max(fractions) == 0:
+        raise UserError(
+            f"No pixel of {Path(config.raster).name} is labelled: check that the labels cover the raster's "
+            "valid (non-nodata) area."
+        )
+    kept = [i for i, f in enumerate(fractions) if f >= config.min_labelled_fraction]
+    if not kept:
+        raise UserError(
+            f"No {tile}-pixel tile has at least {config.min_labelled_fraction:.0%} labelled pixels "
+            f"(the best has {max(fractions):.1%}): lower the minimum labelled fraction or the tile size."
+        )
+    kept_windows = [windows[i] for i in kept]
+    if validation_area is None:
+        split = spatial_split(kept_windows, tile, config.val_fraction, config.seed, config.block_tiles)
+        how = f"{len(split.validation_blocks)} spatial blocks of {config.block_tiles * tile} px held out"
+    else:
+        split = area_split(kept_windows, [float(validation_area.read(w).mean()) for w in kept_windows])
+        how = "validation tiles inside the validation area"
+    if test_fraction:
+        split = hold_out_test(split, tile, test_fraction, config.seed, config.block_tiles)
+        how += f"; {len(split.test)} test tiles in {len(split.test_blocks)} blocks held out for the verdict"
+    train_counts, validation_counts = (
+        _counts_of(subset, windows, counts, num_classes) for subset in (split.train, split.validation)
+    )
+    events.log(
+        f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels: {len(split.train)} for training, "
+        f"{len(split.validation)} for validation ({how})."
+    )
+    return split, train_counts, validation_counts
+
+
+def _counts_of(subset: list[Window], windows: list[Window], counts: list[np.ndarray], num_classes: int) -> np.ndarray:
+    """Labelled pixels per class summed over the tiles of ``subset``."""
+    ids = {(w.col_off, w.row_off) for w in subset}
+    total = np.zeros(num_classes, dtype=np.int64)
+    for window, count in zip(windows, counts):
+        if (window.col_off, window.row_off) in ids:
+            total += count
+    return total
+
+
+def class_weights(counts: np.ndarray, method: str) -> list[float] | None:
+    """Per-class loss weights from training pixel counts: ``inverse`` frequency (mean 1 over present
+    classes) or ``median`` frequency balancing (Eigen & Fergus, ICCV 2015: median f / f_c)."""
+    if method == "none":
+        return None
+    present = counts > 0
+    freq = counts / max(counts.sum(), 1)
+    weights = np.ones(len(counts))
+    if method == "inverse":
+        weights[present] = 1.0 / freq[present]
+        weights[present] /= weights[present].mean()
+    else:
+        weights[present] = np.median(freq[present]) / freq[present]
+    return weights.tolist()
+
+
+def seed_everything(seed: int, deterministic: bool) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
+    torch.backends.cudnn.benchmark = not deterministic
+
+
+def train(
+    config: TrainConfig, events: EventWriter, stop: StopRequest, data: TrainingData | None = None
+) -> dict[str, Any]:
+    """Train, keeping the best model (validation mIoU) in ``config.output_dir``; returns the result.
+
+    ``data``: tiles and split already prepared from ``config`` (a loss comparison shares them).
+    """
+    processes = distributed.start(config.device)
+    events = processes.reporter(events)
+    data = data or prepare_data(config, events)
+    seed_everything(config.seed, config.deterministic)
+    device = processes.device
+    class_names = [c.name for c in data.classes]
+    model = build_model(
+        config.architecture,
+        config.encoder,
+        data.image.count,
+        output_channels(config.mode, len(data.classes)),
+        config.encoder_weights,
+        events.log,
+    ).to(device)
+    weights = class_weights(data.class_counts, config.class_weighting)
+    if weights:
+        events.log("Class weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights)))
+    try:
+        params = config.loss_params | ({"class_weights": weights} if weights else {})
+        loss_fn = build_loss(config.loss, config.mode, len(data.classes), **params).to(device)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    parameters = list(model.parameters()) + list(loss_fn.parameters())
+    optimizer = torch.optim.AdamW(
+        parameters, lr=config.learning_rate, weight_decay=config.weight_decay, betas=ADAMW_BETAS
+    )
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, LR_STEP_EPOCHS, LR_GAMMA)
+    scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(device) == torch.float16)
+    step = distributed.wrap(_TrainingStep(model, loss_fn), processes)
+    train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
+    # each epoch's order is randperm(seed * 1000 + epoch), as a single process always shuffled: the
+    # processes deal out that order, so every global batch holds one process's batch of the same size
+    sampler = DistributedSampler(
+        train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed * 1000
+    )
+    loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler)
+    validation_set = TileDataset(data.source, data.split.validation, data.stats)
+    val_loader = DataLoader(
+        Subset(validation_set, distributed.shard(processes, len(validation_set))), batch_size=config.batch_size
+    )
+    output = Path(config.output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, processes.main)
+    if config.resume:
+        run.restore()
+    metadata = _metadata(config, data, model, device)
+    processes_text = f" x {processes.world_size} processes" if processes.distributed else ""
+    events.log(
+        f"Training {config.architecture}/{config.encoder} ({parameter_count(model) / 1e6:.1f} M parameters) "
+        f"with loss {config.loss} on {device}{processes_text}, epochs {run.epoch + 1} to {config.epochs}."
+    )
+    progress = _Progress(events, (config.epochs - run.epoch) * len(loader))
+    while run.epoch < config.epochs and not run.early_stopped():
+        epoch = run.epoch + 1
+        train_set.set_epoch(epoch)
+        sampler.set_epoch(epoch)
+        losses, norms = [], []
+        for batch, (x, y) in enumerate(loader, start=1):
+            if distributed.any_process(processes, stop.requested()):
+                return run.stop(metadata)
+            loss, norm = _train_step(step, optimizer, scaler, parameters, x.to(device), y.to(device))
+            losses.append(loss)
+            norms.append(norm)
+            progress.step(epoch=epoch, epochs=config.epochs, batch=batch, batches=len(loader))
+        learning_rate = optimizer.param_groups[0]["lr"]
+        scheduler.step()
+        # a stop during validation is seen at the next batch when several processes must agree
+        validation_stop = None if processes.distributed else stop
+        distributed.share_buffers(processes, model)
+        validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, validation_stop, processes)
+        if validation is None:
+            return run.stop(metadata)
+        loss_total, batches = distributed.sum_arrays(processes, np.array([sum(losses), len(losses)]))[0]
+        record = {
+            "epoch": epoch,
+            "train_loss": float(loss_total / batches),
+            **validation,
+            "grad_norm": float(np.mean(norms)),
+            "learning_rate": learning_rate,
+        }
+        events.emit("epoch", epochs=config.epochs, **record)
+        run.finish_epoch(record, metadata)
+    return run.finish(metadata)
+
+
+class _TrainingStep(torch.nn.Module):
+    """The network and its loss as one module, so that DDP all-reduces the gradients of both (a loss
+    may learn parameters, e.g. Dual Focal's scaling). The network runs under autocast, the loss in fp32."""
+
+    def __init__(self, model: torch.nn.Module, loss_fn: torch.nn.Module) -> None:
+        super().__init__()
+        self.model, self.loss_fn = model, loss_fn
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        with autocast(x.device):
+            logits = self.model(x)
+        return self.loss_fn(logits.float(), y)
+
+
+def _train_step(step, optimizer, scaler, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """One optimisation step; fp16 gradients are scaled (GradScaler), bf16 and fp32 need not be."""
+    step.train()
+    loss = step(x, y)
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)
+    norm = torch.nn.utils.clip_grad_norm_(parameters, GRAD_CLIP_NORM)
+    scaler.step(optimizer)
+    scaler.update()
+    return float(loss.detach()), float(norm)
+
+
+@torch.no_grad()
+def evaluate(
+    model,
+    loss_fn,
+    loader,
+    device,
+    mode: str,
+    class_names: list[str],
+    stop: StopRequest | None,
+    processes: distributed.Processes = distributed.SINGLE,
+    per_tile: bool = False,
+) -> dict | None:
+    """Loss (when ``loss_fn`` is given) and metrics over ``loader``; None when a stop was requested midway.
+
+    With ``per_tile``, ``tile_confusion`` ``(tiles, K, K)`` holds each tile's own confusion matrix in
+    the dataset's order (the loss comparison sums a test set's tiles per spatial block). With several
+    processes each evaluates its shard (``distributed.shard``) and the sums are shared.
+    """
+    model.eval()
+    k = len(class_names)
+    confusion, boundary = np.zeros((k, k), dtype=np.int64), np.zeros((2, k), dtype=np.int64)
+    loss_sum, pixel_sum, tiles = 0.0, 0, []
+    for x, y in loader:
+        if stop is not None and stop.requested():
+            return None
+        x, y = x.to(device), y.to(device)
+        with autocast(device):
+            logits = model(x)
+        logits = logits.float()
+        pixels = int((y != IGNORE_INDEX).sum())
+        if loss_fn is not None:
+            loss_sum += float(loss_fn(logits, y)) * pixels
+        pixel_sum += pixels
+        predicted = predicted_indices(logits, mode)
+        batch = [confusion_matrix(p, t, k) for p, t in zip(predicted, y)]
+        confusion += sum(batch)
+        tiles += batch if per_tile else []
+        boundary += boundary_counts(predicted, y, k)
+    confusion, boundary, sums = distributed.sum_arrays(processes, confusion, boundary, np.array([loss_sum, pixel_sum]))
+    loss_sum, pixel_sum = sums
+    result = {"val_loss": loss_sum / pixel_sum if pixel_sum and loss_fn is not None else None}
+    result |= summarize(confusion, class_names, boundary)
+    if per_tile:
+        result["tile_confusion"] = np.array(distributed.interleave(processes, tiles), dtype=np.int64).reshape(-1, k, k)
+    return result
+
+
+class _Run:
+    """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
+
+    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, writes) -> None:
+        self.config, self.output, self.events, self.writes = config, output, events, writes  # writes: rank 0
+        self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
+        self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
+        self.last_checkpoint = time.monotonic()
+
+    def restore(self) -> None:
+        state = load_checkpoint(self.output, self.model, self.loss_fn, self.optimizer)
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.epoch, self.history = state["epoch"], state["history"]
+        self.best_miou, self.stale = state["best_miou"], state["stale"]
+        self.events.log(f"Resuming from the checkpoint after epoch {self.epoch} in {self.output}.")
+
+    def early_stopped(self) -> bool:
+        patience = self.config.early_stopping_patience
+        if patience and self.stale >= patience:
+            self.events.log(f"Early stopping: validation mIoU has not improved for {patience} epochs.")
+            return True
+        return False
+
+    def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any]) -> None:
+        self.epoch = record["epoch"]
+        self.history.append(record)
+        if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
+            self.best_miou, self.stale = record["miou"], 0
+            if self.writes:
+                save_model(self.output, self.model, metadata | self._summary("running"))
+        else:
+            self.stale += 1
+        self._write_history()
+        if time.monotonic() - self.last_checkpoint > CHECKPOINT_INTERVAL_S:
+            self._checkpoint()
+
+    def _summary(self, status: str) -> dict[str, Any]:
+        return {"status": status, "epochs_completed": len(self.history), "metrics": self.summary()}
+
+    def summary(self) -> dict[str, Any]:
+        return run_summary(self.history, self.loss_fn.nonnegative)
+
+    def _checkpoint(self) -> None:
+        if not self.writes:
+            return
+        state = {
+            "epoch": self.epoch,
+            "history": self.history,
+            "best_miou": self.best_miou,
+            "stale": self.stale,
+            "scheduler": self.scheduler.state_dict(),
+        }
+        save_checkpoint(self.output, self.model, self.loss_fn, self.optimizer, state)
+        self.last_checkpoint = time.monotonic()
+
+    def _write_history(self) -> None:
+        if not self.writes:
+            return
+        (self.output / METRICS_FILE).write_text(json.dumps(self.history, indent=2), encoding="utf-8")
+        write_metrics_csv(self.output / METRICS_TABLE, self.history)
+
+    def _final_model(self, metadata: dict[str, Any], status: str) -> None:
+        """Keep the best model's weights (or the current ones if none was scored); record the summary."""
+        if not self.writes:
+            return
+        if self.best_miou is None:
+            save_model(self.output, self.model, metadata | self._summary(status))
+        else:
+            path = self.output / METADATA_FILE
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            path.write_text(json.dumps(saved | self._summary(status), indent=2), encoding="utf-8")
+        self._write_history()
+
+    def finish(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        self._checkpoint()
+        self._final_model(metadata, "complete")
+        result = {"model_dir": str(self.output), "epochs_completed": self.epoch, **self.summary()}
+        self.events.emit("result", **result)
+        return result
+
+    def stop(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        """Stop on request: the best model and a checkpoint of the last complete epoch's weights are kept."""
+        self._checkpoint()
+        self._final_model(metadata, "cancelled")
+        message = f"Training stopped after {self.epoch} complete epoch(s); the model is kept in {self.output}."
+        self.events.emit("cancelled", message=message, model_dir=str(self.output))
+        return {"model_dir": str(self.output), "cancelled": True}
+
+
+def write_metrics_csv(path: Path, history: list[dict[str, Any]]) -> None:
+    """One row per epoch; per-class IoU in ``iou_<class>`` columns (empty where absent)."""
+    if not history:
+        return
+    scalars = [
+        "epoch",
+        "train_loss",
+        "val_loss",
+        "miou",
+        "pixel_accuracy",
+        "mean_dice",
+        "boundary_iou",
+        "grad_norm",
+        "learning_rate",
+    ]
+    classes = list(history[0]["per_class_iou"])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(scalars + [f"iou_{c}" for c in classes])
+        for record in history:
+            values = [record.get(k) for k in scalars] + [record["per_class_iou"].get(c) for c in classes]
+            writer.writerow(["" if v is None else v for v in values])
+
+
+class _Progress:
+    """Batch progress events with an ETA from the mean time per batch so far."""
+
+    def __init__(self, events: EventWriter, total: int) -> None:
+        self.events, self.total, self.done, self.start = events, max(total, 1), 0, time.monotonic()
+
+    def step(self, **fields: int) -> None:
+        self.done += 1
+        elapsed = time.monotonic() - self.start
+        eta = elapsed / self.done * (self.total - self.done)
+        self.events.emit(
+            "progress", stage="train", fraction=min(1.0, self.done / self.total), eta_s=round(eta, 1), **fields
+        )
+
+
+def _metadata(config: TrainConfig, data: TrainingData, model, device) -> dict[str, Any]:
+    with rasterio.open(config.raster) as src:
+        nodata = src.nodata
+    return {
+        "architecture": config.architecture,
+        "encoder": config.encoder,
+        "parameters": parameter_count(model),
+        "in_channels": data.image.count,
+        "mode": config.mode,
+        "classes": [c.__dict__ for c in data.classes],
+        "normalization": data.stats,
+        "nodata": nodata,
+        "tile_size": data.tile_size,
+        "crs": data.image.crs_wkt,
+        "resolution": list(data.image.resolution),
+        "loss": {"name": config.loss, "params": config.loss_params},
+        "device": str(device),
+        "train_config": config_to_dict(config),
+    }

@@ -1,0 +1,157 @@
+"""The loss comparison on the real land-cover sample: reproducible report, cancel and resume, bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from segmentation_trainer.core.common.config import (
+    CompareConfig,
+    LossConfiguration,
+    TrainConfig,
+    configurations_from_names,
+    load_config,
+)
+from segmentation_trainer.core.common.errors import UserError
+from segmentation_trainer.core.common.events import EventWriter
+from segmentation_trainer.core.comparison.runner import compare
+from segmentation_trainer.core.runtime.cancel import StopRequest
+from segmentation_trainer.losses import LOSS_PRESETS
+
+FAST = {"encoder": "resnet18", "learning_rate": 1e-3, "batch_size": 4, "tile_size": 32, "epochs": 1}
+
+
+def comparison(landcover_crop, landcover, folder, names=("ce_only", "dice_dominant"), **options) -> CompareConfig:
+    train = TrainConfig(raster=str(landcover_crop), labels=str(landcover["strata"]), output_dir=str(folder), **FAST)
+    options = {"runs": 2} | options
+    return CompareConfig(train, configurations_from_names(list(names), "multiclass"), **options)
+
+
+def test_same_seed_and_data_give_identical_tables(landcover_crop, landcover, tmp_path):
+    results = []
+    for name in ("a", "b"):
+        summary = compare(
+            comparison(landcover_crop, landcover, tmp_path / name), EventWriter(io.StringIO()), StopRequest()
+        )
+        results.append(summary)
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert (a / "results.csv").read_bytes() == (b / "results.csv").read_bytes()
+    assert (a / "results.json").read_bytes() == (b / "results.json").read_bytes()
+    table = json.loads((a / "results.json").read_text())
+    rows = table["configurations"]
+    # selection order: mean best validation mIoU over the two runs, read back from each run's folder
+    validation = {
+        name: np.mean(
+            [
+                json.loads((a / "runs" / name / f"seed{s}" / "model.json").read_text())["metrics"]["best_miou"]
+                for s in (42, 43)
+            ]
+        )
+        for name in ("ce_only", "dice_dominant")
+    }
+    assert [r["configuration"] for r in rows] == sorted(validation, key=lambda n: -validation[n])
+    assert [r["validation_miou"] for r in rows] == pytest.approx(sorted(validation.values(), reverse=True))
+    best, other = rows
+    assert table["best"] == best["configuration"] == results[0]["best"] and best["vs_best"] is None
+    assert 0.0 <= other["vs_best"]["p_value"] <= other["vs_best"]["p_holm"] <= 1.0
+    assert best["test_interval"][0] <= best["test_miou"] <= best["test_interval"][1]
+    assert table["baseline"] == "ce_only" and table["complete"] and best["runs"] == 2
+    method = table["method"]
+    assert method["seeds"] == [42, 43] and method["test_blocks"] >= 2 and method["comparisons"] == 1
+    # the test set is its own: its blocks are neither training nor validation blocks of any run
+    tested = json.loads((a / "runs" / "ce_only" / "seed42" / "test_evaluation.json").read_text())
+    assert len(tested["blocks"]) == method["test_blocks"]
+    for gain in table["class_gains"]:  # Table VI agrees with the per-class table
+        baseline = next(r for r in rows if r["configuration"] == "ce_only")
+        assert gain["baseline_iou"] == baseline["per_class_iou"][gain["class"]]
+    html = (a / "report.html").read_text()
+    assert all(name in html for name in ("ce_only", "dice_dominant", "Holm", "Method", "miou.png", "loss.png"))
+    assert table["recommendation"] in html.replace("&#x27;", "'")
+    assert (a / "miou.png").read_bytes()[:4] == b"\x89PNG" and (a / "loss.png").stat().st_size > 1000
+    final = load_config(TrainConfig, a / "best_run.json")
+    assert final.loss_params == LOSS_PRESETS[table["best"]] and final.output_dir == str(a / "final_model")
+
+
+def stream_worker(args: list[str], stop_after: str | None = None, stop_file=None) -> tuple[int, list[dict]]:
+    """Run the worker with ``--events``, creating ``stop_file`` once a log line contains ``stop_after``."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "segmentation_trainer", *args, "--events"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
+    events = []
+    for line in process.stdout:
+        event = json.loads(line)
+        events.append(event)
+        if stop_after and event["event"] == "log" and stop_after in event["message"]:
+            stop_file.touch()
+    return process.wait(timeout=600), events
+
+
+def test_cancel_keeps_finished_runs_and_a_second_start_reuses_them(landcover_crop, landcover, tmp_path):
+    report, stop = tmp_path / "report", tmp_path / "stop"
+    args = ["compare", "--raster", str(landcover_crop), "--labels", str(landcover["strata"])]
+    args += ["--losses", "ce_only,dice_dominant,focal_only", "--output-dir", str(report)]
+    args += ["--encoder", "resnet18", "--tile-size", "32", "--epochs", "1", "--learning-rate", "0.001", "--runs", "2"]
+    code, events = stream_worker([*args, "--stop-file", str(stop)], stop_after="(run 2 of 6)", stop_file=stop)
+    assert code == 0
+    cancelled = [e for e in events if e["event"] == "cancelled"]
+    assert len(cancelled) == 1 and "after 1 of 3" in cancelled[0]["message"]
+    table = json.loads((report / "results.json").read_text())
+    assert [r["configuration"] for r in table["configurations"]] == ["ce_only"] and not table["complete"]
+    assert "was stopped" in (report / "report.html").read_text()
+    progress = [e for e in events if e["event"] == "progress"]
+    assert progress and all(e["fraction"] <= 2 / 6 + 0.2 and e["runs"] == 6 for e in progress)
+
+    stop.unlink()
+    code, events = stream_worker([*args, "--second-architecture", "deeplabv3plus", "--baseline", "dice_dominant"])
+    assert code == 0, events[-1]
+    logs = [e["message"] for e in events if e["event"] == "log"]
+    assert any("ce_only: reusing the finished run" in m for m in logs)
+    assert not any("dice_dominant: reusing" in m for m in logs)
+    result = next(e for e in events if e["event"] == "result")
+    table = json.loads((report / "results.json").read_text())
+    assert len(table["configurations"]) == 3 and table["complete"] and table["baseline"] == "dice_dominant"
+    assert result["best"] == table["best"] and result["report"] == str(report / "report.html")
+    architectures = table["second_architecture"]
+    assert [a["architecture"] for a in architectures] == ["unet", "deeplabv3plus"]
+    assert architectures[1]["parameters"] != architectures[0]["parameters"]
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert {e["configuration"] for e in epochs} == {"dice_dominant", "focal_only", f"{table['best']}_deeplabv3plus"}
+
+
+def test_a_bad_configuration_is_refused_before_any_training(landcover_crop, landcover, tmp_path):
+    config = comparison(landcover_crop, landcover, tmp_path)
+    config.configurations.append(LossConfiguration("typo", "combo", {"dice_wieght": 1.0}))
+    with pytest.raises(UserError, match="typo"):
+        compare(config, EventWriter(io.StringIO()), StopRequest())
+    assert not (tmp_path / "runs").exists()
+
+
+def test_configurations_and_their_checks():
+    binary = CompareConfig(TrainConfig(raster="r", labels="l", output_dir="o", mode="binary"))
+    assert [c.name for c in binary.configurations] == list(LOSS_PRESETS)
+    assert {c.loss for c in binary.configurations} == {"binary_combo"} and binary.baseline == "ce_only"
+    named = configurations_from_names(["dice_only", "focal_tversky", "binary_dual_focal"], "multiclass")
+    assert [(c.name, c.loss) for c in named] == [
+        ("dice_only", "combo"),
+        ("focal_tversky", "focal_tversky"),
+        ("binary_dual_focal", "dual_focal"),
+    ]
+    with pytest.raises(UserError, match="neither a study preset"):
+        configurations_from_names(["dice_dominnat"], "multiclass")
+    train = TrainConfig(raster="r", labels="l", output_dir="o")
+    with pytest.raises(UserError, match="more than once"):
+        CompareConfig(train, configurations_from_names(["ce_only", "ce_only"], "multiclass"))
+    with pytest.raises(UserError, match="Baseline"):
+        CompareConfig(train, configurations_from_names(["dice_only"], "multiclass"), baseline="ce_only")
+    with pytest.raises(UserError, match="folder name"):
+        CompareConfig(train, [LossConfiguration("a/b", "combo")])
+    assert CompareConfig(train, configurations_from_names(["dice_only"], "multiclass")).baseline == "dice_only"
