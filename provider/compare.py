@@ -1,4 +1,5 @@
-"""Processing algorithm "Compare losses": the dock's Compare losses tab as parameters."""
+"""Processing algorithm "Compare losses": the training settings plus the comparison's, derived from
+the settings' declarations; the configurations as a comma-separated list."""
 
 from __future__ import annotations
 
@@ -9,24 +10,20 @@ from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterEnum,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
+from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
-from ..core.config import (
-    ARCHITECTURES,
-    MAX_RUNS,
-    STUDY_BASELINE,
-    CompareConfig,
-    configurations_from_text,
-    default_of,
-    save_config,
-)
-from ..core.errors import UserError
+from ..core.common.config import CompareConfig, config_from_dict, configurations_from_text, save_config
+from ..core.common.errors import UserError
+from ..core.common.files import COMPARE_FILE
+from ..core.common.schema import Setting, settings_of
 from ..losses.presets import LOSS_PRESETS
+from . import parameters as params
 from .train import TrainAlgorithm
+
+LOSSES_LABEL = QT_TRANSLATE_NOOP("settings", "Loss configurations")
 
 
 class CompareAlgorithm(TrainAlgorithm):
@@ -50,40 +47,18 @@ class CompareAlgorithm(TrainAlgorithm):
             "Finished runs in the report folder are reused."
         )
 
+    def training_settings(self) -> list[Setting]:
+        return [s for s in super().training_settings() if s.in_comparison]
+
     def initAlgorithm(self, config=None) -> None:  # noqa: N802, ARG002 (QGIS API)
-        self.add_training_parameters(single_run=False)
+        for parameter in params.parameters([s for s in self.training_settings() if s.name != "output_dir"]):
+            self.addParameter(parameter)
+        self.add_run_config_parameter()
         self.addParameter(
-            QgsProcessingParameterString("LOSSES", self.tr("Loss configurations"), defaultValue=",".join(LOSS_PRESETS))
+            QgsProcessingParameterString("LOSSES", params.tr(LOSSES_LABEL), defaultValue=",".join(LOSS_PRESETS))
         )
-        self.addParameter(QgsProcessingParameterString("BASELINE", self.tr("Baseline"), defaultValue=STUDY_BASELINE))
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                "SECOND_ARCHITECTURE",
-                self.tr("Second architecture for the best configuration"),
-                [self.tr("None"), *ARCHITECTURES],
-                defaultValue=0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "RUNS",
-                self.tr("Training runs (seeds) per configuration"),
-                QgsProcessingParameterNumber.Integer,
-                default_of(CompareConfig, "runs"),
-                minValue=1,
-                maxValue=MAX_RUNS,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "TEST_FRACTION",
-                self.tr("Share of spatial blocks held out as the test set"),
-                QgsProcessingParameterNumber.Double,
-                default_of(CompareConfig, "test_fraction"),
-                minValue=0.05,
-                maxValue=0.6,
-            )
-        )
+        for parameter in params.parameters(list(settings_of(CompareConfig).values())):
+            self.addParameter(parameter)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_DIR", self.tr("Report folder")))
         self.addOutput(QgsProcessingOutputFile("REPORT", self.tr("Report (HTML)")))
         self.addOutput(QgsProcessingOutputFile("BEST_RUN", self.tr("Training settings with the best loss (JSON)")))
@@ -94,19 +69,13 @@ class CompareAlgorithm(TrainAlgorithm):
         output = self.parameterAsString(parameters, "OUTPUT_DIR", context)
         try:
             train = self.training_config(parameters, context, output)
+            values = params.values(self, list(settings_of(CompareConfig).values()), parameters, context)
             losses = self.parameterAsString(parameters, "LOSSES", context)
-            second = self.parameterAsEnum(parameters, "SECOND_ARCHITECTURE", context)
-            config = CompareConfig(
-                train,
-                configurations_from_text(losses, train.mode),
-                baseline=self.parameterAsString(parameters, "BASELINE", context).strip(),
-                second_architecture=ARCHITECTURES[second - 1] if second else None,
-                runs=self.parameterAsInt(parameters, "RUNS", context),
-                test_fraction=self.parameterAsDouble(parameters, "TEST_FRACTION", context),
-            )
+            values |= {"train": train, "configurations": configurations_from_text(losses, train.mode)}
+            config = config_from_dict(CompareConfig, values)
         except UserError as exc:
             raise QgsProcessingException(str(exc)) from None
-        run_file = save_config(config, Path(output) / "compare.json")
+        run_file = save_config(config, Path(output) / COMPARE_FILE)
         result = self.run_worker(["compare", "--config", str(run_file)], feedback)
         feedback.pushInfo(result["recommendation"])
         return {

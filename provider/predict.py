@@ -1,30 +1,21 @@
 """Processing algorithm "Predict": a model folder applied to a raster, optionally on an extent or
-inside polygons; the class raster (styled by its ``.qml``), confidence and polygons as outputs."""
+inside polygons; every prediction setting as a parameter, derived from the settings' declarations.
+Outputs: the class raster (styled by its ``.qml``), the confidence raster and the class polygons."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from qgis.core import (
-    QgsProcessing,
-    QgsProcessingException,
-    QgsProcessingOutputRasterLayer,
-    QgsProcessingOutputVectorLayer,
-    QgsProcessingParameterBoolean,
-    QgsProcessingParameterExtent,
-    QgsProcessingParameterFile,
-    QgsProcessingParameterNumber,
-    QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
-    QgsProcessingParameterVectorLayer,
-)
+from qgis.core import QgsProcessingException, QgsProcessingOutputRasterLayer, QgsProcessingOutputVectorLayer
 
-from ..core.config import PredictConfig
-from ..core.errors import UserError
-from ..tasks.layers import export_polygons, layer_file
+from ..core.common.config import PredictConfig, config_from_dict
+from ..core.common.errors import UserError
+from ..core.common.schema import settings_of
+from ..tasks.layers import export_polygons
+from . import parameters as params
 from .worker_algorithm import WorkerAlgorithm
 
-DEFAULTS = PredictConfig(model_dir="", raster="", output="")
+SETTINGS = list(settings_of(PredictConfig).values())
 
 
 class PredictAlgorithm(WorkerAlgorithm):
@@ -42,73 +33,23 @@ class PredictAlgorithm(WorkerAlgorithm):
         )
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802, ARG002 (QGIS API)
-        self.addParameter(
-            QgsProcessingParameterFile("MODEL", self.tr("Model folder"), behavior=QgsProcessingParameterFile.Folder)
-        )
-        self.addParameter(QgsProcessingParameterRasterLayer("RASTER", self.tr("Raster")))
-        self.addParameter(
-            QgsProcessingParameterExtent("EXTENT", self.tr("Extent (empty: whole raster)"), optional=True)
-        )
-        self.addParameter(
-            QgsProcessingParameterVectorLayer(
-                "MASK", self.tr("Only inside polygons"), [QgsProcessing.TypeVectorPolygon], optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "OVERLAP",
-                self.tr("Tile overlap (share of a tile)"),
-                QgsProcessingParameterNumber.Double,
-                DEFAULTS.overlap,
-                minValue=0.0,
-                maxValue=0.9,
-            )
-        )
-        self.addParameter(QgsProcessingParameterBoolean("CONFIDENCE", self.tr("Confidence raster"), defaultValue=False))
-        self.addParameter(QgsProcessingParameterBoolean("VECTORIZE", self.tr("Class polygons"), defaultValue=False))
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                "SIMPLIFY",
-                self.tr("Polygon simplification tolerance"),
-                QgsProcessingParameterNumber.Double,
-                0.0,
-                minValue=0.0,
-            )
-        )
-        self.addParameter(QgsProcessingParameterRasterDestination("OUTPUT", self.tr("Prediction")))
+        for parameter in params.parameters(SETTINGS):
+            self.addParameter(parameter)
         self.addOutput(QgsProcessingOutputRasterLayer("CONFIDENCE_OUTPUT", self.tr("Confidence")))
         self.addOutput(QgsProcessingOutputVectorLayer("POLYGONS", self.tr("Class polygons")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
-        output = Path(self.parameterAsOutputLayer(parameters, "OUTPUT", context))
-        raster_layer = self.parameterAsRasterLayer(parameters, "RASTER", context)
         try:
-            raster, _ = layer_file(raster_layer)
-            args = [
-                "predict",
-                "--model",
-                self.parameterAsFile(parameters, "MODEL", context),
-                "--raster",
-                raster,
-                "--output",
-                str(output),
-                "--overlap",
-                repr(self.parameterAsDouble(parameters, "OVERLAP", context)),
-            ]
-            if parameters.get("EXTENT"):
-                extent = self.parameterAsExtent(parameters, "EXTENT", context, raster_layer.crs())
-                values = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
-                args.append("--extent=" + ",".join(repr(v) for v in values))
+            values = params.values(self, SETTINGS, parameters, context)
             mask = self.parameterAsVectorLayer(parameters, "MASK", context)
-            if mask is not None:
-                args += ["--mask", export_polygons(mask, False, output.with_name(output.stem + "_mask.gpkg"))]
+            if mask is not None:  # any polygon layer (memory, database…), written to a file beside the output
+                output = Path(values["output"])
+                values["mask"] = export_polygons(mask, False, output.with_name(output.stem + "_mask.gpkg"))
+                values.pop("mask_layer", None)
+            config = config_from_dict(PredictConfig, values)
         except UserError as exc:
             raise QgsProcessingException(str(exc)) from None
-        if self.parameterAsBoolean(parameters, "CONFIDENCE", context):
-            args.append("--confidence")
-        if self.parameterAsBoolean(parameters, "VECTORIZE", context):
-            args += ["--vectorize", "--simplify", repr(self.parameterAsDouble(parameters, "SIMPLIFY", context))]
-        result = self.run_worker(args, feedback)
+        result = self.run_worker(["predict"], feedback, config)
         if result.get("areas_ha"):
             feedback.pushInfo(", ".join(f"{name} {area:,.1f} ha" for name, area in result["areas_ha"].items()))
         return {

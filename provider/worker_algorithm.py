@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingFeedback
 from qgis.PyQt.QtCore import QCoreApplication
 
-from ..tasks.worker import WorkerTask
+from ..tasks import progress
+from ..tasks.worker import Config, WorkerRun
 
 
 class WorkerAlgorithm(QgsProcessingAlgorithm):
@@ -25,39 +27,31 @@ class WorkerAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):  # noqa: N802 (QGIS API)
         return type(self)()
 
-    def run_worker(self, args: list[str], feedback: QgsProcessingFeedback) -> dict[str, Any]:
-        """Run ``python -m segmentation_trainer ARGS``: its progress and log go to ``feedback``,
-        Processing's Cancel stops it cleanly; returns its result event or raises with its message."""
-        task = WorkerTask(self.displayName(), args)  # run here, not through the task manager
-        task.progressChanged.connect(feedback.setProgress)
-        task.event_received.connect(lambda event: _report(event, feedback))
-        feedback.canceled.connect(task.cancel)
-        if feedback.isCanceled():
-            task.cancel()
-        task.run()
-        if task.cancelled_event is not None or feedback.isCanceled():
+    def run_worker(self, args: list[str], feedback: QgsProcessingFeedback, config: Config | None = None) -> dict:
+        """Run ``python -m segmentation_trainer ARGS`` (with ``config`` as ``--config``): its progress
+        and log go to ``feedback`` (through ``tasks/progress.py``), Processing's Cancel stops it
+        cleanly; returns its result event or raises with its message."""
+        worker = WorkerRun(args, config)
+        started = time.monotonic()
+        worker.run(lambda event: _report(event, feedback, started), feedback.isCanceled)
+        if worker.cancelled_event is not None or feedback.isCanceled():
             raise QgsProcessingException(
-                (task.cancelled_event or {}).get("message")
+                (worker.cancelled_event or {}).get("message")
                 or QCoreApplication.translate("WorkerAlgorithm", "Cancelled.")
             )
-        if task.error_message or task.result_event is None:
+        if worker.error_message or worker.result_event is None:
             raise QgsProcessingException(
-                task.error_message
+                worker.error_message
                 or QCoreApplication.translate("WorkerAlgorithm", "The worker ended without a result.")
             )
-        return task.result_event
+        return worker.result_event
 
 
-def _report(event: dict[str, Any], feedback: QgsProcessingFeedback) -> None:
-    kind = event["event"]
-    if kind == "log":
-        if event.get("level") == "warning":
-            feedback.pushWarning(event.get("message", ""))
-        else:
-            feedback.pushInfo(event.get("message", ""))
-    elif kind == "epoch":
-        miou = event.get("miou")
-        text = QCoreApplication.translate("WorkerAlgorithm", "Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}")
-        feedback.pushInfo(
-            text.format(event["epoch"], event["epochs"], event["train_loss"], "n/a" if miou is None else f"{miou:.3f}")
-        )
+def _report(event: dict[str, Any], feedback: QgsProcessingFeedback, started: float) -> None:
+    value = progress.percent(event)
+    if value is not None:
+        feedback.setProgress(value)
+        feedback.setProgressText(progress.status_line(event, time.monotonic() - started))
+    line = progress.log_line(event)
+    if line is not None and event["event"] not in ("cancelled", "error"):  # those end the algorithm with their text
+        (feedback.pushWarning if line[1] else feedback.pushInfo)(line[0])

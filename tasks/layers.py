@@ -20,8 +20,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QColor
 
-from ..core.colors import class_color
-from ..core.errors import UserError
+from ..core.common.colors import class_color
+from ..core.common.errors import UserError
 
 FILE_PROVIDERS = ("gdal", "ogr")
 

@@ -1,4 +1,5 @@
-"""A QgsTask that runs the worker process and turns its JSON-line events into progress and log.
+"""Running the worker process: ``WorkerRun`` (one run and its outcome), ``WorkerTask`` (a QgsTask for the
+dock) and ``watch_worker`` (the loop over its JSON-line events).
 
 The task never touches project layers: it gets file paths and extents copied on the main thread,
 and results are handed to a callback in ``finished()``, which QGIS calls on the main thread.
@@ -15,35 +16,36 @@ import time
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from qgis.core import Qgis, QgsMessageLog, QgsTask
-from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
-from ..core.events import parse_event
+from ..core.common.config import CompareConfig, PredictConfig, TrainConfig, save_config
+from ..core.common.events import parse_event
+from . import progress
 from .worker_env import worker_command, worker_environment
 
 LOG_TAG = "Segmentation Trainer"
 CANCEL_GRACE_S = 60.0  # after a cancel, how long the worker may take to stop cleanly before it is killed
 TAIL_LINES = 20
+Config = Union[TrainConfig, PredictConfig, CompareConfig]
 
 
-class WorkerTask(QgsTask):
-    """Runs ``python -m segmentation_trainer ARGS --events --stop-file F`` and watches it."""
+class WorkerRun:
+    """One run of ``python -m segmentation_trainer ARGS --events --stop-file F`` and its outcome.
 
-    event_received = pyqtSignal(dict)  # every event, delivered to main-thread slots
+    ``config`` (optional) is written as JSON into the run's temporary folder and given as
+    ``--config``; the folder goes when the run ends. ``run`` blocks until the worker exits; the
+    dock's ``WorkerTask`` calls it in a task thread, the Processing algorithms in their own thread.
+    """
 
-    def __init__(
-        self,
-        description: str,
-        args: list[str],
-        on_finished: Callable[[WorkerTask], None] | None = None,
-        python: str | None = None,
-    ) -> None:
-        super().__init__(description, QgsTask.CanCancel)
-        self.stop_file = Path(tempfile.mkdtemp(prefix="segtrainer-")) / "stop"
+    def __init__(self, args: list[str], config: Config | None = None, python: str | None = None) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="segtrainer-"))
+        self.stop_file = self.folder / "stop"
+        if config is not None:
+            args = [*args, "--config", str(save_config(config, self.folder / "config.json"))]
         self.command = worker_command([*args, "--events", "--stop-file", str(self.stop_file)], python)
-        self.on_finished = on_finished
         self.result_event: dict[str, Any] | None = None
         self.cancelled_event: dict[str, Any] | None = None
         self.error_message: str | None = None
@@ -52,59 +54,94 @@ class WorkerTask(QgsTask):
         self.tail: deque[str] = deque(maxlen=TAIL_LINES)
         self.ended = False  # the worker has exited (and the temporary folder is gone)
 
-    # --- worker thread ---------------------------------------------------------------------------
-
-    def run(self) -> bool:
+    def run(self, on_event: Callable[[dict[str, Any]], None], cancelled: Callable[[], bool]) -> bool:
+        """Run the worker to its end, each event to ``on_event`` after it is recorded here; True
+        when it ended with a result."""
         try:
-            self.exit_code = watch_worker(self.command, self.stop_file, self._handle, self.isCanceled, self._started)
+            self.exit_code = watch_worker(
+                self.command, self.stop_file, self._recording(on_event), cancelled, self._started
+            )
         except OSError as exc:
-            self.error_message = self.tr(
-                "Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings."
+            self.error_message = QCoreApplication.translate(
+                "WorkerTask", "Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings."
             ).format(self.command[0], exc)
             return False
         finally:
             self.ended = True
-            shutil.rmtree(self.stop_file.parent, ignore_errors=True)  # the task's temporary folder
-        if self.isCanceled():
-            return False
-        if self.exit_code != 0 and self.error_message is None:
-            self.error_message = self.tr(
-                "The worker stopped unexpectedly (exit code {0}). Its last output:\n{1}"
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self.exit_code != 0 and self.error_message is None and not cancelled():
+            self.error_message = QCoreApplication.translate(
+                "WorkerTask", "The worker stopped unexpectedly (exit code {0}). Its last output:\n{1}"
             ).format(self.exit_code, "\n".join(self.tail))
-        return self.exit_code == 0 and self.error_message is None
+        return self.exit_code == 0 and self.error_message is None and self.result_event is not None
+
+    def request_stop(self) -> None:
+        if not self.ended:
+            request_stop(self.stop_file)
 
     def _started(self, pid: int) -> None:
         self.pid = pid
 
+    def _recording(self, on_event: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+        def record(event: dict[str, Any]) -> None:
+            kind = event["event"]
+            if kind == "log":
+                self.tail.append(event.get("message", ""))
+            elif kind == "result":
+                self.result_event = event
+            elif kind == "cancelled":
+                self.cancelled_event = event
+            elif kind == "error":
+                self.error_message = event.get("message", "")
+            on_event(event)
+
+        return record
+
+
+class WorkerTask(QgsTask):
+    """A ``WorkerRun`` as a QGIS task: progress on the task, log lines in the QGIS message log, every
+    event re-emitted to main-thread slots, ``on_finished`` called on the main thread."""
+
+    event_received = pyqtSignal(dict)
+
+    def __init__(
+        self,
+        description: str,
+        args: list[str],
+        on_finished: Callable[[WorkerTask], None] | None = None,
+        python: str | None = None,
+        config: Config | None = None,
+    ) -> None:
+        super().__init__(description, QgsTask.CanCancel)
+        self.worker = WorkerRun(args, config, python)
+        self.on_finished = on_finished
+
+    def __getattr__(self, name: str) -> Any:
+        """The run's outcome and details (``result_event``, ``error_message``, ``pid``, …) read as the task's."""
+        worker = self.__dict__.get("worker")
+        if worker is None:
+            raise AttributeError(name)
+        return getattr(worker, name)
+
+    def run(self) -> bool:
+        return self.worker.run(self._handle, self.isCanceled)
+
     def _handle(self, event: dict[str, Any]) -> None:
-        kind = event["event"]
-        if kind == "progress":
-            self.setProgress(100.0 * float(event.get("fraction", 0.0)))
-        elif kind == "log":
-            level = Qgis.Warning if event.get("level") == "warning" else Qgis.Info
-            QgsMessageLog.logMessage(event.get("message", ""), LOG_TAG, level)
-            self.tail.append(event.get("message", ""))
-        elif kind == "result":
-            self.result_event = event
-        elif kind == "cancelled":
-            self.cancelled_event = event
-        elif kind == "error":
-            self.error_message = event.get("message", "")
-            if event.get("details"):
-                QgsMessageLog.logMessage(event["details"], LOG_TAG, Qgis.Critical)
+        value = progress.percent(event)
+        if value is not None:
+            self.setProgress(value)
+        line = progress.log_line(event)
+        if line is not None and event["event"] != "epoch":
+            QgsMessageLog.logMessage(line[0], LOG_TAG, Qgis.Warning if line[1] else Qgis.Info)
+        if event.get("details"):
+            QgsMessageLog.logMessage(event["details"], LOG_TAG, Qgis.Critical)
         self.event_received.emit(event)
 
-    def _request_stop(self) -> None:
-        request_stop(self.stop_file)
-
-    # --- main thread -----------------------------------------------------------------------------
-
     def cancel(self) -> None:
-        if not self.ended:
-            self._request_stop()
+        self.worker.request_stop()
         super().cancel()
 
-    def finished(self, result: bool) -> None:  # noqa: ARG002 (the outcome is in the task's fields)
+    def finished(self, result: bool) -> None:  # noqa: ARG002 (the outcome is in the run's fields)
         if self.on_finished is not None:
             self.on_finished(self)
 

@@ -22,8 +22,27 @@ from ...losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported 
 )
 from ...losses.presets import LOSS_PRESETS
 from .errors import UserError
+from .i18n import QT_TRANSLATE_NOOP
+from .schema import (
+    CLASS_TABLE,
+    EXTENT,
+    EXTENT_CRS,
+    FIELD,
+    FILE,
+    FOLDER,
+    LABEL_LAYER,
+    LOSS,
+    OUTPUT_FOLDER,
+    OUTPUT_RASTER,
+    POLYGON_LAYER,
+    RASTER_LAYER,
+    SUBLAYER,
+    check_settings,
+    setting,
+)
 
 ARCHITECTURES = ("unet", "deeplabv3plus", "attention_unet")
+ENCODERS = ("resnet18", "resnet34", "resnet50", "resnet101", "efficientnet-b0", "efficientnet-b4", "mobilenet_v2")
 NORMALIZATIONS = ("mean_std", "percentile")
 AUGMENTATIONS = ("none", "basic", "advanced")
 CLASS_WEIGHTINGS = ("none", "inverse", "median")
@@ -43,111 +62,428 @@ class ClassInfo:
     color: str = ""  # "#rrggbb"; empty means "pick a distinct colour"
 
 
+def _device() -> Any:
+    return setting(
+        "auto",
+        QT_TRANSLATE_NOOP("settings", "Device"),
+        QT_TRANSLATE_NOOP("settings", "Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N."),
+        suggestions=DEVICES,
+    )
+
+
 @dataclass
 class TrainConfig:
     """Everything a training run needs; paths are plain file paths (no QGIS layers)."""
 
-    raster: str
-    labels: str
-    output_dir: str
-    label_layer: str | None = None  # layer name inside a multi-layer vector file (GeoPackage)
-    aoi: str | None = None  # polygons limiting training: pixels outside are unlabelled
-    aoi_layer: str | None = None
-    validation_area: str | None = None  # polygons holding the validation tiles (instead of random blocks)
-    validation_area_layer: str | None = None
-    class_field: str | None = None  # vector labels: the field holding the class (int or text)
-    classes: list[ClassInfo] = field(default_factory=list)  # empty: derived from the labels
-    mode: str = "multiclass"
-    unlabelled_as_background: bool | None = None  # None: True in binary mode, False otherwise
-    loss: str = ""  # empty: DEFAULT_LOSS[mode]
-    loss_params: dict[str, Any] = field(default_factory=dict)
-    architecture: str = "unet"
-    encoder: str = "resnet34"
-    encoder_weights: str | None = None  # a local weights file, or "imagenet" from the local cache only
-    epochs: int = 20
-    batch_size: int = 4
-    tile_size: int = 256
-    stride: int = 0  # 0: equal to tile_size
-    learning_rate: float = 1e-4
-    weight_decay: float = 1e-4
-    val_fraction: float = 0.2
-    block_tiles: int = 2  # side of the split's spatial blocks, in tiles (the test set's unit in a comparison)
-    min_labelled_fraction: float = 0.05
-    normalization: str = "mean_std"  # or "percentile": 2-98 % clip to [0, 1]
-    augmentation: str = "basic"  # none, basic (flips, 90° rotations), advanced (+ brightness, contrast, gamma, noise)
-    class_weighting: str = "none"  # none, inverse or median frequency, from the training tiles
-    early_stopping_patience: int = 0  # stop after this many epochs without a better validation mIoU; 0: never
-    resume: bool = False  # continue from the checkpoint in output_dir
-    deterministic: bool = False  # deterministic algorithms (slower on GPU)
-    cache: str = "auto"  # keep the raster in memory: auto (when under 512 MiB), always, never
-    device: str = "auto"  # auto, cpu, cuda, cuda:N
-    seed: int = 42
+    raster: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Raster"),
+        QT_TRANSLATE_NOOP("settings", "The image to train on (GeoTIFF or any GDAL raster)."),
+        source=RASTER_LAYER,
+        required=True,
+    )
+    labels: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Labels"),
+        QT_TRANSLATE_NOOP("settings", "Polygons with a class field, or a class raster."),
+        source=LABEL_LAYER,
+        required=True,
+    )
+    output_dir: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Model folder"),
+        QT_TRANSLATE_NOOP("settings", "The folder to write: the model (train), the report and its runs (compare)."),
+        source=OUTPUT_FOLDER,
+        required=True,
+    )
+    label_layer: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Label layer name"),
+        QT_TRANSLATE_NOOP("settings", "The layer inside a multi-layer vector file (GeoPackage)."),
+        source=SUBLAYER,
+        of="labels",
+    )
+    class_field: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Class field"),
+        QT_TRANSLATE_NOOP("settings", "Vector labels: the field holding the class (integer or text)."),
+        source=FIELD,
+        of="labels",
+    )
+    classes: list[ClassInfo] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        [],
+        QT_TRANSLATE_NOOP("settings", "Class table"),
+        QT_TRANSLATE_NOOP(
+            "settings",
+            'Values, names and colours of the classes, e.g. [{"value": 1, "name": "forest"}]; empty: from the labels.',
+        ),
+        source=CLASS_TABLE,
+    )
+    mode: str = setting(
+        "multiclass",
+        QT_TRANSLATE_NOOP("settings", "Mode"),
+        QT_TRANSLATE_NOOP("settings", "Binary (one class against the rest) or multiclass."),
+        choices=MODES,
+        source=LOSS,
+    )
+    unlabelled_as_background: bool | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Unlabelled pixels are background"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise)."
+        ),
+        flag="--background",
+        advanced=True,
+    )
+    loss: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Loss"),
+        QT_TRANSLATE_NOOP("settings", "A loss of the catalog (docs/losses.md); empty: the mode's default."),
+        source=LOSS,
+        in_comparison=False,
+    )
+    loss_params: dict[str, Any] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        {},
+        QT_TRANSLATE_NOOP("settings", "Loss parameters"),
+        QT_TRANSLATE_NOOP("settings", 'The loss parameters as JSON, e.g. {"gamma": 2.0}.'),
+        source=LOSS,
+        in_comparison=False,
+    )
+    aoi: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Training area"),
+        QT_TRANSLATE_NOOP("settings", "Polygons limiting training: pixels outside them are unlabelled."),
+        source=POLYGON_LAYER,
+    )
+    aoi_layer: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Training area layer name"),
+        QT_TRANSLATE_NOOP("settings", "The layer inside a multi-layer training-area file."),
+        source=SUBLAYER,
+        of="aoi",
+    )
+    validation_area: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Validation area"),
+        QT_TRANSLATE_NOOP("settings", "Polygons holding the validation tiles (instead of random spatial blocks)."),
+        source=POLYGON_LAYER,
+    )
+    validation_area_layer: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Validation area layer name"),
+        QT_TRANSLATE_NOOP("settings", "The layer inside a multi-layer validation-area file."),
+        source=SUBLAYER,
+        of="validation_area",
+    )
+    architecture: str = setting(
+        "unet",
+        QT_TRANSLATE_NOOP("settings", "Architecture"),
+        QT_TRANSLATE_NOOP("settings", "The network: U-Net, DeepLabV3+ or Attention U-Net."),
+        choices=ARCHITECTURES,
+        choice_labels=("U-Net", "DeepLabV3+", QT_TRANSLATE_NOOP("settings", "Attention U-Net")),
+    )
+    encoder: str = setting(
+        "resnet34",
+        QT_TRANSLATE_NOOP("settings", "Encoder"),
+        QT_TRANSLATE_NOOP("settings", "The network's encoder (any segmentation-models-pytorch encoder name)."),
+        suggestions=ENCODERS,
+    )
+    encoder_weights: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Encoder weights"),
+        QT_TRANSLATE_NOOP("settings", "A local weights file, or 'imagenet' from the local cache; empty: random."),
+        source=FILE,
+    )
+    epochs: int = setting(
+        20,
+        QT_TRANSLATE_NOOP("settings", "Epochs"),
+        QT_TRANSLATE_NOOP("settings", "Passes over the training tiles."),
+        minimum=1,
+        maximum=10000,
+    )
+    batch_size: int = setting(
+        4,
+        QT_TRANSLATE_NOOP("settings", "Batch size"),
+        QT_TRANSLATE_NOOP("settings", "Tiles per training step."),
+        minimum=1,
+        maximum=1024,
+    )
+    tile_size: int = setting(
+        256,
+        QT_TRANSLATE_NOOP("settings", "Tile size"),
+        QT_TRANSLATE_NOOP("settings", "Side of the training tiles, in pixels (a multiple of 32)."),
+        minimum=32,
+        maximum=4096,
+        step=32,
+    )
+    stride: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Stride"),
+        QT_TRANSLATE_NOOP("settings", "Distance between training tiles, in pixels; 0: the tile size (no overlap)."),
+        minimum=0,
+        maximum=4096,
+        step=32,
+        advanced=True,
+    )
+    learning_rate: float = setting(
+        1e-4,
+        QT_TRANSLATE_NOOP("settings", "Learning rate"),
+        QT_TRANSLATE_NOOP("settings", "The optimizer's (AdamW) step size."),
+        minimum=1e-7,
+        maximum=1.0,
+    )
+    weight_decay: float = setting(
+        1e-4,
+        QT_TRANSLATE_NOOP("settings", "Weight decay"),
+        QT_TRANSLATE_NOOP("settings", "AdamW's weight decay (regularization)."),
+        minimum=0.0,
+        maximum=1.0,
+        advanced=True,
+    )
+    val_fraction: float = setting(
+        0.2,
+        QT_TRANSLATE_NOOP("settings", "Validation fraction"),
+        QT_TRANSLATE_NOOP("settings", "Share of the spatial blocks held out for validation."),
+        minimum=0.01,
+        maximum=0.9,
+        advanced=True,
+    )
+    block_tiles: int = setting(
+        2,
+        QT_TRANSLATE_NOOP("settings", "Split block side"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Side of the split's spatial blocks, in tiles (the test set's unit in a comparison)."
+        ),
+        minimum=1,
+        maximum=64,
+        advanced=True,
+    )
+    min_labelled_fraction: float = setting(
+        0.05,
+        QT_TRANSLATE_NOOP("settings", "Minimum labelled share"),
+        QT_TRANSLATE_NOOP("settings", "Tiles with a smaller share of labelled pixels are skipped."),
+        minimum=0.0,
+        maximum=1.0,
+        advanced=True,
+    )
+    normalization: str = setting(
+        "mean_std",
+        QT_TRANSLATE_NOOP("settings", "Normalization"),
+        QT_TRANSLATE_NOOP("settings", "Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1]."),
+        choices=NORMALIZATIONS,
+        choice_labels=(QT_TRANSLATE_NOOP("settings", "mean / std"), QT_TRANSLATE_NOOP("settings", "percentiles")),
+        advanced=True,
+    )
+    augmentation: str = setting(
+        "basic",
+        QT_TRANSLATE_NOOP("settings", "Augmentation"),
+        QT_TRANSLATE_NOOP(
+            "settings", "none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise."
+        ),
+        choices=AUGMENTATIONS,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "none"),
+            QT_TRANSLATE_NOOP("settings", "basic"),
+            QT_TRANSLATE_NOOP("settings", "advanced"),
+        ),
+    )
+    class_weighting: str = setting(
+        "none",
+        QT_TRANSLATE_NOOP("settings", "Class weighting"),
+        QT_TRANSLATE_NOOP("settings", "Weights of the classes in the loss: none, inverse or median frequency."),
+        choices=CLASS_WEIGHTINGS,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "none"),
+            QT_TRANSLATE_NOOP("settings", "inverse frequency"),
+            QT_TRANSLATE_NOOP("settings", "median frequency"),
+        ),
+    )
+    early_stopping_patience: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Early stopping patience"),
+        QT_TRANSLATE_NOOP("settings", "Stop after this many epochs without a better validation mIoU; 0: never."),
+        minimum=0,
+        maximum=10000,
+        advanced=True,
+        in_comparison=False,
+    )
+    resume: bool = setting(
+        False,
+        QT_TRANSLATE_NOOP("settings", "Resume"),
+        QT_TRANSLATE_NOOP("settings", "Continue from the checkpoint in the model folder."),
+        advanced=True,
+        in_comparison=False,
+    )
+    deterministic: bool = setting(
+        False,
+        QT_TRANSLATE_NOOP("settings", "Deterministic"),
+        QT_TRANSLATE_NOOP("settings", "Deterministic algorithms: repeatable results, slower on a GPU."),
+        advanced=True,
+    )
+    cache: str = setting(
+        "auto",
+        QT_TRANSLATE_NOOP("settings", "Keep the raster in memory"),
+        QT_TRANSLATE_NOOP("settings", "auto: when it takes under 512 MiB; always; never (read tiles from disk)."),
+        choices=CACHE_MODES,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "auto"),
+            QT_TRANSLATE_NOOP("settings", "always"),
+            QT_TRANSLATE_NOOP("settings", "never"),
+        ),
+        advanced=True,
+    )
+    device: str = _device()
+    seed: int = setting(
+        42,
+        QT_TRANSLATE_NOOP("settings", "Random seed"),
+        QT_TRANSLATE_NOOP("settings", "Seed of the split, the tiles' order and the network's initial weights."),
+        minimum=0,
+        maximum=2**31 - 1,
+        advanced=True,
+    )
 
     def __post_init__(self) -> None:
         self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
-        if self.mode not in MODES:
-            raise UserError(f"Mode {self.mode!r} is not known: use one of {', '.join(MODES)}.")
-        for name, allowed in (
-            ("architecture", ARCHITECTURES),
-            ("normalization", NORMALIZATIONS),
-            ("augmentation", AUGMENTATIONS),
-            ("class_weighting", CLASS_WEIGHTINGS),
-            ("cache", CACHE_MODES),
-        ):
-            if getattr(self, name) not in allowed:
-                raise UserError(
-                    f"{name.replace('_', ' ').capitalize()} {getattr(self, name)!r} is not known: "
-                    f"use one of {', '.join(allowed)}."
-                )
+        check_settings(self)
         if not self.loss:
             self.loss = DEFAULT_LOSS[self.mode]
         if not self.stride:
             self.stride = self.tile_size
         if self.unlabelled_as_background is None:
             self.unlabelled_as_background = self.mode == "binary"
-        _check_positive(self, ("epochs", "batch_size", "tile_size", "stride", "learning_rate", "block_tiles"))
         if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32 (the U-Net depth).")
-        if not 0.0 < self.val_fraction < 1.0:
-            raise UserError(f"Validation fraction {self.val_fraction} must be between 0 and 1.")
 
 
 @dataclass
 class PredictConfig:
     """A prediction: a trained model folder applied to a raster, optionally on an extent."""
 
-    model_dir: str
-    raster: str
-    output: str
-    extent: tuple[float, float, float, float] | None = None  # xmin, ymin, xmax, ymax
-    extent_crs: str | None = None  # CRS of the extent (any string rasterio understands); None: the raster's
-    mask: str | None = None  # polygons: predict inside them only (outside is nodata)
-    mask_layer: str | None = None
-    overlap: float = 0.25  # share of a tile that overlaps its neighbours, blended
-    blending: str = "gaussian"  # gaussian, linear (ramp) or none (plain average)
-    tile_size: int = 0  # 0: 512, or the training tile if larger (inference.prediction_tile)
-    confidence: bool = False  # also write <output>_confidence.tif (top-class probability)
-    probabilities: bool = False  # also write <output>_probabilities.tif (one band per class)
-    resample_to_training: bool = False  # warp the raster to the training resolution first
-    vectorize: bool = False  # also write <output>.gpkg with one polygon per patch of a class
-    simplify: float = 0.0  # simplification tolerance of the polygons, in CRS units (0: none)
-    batch_size: int = 0  # tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU)
-    device: str = "auto"
+    model_dir: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Model folder"),
+        QT_TRANSLATE_NOOP("settings", "A model folder written by training."),
+        source=FOLDER,
+        flag="--model",
+        required=True,
+    )
+    raster: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Raster"),
+        QT_TRANSLATE_NOOP("settings", "The image to predict, with the bands the model was trained on."),
+        source=RASTER_LAYER,
+        required=True,
+    )
+    output: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Prediction"),
+        QT_TRANSLATE_NOOP("settings", "The class raster (GeoTIFF) to write."),
+        source=OUTPUT_RASTER,
+        required=True,
+    )
+    extent: tuple[float, float, float, float] | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Extent"),
+        QT_TRANSLATE_NOOP("settings", "xmin,ymin,xmax,ymax to predict (empty: the whole raster)."),
+        source=EXTENT,
+    )
+    extent_crs: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Extent CRS"),
+        QT_TRANSLATE_NOOP("settings", "The CRS of the extent, e.g. EPSG:4326 (empty: the raster's)."),
+        source=EXTENT_CRS,
+        of="extent",
+    )
+    mask: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Only inside polygons"),
+        QT_TRANSLATE_NOOP("settings", "Polygons: predict inside them only (outside is nodata)."),
+        source=POLYGON_LAYER,
+    )
+    mask_layer: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Mask layer name"),
+        QT_TRANSLATE_NOOP("settings", "The layer inside a multi-layer mask file."),
+        source=SUBLAYER,
+        of="mask",
+    )
+    confidence: bool = setting(
+        False,
+        QT_TRANSLATE_NOOP("settings", "Confidence raster"),
+        QT_TRANSLATE_NOOP("settings", "Also write <output>_confidence.tif, the top class's probability."),
+    )
+    vectorize: bool = setting(
+        False,
+        QT_TRANSLATE_NOOP("settings", "Class polygons"),
+        QT_TRANSLATE_NOOP("settings", "Also write <output>.gpkg, one polygon per patch of a class."),
+    )
+    simplify: float = setting(
+        0.0,
+        QT_TRANSLATE_NOOP("settings", "Polygon simplification"),
+        QT_TRANSLATE_NOOP("settings", "Simplification tolerance of the class polygons, in CRS units; 0: none."),
+        minimum=0.0,
+    )
+    overlap: float = setting(
+        0.25,
+        QT_TRANSLATE_NOOP("settings", "Tile overlap"),
+        QT_TRANSLATE_NOOP("settings", "Share of a tile overlapping its neighbours, blended so that no seam shows."),
+        minimum=0.0,
+        maximum=0.9,
+        advanced=True,
+    )
+    blending: str = setting(
+        "gaussian",
+        QT_TRANSLATE_NOOP("settings", "Blending"),
+        QT_TRANSLATE_NOOP("settings", "How overlapping tiles are blended: gaussian, linear ramp or plain average."),
+        choices=BLENDINGS,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "gaussian"),
+            QT_TRANSLATE_NOOP("settings", "linear"),
+            QT_TRANSLATE_NOOP("settings", "none (average)"),
+        ),
+        advanced=True,
+    )
+    tile_size: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Prediction tile size"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger."
+        ),
+        minimum=0,
+        maximum=8192,
+        step=32,
+        advanced=True,
+    )
+    batch_size: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Prediction batch size"),
+        QT_TRANSLATE_NOOP("settings", "Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU)."),
+        minimum=0,
+        maximum=1024,
+        advanced=True,
+    )
+    probabilities: bool = setting(
+        False,
+        QT_TRANSLATE_NOOP("settings", "Probability raster"),
+        QT_TRANSLATE_NOOP("settings", "Also write <output>_probabilities.tif, one band per class."),
+        advanced=True,
+    )
+    resample_to_training: bool = setting(
+        False,
+        QT_TRANSLATE_NOOP("settings", "Resample to the training resolution"),
+        QT_TRANSLATE_NOOP("settings", "Warp the raster to the resolution the model was trained on first."),
+        advanced=True,
+    )
+    device: str = _device()
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.overlap < 1.0:
-            raise UserError(f"Overlap {self.overlap} must be at least 0 and below 1 (a share of the tile).")
-        if self.blending not in BLENDINGS:
-            raise UserError(f"Blending {self.blending!r} is not known: use one of {', '.join(BLENDINGS)}.")
-        if self.tile_size and self.tile_size % 32:
+        check_settings(self)
+        if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
-            xmin, ymin, xmax, ymax = self.extent
-            if len(self.extent) != 4 or xmin >= xmax or ymin >= ymax:
+            if len(self.extent) != 4 or self.extent[0] >= self.extent[2] or self.extent[1] >= self.extent[3]:
                 raise UserError(f"Extent {self.extent} is not xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.")
-        if self.batch_size < 0:
-            raise UserError(f"Batch size must be positive (or 0 for automatic), got {self.batch_size}.")
 
 
 @dataclass
@@ -203,10 +539,37 @@ class CompareConfig:
 
     train: TrainConfig
     configurations: list[LossConfiguration] = field(default_factory=list)  # empty: the study's seven
-    baseline: str = ""  # the configuration gains are measured against; empty: ce_only, else the first
-    second_architecture: str | None = None  # also train the best configuration with this network
-    runs: int = 3  # training runs per configuration (seeds): 1 is quick but leaves training variance out
-    test_fraction: float = 0.25  # share of the spatial blocks held out as the test set
+    baseline: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Baseline"),
+        QT_TRANSLATE_NOOP(
+            "settings", "The configuration the gains are measured against; empty: ce_only, else the first."
+        ),
+        source=LOSS,
+    )
+    second_architecture: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Second architecture"),
+        QT_TRANSLATE_NOOP("settings", "Also train the best configuration with this network (empty: no)."),
+        choices=ARCHITECTURES,
+        choice_labels=("U-Net", "DeepLabV3+", QT_TRANSLATE_NOOP("settings", "Attention U-Net")),
+    )
+    runs: int = setting(
+        3,
+        QT_TRANSLATE_NOOP("settings", "Runs per configuration"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Training runs (seeds) per configuration: 1 is quick but leaves training variance out."
+        ),
+        minimum=1,
+        maximum=MAX_RUNS,
+    )
+    test_fraction: float = setting(
+        0.25,
+        QT_TRANSLATE_NOOP("settings", "Test fraction"),
+        QT_TRANSLATE_NOOP("settings", "Share of the spatial blocks held out as the test set the verdict uses."),
+        minimum=0.05,
+        maximum=0.8,
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.train, TrainConfig):
@@ -225,29 +588,17 @@ class CompareConfig:
             self.baseline = STUDY_BASELINE if STUDY_BASELINE in names else names[0]
         if self.baseline not in names:
             raise UserError(f"Baseline {self.baseline!r} is not one of the configurations ({', '.join(names)}).")
-        if not 1 <= self.runs <= MAX_RUNS:
-            raise UserError(f"Runs per configuration must be between 1 and {MAX_RUNS}, got {self.runs}.")
-        if not 0.0 < self.test_fraction < 1.0 or self.test_fraction + self.train.val_fraction >= 0.9:
+        check_settings(self)
+        if self.test_fraction + self.train.val_fraction >= 0.9:
             raise UserError(
                 f"Test fraction {self.test_fraction} must be above 0 and leave at least 10 % of the blocks for "
                 f"training beside the validation fraction {self.train.val_fraction}."
-            )
-        if self.second_architecture is not None and self.second_architecture not in ARCHITECTURES:
-            raise UserError(
-                f"Second architecture {self.second_architecture!r} is not known: use one of {', '.join(ARCHITECTURES)}."
             )
 
 
 def default_of(cls: type, name: str) -> Any:
     """A setting's declared default (for front ends that show it before any config exists)."""
     return next(f.default for f in dataclasses.fields(cls) if f.name == name)
-
-
-def _check_positive(config: object, names: tuple[str, ...]) -> None:
-    for name in names:
-        value = getattr(config, name)
-        if value <= 0:
-            raise UserError(f"{name.replace('_', ' ').capitalize()} must be positive, got {value}.")
 
 
 ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig)

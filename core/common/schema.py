@@ -1,0 +1,131 @@
+"""Every setting declared once: the fields of the config dataclasses carry their declaration.
+
+A config field is written ``epochs: int = setting(20, "Epochs", "Passes over …", minimum=1)``:
+default, human label and help text (both translatable), bounds, choices, where a QGIS front end takes
+the value from, and whether it is an advanced setting. From that one declaration:
+
+- the worker's command line builds its flags (``core/cli.py``: ``--epochs``, with range, choices and
+  help),
+- the Processing algorithms build their parameters (``provider/parameters.py``),
+- the dock builds its setting widgets, ranges and tooltips (``ui/settings_form.py``) and saves them
+  in the project by setting name,
+- ``run.json`` is the dataclass as JSON (``config.save_config``),
+- the config checks every value against its bounds and choices (``check_settings``).
+
+Standard library only: the QGIS process imports this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import UserError
+
+# Where a QGIS front end takes a setting from (``Setting.source``); "" is a plain value widget.
+RASTER_LAYER = "raster_layer"  # a raster layer of the project (its file path)
+LABEL_LAYER = "label_layer"  # polygons with a class field, or a class raster
+POLYGON_LAYER = "polygon_layer"  # polygons (areas, masks)
+SUBLAYER = "sublayer"  # a layer name inside the file of the setting named by ``of`` (from the layer chosen)
+FIELD = "field"  # a field of the layer setting named by ``of``
+CLASS_TABLE = "class_table"  # the dock's class table; a class table JSON file elsewhere
+LOSS = "loss"  # the dock's Loss tab (loss and its parameters)
+FILE = "file"  # an existing file
+FOLDER = "folder"  # an existing folder
+OUTPUT_FOLDER = "output_folder"  # a folder to write
+OUTPUT_RASTER = "output_raster"  # a raster file to write
+EXTENT = "extent"  # xmin, ymin, xmax, ymax
+EXTENT_CRS = "extent_crs"  # the CRS of the extent (QGIS front ends transform the extent to the raster's CRS)
+LAYER_SOURCES = (RASTER_LAYER, LABEL_LAYER, POLYGON_LAYER)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting's declaration (see the module docstring for what is derived from it)."""
+
+    name: str
+    kind: type  # int, float, bool, str, dict (JSON), list (class table), tuple (extent)
+    default: Any
+    label: str  # English; translated on the QGIS side in context i18n.SETTINGS
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None  # the dock's spin step (e.g. 32 for tile sizes)
+    choices: tuple[str, ...] = ()
+    choice_labels: tuple[str, ...] = ()  # human names of ``choices``, in the same order (default: the choices)
+    suggestions: tuple[str, ...] = ()  # values offered for a free text setting (encoders)
+    optional: bool = False  # None is a valid value (meaning: automatic / not given)
+    required: bool = False  # a run needs a value (a path)
+    source: str = ""  # where a QGIS front end takes it from (constants above)
+    of: str = ""  # SUBLAYER, FIELD: the setting whose layer this one depends on
+    advanced: bool = False  # under "Advanced" in the dock and Processing
+    flag: str = ""  # the command-line flag; default --name-with-dashes
+    in_comparison: bool = True  # offered by compare (False: set per configuration, or per run only)
+
+    @property
+    def cli_flag(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    def choice_label(self, value: str) -> str:
+        labels = self.choice_labels or self.choices
+        return labels[self.choices.index(value)] if value in self.choices else str(value)
+
+
+_KINDS = {"int": int, "float": float, "bool": bool, "str": str}
+
+
+def setting(default: Any, label: str, help: str, **declaration: Any) -> Any:
+    """A dataclass field carrying its declaration (``label``, ``help`` and ``Setting``'s keywords)."""
+    metadata = {"label": label, "help": help, **declaration}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=type(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def settings_of(cls: type) -> dict[str, Setting]:
+    """The declared settings of a config dataclass, by name, in declaration order."""
+    declared = {}
+    for f in dataclasses.fields(cls):
+        if "label" not in f.metadata:
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else None
+        if f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        declared[f.name] = Setting(
+            name=f.name, kind=_kind(str(f.type)), default=default, optional="None" in str(f.type), **f.metadata
+        )
+    return declared
+
+
+def _kind(annotation: str) -> type:
+    base = annotation.split("|")[0].strip()
+    for prefix, kind in (("dict", dict), ("list", list), ("tuple", tuple)):
+        if base.startswith(prefix):
+            return kind
+    return _KINDS.get(base, str)
+
+
+def check_settings(config: object) -> None:
+    """Check every declared setting of ``config`` against its choices and bounds (UserError)."""
+    for s in settings_of(type(config)).values():
+        value = getattr(config, s.name)
+        if value is None and s.optional:
+            continue
+        if s.choices and value not in s.choices:
+            raise UserError(f"{s.label} {value!r} is not known: use one of {', '.join(s.choices)}.")
+        if s.kind in (int, float) and not isinstance(value, bool):
+            _check_bounds(s, value)
+
+
+def _check_bounds(s: Setting, value: Any) -> None:
+    if not isinstance(value, (int, float)):
+        raise UserError(f"{s.label} must be a number, got {value!r}.")
+    if s.kind is int and value != int(value):
+        raise UserError(f"{s.label} must be a whole number, got {value!r}.")
+    below = s.minimum is not None and value < s.minimum
+    above = s.maximum is not None and value > s.maximum
+    if below or above or value != value:  # value != value: NaN
+        bounds = [f"at least {s.minimum:g}" if s.minimum is not None else ""]
+        bounds.append(f"at most {s.maximum:g}" if s.maximum is not None else "")
+        raise UserError(f"{s.label} must be {' and '.join(b for b in bounds if b)}, got {value!r}.")
