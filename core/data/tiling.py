@@ -88,14 +88,10 @@ def spatial_split(
             "The labelled area holds fewer than two tiles, too few for a training/validation split: "
             "use a smaller tile size or a larger labelled area."
         )
-    rng = random.Random(seed)
-    count = _share(len(all_blocks), val_fraction)
-    for _ in range(100):
-        chosen = frozenset(rng.sample(all_blocks, count))
-        train = [w for w in windows if not (_blocks_of(w, block) & chosen)]
-        validation = [w for w in windows if _blocks_of(w, block) <= chosen]
-        if train and validation:
-            return Split(train, validation, chosen, block)
+    drawn = _draw_blocks(windows, all_blocks, block, val_fraction, seed)
+    if drawn:
+        chosen, train, validation = drawn
+        return Split(train, validation, chosen, block)
     raise UserError(
         "Could not find a spatial split with both training and validation tiles: "
         "use a smaller tile size or a larger labelled area."
@@ -113,18 +109,30 @@ def hold_out_test(split: Split, tile: int, fraction: float, seed: int, block_til
             "The training area holds fewer than two blocks, too few to hold out a test set: "
             "use a smaller tile size or a larger labelled area."
         )
-    rng = random.Random(seed)
-    count = _share(len(blocks), fraction)
-    for _ in range(100):
-        held_out = frozenset(rng.sample(blocks, count))
-        train = [w for w in split.train if not (_blocks_of(w, block) & held_out)]
-        test = [w for w in split.train if _blocks_of(w, block) <= held_out]
-        if train and test:
-            return dataclasses.replace(split, train=train, block_size=block, test=test, test_blocks=held_out)
+    drawn = _draw_blocks(split.train, blocks, block, fraction, seed)
+    if drawn:
+        held_out, train, test = drawn
+        return dataclasses.replace(split, train=train, block_size=block, test=test, test_blocks=held_out)
     raise UserError(
         "Could not hold out a test set with both training and test tiles: "
         "use a smaller tile size or a larger labelled area."
     )
+
+
+def _draw_blocks(
+    windows: list[Window], blocks: list[tuple[int, int]], block: int, fraction: float, seed: int
+) -> tuple[frozenset[tuple[int, int]], list[Window], list[Window]] | None:
+    """Up to 100 seeded draws of ``fraction`` of ``blocks``: the first that leaves tiles on both sides, as
+    (drawn blocks, tiles touching none of them, tiles wholly inside them); None when every draw failed."""
+    rng = random.Random(seed)
+    count = _share(len(blocks), fraction)
+    for _ in range(100):
+        drawn = frozenset(rng.sample(blocks, count))
+        outside = [w for w in windows if not (_blocks_of(w, block) & drawn)]
+        inside = [w for w in windows if _blocks_of(w, block) <= drawn]
+        if outside and inside:
+            return drawn, outside, inside
+    return None
 
 
 def _share(blocks: int, fraction: float) -> int:
