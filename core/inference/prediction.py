@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,7 @@ class _Outputs:
     def __init__(self, config: PredictConfig, profile: dict, classes: list[ClassInfo], stack: ExitStack) -> None:
         self.main = Path(config.output)
         self.main.parent.mkdir(parents=True, exist_ok=True)
+        self.profile, self.classes = profile, classes
         values = np.array([c.value for c in classes])
         self.dtype = "uint8" if values.max() < PREDICTION_NODATA else "uint16"
         self.nodata = PREDICTION_NODATA if self.dtype == "uint8" else 65535
@@ -245,6 +247,13 @@ class _Outputs:
                 tmp.replace(path)
         return {name: str(path) for name, path in self.paths.items()}
 
+    def areas_ha(self) -> dict[str, float]:
+        """Hectares per class written so far, for projected CRSs in metres (empty otherwise)."""
+        pixel_area, crs = abs(self.profile["transform"].a * self.profile["transform"].e), self.profile["crs"]
+        if crs is None or not crs.is_projected or (crs.linear_units or "").lower() not in ("metre", "meter", "m"):
+            return {}
+        return {c.name: float(n * pixel_area / 10_000.0) for c, n in zip(self.classes, self.counts)}
+
     def discard(self) -> None:
         for name, dataset in self.files.items():
             if not dataset.closed:
@@ -258,20 +267,12 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     device = resolve_device(config.device)
     model.to(device).eval()
     classes = model_classes(metadata)
-    tile = config.tile_size or prediction_tile(metadata["tile_size"])
-    stride = _tile_stride(tile, config.overlap)
-    weights = torch.from_numpy(blend_weights(tile, tile - stride, config.blending)).to(device)
     with ExitStack() as stack:
-        raw = stack.enter_context(open_raster(config.raster))
-        src = _open_input(raw, metadata, config.resample_to_training)
-        if src is not raw:
-            stack.enter_context(src)
-            events.log(f"Raster warped to the training resolution ({metadata['resolution'][0]:g}) for prediction.")
-        _check_compatible(src, metadata, events, Path(config.raster).name, src is not raw)
-        region = target_window(src, config.extent, config.extent_crs)
-        mask = _mask(config, src, events) if config.mask else None
-        if mask is not None:
-            region = _masked_region(region, mask, src)
+        src = _open_source(config, metadata, events, stack)
+        region, mask = _region(config, src, events)
+        grid = _TileGrid.over(region, config, metadata["tile_size"], device)
+        batch_size = config.batch_size or prediction_batch(grid.size, device)
+        context = _Prediction(model, metadata, device, src, mask, grid, batch_size)
         profile = {
             "width": int(region.width),
             "height": int(region.height),
@@ -281,27 +282,11 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
         outputs = _Outputs(config, profile, classes, stack)
         try:
             chunks = _chunks(region)
-            tiles_run = 0
             events.log(
-                f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {tile} px, "
+                f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {grid.size} px, "
                 f"overlap {config.overlap:.0%} ({config.blending} blending), {len(chunks)} chunk(s)."
             )
-            cols = _tile_starts(int(region.col_off), int(region.width), tile, stride)
-            rows = _tile_starts(int(region.row_off), int(region.height), tile, stride)
-            for done, chunk in enumerate(chunks, start=1):
-                result = _predict_chunk(
-                    model, src, chunk, rows, cols, tile, weights, metadata, mask, config, device, stop
-                )
-                if result is None:
-                    raise _StopRequestedError
-                probs, valid, count = result
-                tiles_run += count
-                outputs.write(
-                    Window(chunk.col_off - region.col_off, chunk.row_off - region.row_off, chunk.width, chunk.height),
-                    probs,
-                    valid,
-                )
-                events.emit("progress", stage="predict", fraction=done / len(chunks), batch=done, batches=len(chunks))
+            tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop)
             written = outputs.finish()
         except _StopRequestedError:
             outputs.discard()
@@ -310,13 +295,47 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
         except BaseException:
             outputs.discard()
             raise
-    write_paletted_style(outputs.main, classes)
-    areas = _areas_ha(outputs.counts, classes, profile)
+    return _finish(config, outputs, written, tiles_run, events)
+
+
+class _StopRequestedError(Exception):
+    """Raised inside the chunk loop when a stop was requested."""
+
+
+def _open_source(
+    config: PredictConfig, metadata: dict[str, Any], events: EventWriter, stack: ExitStack
+) -> rasterio.io.DatasetReader:
+    """The input raster, opened in ``stack`` (warped to the training resolution when asked) and checked
+    against the model."""
+    raw = stack.enter_context(open_raster(config.raster))
+    src = _open_input(raw, metadata, config.resample_to_training)
+    if src is not raw:
+        stack.enter_context(src)
+        events.log(f"Raster warped to the training resolution ({metadata['resolution'][0]:g}) for prediction.")
+    _check_compatible(src, metadata, events, Path(config.raster).name, src is not raw)
+    return src
+
+
+def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, PolygonLayer | None]:
+    """The pixel window to predict (the extent, cut down to the mask's bounding box) and the mask, if any."""
+    region = target_window(src, config.extent, config.extent_crs)
+    if not config.mask:
+        return region, None
+    mask = area_mask(config.mask, config.mask_layer, RasterInfo.of(src, config.raster), events.log, "mask")
+    return _masked_region(region, mask, src), mask
+
+
+def _finish(
+    config: PredictConfig, outputs: _Outputs, written: dict[str, str], tiles_run: int, events: EventWriter
+) -> dict[str, Any]:
+    """Style the class raster, report the areas, vectorize when asked; the result, emitted and returned."""
+    write_paletted_style(outputs.main, outputs.classes)
+    areas = outputs.areas_ha()
     if areas:
         events.log("Area per class (ha): " + ", ".join(f"{n} {a:,.1f}" for n, a in areas.items()))
     result = {
         "prediction": written["classes"],
-        "classes": [c.__dict__ for c in classes],
+        "classes": [c.__dict__ for c in outputs.classes],
         "areas_ha": areas,
         "tiles": tiles_run,
     }
@@ -325,27 +344,11 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
             result[name] = written[name]
     if config.vectorize:
         polygons = outputs.main.with_suffix(".gpkg")
-        count = vectorize(str(outputs.main), str(polygons), classes, config.simplify)
+        count = vectorize(str(outputs.main), str(polygons), outputs.classes, config.simplify)
         events.log(f"{count} class polygons written to {polygons}.")
         result["polygons"] = str(polygons)
     events.emit("result", **result)
     return result
-
-
-class _StopRequestedError(Exception):
-    """Raised inside the chunk loop when a stop was requested."""
-
-
-def _areas_ha(counts: np.ndarray, classes: list[ClassInfo], profile: dict) -> dict[str, float]:
-    """Hectares per class, for projected CRSs in metres (empty otherwise)."""
-    pixel_area, crs = abs(profile["transform"].a * profile["transform"].e), profile["crs"]
-    if crs is None or not crs.is_projected or (crs.linear_units or "").lower() not in ("metre", "meter", "m"):
-        return {}
-    return {c.name: float(n * pixel_area / 10_000.0) for c, n in zip(classes, counts)}
-
-
-def _mask(config: PredictConfig, src, events: EventWriter) -> PolygonLayer:
-    return area_mask(config.mask, config.mask_layer, RasterInfo.of(src, config.raster), events.log, "mask")
 
 
 def _masked_region(region: Window, mask: PolygonLayer, src) -> Window:
@@ -360,6 +363,7 @@ def _masked_region(region: Window, mask: PolygonLayer, src) -> Window:
 
 
 def _chunks(region: Window) -> list[Window]:
+    """The region cut into chunks of at most ``CHUNK`` x ``CHUNK`` pixels, row by row."""
     chunks = []
     for row in range(0, int(region.height), CHUNK):
         for col in range(0, int(region.width), CHUNK):
@@ -374,45 +378,129 @@ def _chunks(region: Window) -> list[Window]:
     return chunks
 
 
-def _predict_chunk(model, src, chunk: Window, rows, cols, tile, weights, metadata, mask, config, device, stop):
+@dataclass
+class _TileGrid:
+    """The prediction's tiles: their size, their offsets over the region and their blending weights."""
+
+    size: int
+    rows: list[int]
+    cols: list[int]
+    weights: torch.Tensor  # (size, size), on the prediction's device
+
+    @classmethod
+    def over(cls, region: Window, config: PredictConfig, training_tile: int, device: torch.device) -> _TileGrid:
+        """The grid of ``config``'s tile size (by default from the training tile) and overlap over ``region``."""
+        tile = config.tile_size or prediction_tile(training_tile)
+        stride = _tile_stride(tile, config.overlap)
+        weights = torch.from_numpy(blend_weights(tile, tile - stride, config.blending)).to(device)
+        rows = _tile_starts(int(region.row_off), int(region.height), tile, stride)
+        cols = _tile_starts(int(region.col_off), int(region.width), tile, stride)
+        return cls(tile, rows, cols, weights)
+
+    def touching(self, chunk: Window) -> list[Window]:
+        """The tiles that overlap ``chunk``, row by row."""
+        r0, c0, h, w = int(chunk.row_off), int(chunk.col_off), int(chunk.height), int(chunk.width)
+        return [
+            Window(c, r, self.size, self.size)
+            for r in self.rows
+            if r < r0 + h and r + self.size > r0
+            for c in self.cols
+            if c < c0 + w and c + self.size > c0
+        ]
+
+
+@dataclass
+class _Prediction:
+    """A prediction's fixed context, shared by every chunk: the model, the input, the mask and the tile grid."""
+
+    model: torch.nn.Module
+    metadata: dict[str, Any]  # the model's: mode, classes, normalization
+    device: torch.device
+    src: rasterio.io.DatasetReader  # or its warp to the training resolution
+    mask: PolygonLayer | None
+    grid: _TileGrid
+    batch_size: int
+
+    def probabilities(self, images: list[np.ndarray]) -> torch.Tensor:
+        """Class probabilities ``(tiles, K, size, size)`` of a batch of normalized tiles."""
+        x = torch.from_numpy(np.stack(images)).to(self.device)
+        with torch.no_grad(), autocast(self.device):
+            logits = self.model(x).float()
+        return _probabilities(logits, self.metadata["mode"])
+
+
+def _predict_chunks(
+    context: _Prediction,
+    region: Window,
+    chunks: list[Window],
+    outputs: _Outputs,
+    events: EventWriter,
+    stop: StopRequest,
+) -> int:
+    """Predict and write ``chunks`` of ``region`` one by one, with progress; the number of tiles run."""
+    tiles_run = 0
+    for done, chunk in enumerate(chunks, start=1):
+        result = _predict_chunk(context, chunk, stop)
+        if result is None:
+            raise _StopRequestedError
+        probs, valid, count = result
+        tiles_run += count
+        outputs.write(
+            Window(chunk.col_off - region.col_off, chunk.row_off - region.row_off, chunk.width, chunk.height),
+            probs,
+            valid,
+        )
+        events.emit("progress", stage="predict", fraction=done / len(chunks), batch=done, batches=len(chunks))
+    return tiles_run
+
+
+def _predict_chunk(context: _Prediction, chunk: Window, stop: StopRequest) -> tuple[np.ndarray, np.ndarray, int] | None:
     """Blended class probabilities ``(K, h, w)``, validity and the tile count of one chunk; None on stop."""
-    c0, r0 = int(chunk.col_off), int(chunk.row_off)
     h, w = int(chunk.height), int(chunk.width)
-    inside_mask = mask.read(chunk) == 1 if mask is not None else np.ones((h, w), dtype=bool)
-    windows = [
-        Window(c, r, tile, tile)
-        for r in rows
-        if r < r0 + h and r + tile > r0
-        for c in cols
-        if c < c0 + w and c + tile > c0
-    ]
-    if mask is not None:
+    inside_mask = context.mask.read(chunk) == 1 if context.mask is not None else np.ones((h, w), dtype=bool)
+    windows = context.grid.touching(chunk)
+    if context.mask is not None:
         windows = [win for win in windows if _overlaps(win, chunk, inside_mask)]
-    k = len(metadata["classes"])
-    acc = torch.zeros((k, h, w), device=device)
-    total = torch.zeros((h, w), device=device)
-    valid = np.zeros((h, w), dtype=bool)
-    batch_size = config.batch_size or prediction_batch(tile, device)
-    for start in range(0, len(windows), batch_size):
+    blend = _ChunkBlend(chunk, len(context.metadata["classes"]), context.grid.weights)
+    for start in range(0, len(windows), context.batch_size):
         if stop.requested():
             return None
-        batch = windows[start : start + batch_size]
-        tiles = [_read_tile(src, win, metadata["normalization"]) for win in batch]
-        x = torch.from_numpy(np.stack([t[0] for t in tiles])).to(device)
-        with torch.no_grad(), autocast(device):
-            logits = model(x).float()
-        probs = _probabilities(logits, metadata["mode"])
+        batch = windows[start : start + context.batch_size]
+        tiles = [_read_tile(context.src, win, context.metadata["normalization"]) for win in batch]
+        probs = context.probabilities([image for image, _ in tiles])
         for win, (_, tile_valid), p in zip(batch, tiles, probs):
-            ys, xs = max(r0, int(win.row_off)), max(c0, int(win.col_off))
-            ye, xe = min(r0 + h, int(win.row_off) + tile), min(c0 + w, int(win.col_off) + tile)
-            ty, tx = ys - int(win.row_off), xs - int(win.col_off)
-            cy, cx = ys - r0, xs - c0
-            wy = weights[ty : ty + ye - ys, tx : tx + xe - xs]
-            acc[:, cy : cy + ye - ys, cx : cx + xe - xs] += p[:, ty : ty + ye - ys, tx : tx + xe - xs] * wy
-            total[cy : cy + ye - ys, cx : cx + xe - xs] += wy
-            valid[cy : cy + ye - ys, cx : cx + xe - xs] = tile_valid[ty : ty + ye - ys, tx : tx + xe - xs]
-    blended = (acc / total.clamp_min(1e-12)).cpu().numpy()
-    return blended, valid & inside_mask & (total.cpu().numpy() > 0), len(windows)
+            blend.add(win, p, tile_valid)
+    blended, valid = blend.result()
+    return blended, valid & inside_mask, len(windows)
+
+
+class _ChunkBlend:
+    """One chunk's weighted sum of tile probabilities, the sum of the weights and the valid pixels."""
+
+    def __init__(self, chunk: Window, num_classes: int, weights: torch.Tensor) -> None:
+        self.r0, self.c0 = int(chunk.row_off), int(chunk.col_off)
+        self.h, self.w = int(chunk.height), int(chunk.width)
+        self.weights = weights
+        self.acc = torch.zeros((num_classes, self.h, self.w), device=weights.device)
+        self.total = torch.zeros((self.h, self.w), device=weights.device)
+        self.valid = np.zeros((self.h, self.w), dtype=bool)
+
+    def add(self, win: Window, probs: torch.Tensor, tile_valid: np.ndarray) -> None:
+        """Add a tile's weighted probabilities ``(K, tile, tile)`` where it overlaps the chunk."""
+        row, col = int(win.row_off), int(win.col_off)
+        ys, xs = max(self.r0, row), max(self.c0, col)
+        ye, xe = min(self.r0 + self.h, row + int(win.height)), min(self.c0 + self.w, col + int(win.width))
+        ty, tx = slice(ys - row, ye - row), slice(xs - col, xe - col)  # in the tile
+        cy, cx = slice(ys - self.r0, ye - self.r0), slice(xs - self.c0, xe - self.c0)  # in the chunk
+        weights = self.weights[ty, tx]
+        self.acc[:, cy, cx] += probs[:, ty, tx] * weights
+        self.total[cy, cx] += weights
+        self.valid[cy, cx] = tile_valid[ty, tx]
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        """The blended probabilities ``(K, h, w)`` and the pixels that are valid and covered by a tile."""
+        blended = (self.acc / self.total.clamp_min(1e-12)).cpu().numpy()
+        return blended, self.valid & (self.total.cpu().numpy() > 0)
 
 
 def _overlaps(win: Window, chunk: Window, inside_mask: np.ndarray) -> bool:
