@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from ..core.common.i18n import QT_TRANSLATE_NOOP
 from .presets import DEFAULT_PRESET, LOSS_PRESETS
 from .references import citation
 
@@ -25,9 +26,14 @@ IGNORE_INDEX = 255
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A loss parameter: its default and the range the dock allows (``kind``: float, int or bool)."""
+    """A loss parameter: its default and the range the dock allows (``kind``: float, int or bool).
+
+    ``name`` is the identifier (``build_loss``, ``run.json``); ``label`` and ``description`` (the help
+    text) are what users read, marked for translation in context ``losses``.
+    """
 
     name: str
+    label: str
     default: float | int | bool
     minimum: float = 0.0
     maximum: float = 1.0
@@ -55,6 +61,7 @@ class LossSpec:
     name: str
     mode: str
     family: str  # the implementation (registry key), shared by both modes
+    label: str  # the name users read (the dock's loss list), shared by both modes
     description: str
     scenario: str  # when to choose it (the SemanticSeg4EO "choosing a loss" table, extended)
     reference: str  # full human citation(s): authors (year), title, venue
@@ -66,46 +73,137 @@ class LossSpec:
         return {p.name: p.default for p in self.params}
 
 
-def _p(name: str, default, minimum=0.0, maximum=1.0, description: str = "", kind: str = "float") -> ParamSpec:
-    return ParamSpec(name, default, minimum, maximum, description, kind)
+# Every text below that users read is wrapped in QT_TRANSLATE_NOOP("losses", ...), the context written
+# out (not LOSSES) so that pylupdate5 collects it; the dock shows QCoreApplication.translate(LOSSES, text).
 
 
-SMOOTH = _p("smooth", 1e-5, 0.0, 10.0, "Added to numerator and denominator of the overlap ratio.")
-PER_IMAGE = _p("per_image", False, 0, 1, "Score each image separately instead of the whole batch.", "bool")
+def _p(name: str, label: str, default, minimum=0.0, maximum=1.0, description="", kind="float") -> ParamSpec:
+    return ParamSpec(name, label, default, minimum, maximum, description, kind)
+
+
+SMOOTH = _p(
+    "smooth",
+    QT_TRANSLATE_NOOP("losses", "Smoothing term"),
+    1e-5,
+    0.0,
+    10.0,
+    QT_TRANSLATE_NOOP("losses", "Added to numerator and denominator of the overlap ratio."),
+)
+PER_IMAGE = _p(
+    "per_image",
+    QT_TRANSLATE_NOOP("losses", "Score per image"),
+    False,
+    0,
+    1,
+    QT_TRANSLATE_NOOP("losses", "Score each image separately instead of the whole batch."),
+    "bool",
+)
 REGION = (SMOOTH, PER_IMAGE)
-FOCAL_GAMMA = _p("gamma", 2.0, 0.0, 5.0, "Focusing exponent: higher puts more weight on hard pixels; 0 gives CE.")
+FOCAL_GAMMA = _p(
+    "gamma",
+    QT_TRANSLATE_NOOP("losses", "Focusing parameter γ"),
+    2.0,
+    0.0,
+    5.0,
+    QT_TRANSLATE_NOOP("losses", "Focusing exponent: higher puts more weight on hard pixels; 0 gives CE."),
+)
 
 
 def focal_alpha(default: float, binary: bool, name: str = "alpha") -> ParamSpec:
     """Focal alpha: in binary mode the foreground weight (background 1 - alpha, Lin et al.), kept inside
     (0, 1) so that neither class gets weight 0; in multiclass mode a scale of the whole term, kept > 0."""
     if binary:
-        text = "Weight of foreground pixels; background pixels get 1 - alpha (0.5 weighs both alike)."
-        return _p(name, default, 0.01, 0.99, text)
-    return _p(name, default, 0.01, 1.0, "Scales the whole focal term, every class alike (1: unscaled).")
+        return _p(
+            name,
+            QT_TRANSLATE_NOOP("losses", "Focal α (foreground weight)"),
+            default,
+            0.01,
+            0.99,
+            QT_TRANSLATE_NOOP(
+                "losses", "Weight of foreground pixels; background pixels get 1 - alpha (0.5 weighs both alike)."
+            ),
+        )
+    return _p(
+        name,
+        QT_TRANSLATE_NOOP("losses", "Focal α (scale)"),
+        default,
+        0.01,
+        1.0,
+        QT_TRANSLATE_NOOP("losses", "Scales the whole focal term, every class alike (1: unscaled)."),
+    )
 
 
-TVERSKY_ALPHA = _p("alpha", 0.3, 0.01, 1.0, "Weight of false positives: lower tolerates more of them (higher recall).")
-TVERSKY_BETA = _p("beta", 0.7, 0.01, 1.0, "Weight of false negatives: higher penalises missed pixels (higher recall).")
+TVERSKY_ALPHA_LABEL = QT_TRANSLATE_NOOP("losses", "Tversky α (false-positive weight)")
+TVERSKY_BETA_LABEL = QT_TRANSLATE_NOOP("losses", "Tversky β (false-negative weight)")
+TVERSKY_ALPHA = _p(
+    "alpha",
+    TVERSKY_ALPHA_LABEL,
+    0.3,
+    0.01,
+    1.0,
+    QT_TRANSLATE_NOOP("losses", "Weight of false positives: lower tolerates more of them (higher recall)."),
+)
+TVERSKY_BETA = _p(
+    "beta",
+    TVERSKY_BETA_LABEL,
+    0.7,
+    0.01,
+    1.0,
+    QT_TRANSLATE_NOOP("losses", "Weight of false negatives: higher penalises missed pixels (higher recall)."),
+)
 UNIFIED_FOCAL = (
-    _p("weight", 0.5, 0.0, 1.0, "lambda: weight of the focal Tversky term."),
-    _p("delta", 0.6, 0.01, 0.99, "Weight of rare classes vs background, and of FN vs FP."),
-    _p("gamma", 0.5, 0.0, 0.9, "Focal parameter (the rare classes' Tversky term is raised to 1 - gamma)."),
+    _p(
+        "weight",
+        QT_TRANSLATE_NOOP("losses", "Focal Tversky weight λ"),
+        0.5,
+        0.0,
+        1.0,
+        QT_TRANSLATE_NOOP("losses", "lambda: weight of the focal Tversky term."),
+    ),
+    _p(
+        "delta",
+        QT_TRANSLATE_NOOP("losses", "Rare-class weight δ"),
+        0.6,
+        0.01,
+        0.99,
+        QT_TRANSLATE_NOOP("losses", "Weight of rare classes vs background, and of FN vs FP."),
+    ),
+    _p(
+        "gamma",
+        QT_TRANSLATE_NOOP("losses", "Focal parameter γ"),
+        0.5,
+        0.0,
+        0.9,
+        QT_TRANSLATE_NOOP("losses", "Focal parameter (the rare classes' Tversky term is raised to 1 - gamma)."),
+    ),
     *REGION,
 )
 
 
+def _ce_weight(default: float, maximum: float = 10.0) -> ParamSpec:
+    text = QT_TRANSLATE_NOOP("losses", "Weight of the cross-entropy term.")
+    return _p("ce_weight", QT_TRANSLATE_NOOP("losses", "Cross-entropy weight"), default, 0.0, maximum, text)
+
+
+def _dice_weight(default: float, maximum: float = 10.0) -> ParamSpec:
+    text = QT_TRANSLATE_NOOP("losses", "Weight of the Dice term.")
+    return _p("dice_weight", QT_TRANSLATE_NOOP("losses", "Dice weight"), default, 0.0, maximum, text)
+
+
+def _focal_weight(default: float) -> ParamSpec:
+    text = QT_TRANSLATE_NOOP("losses", "Weight of the Focal term.")
+    return _p("focal_weight", QT_TRANSLATE_NOOP("losses", "Focal weight"), default, 0.0, 10.0, text)
+
+
 def _weights(ce: float, dice: float, focal: float | None = None) -> tuple[ParamSpec, ...]:
-    specs = [
-        _p("ce_weight", ce, 0.0, 10.0, "Weight of the cross-entropy term."),
-        _p("dice_weight", dice, 0.0, 10.0, "Weight of the Dice term."),
-    ]
-    if focal is not None:
-        specs.append(_p("focal_weight", focal, 0.0, 10.0, "Weight of the Focal term."))
-    return tuple(specs)
+    return (_ce_weight(ce), _dice_weight(dice)) + (() if focal is None else (_focal_weight(focal),))
 
 
-DUAL_FOCAL_ALPHA = "Weight of the |g - p|^gamma term, as a share of its safe maximum min(1, beta/rho)."
+DUAL_FOCAL_ALPHA = QT_TRANSLATE_NOOP(
+    "losses", "Weight of the |g - p|^gamma term, as a share of its safe maximum min(1, beta/rho)."
+)
+TAGHANAKI_BETA = QT_TRANSLATE_NOOP("losses", "Weight of false negatives in the cross-entropy term (FP: 1 - beta).")
+FALSE_NEGATIVE_BETA = QT_TRANSLATE_NOOP("losses", "False-negative weight β")
 
 
 class _Family(NamedTuple):
@@ -114,6 +212,7 @@ class _Family(NamedTuple):
     multiclass: str
     binary: str
     family: str
+    label: str
     description: str
     scenario: str
     keys: tuple[str, ...]
@@ -128,26 +227,42 @@ _FAMILIES = (
         "dice_ce",
         "binary_dice_bce",
         "weighted_terms",
-        "Recommended default. Dice + cross-entropy, 50/50: region overlap and pixel accuracy.",
-        "Balanced data; a robust default",
+        QT_TRANSLATE_NOOP("losses", "Dice + cross-entropy"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Recommended default. Dice + cross-entropy, 50/50: region overlap and pixel accuracy."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Balanced data; a robust default"),
         ("milletari2016", "long2015"),
         _weights(0.5, 0.5),
-        {"ce_weight": _p("bce_weight", 0.5, 0.0, 10.0, "Weight of the binary cross-entropy term.")},
+        {
+            "ce_weight": _p(
+                "bce_weight",
+                QT_TRANSLATE_NOOP("losses", "Binary cross-entropy weight"),
+                0.5,
+                0.0,
+                10.0,
+                QT_TRANSLATE_NOOP("losses", "Weight of the binary cross-entropy term."),
+            )
+        },
     ),
     _Family(
         "ce",
         "bce",
         "cross_entropy",
-        "Standard cross-entropy. Simple and fast; works well for balanced classes.",
-        "Balanced classes, simple baseline",
+        QT_TRANSLATE_NOOP("losses", "Cross-entropy"),
+        QT_TRANSLATE_NOOP("losses", "Standard cross-entropy. Simple and fast; works well for balanced classes."),
+        QT_TRANSLATE_NOOP("losses", "Balanced classes, simple baseline"),
         ("long2015",),
     ),
     _Family(
         "dice",
         "binary_dice",
         "dice",
-        "Soft Dice loss: optimises region overlap; insensitive to class imbalance, can be unstable alone.",
-        "Imbalanced classes, overlap matters most",
+        QT_TRANSLATE_NOOP("losses", "Dice"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Soft Dice loss: optimises region overlap; insensitive to class imbalance, can be unstable alone."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Imbalanced classes, overlap matters most"),
         ("milletari2016",),
         REGION,
     ),
@@ -155,8 +270,11 @@ _FAMILIES = (
         "focal",
         "binary_focal",
         "focal",
-        "Focal loss: down-weights easy pixels and focuses on hard ones near class boundaries.",
-        "Many easy background pixels, hard examples matter",
+        QT_TRANSLATE_NOOP("losses", "Focal"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Focal loss: down-weights easy pixels and focuses on hard ones near class boundaries."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Many easy background pixels, hard examples matter"),
         ("lin2017",),
         (FOCAL_GAMMA, focal_alpha(0.25, binary=False)),
         {"alpha": focal_alpha(0.25, binary=True)},
@@ -165,23 +283,22 @@ _FAMILIES = (
         "focal_dice",
         "binary_focal_dice",
         "weighted_terms",
-        "Focal + Dice, 50/50: hard pixels and region overlap.",
-        "Imbalanced data, rare foreground or rare classes",
+        QT_TRANSLATE_NOOP("losses", "Focal + Dice"),
+        QT_TRANSLATE_NOOP("losses", "Focal + Dice, 50/50: hard pixels and region overlap."),
+        QT_TRANSLATE_NOOP("losses", "Imbalanced data, rare foreground or rare classes"),
         ("lin2017", "milletari2016"),
-        (
-            _p("focal_weight", 0.5, 0.0, 10.0, "Weight of the Focal term."),
-            _p("dice_weight", 0.5, 0.0, 10.0, "Weight of the Dice term."),
-            FOCAL_GAMMA,
-            focal_alpha(1.0, binary=False),
-        ),
+        (_focal_weight(0.5), _dice_weight(0.5), FOCAL_GAMMA, focal_alpha(1.0, binary=False)),
         {"alpha": focal_alpha(0.25, binary=True)},
     ),
     _Family(
         "tversky",
         "binary_tversky",
         "tversky",
-        "Tversky loss: Dice with separate weights for false positives (alpha) and false negatives (beta).",
-        "High recall (alpha < beta) or high precision (alpha > beta)",
+        QT_TRANSLATE_NOOP("losses", "Tversky"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Tversky loss: Dice with separate weights for false positives (alpha) and false negatives (beta)."
+        ),
+        QT_TRANSLATE_NOOP("losses", "High recall (alpha < beta) or high precision (alpha > beta)"),
         ("salehi2017",),
         (TVERSKY_ALPHA, TVERSKY_BETA, *REGION),
     ),
@@ -189,13 +306,23 @@ _FAMILIES = (
         "focal_tversky",
         "binary_focal_tversky",
         "tversky",
-        "Focal Tversky loss (Abraham & Khan): (1 - Tversky)^(1/gamma), emphasises poorly segmented, small objects.",
-        "Very imbalanced data where recall is critical",
+        QT_TRANSLATE_NOOP("losses", "Focal Tversky"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Focal Tversky loss: (1 - Tversky)^(1/gamma), emphasises poorly segmented, small objects."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Very imbalanced data where recall is critical"),
         ("abraham2019",),
         (
             TVERSKY_ALPHA,
             TVERSKY_BETA,
-            _p("gamma", 4.0 / 3.0, 1.0, 3.0, "Focal Tversky gamma: the exponent is 1/gamma."),
+            _p(
+                "gamma",
+                QT_TRANSLATE_NOOP("losses", "Focal Tversky γ"),
+                4.0 / 3.0,
+                1.0,
+                3.0,
+                QT_TRANSLATE_NOOP("losses", "Focal Tversky gamma: the exponent is 1/gamma."),
+            ),
             *REGION,
         ),
     ),
@@ -203,16 +330,47 @@ _FAMILIES = (
         "focal_plus_tversky",
         "binary_focal_plus_tversky",
         "focal_plus_tversky",
-        "Focal + Tversky combination, 50/50: the focal loss plus the Tversky loss (a weighted sum).",
-        "Very imbalanced data where recall is critical, with pixel-level focusing",
+        QT_TRANSLATE_NOOP("losses", "Focal + Tversky"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Focal + Tversky combination, 50/50: the focal loss plus the Tversky loss (a weighted sum)."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Very imbalanced data where recall is critical, with pixel-level focusing"),
         ("lin2017", "salehi2017", "semanticseg4eo"),
         (
-            _p("focal_weight", 0.5, 0.0, 10.0, "Weight of the Focal term."),
-            _p("tversky_weight", 0.5, 0.0, 10.0, "Weight of the Tversky term."),
-            _p("focal_gamma", 2.0, 0.0, 5.0, "Focal focusing exponent (0 gives CE)."),
+            _focal_weight(0.5),
+            _p(
+                "tversky_weight",
+                QT_TRANSLATE_NOOP("losses", "Tversky weight"),
+                0.5,
+                0.0,
+                10.0,
+                QT_TRANSLATE_NOOP("losses", "Weight of the Tversky term."),
+            ),
+            _p(
+                "focal_gamma",
+                QT_TRANSLATE_NOOP("losses", "Focusing parameter γ"),
+                2.0,
+                0.0,
+                5.0,
+                QT_TRANSLATE_NOOP("losses", "Focal focusing exponent (0 gives CE)."),
+            ),
             focal_alpha(1.0, binary=False, name="focal_alpha"),
-            _p("tversky_alpha", 0.3, 0.01, 1.0, "Tversky weight of false positives."),
-            _p("tversky_beta", 0.7, 0.01, 1.0, "Tversky weight of false negatives."),
+            _p(
+                "tversky_alpha",
+                TVERSKY_ALPHA_LABEL,
+                0.3,
+                0.01,
+                1.0,
+                QT_TRANSLATE_NOOP("losses", "Tversky weight of false positives."),
+            ),
+            _p(
+                "tversky_beta",
+                TVERSKY_BETA_LABEL,
+                0.7,
+                0.01,
+                1.0,
+                QT_TRANSLATE_NOOP("losses", "Tversky weight of false negatives."),
+            ),
             *REGION,
         ),
         {"focal_alpha": focal_alpha(0.25, binary=True, name="focal_alpha")},
@@ -221,52 +379,116 @@ _FAMILIES = (
         "combo",
         "binary_combo",
         "weighted_terms",
-        "Weighted CE + Dice + Focal (Swastika 2025 study); presets equal, ce_dominant, dice_dominant (default), ...",
-        "Multi-class land cover; tune weights with the loss comparison",
+        QT_TRANSLATE_NOOP("losses", "Cross-entropy + Dice + Focal"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Weighted CE + Dice + Focal (Swastika 2025 study); its seven weightings are presets."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Multi-class land cover; tune weights with the loss comparison"),
         ("swastika2025", "lin2017", "milletari2016"),
-        (*_STUDY_WEIGHTS, _p("gamma", 2.0, 0.0, 5.0, "Focal gamma."), focal_alpha(1.0, binary=False)),
+        (*_STUDY_WEIGHTS, FOCAL_GAMMA, focal_alpha(1.0, binary=False)),
         {"alpha": focal_alpha(0.5, binary=True)},
     ),
     _Family(
         "dual_focal",
         "binary_dual_focal",
         "dual_focal",
-        "Dual Focal loss: rewards true classes, penalises false ones, learnable scaling, adaptive class weights.",
-        "Class imbalance, faster convergence than cross-entropy",
+        QT_TRANSLATE_NOOP("losses", "Dual Focal"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Dual Focal loss: rewards true classes, penalises false ones; learnable γ, adaptive weights."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Class imbalance, faster convergence than cross-entropy"),
         ("hossain2021",),
         (
-            _p("alpha", 1.0, 0.0, 1.0, DUAL_FOCAL_ALPHA),
-            _p("beta", 1.0, 0.0, 5.0, "Weight of the false-class term."),
-            _p("gamma", 1.0, 1.0, 5.0, "Scaling exponent (>= 1 keeps the perfect prediction the minimum)."),
-            _p("rho", 1.0, 1.0, 2.0, "Offset in log(rho - p)."),
-            _p("learnable_gamma", False, 0, 1, "Optimise gamma (in (1, 5)) with the network.", "bool"),
-            _p("adaptive_weights", False, 0, 1, "Weight classes by inverse frequency in each batch.", "bool"),
+            _p("alpha", QT_TRANSLATE_NOOP("losses", "Weight α of the |g - p|^γ term"), 1.0, 0.0, 1.0, DUAL_FOCAL_ALPHA),
+            _p(
+                "beta",
+                QT_TRANSLATE_NOOP("losses", "False-class weight β"),
+                1.0,
+                0.0,
+                5.0,
+                QT_TRANSLATE_NOOP("losses", "Weight of the false-class term."),
+            ),
+            _p(
+                "gamma",
+                QT_TRANSLATE_NOOP("losses", "Scaling exponent γ"),
+                1.0,
+                1.0,
+                5.0,
+                QT_TRANSLATE_NOOP("losses", "Scaling exponent (>= 1 keeps the perfect prediction the minimum)."),
+            ),
+            _p(
+                "rho",
+                QT_TRANSLATE_NOOP("losses", "Offset ρ"),
+                1.0,
+                1.0,
+                2.0,
+                QT_TRANSLATE_NOOP("losses", "Offset in log(rho - p)."),
+            ),
+            _p(
+                "learnable_gamma",
+                QT_TRANSLATE_NOOP("losses", "Learn γ"),
+                False,
+                0,
+                1,
+                QT_TRANSLATE_NOOP("losses", "Optimise gamma (in (1, 5)) with the network."),
+                "bool",
+            ),
+            _p(
+                "adaptive_weights",
+                QT_TRANSLATE_NOOP("losses", "Adaptive class weights"),
+                False,
+                0,
+                1,
+                QT_TRANSLATE_NOOP("losses", "Weight classes by inverse frequency in each batch."),
+                "bool",
+            ),
         ),
     ),
     _Family(
         "topk_ce",
         "binary_topk_bce",
         "topk_ce",
-        "TopK cross-entropy: averages only the k % hardest pixels.",
-        "Noisy easy background, learning from hard pixels",
+        QT_TRANSLATE_NOOP("losses", "Top-k cross-entropy"),
+        QT_TRANSLATE_NOOP("losses", "TopK cross-entropy: averages only the k % hardest pixels."),
+        QT_TRANSLATE_NOOP("losses", "Noisy easy background, learning from hard pixels"),
         ("wu2016",),
-        (_p("k_percent", 10.0, 1.0, 100.0, "Share of hardest pixels kept, in percent."),),
+        (
+            _p(
+                "k_percent",
+                QT_TRANSLATE_NOOP("losses", "Hardest pixels kept k (%)"),
+                10.0,
+                1.0,
+                100.0,
+                QT_TRANSLATE_NOOP("losses", "Share of hardest pixels kept, in percent."),
+            ),
+        ),
     ),
     _Family(
         "distance_ce",
         "binary_distance_bce",
         "distance_ce",
-        "Cross-entropy weighted up near class boundaries (distance map penalty).",
-        "Sharp boundaries between classes",
+        QT_TRANSLATE_NOOP("losses", "Distance-map cross-entropy"),
+        QT_TRANSLATE_NOOP("losses", "Cross-entropy weighted up near class boundaries (distance map penalty)."),
+        QT_TRANSLATE_NOOP("losses", "Sharp boundaries between classes"),
         ("caliva2019",),
-        (_p("boundary_weight", 1.0, 0.0, 20.0, "Extra weight of boundary pixels (1 + weight)."),),
+        (
+            _p(
+                "boundary_weight",
+                QT_TRANSLATE_NOOP("losses", "Boundary weight"),
+                1.0,
+                0.0,
+                20.0,
+                QT_TRANSLATE_NOOP("losses", "Extra weight of boundary pixels (1 + weight)."),
+            ),
+        ),
     ),
     _Family(
         "jaccard",
         "binary_jaccard",
         "jaccard",
-        "Soft Jaccard (IoU) loss: optimises the IoU directly.",
-        "When IoU is the target metric",
+        QT_TRANSLATE_NOOP("losses", "Jaccard (IoU)"),
+        QT_TRANSLATE_NOOP("losses", "Soft Jaccard (IoU) loss: optimises the IoU directly."),
+        QT_TRANSLATE_NOOP("losses", "When IoU is the target metric"),
         ("rahman2016",),
         REGION,
     ),
@@ -274,8 +496,11 @@ _FAMILIES = (
         "lovasz_softmax",
         "lovasz_hinge",
         "lovasz",
-        "Lovász loss: a convex surrogate of the IoU (softmax form / hinge form in binary mode).",
-        "Fine-tuning for IoU",
+        QT_TRANSLATE_NOOP("losses", "Lovász"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Lovász loss: a convex surrogate of the IoU (softmax form / hinge form in binary mode)."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Fine-tuning for IoU"),
         ("berman2018",),
         (PER_IMAGE,),
     ),
@@ -283,8 +508,9 @@ _FAMILIES = (
         "log_cosh_dice",
         "binary_log_cosh_dice",
         "log_cosh_dice",
-        "Log-cosh Dice: a smoothed Dice loss.",
-        "Dice's goal with smoother optimisation",
+        QT_TRANSLATE_NOOP("losses", "Log-cosh Dice"),
+        QT_TRANSLATE_NOOP("losses", "Log-cosh Dice: a smoothed Dice loss."),
+        QT_TRANSLATE_NOOP("losses", "Dice's goal with smoother optimisation"),
         ("jadon2020",),
         REGION,
     ),
@@ -292,8 +518,9 @@ _FAMILIES = (
         "generalized_dice",
         "binary_generalized_dice",
         "generalized_dice",
-        "Generalized Dice: classes weighted by 1 / (pixel count)^2.",
-        "Highly imbalanced class sizes",
+        QT_TRANSLATE_NOOP("losses", "Generalized Dice"),
+        QT_TRANSLATE_NOOP("losses", "Generalized Dice: classes weighted by 1 / (pixel count)^2."),
+        QT_TRANSLATE_NOOP("losses", "Highly imbalanced class sizes"),
         ("sudre2017",),
         REGION,
     ),
@@ -301,22 +528,43 @@ _FAMILIES = (
         "sensitivity_specificity",
         "binary_sensitivity_specificity",
         "sensitivity_specificity",
-        "Sensitivity-specificity loss: squared errors inside and outside each class, weighted by r.",
-        "Tiny objects where sensitivity must be traded explicitly",
+        QT_TRANSLATE_NOOP("losses", "Sensitivity-specificity"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Sensitivity-specificity loss: squared errors inside and outside each class, weighted by r."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Tiny objects where sensitivity must be traded explicitly"),
         ("brosch2015",),
-        (_p("r", 0.05, 0.01, 0.99, "Weight of the sensitivity term (1 - r: specificity)."), PER_IMAGE),
+        (
+            _p(
+                "r",
+                QT_TRANSLATE_NOOP("losses", "Sensitivity weight r"),
+                0.05,
+                0.01,
+                0.99,
+                QT_TRANSLATE_NOOP("losses", "Weight of the sensitivity term (1 - r: specificity)."),
+            ),
+            PER_IMAGE,
+        ),
     ),
     _Family(
         "exp_log",
         "binary_exp_log",
         "exp_log",
-        "Exponential logarithmic loss: (-ln Dice)^gamma and (-ln p)^gamma terms.",
-        "Small structures of very different sizes",
+        QT_TRANSLATE_NOOP("losses", "Exponential logarithmic"),
+        QT_TRANSLATE_NOOP("losses", "Exponential logarithmic loss: (-ln Dice)^gamma and (-ln p)^gamma terms."),
+        QT_TRANSLATE_NOOP("losses", "Small structures of very different sizes"),
         ("wong2018",),
         (
-            _p("gamma", 0.3, 0.05, 1.0, "Exponent of both terms."),
-            _p("dice_weight", 0.8, 0.0, 1.0, "Weight of the Dice term."),
-            _p("ce_weight", 0.2, 0.0, 1.0, "Weight of the cross-entropy term."),
+            _p(
+                "gamma",
+                QT_TRANSLATE_NOOP("losses", "Exponent γ"),
+                0.3,
+                0.05,
+                1.0,
+                QT_TRANSLATE_NOOP("losses", "Exponent of both terms."),
+            ),
+            _dice_weight(0.8, maximum=1.0),
+            _ce_weight(0.2, maximum=1.0),
             PER_IMAGE,
         ),
     ),
@@ -324,21 +572,32 @@ _FAMILIES = (
         "taghanaki_combo",
         "binary_taghanaki_combo",
         "taghanaki_combo",
-        "Combo loss: beta-weighted cross-entropy + Dice, alpha balancing the two.",
-        "Imbalanced data, control of FP/FN in the CE term",
+        QT_TRANSLATE_NOOP("losses", "Combo (Taghanaki)"),
+        QT_TRANSLATE_NOOP("losses", "Combo loss: beta-weighted cross-entropy + Dice, alpha balancing the two."),
+        QT_TRANSLATE_NOOP("losses", "Imbalanced data, control of FP/FN in the CE term"),
         ("taghanaki2019",),
         (
-            _p("alpha", 0.5, 0.0, 1.0, "Weight of the cross-entropy term."),
-            _p("beta", 0.5, 0.0, 1.0, "Weight of false negatives in the cross-entropy term (FP: 1 - beta)."),
+            _p(
+                "alpha",
+                QT_TRANSLATE_NOOP("losses", "Cross-entropy weight α"),
+                0.5,
+                0.0,
+                1.0,
+                QT_TRANSLATE_NOOP("losses", "Weight of the cross-entropy term."),
+            ),
+            _p("beta", FALSE_NEGATIVE_BETA, 0.5, 0.0, 1.0, TAGHANAKI_BETA),
         ),
-        {"beta": _p("beta", 0.5, 0.01, 0.99, "Weight of false negatives in the cross-entropy term (FP: 1 - beta).")},
+        {"beta": _p("beta", FALSE_NEGATIVE_BETA, 0.5, 0.01, 0.99, TAGHANAKI_BETA)},
     ),
     _Family(
         "unified_focal",
         "binary_unified_focal",
         "unified_focal",
-        "Asymmetric Unified Focal loss: focal + focal Tversky, rare classes never suppressed.",
-        "Severe imbalance (rare foreground or classes)",
+        QT_TRANSLATE_NOOP("losses", "Asymmetric Unified Focal"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Asymmetric Unified Focal loss: focal + focal Tversky, rare classes never suppressed."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Severe imbalance (rare foreground or classes)"),
         ("yeung2022",),
         UNIFIED_FOCAL,
     ),
@@ -346,8 +605,11 @@ _FAMILIES = (
         "symmetric_unified_focal",
         "binary_symmetric_unified_focal",
         "symmetric_unified_focal",
-        "Symmetric Unified Focal loss: focal + focal Tversky applied alike to every class.",
-        "Imbalance where background errors matter too",
+        QT_TRANSLATE_NOOP("losses", "Symmetric Unified Focal"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Symmetric Unified Focal loss: focal + focal Tversky applied alike to every class."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Imbalance where background errors matter too"),
         ("yeung2022",),
         UNIFIED_FOCAL,
     ),
@@ -355,11 +617,19 @@ _FAMILIES = (
         "boundary",
         "binary_boundary",
         "boundary",
-        "Boundary loss: Dice + distance-to-boundary integral, sharpens object outlines.",
-        "Accurate outlines (fields, buildings)",
+        QT_TRANSLATE_NOOP("losses", "Boundary"),
+        QT_TRANSLATE_NOOP("losses", "Boundary loss: Dice + distance-to-boundary integral, sharpens object outlines."),
+        QT_TRANSLATE_NOOP("losses", "Accurate outlines (fields, buildings)"),
         ("kervadec2019", "milletari2016"),
         (
-            _p("boundary_weight", 0.5, 0.0, 0.99, "Weight of the boundary term (Dice gets 1 - weight)."),
+            _p(
+                "boundary_weight",
+                QT_TRANSLATE_NOOP("losses", "Boundary term weight"),
+                0.5,
+                0.0,
+                0.99,
+                QT_TRANSLATE_NOOP("losses", "Weight of the boundary term (Dice gets 1 - weight)."),
+            ),
             *REGION,
         ),
     ),
@@ -367,29 +637,62 @@ _FAMILIES = (
         "hausdorff_dt",
         "binary_hausdorff_dt",
         "hausdorff_dt",
-        "Hausdorff distance loss (distance transform form): penalises errors far from the boundary.",
-        "Avoiding far-away false positives",
+        QT_TRANSLATE_NOOP("losses", "Hausdorff distance"),
+        QT_TRANSLATE_NOOP(
+            "losses", "Hausdorff distance loss (distance transform form): penalises errors far from the boundary."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Avoiding far-away false positives"),
         ("karimi2020",),
-        (_p("alpha", 2.0, 0.5, 4.0, "Exponent of the distance maps."),),
+        (
+            _p(
+                "alpha",
+                QT_TRANSLATE_NOOP("losses", "Distance exponent α"),
+                2.0,
+                0.5,
+                4.0,
+                QT_TRANSLATE_NOOP("losses", "Exponent of the distance maps."),
+            ),
+        ),
     ),
     _Family(
         "cldice",
         "binary_cldice",
         "cldice",
-        "clDice: Dice + skeleton overlap of the foreground classes, preserves connectivity of thin structures.",
-        "Roads, rivers, hedges, field boundaries",
+        QT_TRANSLATE_NOOP("losses", "clDice"),
+        QT_TRANSLATE_NOOP(
+            "losses", "clDice: Dice + skeleton overlap of the foreground, preserves connectivity of thin structures."
+        ),
+        QT_TRANSLATE_NOOP("losses", "Roads, rivers, hedges, field boundaries"),
         ("shit2021",),
         (
-            _p("alpha", 0.5, 0.0, 0.5, "Weight of the clDice term (Dice gets 1 - alpha; clDice alone is no loss)."),
-            _p("iterations", 3, 1, 20, "Soft skeleton iterations (about the structure's half width).", "int"),
+            _p(
+                "alpha",
+                QT_TRANSLATE_NOOP("losses", "clDice weight α"),
+                0.5,
+                0.0,
+                0.5,
+                QT_TRANSLATE_NOOP(
+                    "losses", "Weight of the clDice term (Dice gets 1 - alpha; clDice alone is no loss)."
+                ),
+            ),
+            _p(
+                "iterations",
+                QT_TRANSLATE_NOOP("losses", "Skeleton iterations"),
+                3,
+                1,
+                20,
+                QT_TRANSLATE_NOOP("losses", "Soft skeleton iterations (about the structure's half width)."),
+                "int",
+            ),
         ),
     ),
     _Family(
         "mcc",
         "binary_mcc",
         "mcc",
-        "Matthews correlation coefficient loss: uses true negatives too.",
-        "Imbalanced data where background accuracy also matters",
+        QT_TRANSLATE_NOOP("losses", "Matthews correlation (MCC)"),
+        QT_TRANSLATE_NOOP("losses", "Matthews correlation coefficient loss: uses true negatives too."),
+        QT_TRANSLATE_NOOP("losses", "Imbalanced data where background accuracy also matters"),
         ("abhishek2021",),
         REGION,
     ),
@@ -397,8 +700,9 @@ _FAMILIES = (
         "dice_ce_product",
         "binary_dice_bce_product",
         "product",
-        "Multiplicative loss: Dice x cross-entropy, no weights to tune.",
-        "A CE/Dice mix without tuning",
+        QT_TRANSLATE_NOOP("losses", "Dice × cross-entropy"),
+        QT_TRANSLATE_NOOP("losses", "Multiplicative loss: Dice x cross-entropy, no weights to tune."),
+        QT_TRANSLATE_NOOP("losses", "A CE/Dice mix without tuning"),
         ("yokoi2025",),
     ),
 )
@@ -413,7 +717,9 @@ def _build_catalog() -> tuple[LossSpec, ...]:
             (entry.multiclass, "multiclass", entry.params, entry.binary),
             (entry.binary, "binary", binary_params, entry.multiclass),
         ):
-            spec = LossSpec(name, mode, entry.family, entry.description, entry.scenario, reference, params, counterpart)
+            spec = LossSpec(
+                name, mode, entry.family, entry.label, entry.description, entry.scenario, reference, params, counterpart
+            )
             specs.append(replace(spec, reference_keys=entry.keys))
     return tuple(specs)
 

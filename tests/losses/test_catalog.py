@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from segmentation_trainer.losses import LOSS_PRESETS, available_losses, build_loss, convert_loss_name, loss_spec
+from segmentation_trainer.losses.presets import PRESET_LABELS
 from segmentation_trainer.losses.references import CITATIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +113,19 @@ def test_at_least_25_distinct_losses_with_references():
     for spec in available_losses("multiclass"):
         for p in spec.params:
             assert p.minimum <= p.default <= p.maximum, (spec.name, p)
+
+
+def test_every_loss_and_parameter_has_a_label_and_a_help_text():
+    """What the dock shows: a label per loss (one list of distinct labels per mode) and per
+    parameter (distinct within a loss, never the identifier), each parameter with its help text."""
+    for mode in ("binary", "multiclass"):
+        specs = available_losses(mode)
+        assert len({s.label for s in specs}) == len(specs)
+        for spec in specs:
+            assert spec.label and spec.label != spec.name
+            assert len({p.label for p in spec.params}) == len(spec.params), spec.name
+            assert all(p.label and p.label != p.name and p.description for p in spec.params), spec.name
+    assert set(PRESET_LABELS) == set(LOSS_PRESETS)
 
 
 def test_presets_are_the_studys_seven():
