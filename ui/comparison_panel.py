@@ -3,7 +3,9 @@
 Works on the widgets of ``dock.ui`` (``configurationTable``, ``baselineCombo``,
 ``secondArchitectureCombo``, ``runsSpin``, ``testFractionSpin``, ``reportDirWidget``,
 ``recommendationLabel``, ``resultsTable``);
-it builds the same ``CompareConfig`` as ``python -m segmentation_trainer compare``. No torch.
+it builds the same ``CompareConfig`` as ``python -m segmentation_trainer compare``. No torch. The
+Loss column shows the identifiers of ``compare.json`` (as the Parameters column), each with its label
+and description from the loss catalog, translated, in its tooltip.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from ..core.config import (
     study_configurations,
 )
 from ..core.errors import UserError
-from ..losses.catalog import convert_loss_name
+from ..losses.catalog import convert_loss_name, loss_spec
+from .loss_panel import translated
 
 NAME, LOSS, PARAMS = range(3)
 
@@ -88,6 +91,7 @@ class ComparisonPanel(QObject):
         name_item.setFlags(name_item.flags() | Qt.ItemIsUserCheckable | Qt.ItemIsEditable)
         name_item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
         loss_item = QTableWidgetItem(entry.loss)
+        loss_item.setToolTip(loss_tooltip(entry.loss))
         loss_item.setData(Qt.UserRole, {"loss": entry.loss, "params": dict(entry.params)})
         params_item = QTableWidgetItem(json.dumps(entry.params))
         for column, item in ((NAME, name_item), (LOSS, loss_item), (PARAMS, params_item)):
@@ -194,3 +198,13 @@ class ComparisonPanel(QObject):
         if state.get("test_fraction"):
             self.ui.testFractionSpin.setValue(float(state["test_fraction"]))
         self.ui.reportDirWidget.setFilePath(state.get("report_dir") or "")
+
+
+def loss_tooltip(name: str) -> str:
+    """The label and description of loss ``name`` (of either mode) in the user's language; empty for a
+    name the catalog does not know (a project saved by another version)."""
+    try:
+        spec = loss_spec(convert_loss_name(name, "multiclass"), "multiclass")
+    except ValueError:
+        return ""
+    return f"{translated(spec.label)}\n{translated(spec.description)}"

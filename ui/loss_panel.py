@@ -3,7 +3,9 @@
 Works on the widgets of ``dock.ui`` (``modeCombo``, ``lossCombo``, ``presetCombo``,
 ``lossDescription``, ``referencesButton``, ``lossParamsForm``, ``lossHint``); standard-library
 catalog only, no torch. Each loss's tooltip gives its full citation; ``referencesButton`` opens
-``docs/references.md`` (shipped in the plugin), where every cited work is listed.
+``docs/references.md`` (shipped in the plugin), where every cited work is listed. The catalog's
+texts (loss labels, descriptions, parameter labels and help) are shown translated in context
+``losses``; identifiers (``ce_weight``) only in tooltips.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import html
 from pathlib import Path
 from typing import Any
 
-from qgis.PyQt.QtCore import QObject, Qt, QUrl
+from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
 from ..core.config import MODES
+from ..core.common.i18n import LOSSES
 from ..losses.catalog import (
     DEFAULT_LOSS,
     LossSpec,
@@ -26,7 +29,7 @@ from ..losses.catalog import (
     convert_loss_name,
     loss_spec,
 )
-from ..losses.presets import LOSS_PRESETS
+from ..losses.presets import LOSS_PRESETS, PRESET_LABELS
 
 try:  # the catalog's citations by docs/references.md key
     from ..losses.references import CITATIONS
@@ -46,12 +49,12 @@ class LossPanel(QObject):
         super().__init__(ui)
         self.ui = ui
         self.widgets: dict[str, QWidget] = {}
-        self.labels: list[QLabel] = []
         labels = {"binary": self.tr("Binary"), "multiclass": self.tr("Multiclass")}
         for mode in MODES:
             ui.modeCombo.addItem(labels[mode], mode)
         for name in LOSS_PRESETS:
-            ui.presetCombo.addItem(name, name)
+            ui.presetCombo.addItem(translated(PRESET_LABELS[name]), name)
+            ui.presetCombo.setItemData(ui.presetCombo.count() - 1, name, Qt.ToolTipRole)
         ui.presetCombo.addItem(self.tr("custom"), CUSTOM)
         ui.modeCombo.setCurrentIndex(MODES.index("multiclass"))
         self._fill_losses("multiclass", DEFAULT_LOSS["multiclass"])
@@ -97,22 +100,27 @@ class LossPanel(QObject):
         combo.blockSignals(True)
         combo.clear()
         for spec in available_losses(mode):
-            combo.addItem(spec.name, spec.name)
+            combo.addItem(translated(spec.label), spec.name)
             combo.setItemData(combo.count() - 1, self.tooltip(spec), Qt.ToolTipRole)
         index = combo.findData(selected)
         combo.setCurrentIndex(index if index >= 0 else combo.findData(DEFAULT_LOSS[mode]))
         combo.blockSignals(False)
 
     def tooltip(self, spec: LossSpec) -> str:
-        """The loss's tooltip, rich text so that Qt wraps it: description, when to use it, and the
-        full citation of each work it comes from (one per line)."""
-        parts = [spec.description, self.tr("Suits: {0}").format(spec.scenario)]
+        """The loss's tooltip, rich text so that Qt wraps it: description, when to use it, the full
+        citation of each work it comes from (one per line), and its identifier."""
+        parts = [translated(spec.description), self.suits(spec)]
         works = citations(spec)
         if len(works) == 1:
             parts.append(self.tr("Reference: {0}").format(works[0]))
         elif works:
             parts.append("\n".join([self.tr("References:"), *(f"• {work}" for work in works)]))
+        parts.append(self.tr("Identifier: {0}").format(spec.name))
         return "".join(f"<p>{html.escape(part, quote=False)}</p>".replace("\n", "<br>") for part in parts)
+
+    def suits(self, spec: LossSpec) -> str:
+        """When to choose the loss, as the description and the tooltip show it."""
+        return self.tr("Suits: {0}").format(translated(spec.scenario))
 
     def open_references(self) -> bool:
         """Open ``docs/references.md`` in the desktop's viewer for Markdown files."""
@@ -141,14 +149,16 @@ class LossPanel(QObject):
         spec = self.spec()
         for param in spec.params:
             widget = _editor(param, values.get(param.name, param.default))
-            widget.setToolTip(param.description)
             widget.setObjectName(f"param_{param.name}")
+            label = QLabel(translated(param.label))
+            label.setBuddy(widget)
+            for shown in (label, widget):
+                shown.setToolTip(f"{translated(param.description)} ({param.name})")
             _changed_signal(widget).connect(self._on_param_edited)
-            form.addRow(param.name, widget)
+            form.addRow(label, widget)
             self.widgets[param.name] = widget
         self.ui.lossParamsGroup.setVisible(bool(spec.params))
-        suits = self.tr("Suits: {0}").format(spec.scenario)
-        self.ui.lossDescription.setText(f"{spec.description}\n{suits}")
+        self.ui.lossDescription.setText(f"{translated(spec.description)}\n{self.suits(spec)}")
         has_presets = self._has_presets()
         self.ui.presetCombo.setVisible(has_presets)
         self.ui.presetComboLabel.setVisible(has_presets)
@@ -195,6 +205,11 @@ class LossPanel(QObject):
             hint = self.tr("α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β > α favours recall.").format(total)
         self.ui.lossHint.setText(hint)
         self.ui.lossHint.setVisible(bool(hint))
+
+
+def translated(text: str) -> str:
+    """A text of the loss catalog (``losses/catalog.py``, ``losses/presets.py``) in the user's language."""
+    return QCoreApplication.translate(LOSSES, text)
 
 
 def citations(spec: LossSpec) -> list[str]:
