@@ -93,4 +93,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -exec rm -rf {} +
 
 translations:  ## refresh i18n/*.ts from the sources (then translate them, e.g. with Qt Linguist)
-	pylupdate5 -noobsolete plugin.py ui/*.py ui/*.ui tasks/*.py provider/*.py -ts i18n/segmentation_trainer_fr.ts
+	pylupdate5 -noobsolete plugin.py ui/*.py ui/*.ui tasks/*.py provider/*.py core/common/*.py losses/catalog.py losses/presets.py -ts i18n/segmentation_trainer_fr.ts

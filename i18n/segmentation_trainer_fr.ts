@@ -1,127 +1,128 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1">
 <context>
     <name>ClassTable</name>
     <message>
-        <location filename="../ui/class_table.py" line="30" />
+        <location filename="../ui/class_table.py" line="30"/>
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="30" />
+        <location filename="../ui/class_table.py" line="30"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="30" />
+        <location filename="../ui/class_table.py" line="30"/>
         <source>Colour</source>
         <translation>Couleur</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="66" />
+        <location filename="../ui/class_table.py" line="66"/>
         <source>Class table, row {0}: the value {1!r} is not a whole number.</source>
         <translation>Table des classes, ligne {0} : la valeur {1!r} n'est pas un nombre entier.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="70" />
+        <location filename="../ui/class_table.py" line="70"/>
         <source>Class table, row {0}: the value {1} must be between 0 and 65534.</source>
         <translation>Table des classes, ligne {0} : la valeur {1} doit être comprise entre 0 et 65534.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="74" />
+        <location filename="../ui/class_table.py" line="74"/>
         <source>Class table, row {0}: the value {1} is used twice.</source>
         <translation>Table des classes, ligne {0} : la valeur {1} est utilisée deux fois.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="102" />
+        <location filename="../ui/class_table.py" line="102"/>
         <source>Choose a label layer first.</source>
         <translation>Choisissez d'abord une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="104" />
+        <location filename="../ui/class_table.py" line="104"/>
         <source>background</source>
         <translation>fond</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="104" />
+        <location filename="../ui/class_table.py" line="104"/>
         <source>foreground</source>
         <translation>objet</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="108" />
-        <source>The layer '{0}' has no field '{1}'.</source>
+        <location filename="../ui/class_table.py" line="108"/>
+        <source>The layer &apos;{0}&apos; has no field &apos;{1}&apos;.</source>
         <translation>La couche « {0} » n'a pas de champ « {1} ».</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="111" />
-        <source>The field '{0}' of '{1}' has no values.</source>
+        <location filename="../ui/class_table.py" line="111"/>
+        <source>The field &apos;{0}&apos; of &apos;{1}&apos; has no values.</source>
         <translation>Le champ « {0} » de « {1} » n'a aucune valeur.</translation>
     </message>
 </context>
 <context>
     <name>CompareAlgorithm</name>
     <message>
-        <location filename="../provider/compare.py" line="39" />
+        <location filename="../provider/compare.py" line="39"/>
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="55" />
+        <location filename="../provider/compare.py" line="55"/>
         <source>Loss configurations</source>
         <translation>Configurations de perte</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="58" />
+        <location filename="../provider/compare.py" line="58"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="59" />
+        <location filename="../provider/compare.py" line="59"/>
         <source>Second architecture for the best configuration</source>
         <translation>Seconde architecture pour la meilleure configuration</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="59" />
+        <location filename="../provider/compare.py" line="59"/>
         <source>None</source>
         <translation>Aucune</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="87" />
+        <location filename="../provider/compare.py" line="87"/>
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="88" />
+        <location filename="../provider/compare.py" line="88"/>
         <source>Report (HTML)</source>
         <translation>Rapport (HTML)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="89" />
+        <location filename="../provider/compare.py" line="89"/>
         <source>Training settings with the best loss (JSON)</source>
         <translation>Réglages d'entraînement avec la meilleure perte (JSON)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="90" />
+        <location filename="../provider/compare.py" line="90"/>
         <source>Best configuration</source>
         <translation>Meilleure configuration</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="42" />
-        <source>Trains the raster and labels RUNS times (seeds) per loss configuration, with identical tiles, split and epochs. The best configuration is chosen on the validation blocks; the verdict is computed on held-out test blocks (TEST_FRACTION of the spatial blocks) that neither training nor the choice used: test mIoU with 95 % intervals that include training variance, differences with Holm-adjusted p-values and the smallest difference the data could detect. The report (HTML, CSV, JSON) also has the study's tables and per-class IoU. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.</source>
+        <location filename="../provider/compare.py" line="42"/>
+        <source>Trains the raster and labels RUNS times (seeds) per loss configuration, with identical tiles, split and epochs. The best configuration is chosen on the validation blocks; the verdict is computed on held-out test blocks (TEST_FRACTION of the spatial blocks) that neither training nor the choice used: test mIoU with 95 % intervals that include training variance, differences with Holm-adjusted p-values and the smallest difference the data could detect. The report (HTML, CSV, JSON) also has the study&apos;s tables and per-class IoU. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.</source>
         <translation>Entraîne le raster et les étiquettes RUNS fois (graines) par configuration de perte, avec les mêmes tuiles, partition et époques. La meilleure configuration est choisie sur les blocs de validation ; le verdict est calculé sur des blocs de test mis de côté (TEST_FRACTION des blocs spatiaux) que ni l'entraînement ni le choix n'ont utilisés : mIoU de test avec des intervalles à 95 % qui incluent la variance d'entraînement, différences avec des p-valeurs ajustées par Holm et la plus petite différence que les données pouvaient détecter. Le rapport (HTML, CSV, JSON) contient aussi les tableaux de l'étude et l'IoU par classe. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="67" />
+        <location filename="../provider/compare.py" line="67"/>
         <source>Training runs (seeds) per configuration</source>
         <translation>Entraînements (graines) par configuration</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="77" />
+        <location filename="../provider/compare.py" line="77"/>
         <source>Share of spatial blocks held out as the test set</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="91" />
+        <location filename="../provider/compare.py" line="91"/>
         <source>Test mIoU of the best configuration</source>
         <translation>mIoU de test de la meilleure configuration</translation>
     </message>
@@ -129,47 +130,47 @@
 <context>
     <name>ComparisonPanel</name>
     <message>
-        <location filename="../ui/comparison_panel.py" line="43" />
+        <location filename="../ui/comparison_panel.py" line="46"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="43" />
+        <location filename="../ui/comparison_panel.py" line="46"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="43" />
+        <location filename="../ui/comparison_panel.py" line="46"/>
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="45" />
+        <location filename="../ui/comparison_panel.py" line="48"/>
         <source>Configuration</source>
         <translation>Configuration</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="56" />
+        <location filename="../ui/comparison_panel.py" line="59"/>
         <source>None</source>
         <translation>Aucune</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="138" />
+        <location filename="../ui/comparison_panel.py" line="142"/>
         <source>Tick at least one loss configuration to compare.</source>
         <translation>Cochez au moins une configuration de perte à comparer.</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="45" />
+        <location filename="../ui/comparison_panel.py" line="48"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="45" />
+        <location filename="../ui/comparison_panel.py" line="48"/>
         <source>Test mIoU (95 % interval)</source>
         <translation>mIoU de test (intervalle à 95 %)</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="45" />
+        <location filename="../ui/comparison_panel.py" line="48"/>
         <source>Holm p vs best</source>
         <translation>p de Holm contre la meilleure</translation>
     </message>
@@ -177,100 +178,105 @@
 <context>
     <name>LossPanel</name>
     <message>
-        <location filename="../ui/loss_panel.py" line="50" />
+        <location filename="../ui/loss_panel.py" line="52"/>
         <source>Binary</source>
         <translation>Binaire</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="50" />
+        <location filename="../ui/loss_panel.py" line="52"/>
         <source>Multiclass</source>
         <translation>Multiclasse</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="55" />
+        <location filename="../ui/loss_panel.py" line="58"/>
         <source>custom</source>
         <translation>personnalisé</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="195" />
+        <location filename="../ui/loss_panel.py" line="205"/>
         <source>α + β = {0:.2f}. Keep α + β = 1 (α = β = 0.5 is Dice); β &gt; α favours recall.</source>
         <translation>α + β = {0:.2f}. Gardez α + β = 1 (α = β = 0,5 donne Dice) ; β &gt; α favorise le rappel.</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="150" />
+        <location filename="../ui/loss_panel.py" line="123"/>
         <source>Suits: {0}</source>
         <translation>Convient à : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="112" />
+        <location filename="../ui/loss_panel.py" line="115"/>
         <source>Reference: {0}</source>
         <translation>Référence : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/loss_panel.py" line="114" />
+        <location filename="../ui/loss_panel.py" line="117"/>
         <source>References:</source>
         <translation>Références :</translation>
+    </message>
+    <message>
+        <location filename="../ui/loss_panel.py" line="118"/>
+        <source>Identifier: {0}</source>
+        <translation>Identifiant : {0}</translation>
     </message>
 </context>
 <context>
     <name>PredictAlgorithm</name>
     <message>
-        <location filename="../provider/predict.py" line="35" />
+        <location filename="../provider/predict.py" line="35"/>
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="38" />
+        <location filename="../provider/predict.py" line="38"/>
         <source>Predicts a class raster with a model folder written by Train model (or the dock): on the whole raster, on an extent, and/or inside polygons (outside is nodata). Overlapping tiles are blended so that no seam shows. Optional outputs: a confidence raster and class polygons.</source>
         <translation>Prédit un raster de classes avec un dossier de modèle écrit par Entraîner un modèle (ou le panneau) : sur le raster entier, sur une emprise et/ou à l'intérieur de polygones (à l'extérieur : nodata). Les tuiles qui se recouvrent sont fondues pour qu'aucune couture ne se voie. Sorties facultatives : un raster de confiance et des polygones de classes.</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="45" />
+        <location filename="../provider/predict.py" line="45"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="48" />
+        <location filename="../provider/predict.py" line="48"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="49" />
+        <location filename="../provider/predict.py" line="49"/>
         <source>Extent (empty: whole raster)</source>
         <translation>Emprise (vide : raster entier)</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="52" />
+        <location filename="../provider/predict.py" line="52"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="57" />
+        <location filename="../provider/predict.py" line="57"/>
         <source>Tile overlap (share of a tile)</source>
         <translation>Recouvrement des tuiles (part d'une tuile)</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="67" />
+        <location filename="../provider/predict.py" line="67"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="80" />
+        <location filename="../provider/predict.py" line="80"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="69" />
+        <location filename="../provider/predict.py" line="69"/>
         <source>Polygon simplification tolerance</source>
         <translation>Tolérance de simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="78" />
+        <location filename="../provider/predict.py" line="78"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="79" />
+        <location filename="../provider/predict.py" line="79"/>
         <source>Confidence</source>
         <translation>Confiance</translation>
     </message>
@@ -278,17 +284,17 @@
 <context>
     <name>SegmentationTrainerPlugin</name>
     <message>
-        <location filename="../plugin.py" line="37" />
+        <location filename="../plugin.py" line="37"/>
         <source>Segmentation Trainer</source>
         <translation>Segmentation Trainer</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="41" />
+        <location filename="../plugin.py" line="41"/>
         <source>Train a segmentation model on map layers and predict</source>
         <translation>Entraîner un modèle de segmentation sur les couches de la carte et prédire</translation>
     </message>
     <message>
-        <location filename="../plugin.py" line="53" />
+        <location filename="../plugin.py" line="53"/>
         <source>&amp;Segmentation Trainer</source>
         <translation>&amp;Segmentation Trainer</translation>
     </message>
@@ -296,77 +302,77 @@
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../ui/setup_dialog.py" line="34" />
-        <source>An NVIDIA GPU was found: PyTorch's CUDA build will be installed.</source>
+        <location filename="../ui/setup_dialog.py" line="34"/>
+        <source>An NVIDIA GPU was found: PyTorch&apos;s CUDA build will be installed.</source>
         <translation>Un GPU NVIDIA a été trouvé : la version CUDA de PyTorch sera installée.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="34" />
-        <source>No NVIDIA GPU was found (nvidia-smi): PyTorch's CPU build will be installed.</source>
+        <location filename="../ui/setup_dialog.py" line="34"/>
+        <source>No NVIDIA GPU was found (nvidia-smi): PyTorch&apos;s CPU build will be installed.</source>
         <translation>Aucun GPU NVIDIA trouvé (nvidia-smi) : la version CPU de PyTorch sera installée.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="56" />
+        <location filename="../ui/setup_dialog.py" line="56"/>
         <source>Step {0}/{1}: {2}</source>
         <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="70" />
+        <location filename="../ui/setup_dialog.py" line="70"/>
         <source>Choose a Python executable first.</source>
         <translation>Choisissez d'abord un exécutable Python.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="72" />
+        <location filename="../ui/setup_dialog.py" line="72"/>
         <source>Checking {0}…</source>
         <translation>Vérification de {0}…</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="73" />
+        <location filename="../ui/setup_dialog.py" line="73"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="82" />
+        <location filename="../ui/setup_dialog.py" line="82"/>
         <source>The check did not complete.</source>
         <translation>La vérification n'a pas abouti.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="6" />
+        <location filename="../ui/setup_dialog.ui" line="6"/>
         <source>Segmentation Trainer: worker set-up</source>
         <translation>Segmentation Trainer : installation du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="23" />
+        <location filename="../ui/setup_dialog.ui" line="23"/>
         <source>Training and prediction run in a separate Python with PyTorch, segmentation-models-pytorch and rasterio. Create that environment here (a download of about 1 GB for the CPU build, several GB for the CUDA build), or choose a Python that already has them.</source>
         <translation>L'entraînement et la prédiction tournent dans un Python séparé avec PyTorch, segmentation-models-pytorch et rasterio. Créez cet environnement ici (un téléchargement d'environ 1 Go pour la version CPU, plusieurs Go pour la version CUDA), ou choisissez un Python qui les possède déjà.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="32" />
+        <location filename="../ui/setup_dialog.ui" line="32"/>
         <source>Environment folder</source>
         <translation>Dossier de l'environnement</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="39" />
+        <location filename="../ui/setup_dialog.ui" line="39"/>
         <source>Where the virtual environment is created (default: under the QGIS profile).</source>
         <translation>Où l'environnement virtuel est créé (par défaut : dans le profil QGIS).</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="55" />
+        <location filename="../ui/setup_dialog.ui" line="55"/>
         <source>Create environment</source>
         <translation>Créer l'environnement</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="78" />
+        <location filename="../ui/setup_dialog.ui" line="78"/>
         <source>Existing Python</source>
         <translation>Python existant</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="85" />
-        <source>A Python executable that has the worker's packages (requirements/worker.txt).</source>
+        <location filename="../ui/setup_dialog.ui" line="85"/>
+        <source>A Python executable that has the worker&apos;s packages (requirements/worker.txt).</source>
         <translation>Un exécutable Python qui possède les paquets du processus de calcul (requirements/worker.txt).</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.ui" line="96" />
+        <location filename="../ui/setup_dialog.ui" line="96"/>
         <source>Use this Python</source>
         <translation>Utiliser ce Python</translation>
     </message>
@@ -374,37 +380,37 @@
 <context>
     <name>SetupRunner</name>
     <message>
-        <location filename="../tasks/worker_setup.py" line="83" />
+        <location filename="../tasks/worker_setup.py" line="83"/>
         <source>Creating the virtual environment</source>
         <translation>Création de l'environnement virtuel</translation>
     </message>
     <message>
-        <location filename="../tasks/worker_setup.py" line="87" />
+        <location filename="../tasks/worker_setup.py" line="87"/>
         <source>Updating pip</source>
         <translation>Mise à jour de pip</translation>
     </message>
     <message>
-        <location filename="../tasks/worker_setup.py" line="88" />
+        <location filename="../tasks/worker_setup.py" line="88"/>
         <source>Installing PyTorch ({0} build)</source>
         <translation>Installation de PyTorch (version {0})</translation>
     </message>
     <message>
-        <location filename="../tasks/worker_setup.py" line="94" />
+        <location filename="../tasks/worker_setup.py" line="94"/>
         <source>Installing the other requirements</source>
         <translation>Installation des autres dépendances</translation>
     </message>
     <message>
-        <location filename="../tasks/worker_setup.py" line="147" />
+        <location filename="../tasks/worker_setup.py" line="147"/>
         <source>{0}: cannot start {1}.</source>
         <translation>{0} : impossible de lancer {1}.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker_setup.py" line="152" />
+        <location filename="../tasks/worker_setup.py" line="152"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker_setup.py" line="154" />
+        <location filename="../tasks/worker_setup.py" line="154"/>
         <source>{0} failed (exit code {1}).</source>
         <translation>{0} a échoué (code de sortie {1}).</translation>
     </message>
@@ -412,137 +418,137 @@
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="../provider/train.py" line="86" />
+        <location filename="../provider/train.py" line="86"/>
         <source>Train model</source>
         <translation>Entraîner un modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="89" />
-        <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin's worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock's Loss tab; LOSS_PARAMS is JSON, e.g. {"gamma": 2.0}. A run JSON exported from the dock may replace every other setting.</source>
-        <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {"gamma": 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
+        <location filename="../provider/train.py" line="89"/>
+        <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin&apos;s worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock&apos;s Loss tab; LOSS_PARAMS is JSON, e.g. {&quot;gamma&quot;: 2.0}. A run JSON exported from the dock may replace every other setting.</source>
+        <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {&quot;gamma&quot;: 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="98" />
+        <location filename="../provider/train.py" line="98"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="99" />
+        <location filename="../provider/train.py" line="99"/>
         <source>Best validation mIoU</source>
         <translation>Meilleur mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="44" />
+        <location filename="../provider/train.py" line="44"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="45" />
+        <location filename="../provider/train.py" line="45"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="46" />
+        <location filename="../provider/train.py" line="46"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="47" />
+        <location filename="../provider/train.py" line="47"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="48" />
+        <location filename="../provider/train.py" line="48"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="52" />
+        <location filename="../provider/train.py" line="52"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="53" />
+        <location filename="../provider/train.py" line="53"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="54" />
+        <location filename="../provider/train.py" line="54"/>
         <source>Tile size (pixels)</source>
         <translation>Taille des tuiles (pixels)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="55" />
+        <location filename="../provider/train.py" line="55"/>
         <source>Stride (pixels, 0: the tile size)</source>
         <translation>Pas (pixels, 0 : la taille des tuiles)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="56" />
+        <location filename="../provider/train.py" line="56"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="57" />
+        <location filename="../provider/train.py" line="57"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="58" />
+        <location filename="../provider/train.py" line="58"/>
         <source>Split block side (tiles)</source>
         <translation>Côté des blocs de partition (tuiles)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="63" />
+        <location filename="../provider/train.py" line="63"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="64" />
+        <location filename="../provider/train.py" line="64"/>
         <source>Labels (polygons or class raster)</source>
         <translation>Étiquettes (polygones ou raster de classes)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="65" />
+        <location filename="../provider/train.py" line="65"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="66" />
+        <location filename="../provider/train.py" line="66"/>
         <source>Class table (JSON)</source>
         <translation>Table des classes (JSON)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="67" />
-        <source>Loss (empty: the mode's default)</source>
+        <location filename="../provider/train.py" line="67"/>
+        <source>Loss (empty: the mode&apos;s default)</source>
         <translation>Perte (vide : celle par défaut du mode)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="68" />
+        <location filename="../provider/train.py" line="68"/>
         <source>Loss parameters (JSON)</source>
         <translation>Paramètres de la perte (JSON)</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="69" />
+        <location filename="../provider/train.py" line="69"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="70" />
+        <location filename="../provider/train.py" line="70"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="71" />
+        <location filename="../provider/train.py" line="71"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="72" />
+        <location filename="../provider/train.py" line="72"/>
         <source>Run JSON exported from the dock</source>
         <translation>JSON d'entraînement exporté depuis le panneau</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="73" />
+        <location filename="../provider/train.py" line="73"/>
         <source>Resume from the checkpoint</source>
         <translation>Reprendre depuis le point de contrôle</translation>
     </message>
@@ -550,705 +556,705 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="234" />
+        <location filename="../ui/dock.py" line="234"/>
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="300" />
+        <location filename="../ui/dock.py" line="300"/>
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="283" />
+        <location filename="../ui/dock.py" line="283"/>
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="365" />
+        <location filename="../ui/dock.py" line="365"/>
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="378" />
+        <location filename="../ui/dock.py" line="378"/>
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="420" />
+        <location filename="../ui/dock.py" line="420"/>
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="444" />
+        <location filename="../ui/dock.py" line="444"/>
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="498" />
+        <location filename="../ui/dock.py" line="498"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="490" />
+        <location filename="../ui/dock.py" line="490"/>
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="537" />
+        <location filename="../ui/dock.py" line="537"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="6" />
+        <location filename="../ui/dock.ui" line="6"/>
         <source>Segmentation Trainer</source>
         <translation>Segmentation Trainer</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="35" />
+        <location filename="../ui/dock.ui" line="35"/>
         <source>Data</source>
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="825" />
+        <location filename="../ui/dock.ui" line="825"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="50" />
+        <location filename="../ui/dock.ui" line="50"/>
         <source>The image to train on: a file-backed raster layer with one or more bands.</source>
         <translation>L'image d'entraînement : une couche raster enregistrée dans un fichier, à une ou plusieurs bandes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="57" />
+        <location filename="../ui/dock.ui" line="57"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="64" />
+        <location filename="../ui/dock.ui" line="64"/>
         <source>Polygons with a class field, or a class raster. Labels in another CRS are reprojected.</source>
         <translation>Polygones avec un champ de classe, ou raster de classes. Les étiquettes dans un autre SCR sont reprojetées.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="71" />
+        <location filename="../ui/dock.ui" line="71"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="78" />
-        <source>The field holding each polygon's class (integer or text). In binary mode it may stay empty: every polygon is foreground.</source>
+        <location filename="../ui/dock.ui" line="78"/>
+        <source>The field holding each polygon&apos;s class (integer or text). In binary mode it may stay empty: every polygon is foreground.</source>
         <translation>Le champ qui contient la classe de chaque polygone (entier ou texte). En mode binaire il peut rester vide : chaque polygone est un objet.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="335" />
+        <location filename="../ui/dock.ui" line="335"/>
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="255" />
+        <location filename="../ui/dock.ui" line="255"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="269" />
+        <location filename="../ui/dock.ui" line="269"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="343" />
+        <location filename="../ui/dock.ui" line="343"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="804" />
+        <location filename="../ui/dock.ui" line="804"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="521" />
+        <location filename="../ui/dock.ui" line="521"/>
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="773" />
+        <location filename="../ui/dock.ui" line="773"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="532" />
+        <location filename="../ui/dock.py" line="532"/>
         <source>Area per class (ha): {0}</source>
         <translation>Surface par classe (ha) : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="839" />
+        <location filename="../ui/dock.ui" line="839"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="853" />
+        <location filename="../ui/dock.ui" line="853"/>
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="867" />
+        <location filename="../ui/dock.ui" line="867"/>
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="916" />
+        <location filename="../ui/dock.ui" line="916"/>
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="79" />
+        <location filename="../ui/dock.py" line="79"/>
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="79" />
+        <location filename="../ui/dock.py" line="79"/>
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="79" />
+        <location filename="../ui/dock.py" line="79"/>
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="78" />
+        <location filename="../ui/dock.py" line="78"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="134" />
+        <location filename="../ui/dock.py" line="134"/>
         <source>Weights (*.pth *.pt *.safetensors)</source>
         <translation>Poids (*.pth *.pt *.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="164" />
+        <location filename="../ui/dock.py" line="164"/>
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="191" />
+        <location filename="../ui/dock.py" line="191"/>
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="191" />
+        <location filename="../ui/dock.py" line="191"/>
         <source>{0} is not a model folder (no model.json).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de model.json).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="202" />
+        <location filename="../ui/dock.py" line="202"/>
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="206" />
+        <location filename="../ui/dock.py" line="206"/>
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="217" />
-        <source>Warning: '{0}' has {1} bands, the model was trained on {2}.</source>
+        <location filename="../ui/dock.py" line="217"/>
+        <source>Warning: &apos;{0}&apos; has {1} bands, the model was trained on {2}.</source>
         <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272" />
+        <location filename="../ui/dock.py" line="272"/>
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272" />
+        <location filename="../ui/dock.py" line="272"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="276" />
+        <location filename="../ui/dock.py" line="276"/>
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="287" />
+        <location filename="../ui/dock.py" line="287"/>
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="288" />
+        <location filename="../ui/dock.py" line="288"/>
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="457" />
+        <location filename="../ui/dock.py" line="457"/>
         <source>ETA {0}</source>
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="459" />
+        <location filename="../ui/dock.py" line="459"/>
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="467" />
+        <location filename="../ui/dock.py" line="467"/>
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="502" />
+        <location filename="../ui/dock.py" line="502"/>
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="510" />
+        <location filename="../ui/dock.py" line="510"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="517" />
+        <location filename="../ui/dock.py" line="517"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="550" />
+        <location filename="../ui/dock.py" line="550"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="551" />
+        <location filename="../ui/dock.py" line="551"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="562" />
+        <location filename="../ui/dock.py" line="562"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="565" />
+        <location filename="../ui/dock.py" line="565"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="22" />
+        <location filename="../ui/dock.ui" line="22"/>
         <source>Set up…</source>
         <translation>Installer…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="25" />
+        <location filename="../ui/dock.ui" line="25"/>
         <source>Create the worker environment (PyTorch and the other packages), or choose its Python.</source>
         <translation>Créer l'environnement de calcul (PyTorch et les autres paquets), ou choisir son Python.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="87" />
+        <location filename="../ui/dock.ui" line="87"/>
         <source>Classes</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="96" />
+        <location filename="../ui/dock.ui" line="96"/>
         <source>One row per class: the value written in the rasters, its name and its colour. Empty: taken from the labels.</source>
         <translation>Une ligne par classe : la valeur écrite dans les rasters, son nom et sa couleur. Vide : tirée des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="105" />
+        <location filename="../ui/dock.ui" line="105"/>
         <source>Fill from labels</source>
         <translation>Remplir depuis les étiquettes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="108" />
-        <source>Read the class field's values (or the label raster's classes) into the table.</source>
+        <location filename="../ui/dock.ui" line="108"/>
+        <source>Read the class field&apos;s values (or the label raster&apos;s classes) into the table.</source>
         <translation>Lire les valeurs du champ de classe (ou les classes du raster d'étiquettes) dans la table.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="115" />
+        <location filename="../ui/dock.ui" line="115"/>
         <source>Add</source>
         <translation>Ajouter</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="592" />
+        <location filename="../ui/dock.ui" line="592"/>
         <source>Remove</source>
         <translation>Supprimer</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="136" />
+        <location filename="../ui/dock.ui" line="136"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="143" />
+        <location filename="../ui/dock.ui" line="143"/>
         <source>Optional polygons: only pixels inside them are used for training.</source>
         <translation>Polygones facultatifs : seuls les pixels à l'intérieur servent à l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="150" />
+        <location filename="../ui/dock.ui" line="150"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="157" />
+        <location filename="../ui/dock.ui" line="157"/>
         <source>Optional polygons holding the validation tiles (otherwise random spatial blocks).</source>
         <translation>Polygones facultatifs contenant les tuiles de validation (sinon des blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="166" />
+        <location filename="../ui/dock.ui" line="166"/>
         <source>Check data</source>
         <translation>Vérifier les données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="169" />
+        <location filename="../ui/dock.ui" line="169"/>
         <source>Count the tiles and the labelled pixels per class that training would use, without training.</source>
         <translation>Compter les tuiles et les pixels étiquetés par classe que l'entraînement utiliserait, sans entraîner.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="184" />
+        <location filename="../ui/dock.ui" line="184"/>
         <source>Model</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="192" />
+        <location filename="../ui/dock.ui" line="192"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="199" />
+        <location filename="../ui/dock.ui" line="199"/>
         <source>U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>U-Net, DeepLabV3+ ou Attention U-Net.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="206" />
+        <location filename="../ui/dock.ui" line="206"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="216" />
+        <location filename="../ui/dock.ui" line="216"/>
         <source>The backbone (segmentation-models-pytorch name); type another one if you need it.</source>
         <translation>Le réseau de base (nom segmentation-models-pytorch) ; saisissez-en un autre au besoin.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="223" />
+        <location filename="../ui/dock.ui" line="223"/>
         <source>Pretrained weights</source>
         <translation>Poids pré-entraînés</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="230" />
+        <location filename="../ui/dock.ui" line="230"/>
         <source>Optional local encoder weights file (.pth or .safetensors); nothing is downloaded.</source>
         <translation>Fichier local facultatif de poids de l'encodeur (.pth ou .safetensors) ; rien n'est téléchargé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="262" />
+        <location filename="../ui/dock.ui" line="262"/>
         <source>Binary: one class against the rest. Multiclass: several classes. Switching converts the loss to its counterpart.</source>
         <translation>Binaire : une classe contre le reste. Multiclasse : plusieurs classes. Changer de mode convertit la perte en son équivalent.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="279" />
+        <location filename="../ui/dock.ui" line="279"/>
         <source>Preset</source>
         <translation>Préréglage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="312" />
+        <location filename="../ui/dock.ui" line="312"/>
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="359" />
+        <location filename="../ui/dock.ui" line="359"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="366" />
+        <location filename="../ui/dock.ui" line="366"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="382" />
+        <location filename="../ui/dock.ui" line="382"/>
         <source>Tiles per optimisation step.</source>
         <translation>Tuiles par pas d'optimisation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="389" />
+        <location filename="../ui/dock.ui" line="389"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="408" />
+        <location filename="../ui/dock.ui" line="408"/>
         <source>AdamW learning rate.</source>
         <translation>Taux d'apprentissage d'AdamW.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="415" />
+        <location filename="../ui/dock.ui" line="415"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="431" />
+        <location filename="../ui/dock.ui" line="431"/>
         <source>Tile side in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="438" />
+        <location filename="../ui/dock.ui" line="438"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="454" />
+        <location filename="../ui/dock.ui" line="454"/>
         <source>Step between training tiles in pixels; 0: the tile size (no overlap).</source>
         <translation>Pas entre tuiles d'entraînement en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="461" />
+        <location filename="../ui/dock.ui" line="461"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="468" />
+        <location filename="../ui/dock.ui" line="468"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>none ; basic : symétries et rotations de 90° ; advanced : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="475" />
+        <location filename="../ui/dock.ui" line="475"/>
         <source>Class weights</source>
         <translation>Poids des classes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="482" />
+        <location filename="../ui/dock.ui" line="482"/>
         <source>Weight rare classes up in the loss: inverse or median frequency of the training pixels.</source>
         <translation>Donner plus de poids aux classes rares dans la perte : fréquence inverse ou médiane des pixels d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="489" />
+        <location filename="../ui/dock.ui" line="489"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="496" />
+        <location filename="../ui/dock.ui" line="496"/>
         <source>auto: the GPU when the worker finds one, else the CPU.</source>
         <translation>auto : le GPU si le processus de calcul en trouve un, sinon le CPU.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="503" />
+        <location filename="../ui/dock.ui" line="503"/>
         <source>Output folder</source>
         <translation>Dossier de sortie</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="510" />
+        <location filename="../ui/dock.ui" line="510"/>
         <source>Where the model folder is written (default: segmentation_models beside the project).</source>
         <translation>Où le dossier du modèle est écrit (par défaut : segmentation_models à côté du projet).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="528" />
+        <location filename="../ui/dock.ui" line="528"/>
         <source>Export run…</source>
         <translation>Exporter l'exécution…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="531" />
-        <source>Save this run's settings as JSON for python -m segmentation_trainer train --config (headless).</source>
+        <location filename="../ui/dock.ui" line="531"/>
+        <source>Save this run&apos;s settings as JSON for python -m segmentation_trainer train --config (headless).</source>
         <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="755" />
+        <location filename="../ui/dock.ui" line="755"/>
         <source>Run</source>
         <translation>Exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="811" />
+        <location filename="../ui/dock.ui" line="811"/>
         <source>A model folder written by training (model.json and model.safetensors).</source>
         <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="832" />
+        <location filename="../ui/dock.ui" line="832"/>
         <source>The raster to predict: the same bands as the training raster.</source>
         <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="846" />
-        <source>Where to predict: not set means the whole raster; or the canvas, a layer's extent, or a rectangle drawn on the map.</source>
+        <location filename="../ui/dock.ui" line="846"/>
+        <source>Where to predict: not set means the whole raster; or the canvas, a layer&apos;s extent, or a rectangle drawn on the map.</source>
         <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="860" />
+        <location filename="../ui/dock.ui" line="860"/>
         <source>Optional: predict only inside these polygons (outside is nodata).</source>
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="874" />
+        <location filename="../ui/dock.ui" line="874"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="877" />
+        <location filename="../ui/dock.ui" line="877"/>
         <source>Also write the top-class probability as a raster, added unchecked beside the prediction.</source>
         <translation>Écrire aussi la probabilité de la classe retenue en raster, ajouté décoché à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="884" />
+        <location filename="../ui/dock.ui" line="884"/>
         <source>Polygons (GeoPackage)</source>
         <translation>Polygones (GeoPackage)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="887" />
+        <location filename="../ui/dock.ui" line="887"/>
         <source>Also write one polygon per patch of a class, added beside the prediction.</source>
         <translation>Écrire aussi un polygone par zone d'une classe, ajouté à côté de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="894" />
+        <location filename="../ui/dock.ui" line="894"/>
         <source>Simplify</source>
         <translation>Simplifier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="907" />
+        <location filename="../ui/dock.ui" line="907"/>
         <source>Simplification tolerance of the polygons in map units (0: none).</source>
         <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="120" />
+        <location filename="../ui/dock.py" line="120"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="328" />
+        <location filename="../ui/dock.py" line="328"/>
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="333" />
+        <location filename="../ui/dock.py" line="333"/>
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="463" />
+        <location filename="../ui/dock.py" line="463"/>
         <source>Loss {0}/{1} ({2}) · </source>
         <translation>Perte {0}/{1} ({2}) · </translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="697" />
+        <location filename="../ui/dock.ui" line="697"/>
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="564" />
+        <location filename="../ui/dock.ui" line="564"/>
         <source>Ticked configurations are compared. Double-click a name to rename it.</source>
         <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="582" />
-        <source>Add the Loss tab's loss</source>
+        <location filename="../ui/dock.ui" line="582"/>
+        <source>Add the Loss tab&apos;s loss</source>
         <translation>Ajouter la perte de l'onglet Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="585" />
+        <location filename="../ui/dock.ui" line="585"/>
         <source>Adds the loss chosen in the Loss tab, with its parameters, as a configuration.</source>
         <translation>Ajoute la perte choisie dans l'onglet Perte, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="599" />
+        <location filename="../ui/dock.ui" line="599"/>
         <source>Study presets</source>
         <translation>Préréglages de l'étude</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="602" />
+        <location filename="../ui/dock.ui" line="602"/>
         <source>Back to the seven CE:Dice:Focal weightings of the loss study.</source>
         <translation>Revenir aux sept pondérations CE:Dice:Focal de l'étude des pertes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="613" />
+        <location filename="../ui/dock.ui" line="613"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="620" />
+        <location filename="../ui/dock.ui" line="620"/>
         <source>The configuration whose per-class IoU the best one is compared with.</source>
         <translation>La configuration dont l'IoU par classe est comparée à celle de la meilleure.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="627" />
+        <location filename="../ui/dock.ui" line="627"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="634" />
+        <location filename="../ui/dock.ui" line="634"/>
         <source>Also train the best configuration with this network, to check that the choice holds across architectures.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix vaut pour d'autres architectures.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="681" />
+        <location filename="../ui/dock.ui" line="681"/>
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="688" />
-        <source>Where the report and every configuration's run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
+        <location filename="../ui/dock.ui" line="688"/>
+        <source>Where the report and every configuration&apos;s run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="729" />
+        <location filename="../ui/dock.ui" line="729"/>
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="739" />
+        <location filename="../ui/dock.ui" line="739"/>
         <source>Train with the best</source>
         <translation>Entraîner avec la meilleure</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="742" />
+        <location filename="../ui/dock.ui" line="742"/>
         <source>Sets the Loss tab to the best configuration and trains the final model with the same settings.</source>
         <translation>Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="286" />
+        <location filename="../ui/dock.ui" line="286"/>
         <source>The seven CE:Dice:Focal weightings of the loss study of Swastika 2025 (Table II).</source>
         <translation>Les sept pondérations CE:Dice:Focal de l'étude des pertes de Swastika 2025 (tableau II).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="302" />
+        <location filename="../ui/dock.ui" line="302"/>
         <source>References…</source>
         <translation>Références…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="305" />
+        <location filename="../ui/dock.ui" line="305"/>
         <source>Opens the full citation of every loss, metric and network (docs/references.md).</source>
         <translation>Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="641" />
+        <location filename="../ui/dock.ui" line="641"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="648" />
+        <location filename="../ui/dock.ui" line="648"/>
         <source>Each configuration trains this many times with different seeds, so that the intervals include training variance. 1 is quick but leaves it out; 3 or more is sound.</source>
         <translation>Chaque configuration est entraînée autant de fois avec des graines différentes, pour que les intervalles incluent la variance d'entraînement. 1 est rapide mais l'omet ; 3 ou plus est solide.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="655" />
+        <location filename="../ui/dock.ui" line="655"/>
         <source>Test share</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="662" />
+        <location filename="../ui/dock.ui" line="662"/>
         <source>Share of the spatial blocks held out as the test set: the verdict is computed on it, never on the validation blocks that choose the best configuration. At least 10 test blocks are needed for a verdict.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test : le verdict est calculé sur eux, jamais sur les blocs de validation qui choisissent la meilleure configuration. Il faut au moins 10 blocs de test pour un verdict.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="554" />
-        <source>Trains the Data, Model and Training tabs' settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.</source>
+        <location filename="../ui/dock.ui" line="554"/>
+        <source>Trains the Data, Model and Training tabs&apos; settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.</source>
         <translation>Entraîne les réglages des onglets Données, Modèle et Entraînement plusieurs fois par configuration de perte (mêmes tuiles, partition et époques ; une graine par entraînement), choisit la meilleure sur les blocs de validation et la teste sur des blocs mis de côté : le rapport dit quelle perte convient à vos données, ou que les données ne permettent pas de trancher.</translation>
     </message>
 </context>
 <context>
     <name>WorkerAlgorithm</name>
     <message>
-        <location filename="../provider/worker_algorithm.py" line="39" />
+        <location filename="../provider/worker_algorithm.py" line="39"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../provider/worker_algorithm.py" line="44" />
+        <location filename="../provider/worker_algorithm.py" line="44"/>
         <source>The worker ended without a result.</source>
         <translation>Le processus de calcul s'est terminé sans résultat.</translation>
     </message>
     <message>
-        <location filename="../provider/worker_algorithm.py" line="60" />
+        <location filename="../provider/worker_algorithm.py" line="60"/>
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
         <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
@@ -1256,12 +1262,12 @@
 <context>
     <name>WorkerTask</name>
     <message>
-        <location filename="../tasks/worker.py" line="61" />
-        <source>Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings.</source>
+        <location filename="../tasks/worker.py" line="61"/>
+        <source>Cannot start the worker with {0}: {1}. Set the worker&apos;s Python in the plugin settings.</source>
         <translation>Impossible de démarrer le processus de calcul avec {0} : {1}. Indiquez son Python dans les paramètres de l'extension.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker.py" line="71" />
+        <location filename="../tasks/worker.py" line="71"/>
         <source>The worker stopped unexpectedly (exit code {0}). Its last output:
 {1}</source>
         <translation>Le processus de calcul s'est arrêté de façon inattendue (code de sortie {0}). Ses dernières lignes :
@@ -1271,29 +1277,787 @@
 <context>
     <name>layers</name>
     <message>
-        <location filename="../tasks/layers.py" line="55" />
+        <location filename="../tasks/layers.py" line="55"/>
         <source>The prediction {0} could not be opened as a raster layer.</source>
         <translation>La prédiction {0} n'a pas pu être ouverte comme couche raster.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="80" />
+        <location filename="../tasks/layers.py" line="80"/>
         <source>{0} confidence</source>
         <translation>{0} confiance</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="101" />
-        <source>Cannot copy the polygons of '{0}': {1}</source>
+        <location filename="../tasks/layers.py" line="101"/>
+        <source>Cannot copy the polygons of &apos;{0}&apos;: {1}</source>
         <translation>Impossible de copier les polygones de « {0} » : {1}</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="38" />
-        <source>The layer '{0}' is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click &gt; Export &gt; Save As) and use the saved layer.</source>
+        <location filename="../tasks/layers.py" line="38"/>
+        <source>The layer &apos;{0}&apos; is not a local file ({1} layer): save it to a GeoTIFF or GeoPackage first (right-click &gt; Export &gt; Save As) and use the saved layer.</source>
         <translation>La couche « {0} » n'est pas un fichier local (couche {1}) : enregistrez-la d'abord en GeoTIFF ou GeoPackage (clic droit &gt; Exporter &gt; Sauvegarder sous) et utilisez la couche enregistrée.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="91" />
-        <source>No feature of '{0}' is selected: select the polygons to predict in, or untick 'Selected features only'.</source>
+        <location filename="../tasks/layers.py" line="91"/>
+        <source>No feature of &apos;{0}&apos; is selected: select the polygons to predict in, or untick &apos;Selected features only&apos;.</source>
         <translation>Aucune entité de « {0} » n'est sélectionnée : sélectionnez les polygones où prédire, ou décochez « Entités sélectionnées uniquement ».</translation>
+    </message>
+</context>
+<context>
+    <name>losses</name>
+    <message>
+        <location filename="../losses/catalog.py" line="84"/>
+        <source>Smoothing term</source>
+        <translation>Terme de lissage</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="84"/>
+        <source>Added to numerator and denominator of the overlap ratio.</source>
+        <translation>Ajouté au numérateur et au dénominateur du rapport de recouvrement.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="92"/>
+        <source>Score per image</source>
+        <translation>Score par image</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="92"/>
+        <source>Score each image separately instead of the whole batch.</source>
+        <translation>Évalue chaque image séparément plutôt que le lot entier.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focusing parameter γ</source>
+        <translation>Paramètre de focalisation γ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="102"/>
+        <source>Focusing exponent: higher puts more weight on hard pixels; 0 gives CE.</source>
+        <translation>Exposant de focalisation : plus élevé, il donne plus de poids aux pixels difficiles ; 0 donne l'entropie croisée.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="116"/>
+        <source>Focal α (foreground weight)</source>
+        <translation>α focal (poids du premier plan)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="116"/>
+        <source>Weight of foreground pixels; background pixels get 1 - alpha (0.5 weighs both alike).</source>
+        <translation>Poids des pixels de premier plan ; ceux de l'arrière-plan reçoivent 1 - alpha (0,5 les pondère à égalité).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="126"/>
+        <source>Focal α (scale)</source>
+        <translation>α focal (échelle)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="126"/>
+        <source>Scales the whole focal term, every class alike (1: unscaled).</source>
+        <translation>Met à l'échelle tout le terme focal, toutes les classes de même (1 : sans mise à l'échelle).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="136"/>
+        <source>Tversky α (false-positive weight)</source>
+        <translation>α de Tversky (poids des faux positifs)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="137"/>
+        <source>Tversky β (false-negative weight)</source>
+        <translation>β de Tversky (poids des faux négatifs)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="138"/>
+        <source>Weight of false positives: lower tolerates more of them (higher recall).</source>
+        <translation>Poids des faux positifs : plus bas, il en tolère davantage (meilleur rappel).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="146"/>
+        <source>Weight of false negatives: higher penalises missed pixels (higher recall).</source>
+        <translation>Poids des faux négatifs : plus élevé, il pénalise les pixels manqués (meilleur rappel).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="154"/>
+        <source>Focal Tversky weight λ</source>
+        <translation>Poids λ du Tversky focal</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="154"/>
+        <source>lambda: weight of the focal Tversky term.</source>
+        <translation>lambda : poids du terme Tversky focal.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="154"/>
+        <source>Rare-class weight δ</source>
+        <translation>Poids δ des classes rares</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="154"/>
+        <source>Weight of rare classes vs background, and of FN vs FP.</source>
+        <translation>Poids des classes rares face à l'arrière-plan, et des FN face aux FP.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="154"/>
+        <source>Focal parameter γ</source>
+        <translation>Paramètre focal γ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="154"/>
+        <source>Focal parameter (the rare classes&apos; Tversky term is raised to 1 - gamma).</source>
+        <translation>Paramètre focal (le terme Tversky des classes rares est élevé à la puissance 1 - gamma).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the cross-entropy term.</source>
+        <translation>Poids du terme d'entropie croisée.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="185"/>
+        <source>Cross-entropy weight</source>
+        <translation>Poids de l'entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="189"/>
+        <source>Weight of the Dice term.</source>
+        <translation>Poids du terme Dice.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="190"/>
+        <source>Dice weight</source>
+        <translation>Poids de Dice</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="194"/>
+        <source>Weight of the Focal term.</source>
+        <translation>Poids du terme focal.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="195"/>
+        <source>Focal weight</source>
+        <translation>Poids de la focale</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="202"/>
+        <source>Weight of the |g - p|^gamma term, as a share of its safe maximum min(1, beta/rho).</source>
+        <translation>Poids du terme |g - p|^gamma, en part de son maximum sûr min(1, beta/rho).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="205"/>
+        <source>Weight of false negatives in the cross-entropy term (FP: 1 - beta).</source>
+        <translation>Poids des faux négatifs dans le terme d'entropie croisée (FP : 1 - beta).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="206"/>
+        <source>False-negative weight β</source>
+        <translation>Poids β des faux négatifs</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Dice + cross-entropy</source>
+        <translation>Dice + entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Recommended default. Dice + cross-entropy, 50/50: region overlap and pixel accuracy.</source>
+        <translation>Choix par défaut recommandé. Dice + entropie croisée, 50/50 : recouvrement des régions et exactitude des pixels.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Balanced data; a robust default</source>
+        <translation>Données équilibrées ; un choix par défaut robuste</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Binary cross-entropy weight</source>
+        <translation>Poids de l'entropie croisée binaire</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the binary cross-entropy term.</source>
+        <translation>Poids du terme d'entropie croisée binaire.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Cross-entropy</source>
+        <translation>Entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Standard cross-entropy. Simple and fast; works well for balanced classes.</source>
+        <translation>Entropie croisée standard. Simple et rapide ; convient bien aux classes équilibrées.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Balanced classes, simple baseline</source>
+        <translation>Classes équilibrées, référence simple</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Dice</source>
+        <translation>Dice</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Soft Dice loss: optimises region overlap; insensitive to class imbalance, can be unstable alone.</source>
+        <translation>Perte Dice souple : optimise le recouvrement des régions ; insensible au déséquilibre des classes, peut être instable seule.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Imbalanced classes, overlap matters most</source>
+        <translation>Classes déséquilibrées, le recouvrement prime</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal</source>
+        <translation>Focale</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal loss: down-weights easy pixels and focuses on hard ones near class boundaries.</source>
+        <translation>Perte focale : réduit le poids des pixels faciles et se concentre sur les difficiles, près des limites entre classes.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Many easy background pixels, hard examples matter</source>
+        <translation>Beaucoup de pixels d'arrière-plan faciles, les exemples difficiles comptent</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal + Dice</source>
+        <translation>Focale + Dice</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal + Dice, 50/50: hard pixels and region overlap.</source>
+        <translation>Focale + Dice, 50/50 : pixels difficiles et recouvrement des régions.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Imbalanced data, rare foreground or rare classes</source>
+        <translation>Données déséquilibrées, premier plan rare ou classes rares</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Tversky</source>
+        <translation>Tversky</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Tversky loss: Dice with separate weights for false positives (alpha) and false negatives (beta).</source>
+        <translation>Perte de Tversky : Dice avec des poids distincts pour les faux positifs (alpha) et les faux négatifs (beta).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>High recall (alpha &lt; beta) or high precision (alpha &gt; beta)</source>
+        <translation>Rappel élevé (alpha &lt; beta) ou précision élevée (alpha &gt; beta)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal Tversky</source>
+        <translation>Tversky focale</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal Tversky loss: (1 - Tversky)^(1/gamma), emphasises poorly segmented, small objects.</source>
+        <translation>Perte de Tversky focale : (1 - Tversky)^(1/gamma), met l'accent sur les petits objets mal segmentés.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Very imbalanced data where recall is critical</source>
+        <translation>Données très déséquilibrées où le rappel est essentiel</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal Tversky γ</source>
+        <translation>γ du Tversky focal</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal Tversky gamma: the exponent is 1/gamma.</source>
+        <translation>Gamma du Tversky focal : l'exposant vaut 1/gamma.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal + Tversky</source>
+        <translation>Focale + Tversky</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal + Tversky combination, 50/50: the focal loss plus the Tversky loss (a weighted sum).</source>
+        <translation>Combinaison focale + Tversky, 50/50 : la perte focale plus la perte de Tversky (une somme pondérée).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Very imbalanced data where recall is critical, with pixel-level focusing</source>
+        <translation>Données très déséquilibrées où le rappel est essentiel, avec une focalisation au niveau des pixels</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Tversky weight</source>
+        <translation>Poids de Tversky</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the Tversky term.</source>
+        <translation>Poids du terme de Tversky.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Focal focusing exponent (0 gives CE).</source>
+        <translation>Exposant de focalisation de la focale (0 donne l'entropie croisée).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Tversky weight of false positives.</source>
+        <translation>Poids de Tversky des faux positifs.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Tversky weight of false negatives.</source>
+        <translation>Poids de Tversky des faux négatifs.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Cross-entropy + Dice + Focal</source>
+        <translation>Entropie croisée + Dice + focale</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weighted CE + Dice + Focal (Swastika 2025 study); its seven weightings are presets.</source>
+        <translation>Entropie croisée + Dice + focale pondérées (étude de Swastika, 2025) ; ses sept pondérations sont des préréglages.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Multi-class land cover; tune weights with the loss comparison</source>
+        <translation>Occupation du sol multiclasse ; réglez les poids avec la comparaison des pertes</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Dual Focal</source>
+        <translation>Focale duale</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Dual Focal loss: rewards true classes, penalises false ones; learnable γ, adaptive weights.</source>
+        <translation>Perte focale duale : récompense les vraies classes, pénalise les fausses ; γ apprenable, poids adaptatifs.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Class imbalance, faster convergence than cross-entropy</source>
+        <translation>Classes déséquilibrées, convergence plus rapide qu'avec l'entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight α of the |g - p|^γ term</source>
+        <translation>Poids α du terme |g - p|^γ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>False-class weight β</source>
+        <translation>Poids β des fausses classes</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the false-class term.</source>
+        <translation>Poids du terme des fausses classes.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Scaling exponent γ</source>
+        <translation>Exposant d'échelle γ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Scaling exponent (&gt;= 1 keeps the perfect prediction the minimum).</source>
+        <translation>Exposant d'échelle (&gt;= 1 garde la prédiction parfaite comme minimum).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Offset ρ</source>
+        <translation>Décalage ρ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Offset in log(rho - p).</source>
+        <translation>Décalage dans log(rho - p).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Learn γ</source>
+        <translation>Apprendre γ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Optimise gamma (in (1, 5)) with the network.</source>
+        <translation>Optimise gamma (dans (1, 5)) avec le réseau.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Adaptive class weights</source>
+        <translation>Poids des classes adaptatifs</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight classes by inverse frequency in each batch.</source>
+        <translation>Pondère les classes par l'inverse de leur fréquence dans chaque lot.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Top-k cross-entropy</source>
+        <translation>Entropie croisée top-k</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>TopK cross-entropy: averages only the k % hardest pixels.</source>
+        <translation>Entropie croisée top-k : ne moyenne que les k % de pixels les plus difficiles.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Noisy easy background, learning from hard pixels</source>
+        <translation>Arrière-plan facile et bruité, apprentissage sur les pixels difficiles</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Hardest pixels kept k (%)</source>
+        <translation>Pixels les plus difficiles gardés k (%)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Share of hardest pixels kept, in percent.</source>
+        <translation>Part des pixels les plus difficiles gardés, en pourcentage.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Distance-map cross-entropy</source>
+        <translation>Entropie croisée à carte de distance</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Cross-entropy weighted up near class boundaries (distance map penalty).</source>
+        <translation>Entropie croisée renforcée près des limites entre classes (pénalité par carte de distance).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Sharp boundaries between classes</source>
+        <translation>Limites nettes entre les classes</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Boundary weight</source>
+        <translation>Poids des limites</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Extra weight of boundary pixels (1 + weight).</source>
+        <translation>Poids supplémentaire des pixels de limite (1 + poids).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Jaccard (IoU)</source>
+        <translation>Jaccard (IoU)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Soft Jaccard (IoU) loss: optimises the IoU directly.</source>
+        <translation>Perte de Jaccard (IoU) souple : optimise directement l'IoU.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>When IoU is the target metric</source>
+        <translation>Quand l'IoU est la métrique visée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Lovász</source>
+        <translation>Lovász</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Lovász loss: a convex surrogate of the IoU (softmax form / hinge form in binary mode).</source>
+        <translation>Perte de Lovász : un substitut convexe de l'IoU (forme softmax / forme hinge en mode binaire).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Fine-tuning for IoU</source>
+        <translation>Affinage pour l'IoU</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Log-cosh Dice</source>
+        <translation>Dice log-cosh</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Log-cosh Dice: a smoothed Dice loss.</source>
+        <translation>Dice log-cosh : une perte Dice lissée.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Dice&apos;s goal with smoother optimisation</source>
+        <translation>Le but de Dice avec une optimisation plus régulière</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Generalized Dice</source>
+        <translation>Dice généralisé</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Generalized Dice: classes weighted by 1 / (pixel count)^2.</source>
+        <translation>Dice généralisé : classes pondérées par 1 / (nombre de pixels)^2.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Highly imbalanced class sizes</source>
+        <translation>Tailles de classes très déséquilibrées</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Sensitivity-specificity</source>
+        <translation>Sensibilité-spécificité</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Sensitivity-specificity loss: squared errors inside and outside each class, weighted by r.</source>
+        <translation>Perte sensibilité-spécificité : erreurs au carré dans et hors de chaque classe, pondérées par r.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Tiny objects where sensitivity must be traded explicitly</source>
+        <translation>Très petits objets où la sensibilité doit être arbitrée explicitement</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Sensitivity weight r</source>
+        <translation>Poids r de la sensibilité</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the sensitivity term (1 - r: specificity).</source>
+        <translation>Poids du terme de sensibilité (1 - r : spécificité).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Exponential logarithmic</source>
+        <translation>Logarithmique exponentielle</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Exponential logarithmic loss: (-ln Dice)^gamma and (-ln p)^gamma terms.</source>
+        <translation>Perte logarithmique exponentielle : termes (-ln Dice)^gamma et (-ln p)^gamma.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Small structures of very different sizes</source>
+        <translation>Petites structures de tailles très différentes</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Exponent γ</source>
+        <translation>Exposant γ</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Exponent of both terms.</source>
+        <translation>Exposant des deux termes.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Combo (Taghanaki)</source>
+        <translation>Combo (Taghanaki)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Combo loss: beta-weighted cross-entropy + Dice, alpha balancing the two.</source>
+        <translation>Perte Combo : entropie croisée pondérée par beta + Dice, alpha équilibrant les deux.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Imbalanced data, control of FP/FN in the CE term</source>
+        <translation>Données déséquilibrées, contrôle des FP/FN dans le terme d'entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Cross-entropy weight α</source>
+        <translation>Poids α de l'entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Asymmetric Unified Focal</source>
+        <translation>Focale unifiée asymétrique</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Asymmetric Unified Focal loss: focal + focal Tversky, rare classes never suppressed.</source>
+        <translation>Perte focale unifiée asymétrique : focale + Tversky focale, les classes rares ne sont jamais écrasées.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Severe imbalance (rare foreground or classes)</source>
+        <translation>Fort déséquilibre (premier plan ou classes rares)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Symmetric Unified Focal</source>
+        <translation>Focale unifiée symétrique</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Symmetric Unified Focal loss: focal + focal Tversky applied alike to every class.</source>
+        <translation>Perte focale unifiée symétrique : focale + Tversky focale appliquées de même à toutes les classes.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Imbalance where background errors matter too</source>
+        <translation>Déséquilibre où les erreurs d'arrière-plan comptent aussi</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Boundary</source>
+        <translation>Frontière</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Boundary loss: Dice + distance-to-boundary integral, sharpens object outlines.</source>
+        <translation>Perte de frontière : Dice + intégrale de la distance à la frontière, affine les contours des objets.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Accurate outlines (fields, buildings)</source>
+        <translation>Contours précis (parcelles, bâtiments)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Boundary term weight</source>
+        <translation>Poids du terme de frontière</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the boundary term (Dice gets 1 - weight).</source>
+        <translation>Poids du terme de frontière (Dice reçoit 1 - poids).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Hausdorff distance</source>
+        <translation>Distance de Hausdorff</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Hausdorff distance loss (distance transform form): penalises errors far from the boundary.</source>
+        <translation>Perte de distance de Hausdorff (forme par transformée de distance) : pénalise les erreurs loin de la frontière.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Avoiding far-away false positives</source>
+        <translation>Éviter les faux positifs éloignés</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Distance exponent α</source>
+        <translation>Exposant α des distances</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Exponent of the distance maps.</source>
+        <translation>Exposant des cartes de distance.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>clDice</source>
+        <translation>clDice</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>clDice: Dice + skeleton overlap of the foreground, preserves connectivity of thin structures.</source>
+        <translation>clDice : Dice + recouvrement des squelettes du premier plan, préserve la connexité des structures fines.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Roads, rivers, hedges, field boundaries</source>
+        <translation>Routes, rivières, haies, limites de parcelles</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>clDice weight α</source>
+        <translation>Poids α de clDice</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Weight of the clDice term (Dice gets 1 - alpha; clDice alone is no loss).</source>
+        <translation>Poids du terme clDice (Dice reçoit 1 - alpha ; clDice seul n'est pas une perte).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Skeleton iterations</source>
+        <translation>Itérations du squelette</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Soft skeleton iterations (about the structure&apos;s half width).</source>
+        <translation>Itérations du squelette souple (environ la demi-largeur de la structure).</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Matthews correlation (MCC)</source>
+        <translation>Corrélation de Matthews (MCC)</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Matthews correlation coefficient loss: uses true negatives too.</source>
+        <translation>Perte du coefficient de corrélation de Matthews : utilise aussi les vrais négatifs.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Imbalanced data where background accuracy also matters</source>
+        <translation>Données déséquilibrées où l'exactitude de l'arrière-plan compte aussi</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Dice × cross-entropy</source>
+        <translation>Dice × entropie croisée</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>Multiplicative loss: Dice x cross-entropy, no weights to tune.</source>
+        <translation>Perte multiplicative : Dice x entropie croisée, sans poids à régler.</translation>
+    </message>
+    <message>
+        <location filename="../losses/catalog.py" line="225"/>
+        <source>A CE/Dice mix without tuning</source>
+        <translation>Un mélange entropie croisée/Dice sans réglage</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="18"/>
+        <source>Equal weights</source>
+        <translation>Poids égaux</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="19"/>
+        <source>Cross-entropy dominant</source>
+        <translation>Entropie croisée prépondérante</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="20"/>
+        <source>Dice dominant</source>
+        <translation>Dice prépondérant</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="21"/>
+        <source>Focal dominant</source>
+        <translation>Focale prépondérante</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="22"/>
+        <source>Cross-entropy only</source>
+        <translation>Entropie croisée seule</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="23"/>
+        <source>Dice only</source>
+        <translation>Dice seul</translation>
+    </message>
+    <message>
+        <location filename="../losses/presets.py" line="24"/>
+        <source>Focal only</source>
+        <translation>Focale seule</translation>
     </message>
 </context>
 </TS>
