@@ -66,7 +66,7 @@ test-worker:
 	$(PY) -m pytest tests/core tests/losses
 
 test-qgis: transcompile
-	$(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py
+	$(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py tests/test_architecture.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -35,7 +35,6 @@ from ..core.common.errors import UserError
 from ..core.common.schema import Setting
 from ..tasks.layers import layer_file
 
-NOT_PARAMETERS = (schema.SUBLAYER, schema.EXTENT_CRS)  # read from the layer or extent parameter they belong to
 AUTOMATIC = QT_TRANSLATE_NOOP("settings", "automatic")
 NONE = QT_TRANSLATE_NOOP("settings", "none")
 YES_NO = (QT_TRANSLATE_NOOP("settings", "yes"), QT_TRANSLATE_NOOP("settings", "no"))
@@ -46,16 +45,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(i18n.SETTINGS, text)
 
 
-def parameter_name(s: Setting) -> str:
-    """The parameter's name: the command-line flag's, e.g. ``--tile-size`` → ``TILE_SIZE``."""
-    return s.cli_flag.lstrip("-").replace("-", "_").upper()
-
-
 def parameters(settings: list[Setting]) -> list[QgsProcessingParameterDefinition]:
     """The Processing parameters of ``settings``, labelled, documented and flagged from their declaration."""
     made = []
     for s in settings:
-        if s.source in NOT_PARAMETERS:
+        if s.source in schema.NOT_IN_FRONT_ENDS:
             continue
         parameter = _parameter(s)
         parameter.setHelp(tr(s.help))
@@ -66,7 +60,7 @@ def parameters(settings: list[Setting]) -> list[QgsProcessingParameterDefinition
 
 
 def _parameter(s: Setting) -> QgsProcessingParameterDefinition:
-    name, label, optional = parameter_name(s), tr(s.label), not s.required
+    name, label, optional = s.processing_name, tr(s.label), not s.required
     layers = {
         schema.RASTER_LAYER: lambda: QgsProcessingParameterRasterLayer(name, label, optional=optional),
         schema.LABEL_LAYER: lambda: QgsProcessingParameterMapLayer(
@@ -116,7 +110,9 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
     """The settings given in ``parameters``, as a config's values (layers as file paths)."""
     out: dict[str, Any] = {}
     for s in settings:
-        if s.source in NOT_PARAMETERS or (parameter_name(s) not in parameters and s.source not in _DESTINATIONS):
+        if s.source in schema.NOT_IN_FRONT_ENDS or (
+            s.processing_name not in parameters and s.source not in _DESTINATIONS
+        ):
             continue  # not given: the config's default
         if s.source in schema.LAYER_SOURCES:
             value = _layer_path(algorithm, s, settings, parameters, context, out)
@@ -131,7 +127,7 @@ _DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER)
 
 
 def _read(algorithm, s: Setting, parameters: dict, context) -> Any:
-    name = parameter_name(s)
+    name = s.processing_name
     if s.source == schema.FIELD:
         layer = algorithm.parameterAsLayer(parameters, s.of.upper(), context)  # the layer the field belongs to
         return (algorithm.parameterAsString(parameters, name, context) or None) if _is_vector(layer) else None
@@ -150,7 +146,7 @@ def _read(algorithm, s: Setting, parameters: dict, context) -> Any:
 
 
 def _plain(algorithm, s: Setting, parameters: dict, context) -> Any:
-    name = parameter_name(s)
+    name = s.processing_name
     if s.choices or (s.kind is bool and s.optional):
         index = algorithm.parameterAsEnum(parameters, name, context)
         if s.kind is bool:
@@ -170,7 +166,7 @@ def _layer_path(
     algorithm, s: Setting, settings: list[Setting], parameters: dict, context, out: dict[str, Any]
 ) -> str | None:
     """A layer's file path; the layer's name inside a vector file goes to the SUBLAYER setting of it."""
-    layer = algorithm.parameterAsLayer(parameters, parameter_name(s), context)
+    layer = algorithm.parameterAsLayer(parameters, s.processing_name, context)
     if layer is None:
         return None
     path, sublayer = layer_file(layer)

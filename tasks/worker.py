@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -36,15 +37,16 @@ class WorkerRun:
     """One run of ``python -m segmentation_trainer ARGS --events --stop-file F`` and its outcome.
 
     ``config`` (optional) is written as JSON into the run's temporary folder and given as
-    ``--config``; the folder goes when the run ends. ``run`` blocks until the worker exits; the
+    ``--config``; the folder exists from the start of ``run`` to its end. ``run`` blocks until the worker exits; the
     dock's ``WorkerTask`` calls it in a task thread, the Processing algorithms in their own thread.
     """
 
     def __init__(self, args: list[str], config: Config | None = None, python: str | None = None) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="segtrainer-"))
+        self.folder = Path(tempfile.gettempdir()) / f"segtrainer-{uuid.uuid4().hex}"  # made by run()
         self.stop_file = self.folder / "stop"
+        self.config = config
         if config is not None:
-            args = [*args, "--config", str(save_config(config, self.folder / "config.json"))]
+            args = [*args, "--config", str(self.folder / "config.json")]
         self.command = worker_command([*args, "--events", "--stop-file", str(self.stop_file)], python)
         self.result_event: dict[str, Any] | None = None
         self.cancelled_event: dict[str, Any] | None = None
@@ -58,9 +60,11 @@ class WorkerRun:
         """Run the worker to its end, each event to ``on_event`` after it is recorded here; True
         when it ended with a result."""
         try:
-            self.exit_code = watch_worker(
-                self.command, self.stop_file, self._recording(on_event), cancelled, self._started
-            )
+            self.folder.mkdir(exist_ok=True)
+            if self.config is not None:
+                save_config(self.config, self.folder / "config.json")
+            record = self._recording(on_event)
+            self.exit_code = watch_worker(self.command, self.stop_file, record, cancelled, self._started)
         except OSError as exc:
             self.error_message = QCoreApplication.translate(
                 "WorkerTask", "Cannot start the worker with {0}: {1}. Set the worker's Python in the plugin settings."

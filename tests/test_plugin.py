@@ -21,7 +21,7 @@ def test_plugin_loads_and_toggles_its_dock(iface):
     assert [a.text() for actions in iface.menus.values() for a in actions] == ["Segmentation Trainer"]
     plugin.action.trigger()
     assert len(iface.docks) == 1 and plugin.dock.isVisible()
-    assert plugin.dock.lossCombo.currentText() == "dice_ce"
+    assert plugin.dock.lossCombo.currentData() == "dice_ce"
     plugin.action.trigger()
     assert not plugin.dock.isVisible()
     ended = []

@@ -14,8 +14,8 @@ from qgis.PyQt.QtCore import QObject, QVariant
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
-from ..core.colors import class_color
-from ..core.errors import UserError
+from ..core.common.colors import class_color
+from ..core.common.errors import UserError
 
 VALUE, NAME, COLOR = range(3)
 

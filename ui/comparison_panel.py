@@ -18,19 +18,18 @@ from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtWidgets import QTableWidgetItem
 
-from ..core.config import (
-    ARCHITECTURES,
-    MAX_RUNS,
+from ..core.common.config import (
     STUDY_BASELINE,
     CompareConfig,
     LossConfiguration,
     TrainConfig,
-    default_of,
     study_configurations,
 )
-from ..core.errors import UserError
+from ..core.common.errors import UserError
+from ..core.common.schema import settings_of
 from ..losses.catalog import convert_loss_name, loss_spec
 from .loss_panel import translated
+from .settings_form import declare, options
 
 NAME, LOSS, PARAMS = range(3)
 
@@ -38,7 +37,7 @@ NAME, LOSS, PARAMS = range(3)
 class ComparisonPanel(QObject):
     """Keeps the configuration list, the baseline choices and the results table together."""
 
-    def __init__(self, ui, architecture_names: dict[str, str]) -> None:
+    def __init__(self, ui) -> None:
         super().__init__(ui)
         self.ui = ui
         table = ui.configurationTable
@@ -53,12 +52,12 @@ class ComparisonPanel(QObject):
                 self.tr("Holm p vs best"),
             ]
         )
-        ui.runsSpin.setRange(1, MAX_RUNS)
-        ui.runsSpin.setValue(default_of(CompareConfig, "runs"))
-        ui.testFractionSpin.setValue(default_of(CompareConfig, "test_fraction"))
-        ui.secondArchitectureCombo.addItem(self.tr("None"), None)
-        for key in ARCHITECTURES:
-            ui.secondArchitectureCombo.addItem(architecture_names[key], key)
+        settings = settings_of(CompareConfig)
+        for value, label in options(settings["second_architecture"]):
+            ui.secondArchitectureCombo.addItem(label, value)
+        for widget, name in ((ui.secondArchitectureCombo, "second_architecture"), (ui.runsSpin, "runs")):
+            declare(widget, settings[name])
+        declare(ui.testFractionSpin, settings["test_fraction"])
         ui.reportDirWidget.setStorageMode(QgsFileWidget.GetDirectory)
         ui.removeConfigurationButton.clicked.connect(self.remove_selected)
         ui.studyPresetsButton.clicked.connect(self.reset_to_study)

@@ -9,34 +9,24 @@ worker through ``WorkerTask`` and shows what the worker reports. The Loss tab's 
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import shutil
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.gui import QgsFileWidget
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtCore import Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
-from qgis.PyQt.QtWidgets import QDockWidget, QFileDialog, QVBoxLayout
+from qgis.PyQt.QtWidgets import QComboBox, QDockWidget, QFileDialog, QFormLayout, QVBoxLayout
 
-from ..core.config import (
-    ARCHITECTURES,
-    AUGMENTATIONS,
-    CLASS_WEIGHTINGS,
-    DEVICES,
-    CompareConfig,
-    LossConfiguration,
-    TrainConfig,
-    load_config,
-    save_config,
-)
-from ..core.errors import UserError
+from ..core.common import schema
+from ..core.common.config import CompareConfig, LossConfiguration, PredictConfig, TrainConfig, load_config, save_config
+from ..core.common.errors import UserError
+from ..core.common.files import COMPARE_FILE, METADATA_FILE, RUN_FILE
+from ..core.common.schema import settings_of
+from ..tasks import progress
 from ..tasks.layers import add_prediction, export_polygons, extent_in_crs, layer_file
 from ..tasks.worker import WorkerTask
 from .class_table import ClassTable
@@ -44,23 +34,26 @@ from .comparison_panel import ComparisonPanel
 from .curves import CurvePlot
 from .loss_panel import LossPanel
 from .project_settings import load_settings, save_settings
+from .settings_form import SettingsForm
 from .setup_dialog import SetupDialog, describe_environment
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
-DEFAULTS = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
-ENCODERS = ("resnet18", "resnet34", "resnet50", "resnet101", "efficientnet-b0", "efficientnet-b4", "mobilenet_v2")
 LAYER_SETTINGS = ("rasterCombo", "labelCombo", "aoiCombo", "validationAreaCombo", "predictRasterCombo", "maskCombo")
-VALUE_SETTINGS = (
-    "epochsSpin",
-    "batchSizeSpin",
-    "learningRateSpin",
-    "tileSizeSpin",
-    "strideSpin",
-    "simplifySpin",
-)
-CHECK_SETTINGS = ("selectedOnlyCheck", "confidenceCheck", "vectorizeCheck")
-DATA_COMBOS = ("architectureCombo", "augmentationCombo", "classWeightingCombo", "deviceCombo")
-PATH_SETTINGS = ("weightsWidget", "outputDirWidget", "modelDirWidget")
+DOCK_INPUTS = (*schema.LAYER_SOURCES, schema.SUBLAYER, schema.FIELD, schema.CLASS_TABLE, schema.LOSS)
+"""Settings the dock takes from its own widgets (layer combos, class table, Loss group); the others get
+widgets built from their declaration."""
+PREDICT_INPUTS = ("model_dir", "raster", "output", "extent", "extent_crs", "mask", "mask_layer")
+"""Prediction settings the Predict tab takes from its own widgets; ``output`` is a new file in the model
+folder's ``predictions`` (never an existing file), ``extent_crs`` the raster's (the extent is transformed)."""
+MODEL_SETTINGS = ("architecture", "encoder", "encoder_weights")
+MIN_COMBO_CHARACTERS = 8  # the dock fits 400 px
+
+
+def _forms(layouts: tuple[QFormLayout, QFormLayout], settings: list, prefix: str = "") -> list[SettingsForm]:
+    """Basic settings in the first layout, advanced ones in the second."""
+    basic = [s for s in settings if not s.advanced]
+    advanced = [s for s in settings if s.advanced]
+    return [SettingsForm(layouts[0], basic, prefix), SettingsForm(layouts[1], advanced, prefix)]
 
 
 class TrainerDock(QDockWidget, FORM_CLASS):
@@ -73,7 +66,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.setup_dialog: SetupDialog | None = None
         self.started_at = 0.0
         self.loss_panel = LossPanel(self)
-        self.comparison_panel = ComparisonPanel(self, self._architecture_names())
+        self.comparison_panel = ComparisonPanel(self)
         self.class_table = ClassTable(self.classTable)
         self.panels = {"loss": self.tr("Loss"), "miou": self.tr("Validation mIoU")}
         self.series = {"train": self.tr("training"), "validation": self.tr("validation"), "miou": self.tr("mIoU")}
@@ -83,8 +76,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.curves)
         self._setup_data_tab()
-        self._setup_model_and_training_tabs()
+        self._setup_train_tab()
         self._setup_predict_tab()
+        self._fit_narrow_width()
         self.trainButton.clicked.connect(self.start_training)
         self.addLossButton.clicked.connect(self.add_current_loss)
         self.compareButton.clicked.connect(self.start_comparison)
@@ -116,44 +110,35 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.removeClassButton.clicked.connect(self.class_table.remove_selected)
         self.checkDataButton.clicked.connect(self.check_data)
 
-    def _architecture_names(self) -> dict[str, str]:
-        return {"unet": "U-Net", "deeplabv3plus": "DeepLabV3+", "attention_unet": self.tr("Attention U-Net")}
-
     def _training_panels(self) -> dict[str, dict[str, str]]:
         return {
             self.panels["loss"]: {self.series["train"]: "#377eb8", self.series["validation"]: "#e41a1c"},
             self.panels["miou"]: {self.series["miou"]: "#4daf4a"},
         }
 
-    def _setup_model_and_training_tabs(self) -> None:
-        names = self._architecture_names()
-        for key in ARCHITECTURES:
-            self.architectureCombo.addItem(names[key], key)
-        for encoder in ENCODERS:
-            self.encoderCombo.addItem(encoder, encoder)
-        self.weightsWidget.setFilter(self.tr("Weights (*.pth *.pt *.safetensors)"))
-        for combo, values in (
-            (self.augmentationCombo, AUGMENTATIONS),
-            (self.classWeightingCombo, CLASS_WEIGHTINGS),
-            (self.deviceCombo, DEVICES),
-        ):
-            for value in values:
-                combo.addItem(value, value)
-        self.outputDirWidget.setStorageMode(QgsFileWidget.GetDirectory)
-        self._apply_training_defaults()
+    def _setup_train_tab(self) -> None:
+        """The Model, Training and Advanced groups' widgets, from the settings' declarations."""
+        settings = [s for s in settings_of(TrainConfig).values() if s.source not in DOCK_INPUTS]
+        model = [s for s in settings if s.name in MODEL_SETTINGS]
+        others = [s for s in settings if s.name not in MODEL_SETTINGS]
+        forms = _forms((self.trainingForm, self.advancedForm), others)
+        self.train_forms = [SettingsForm(self.modelForm, model), *forms]
+        self._expose(self.train_forms)
+        self.encoderWeightsWidget.setFilter(self.tr("Weights (*.pth *.pt *.safetensors)"))
 
-    def _apply_training_defaults(self) -> None:
-        d = DEFAULTS
-        self.architectureCombo.setCurrentIndex(self.architectureCombo.findData(d["architecture"]))
-        self.encoderCombo.setCurrentText(d["encoder"])
-        self.epochsSpin.setValue(d["epochs"])
-        self.batchSizeSpin.setValue(d["batch_size"])
-        self.learningRateSpin.setValue(d["learning_rate"])
-        self.tileSizeSpin.setValue(d["tile_size"])
-        self.strideSpin.setValue(d["stride"])
-        self.augmentationCombo.setCurrentIndex(self.augmentationCombo.findData(d["augmentation"]))
-        self.classWeightingCombo.setCurrentIndex(self.classWeightingCombo.findData(d["class_weighting"]))
-        self.deviceCombo.setCurrentIndex(self.deviceCombo.findData(d["device"]))
+    def _fit_narrow_width(self) -> None:
+        """Combo boxes as narrow as the dock allows (their longest entry no longer sets its width);
+        the Train tab scrolls vertically only."""
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(MIN_COMBO_CHARACTERS)
+        self.trainScroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+    def _expose(self, forms: list[SettingsForm]) -> None:
+        """The built widgets as attributes, like the Designer form's (``self.epochsSpin``)."""
+        for form in forms:
+            for widget in form.widgets.values():
+                setattr(self, widget.objectName(), widget)
 
     def _setup_predict_tab(self) -> None:
         self.modelDirWidget.setStorageMode(QgsFileWidget.GetDirectory)
@@ -167,8 +152,11 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.maskCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
         self.maskCombo.setAllowEmptyLayer(True)
         self.maskCombo.setLayer(None)
-        self.vectorizeCheck.toggled.connect(self.simplifySpin.setEnabled)
-        self.simplifySpin.setEnabled(False)
+        settings = [s for name, s in settings_of(PredictConfig).items() if name not in PREDICT_INPUTS]
+        self.predict_forms = _forms((self.predictForm, self.predictAdvancedForm), settings, prefix="predict")
+        self._expose(self.predict_forms)
+        self.predictVectorizeCheck.toggled.connect(self.predictSimplifySpin.setEnabled)
+        self.predictSimplifySpin.setEnabled(False)
         self.modelInfoLabel.setText(self.tr("Choose a model folder written by training."))
 
     def _on_labels_changed(self, layer) -> None:
@@ -186,10 +174,10 @@ class TrainerDock(QDockWidget, FORM_CLASS):
 
     def _show_model_info(self, model_dir: str) -> None:
         """The model's classes, bands and resolution, with a warning when the raster does not fit."""
-        path = Path(model_dir) / "model.json" if model_dir else None
+        path = Path(model_dir) / METADATA_FILE if model_dir else None
         if path is None or not path.is_file():
             self.modelInfoLabel.setText(
-                self.tr("{0} is not a model folder (no model.json).").format(model_dir)
+                self.tr("{0} is not a model folder (no {1}).").format(model_dir, METADATA_FILE)
                 if model_dir
                 else self.tr("Choose a model folder written by training.")
             )
@@ -239,7 +227,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         for key, combo in (("aoi", self.aoiCombo), ("validation_area", self.validationAreaCombo)):
             layer = combo.currentLayer()
             areas[key], areas[f"{key}_layer"] = layer_file(layer) if layer is not None else (None, None)
-        output = self.outputDirWidget.filePath() or str(_default_model_dir(raster.name()))
+        values = _merged(self.train_forms)
+        values["output_dir"] = values["output_dir"] or str(_default_model_dir(raster.name()))
         return TrainConfig(
             raster=raster_path,
             labels=labels_path,
@@ -249,19 +238,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             mode=self.loss_panel.mode(),
             loss=self.loss_panel.loss(),
             loss_params=self.loss_panel.params(),
-            architecture=self.architectureCombo.currentData(),
-            encoder=self.encoderCombo.currentText().strip() or DEFAULTS["encoder"],
-            encoder_weights=self.weightsWidget.filePath() or None,
-            epochs=self.epochsSpin.value(),
-            batch_size=self.batchSizeSpin.value(),
-            learning_rate=self.learningRateSpin.value(),
-            tile_size=self.tileSizeSpin.value(),
-            stride=self.strideSpin.value(),
-            augmentation=self.augmentationCombo.currentData(),
-            class_weighting=self.classWeightingCombo.currentData(),
-            device=self.deviceCombo.currentData(),
-            output_dir=output,
             **areas,
+            **values,
         )
 
     def export_run(self, path: str | Path) -> Path:
@@ -293,15 +271,14 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
-        dry_run = "--dry-run" in command  # writes nothing: its run file goes to a temporary folder
-        folder = Path(tempfile.mkdtemp(prefix="segtrainer-")) if dry_run else Path(config.output_dir)
-        run_file = save_config(config, folder / "run.json")
-        if not dry_run:
-            self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
-            self.curves.set_panels(self._training_panels())
-            self.tabs.setCurrentWidget(self.runTab)
-        finish = _removing(folder, on_finished) if dry_run else on_finished
-        self._start(WorkerTask(title, [*command, "--config", str(run_file)], finish))
+        if "--dry-run" in command:  # writes nothing: the task hands its config over in a temporary file
+            self._start(WorkerTask(title, command, on_finished, config=config))
+            return
+        run_file = save_config(config, Path(config.output_dir) / RUN_FILE)  # kept beside the model
+        self.logView.appendPlainText(self.tr("Training into {0}").format(config.output_dir))
+        self.curves.set_panels(self._training_panels())
+        self.tabs.setCurrentWidget(self.runTab)
+        self._start(WorkerTask(title, [*command, "--config", str(run_file)], on_finished))
 
     # --- loss comparison ----------------------------------------------------------------------
 
@@ -324,7 +301,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             return
         folder = Path(config.train.output_dir)
         self.reportDirWidget.setFilePath(str(folder))
-        run_file = save_config(config, folder / "compare.json")
+        run_file = save_config(config, folder / COMPARE_FILE)
         self.logView.appendPlainText(
             self.tr("Comparing {0} loss configurations into {1}").format(len(config.configurations), folder)
         )
@@ -359,38 +336,43 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.start_training()
 
     def start_prediction(self) -> None:
-        raster, model_dir = self.predictRasterCombo.currentLayer(), self.modelDirWidget.filePath()
         try:
-            if raster is None or not model_dir:
-                raise UserError(self.tr("Choose a raster layer and a model folder first."))
-            raster_path, _ = layer_file(raster)
-            output = Path(model_dir) / "predictions" / f"{Path(raster_path).stem}_{time.strftime('%Y%m%d_%H%M%S')}.tif"
-            args = ["predict", "--model", model_dir, "--raster", raster_path, "--output", str(output)]
-            args += self._extent_args(raster) + self._mask_args(output)
+            config = self.prediction_config()
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
-        if self.confidenceCheck.isChecked():
-            args.append("--confidence")
-        if self.vectorizeCheck.isChecked():
-            args += ["--vectorize", "--simplify", repr(self.simplifySpin.value())]
         self.tabs.setCurrentWidget(self.runTab)
-        self._start(WorkerTask(self.tr("Segmentation Trainer: prediction"), args, self._prediction_finished))
+        title = self.tr("Segmentation Trainer: prediction")
+        self._start(WorkerTask(title, ["predict"], self._prediction_finished, config=config))
 
-    def _extent_args(self, raster) -> list[str]:
-        """``--extent`` in the raster's CRS, or nothing for the whole raster."""
+    def prediction_config(self) -> PredictConfig:
+        """The prediction's config from the Predict tab; a UserError says what is missing."""
+        raster, model_dir = self.predictRasterCombo.currentLayer(), self.modelDirWidget.filePath()
+        if raster is None or not model_dir:
+            raise UserError(self.tr("Choose a raster layer and a model folder first."))
+        raster_path, _ = layer_file(raster)
+        output = Path(model_dir) / "predictions" / f"{Path(raster_path).stem}_{time.strftime('%Y%m%d_%H%M%S')}.tif"
+        return PredictConfig(
+            model_dir=model_dir,
+            raster=raster_path,
+            output=str(output),
+            extent=self._extent(raster),
+            mask=self._mask(output),
+            **_merged(self.predict_forms),
+        )
+
+    def _extent(self, raster) -> tuple[float, float, float, float] | None:
+        """The extent in the raster's CRS, or None for the whole raster."""
         extent = self.extentWidget.outputExtent()
         if extent.isNull() or extent.isEmpty():
-            return []
-        values = extent_in_crs(extent, self.extentWidget.outputCrs(), raster.crs())
-        return ["--extent=" + ",".join(repr(v) for v in values)]
+            return None
+        return extent_in_crs(extent, self.extentWidget.outputCrs(), raster.crs())
 
-    def _mask_args(self, output: Path) -> list[str]:
+    def _mask(self, output: Path) -> str | None:
         mask = self.maskCombo.currentLayer()
         if mask is None:
-            return []
-        path = export_polygons(mask, self.selectedOnlyCheck.isChecked(), output.with_name(output.stem + "_mask.gpkg"))
-        return ["--mask", path]
+            return None
+        return export_polygons(mask, self.selectedOnlyCheck.isChecked(), output.with_name(output.stem + "_mask.gpkg"))
 
     def _start(self, task: WorkerTask) -> None:
         self.task = task
@@ -427,44 +409,24 @@ class TrainerDock(QDockWidget, FORM_CLASS):
 
     def _on_event(self, event: dict[str, Any]) -> None:
         kind = event["event"]
-        if kind == "log":
-            self.logView.appendPlainText(event.get("message", ""))
-        elif kind == "progress":
-            self.progressLabel.setText(self._progress_text(event))
+        if kind == "progress":
+            self.progressLabel.setText(progress.status_line(event, time.monotonic() - self.started_at))
         elif kind == "epoch":
-            epoch, miou, configuration = event["epoch"], event.get("miou"), event.get("configuration")
-            if configuration:  # a comparison: validation loss and mIoU, one line per configuration (first run)
-                if not event.get("repeat"):
-                    self.curves.add_point(self.panels["loss"], configuration, epoch, event.get("val_loss"))
-                    self.curves.add_point(self.panels["miou"], configuration, epoch, miou)
-            else:
-                self.curves.add_point(self.panels["loss"], self.series["train"], epoch, event.get("train_loss"))
-                self.curves.add_point(self.panels["loss"], self.series["validation"], epoch, event.get("val_loss"))
-                self.curves.add_point(self.panels["miou"], self.series["miou"], epoch, miou)
-            self.logView.appendPlainText(
-                (f"{configuration}: " if configuration else "")
-                + self.tr("Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}").format(
-                    epoch, event["epochs"], event["train_loss"], "n/a" if miou is None else f"{miou:.3f}"
-                )
-            )
+            self._plot_epoch(event)
+        line = progress.log_line(event)
+        if line is not None and kind in ("log", "epoch"):  # the ends of a run are shown by _finish
+            self.logView.appendPlainText(line[0])
 
-    def _progress_text(self, event: dict[str, Any]) -> str:
-        eta = event.get("eta_s")
-        if eta is None:
-            fraction = float(event.get("fraction", 0.0))
-            elapsed = time.monotonic() - self.started_at
-            eta = elapsed / fraction * (1.0 - fraction) if fraction > 0 else None
-        eta_text = self.tr("ETA {0}").format(_duration(eta)) if eta is not None else ""
-        if event.get("stage") == "train":
-            text = self.tr("Epoch {0}/{1} · batch {2}/{3} · {4}").format(
-                event.get("epoch"), event.get("epochs"), event.get("batch"), event.get("batches"), eta_text
-            )
-            if event.get("configuration"):
-                text = (
-                    self.tr("Loss {0}/{1} ({2}) · ").format(event["run"], event["runs"], event["configuration"]) + text
-                )
-            return text
-        return self.tr("Chunk {0}/{1} · {2}").format(event.get("batch"), event.get("batches"), eta_text)
+    def _plot_epoch(self, event: dict[str, Any]) -> None:
+        epoch, miou, configuration = event["epoch"], event.get("miou"), event.get("configuration")
+        if configuration:  # a comparison: validation loss and mIoU, one line per configuration (first run)
+            if not event.get("repeat"):
+                self.curves.add_point(self.panels["loss"], configuration, epoch, event.get("val_loss"))
+                self.curves.add_point(self.panels["miou"], configuration, epoch, miou)
+            return
+        self.curves.add_point(self.panels["loss"], self.series["train"], epoch, event.get("train_loss"))
+        self.curves.add_point(self.panels["loss"], self.series["validation"], epoch, event.get("val_loss"))
+        self.curves.add_point(self.panels["miou"], self.series["miou"], epoch, miou)
 
     def _finish(self, task: WorkerTask) -> bool:
         """Common end of a run; True when it completed and its result can be used."""
@@ -572,16 +534,14 @@ class TrainerDock(QDockWidget, FORM_CLASS):
     # --- settings saved in the project --------------------------------------------------------
 
     def settings(self) -> dict[str, Any]:
-        """Every choice of the dock, with layers by id, as saved in the project."""
-        values: dict[str, Any] = {name: getattr(self, name).value() for name in VALUE_SETTINGS}
-        values |= {name: getattr(self, name).isChecked() for name in CHECK_SETTINGS}
-        values |= {name: getattr(self, name).currentData() for name in DATA_COMBOS}
-        values |= {name: getattr(self, name).filePath() for name in PATH_SETTINGS}
+        """Every choice of the dock, settings by name and layers by id, as saved in the project."""
+        values: dict[str, Any] = {"train": _merged(self.train_forms), "predict": _merged(self.predict_forms)}
+        values |= {name: getattr(self, name).isChecked() for name in ("selectedOnlyCheck",)}
+        values["model_dir"] = self.modelDirWidget.filePath()
         for name in LAYER_SETTINGS:
             layer = getattr(self, name).currentLayer()
             values[name] = layer.id() if layer is not None else ""
         values["class_field"] = self.classFieldCombo.currentField()
-        values["encoder"] = self.encoderCombo.currentText()
         try:
             values["classes"] = self.class_table.classes()
         except UserError:
@@ -603,21 +563,12 @@ class TrainerDock(QDockWidget, FORM_CLASS):
                 getattr(self, name).setLayer(layer)
         if "class_field" in values:
             self.classFieldCombo.setField(values["class_field"])
-        for name in VALUE_SETTINGS:
-            if name in values:
-                getattr(self, name).setValue(values[name])
-        for name in CHECK_SETTINGS:
-            if name in values:
-                getattr(self, name).setChecked(bool(values[name]))
-        for name in DATA_COMBOS:
-            combo = getattr(self, name)
-            if combo.findData(values.get(name)) >= 0:
-                combo.setCurrentIndex(combo.findData(values[name]))
-        for name in PATH_SETTINGS:
-            if name in values:
-                getattr(self, name).setFilePath(values[name])
-        if values.get("encoder"):
-            self.encoderCombo.setCurrentText(values["encoder"])
+        for key, forms in (("train", self.train_forms), ("predict", self.predict_forms)):
+            for form in forms:
+                form.set_values(values.get(key) or {})
+        self.selectedOnlyCheck.setChecked(bool(values.get("selectedOnlyCheck")))
+        if values.get("model_dir"):
+            self.modelDirWidget.setFilePath(values["model_dir"])
         if "classes" in values:
             self.class_table.set_classes(values["classes"])
         loss = values.get("loss") or {}
@@ -633,24 +584,14 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.apply_settings(load_settings(QgsProject.instance()))
 
 
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+def _merged(forms: list[SettingsForm]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for form in forms:
+        values |= form.values()
+    return values
 
 
 def _default_model_dir(raster_name: str) -> Path:
     home = QgsProject.instance().homePath() or str(Path.home())
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in raster_name)
     return Path(home) / "segmentation_models" / f"{safe}_{time.strftime('%Y%m%d_%H%M%S')}"
-
-
-def _removing(folder: Path, on_finished: Callable[[WorkerTask], None]) -> Callable[[WorkerTask], None]:
-    """``on_finished``, after removing ``folder`` (a task's temporary run file)."""
-
-    def finished(task: WorkerTask) -> None:
-        shutil.rmtree(folder, ignore_errors=True)
-        on_finished(task)
-
-    return finished

@@ -18,7 +18,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QSpinBox, QWidget
 
-from ..core.config import MODES
+from ..core.common.config import MODES
 from ..core.common.i18n import LOSSES
 from ..losses.catalog import (
     DEFAULT_LOSS,

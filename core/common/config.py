@@ -113,10 +113,7 @@ class TrainConfig:
     classes: list[ClassInfo] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
         [],
         QT_TRANSLATE_NOOP("settings", "Class table"),
-        QT_TRANSLATE_NOOP(
-            "settings",
-            'Values, names and colours of the classes, e.g. [{"value": 1, "name": "forest"}]; empty: from the labels.',
-        ),
+        QT_TRANSLATE_NOOP("settings", "The classes' values, names and colours (JSON); empty: found in the labels."),
         source=CLASS_TABLE,
     )
     mode: str = setting(
@@ -550,7 +547,9 @@ class CompareConfig:
     second_architecture: str | None = setting(
         None,
         QT_TRANSLATE_NOOP("settings", "Second architecture"),
-        QT_TRANSLATE_NOOP("settings", "Also train the best configuration with this network (empty: no)."),
+        QT_TRANSLATE_NOOP(
+            "settings", "Also train the best configuration with this network, to check the choice holds."
+        ),
         choices=ARCHITECTURES,
         choice_labels=("U-Net", "DeepLabV3+", QT_TRANSLATE_NOOP("settings", "Attention U-Net")),
     )
@@ -594,11 +593,6 @@ class CompareConfig:
                 f"Test fraction {self.test_fraction} must be above 0 and leave at least 10 % of the blocks for "
                 f"training beside the validation fraction {self.train.val_fraction}."
             )
-
-
-def default_of(cls: type, name: str) -> Any:
-    """A setting's declared default (for front ends that show it before any config exists)."""
-    return next(f.default for f in dataclasses.fields(cls) if f.name == name)
 
 
 ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig)

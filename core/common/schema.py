@@ -38,6 +38,9 @@ OUTPUT_RASTER = "output_raster"  # a raster file to write
 EXTENT = "extent"  # xmin, ymin, xmax, ymax
 EXTENT_CRS = "extent_crs"  # the CRS of the extent (QGIS front ends transform the extent to the raster's CRS)
 LAYER_SOURCES = (RASTER_LAYER, LABEL_LAYER, POLYGON_LAYER)
+NOT_IN_FRONT_ENDS = (SUBLAYER, EXTENT_CRS)
+"""Filled by QGIS front ends from another setting's widget (the layer's name inside its file; the extent,
+transformed to the raster's CRS): no widget or Processing parameter of their own."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class Setting:
     @property
     def cli_flag(self) -> str:
         return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def processing_name(self) -> str:
+        """The Processing parameter's name: the flag's, e.g. ``--tile-size`` → ``TILE_SIZE``."""
+        return self.cli_flag.lstrip("-").replace("-", "_").upper()
 
     def choice_label(self, value: str) -> str:
         labels = self.choice_labels or self.choices
