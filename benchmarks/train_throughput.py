@@ -27,11 +27,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch
 from torch.utils.data import DataLoader
 
-from segmentation_trainer.core.config import TrainConfig
-from segmentation_trainer.core.dataset import TileDataset
-from segmentation_trainer.core.events import EventWriter
-from segmentation_trainer.core.models import build_model
-from segmentation_trainer.core.training import prepare_data
+from segmentation_trainer.core.common.config import TrainConfig
+from segmentation_trainer.core.common.events import EventWriter
+from segmentation_trainer.core.data.dataset import TileDataset
+from segmentation_trainer.core.models.networks import build_model
+from segmentation_trainer.core.training.loop import prepare_data
 from segmentation_trainer.losses import build_loss
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "landcover"
