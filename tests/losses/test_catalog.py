@@ -129,15 +129,12 @@ def test_every_loss_and_parameter_has_a_label_and_a_help_text():
 
 
 def test_presets_are_the_studys_seven():
-    assert LOSS_PRESETS == {
-        "equal": {"ce_weight": 1.0, "dice_weight": 1.0, "focal_weight": 1.0},
-        "ce_dominant": {"ce_weight": 1.0, "dice_weight": 0.5, "focal_weight": 0.5},
-        "dice_dominant": {"ce_weight": 0.5, "dice_weight": 1.0, "focal_weight": 0.5},
-        "focal_dominant": {"ce_weight": 0.5, "dice_weight": 0.5, "focal_weight": 1.0},
-        "ce_only": {"ce_weight": 1.0, "dice_weight": 0.0, "focal_weight": 0.0},
-        "dice_only": {"ce_weight": 0.0, "dice_weight": 1.0, "focal_weight": 0.0},
-        "focal_only": {"ce_weight": 0.0, "dice_weight": 0.0, "focal_weight": 1.0},
-    }
+    """Table II's rule, in its order: every term at 1; one term at 1, the others at 0.5; one term alone."""
+    terms = ("ce", "dice", "focal")
+    expected = {"equal": {f"{u}_weight": 1.0 for u in terms}}
+    for kind, others in (("dominant", 0.5), ("only", 0.0)):
+        expected |= {f"{t}_{kind}": {f"{u}_weight": 1.0 if u == t else others for u in terms} for t in terms}
+    assert list(LOSS_PRESETS) == list(expected) and LOSS_PRESETS == expected
     loss = build_loss("combo", "multiclass", 3, preset="ce_dominant")
     assert loss.weights == {"ce": 1.0, "dice": 0.5, "focal": 0.5}
     assert build_loss("combo", "multiclass", 3, ce_weight=2.0, dice_weight=0.0, focal_weight=0.3).weights == {
