@@ -18,7 +18,7 @@ PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE 
 export QT_QPA_PLATFORM ?= offscreen
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip deploy transcompile translations clean
+.PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip deploy transcompile translations screenshots clean
 
 help:
 	@echo "make demo   set up, then train and predict on the real land-cover sample"
@@ -87,6 +87,16 @@ deploy: transcompile
 	mkdir -p "$(QGIS_PLUGINS)"
 	ln -sfn "$(CURDIR)" "$(QGIS_PLUGINS)/$(PACKAGE)"
 	@echo "Linked into $(QGIS_PLUGINS)/$(PACKAGE); enable it in QGIS > Plugins > Manage and Install Plugins."
+
+# The pictures of docs/: real QGIS under Xvfb, in a profile of its own where the plugin is enabled.
+SHOT_PROFILE := outputs/qgis-profiles/profiles/default
+screenshots: setup data transcompile
+	mkdir -p $(SHOT_PROFILE)/python/plugins $(SHOT_PROFILE)/QGIS
+	ln -sfn "$(CURDIR)" $(SHOT_PROFILE)/python/plugins/$(PACKAGE)
+	printf '[PythonPlugins]\n$(PACKAGE)=true\n' > $(SHOT_PROFILE)/QGIS/QGIS3.ini
+	SEGTRAINER_ROOT="$(CURDIR)" SEGMENTATION_TRAINER_PYTHON="$(CURDIR)/$(PY)" QT_QPA_PLATFORM=xcb \
+		xvfb-run -a -s "-screen 0 1600x1000x24" qgis --profiles-path outputs/qgis-profiles --nologo \
+		--noversioncheck --code scripts/qgis_screenshots.py
 
 clean:
 	rm -rf $(DIST) outputs .pytest_cache .ruff_cache

@@ -50,8 +50,6 @@ class PredictAlgorithm(WorkerAlgorithm):
         except UserError as exc:
             raise QgsProcessingException(str(exc)) from None
         result = self.run_worker(["predict"], feedback, config)
-        if result.get("areas_ha"):
-            feedback.pushInfo(", ".join(f"{name} {area:,.1f} ha" for name, area in result["areas_ha"].items()))
         return {
             "OUTPUT": result["prediction"],
             "CONFIDENCE_OUTPUT": result.get("confidence"),

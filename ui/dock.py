@@ -490,12 +490,6 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         except UserError as exc:
             self.show_message(str(exc), error=True)
             return
-        if result.get("areas_ha"):
-            self.logView.appendPlainText(
-                self.tr("Area per class (ha): {0}").format(
-                    ", ".join(f"{name} {area:,.1f}" for name, area in result["areas_ha"].items())
-                )
-            )
         self.show_message(self.tr("Prediction added as layer {0}.").format(layer.name()))
 
     def show_message(self, text: str, error: bool = False) -> None:
