@@ -20,6 +20,7 @@ import io
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -46,7 +47,7 @@ def _batches(loader, count):
                 return
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--steps", type=int, default=6)
@@ -56,7 +57,67 @@ def main() -> None:
     parser.add_argument("--encoder", default="resnet34")
     parser.add_argument("--cache", default="never", choices=["never", "always"])
     parser.add_argument("--workers", type=int, default=0)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def _training_step(args: argparse.Namespace, device: torch.device, bands: int, classes: int) -> Callable:
+    """One optimizer step on a batch, as the training loop does it (bf16 and channels_last on a GPU)."""
+    model = build_model(args.architecture, args.encoder, bands, classes).to(device)
+    if device.type == "cuda":
+        model = model.to(memory_format=torch.channels_last)
+    loss_fn = build_loss("dice_ce", "multiclass", classes).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+
+    def step(x, y):
+        x = x.to(device, non_blocking=True)
+        if device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+            logits = model(x)
+        loss = loss_fn(logits.float(), y.to(device, non_blocking=True))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+
+    return step
+
+
+def _tiles_per_second(batches, fn, args: argparse.Namespace, device: torch.device) -> float:
+    """``fn`` on ``args.steps`` batches after two warm-up batches, in tiles per second."""
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    batches = iter(batches)
+    for _ in range(2):
+        fn(*next(batches))
+    sync()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        fn(*next(batches))
+    sync()
+    return args.steps * args.batch_size / (time.perf_counter() - start)
+
+
+def _report(args: argparse.Namespace, device: torch.device, tile: int, rates: dict[str, float]) -> None:
+    print(
+        f"{platform.machine()}, {os.cpu_count()} CPUs, device {device}"
+        f"{' ' + torch.cuda.get_device_name() if device.type == 'cuda' else ''}, torch {torch.__version__}, "
+        f"{args.architecture}/{args.encoder}, tiles {tile} px, batch {args.batch_size}, "
+        f"cache {args.cache}, workers {args.workers}, {time.strftime('%Y-%m-%d')}\n"
+    )
+    print("| measure | tiles/s |\n|---|---|")
+    print("\n".join(f"| {name} | {rate:.2f} |" for name, rate in rates.items()))
+    print(
+        f"\ndata loading cost: {100 * rates['model only'] / rates['data only']:.1f} % of the model's step time "
+        f"(time per tile, data only / model only)"
+    )
+    print(
+        f"pipeline overhead measured end to end: {100 * (1 - rates['pipeline'] / rates['model only']):.1f} % "
+        "(includes run-to-run noise)"
+    )
+
+
+def main() -> None:
+    args = _arguments()
     device = torch.device(args.device)
     config = TrainConfig(
         raster=str(DATA / "landsat_multiband.tif"),
@@ -76,58 +137,16 @@ def main() -> None:
         pin_memory=device.type == "cuda",
         drop_last=True,
     )
-    model = build_model(args.architecture, args.encoder, data.image.count, len(data.classes)).to(device)
-    if device.type == "cuda":
-        model = model.to(memory_format=torch.channels_last)
-    loss_fn = build_loss("dice_ce", "multiclass", len(data.classes)).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-
-    def step(x, y):
-        x = x.to(device, non_blocking=True)
-        if device.type == "cuda":
-            x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            logits = model(x)
-        loss = loss_fn(logits.float(), y.to(device, non_blocking=True))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-
-    def timed(batches, fn) -> float:
-        batches = iter(batches)
-        for _ in range(2):
-            fn(*next(batches))
-        sync()
-        start = time.perf_counter()
-        for _ in range(args.steps):
-            fn(*next(batches))
-        sync()
-        return args.steps * args.batch_size / (time.perf_counter() - start)
-
-    data_only = timed(_batches(loader, args.steps + 2), lambda *_: None)
+    step = _training_step(args, device, data.image.count, len(data.classes))
     tile = data.tile_size  # the size actually trained on (smaller when the raster is too small to split)
     x = torch.randn(args.batch_size, data.image.count, tile, tile)
     y = torch.randint(0, len(data.classes), (args.batch_size, tile, tile))
-    model_first = timed(((x, y) for _ in range(args.steps + 2)), step)
-    pipeline = timed(_batches(loader, args.steps + 2), step)
-    model_only = min(model_first, timed(((x, y) for _ in range(args.steps + 2)), step))
-    print(
-        f"{platform.machine()}, {os.cpu_count()} CPUs, device {device}"
-        f"{' ' + torch.cuda.get_device_name() if device.type == 'cuda' else ''}, torch {torch.__version__}, "
-        f"{args.architecture}/{args.encoder}, tiles {tile} px, batch {args.batch_size}, "
-        f"cache {args.cache}, workers {args.workers}, {time.strftime('%Y-%m-%d')}\n"
-    )
-    print("| measure | tiles/s |\n|---|---|")
-    print(f"| data only | {data_only:.1f} |\n| model only | {model_only:.2f} |\n| pipeline | {pipeline:.2f} |")
-    print(
-        f"\ndata loading cost: {100 * model_only / data_only:.1f} % of the model's step time "
-        f"(time per tile, data only / model only)"
-    )
-    print(
-        f"pipeline overhead measured end to end: {100 * (1 - pipeline / model_only):.1f} % (includes run-to-run noise)"
-    )
+    synthetic = ((x, y) for _ in iter(int, 1))  # the same batch forever: the model alone
+    data_only = _tiles_per_second(_batches(loader, args.steps + 2), lambda *_: None, args, device)
+    model_first = _tiles_per_second(synthetic, step, args, device)
+    pipeline = _tiles_per_second(_batches(loader, args.steps + 2), step, args, device)
+    model_only = min(model_first, _tiles_per_second(synthetic, step, args, device))
+    _report(args, device, tile, {"data only": data_only, "model only": model_only, "pipeline": pipeline})
 
 
 if __name__ == "__main__":
