@@ -15,7 +15,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP
 
-from ..core.common.config import CompareConfig, config_from_dict, configurations_from_text, save_config
+from ..core.common.config import CompareConfig, TrainConfig, config_from_dict, configurations_from_text, save_config
 from ..core.common.errors import UserError
 from ..core.common.files import COMPARE_FILE
 from ..core.common.schema import Setting, settings_of
@@ -59,7 +59,9 @@ class CompareAlgorithm(TrainAlgorithm):
         )
         for parameter in params.parameters(list(settings_of(CompareConfig).values())):
             self.addParameter(parameter)
-        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT_DIR", self.tr("Report folder")))
+        report = QgsProcessingParameterFolderDestination("OUTPUT_DIR", self.tr("Report folder"))
+        report.setHelp(params.tr(settings_of(TrainConfig)["output_dir"].help))
+        self.addParameter(report)
         self.addOutput(QgsProcessingOutputFile("REPORT", self.tr("Report (HTML)")))
         self.addOutput(QgsProcessingOutputFile("BEST_RUN", self.tr("Training settings with the best loss (JSON)")))
         self.addOutput(QgsProcessingOutputString("BEST_CONFIGURATION", self.tr("Best configuration")))

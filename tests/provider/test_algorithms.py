@@ -179,3 +179,31 @@ def test_compare_losses_writes_the_report_and_names_the_best(processing, landcov
         processing.run("segmentation_trainer:compare", parameters | {"LOSSES": "ce_only,dice_dominnat"})
     algorithm = QgsApplication.processingRegistry().algorithmById("segmentation_trainer:compare")
     assert algorithm.parameterDefinition("LOSS") is None and algorithm.parameterDefinition("EPOCHS") is not None
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "classes"),
+    [("train", ("TrainConfig",)), ("compare", ("TrainConfig", "CompareConfig")), ("predict", ("PredictConfig",))],
+)
+def test_parameters_follow_the_settings_declarations(processing, algorithm, classes):
+    from qgis.core import QgsProcessingParameterDefinition
+
+    from segmentation_trainer.core.common import config, schema
+
+    definition = QgsApplication.processingRegistry().algorithmById(f"segmentation_trainer:{algorithm}")
+    for cls in classes:
+        for s in schema.settings_of(getattr(config, cls)).values():
+            parameter = definition.parameterDefinition(s.processing_name)
+            if s.source in schema.NOT_IN_FRONT_ENDS or (algorithm == "compare" and not s.in_comparison):
+                assert parameter is None, s.name
+                continue
+            assert parameter is not None, s.name
+            assert parameter.help(), s.name
+            assert bool(parameter.flags() & QgsProcessingParameterDefinition.FlagAdvanced) == s.advanced, s.name
+            if parameter.type() == "number":
+                assert parameter.minimum() == (s.minimum if s.minimum is not None else parameter.minimum()), s.name
+                assert parameter.defaultValue() == s.default, s.name
+            if parameter.type() == "enum" and not s.optional:
+                assert len(parameter.options()) == len(s.choices) and parameter.defaultValue() == s.choices.index(
+                    s.default
+                )

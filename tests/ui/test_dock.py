@@ -418,3 +418,31 @@ def test_compare_losses_reports_and_trains_with_the_best(dock, landcover, crop, 
     final = json.loads((tmp_path / "report" / "final_model" / "model.json").read_text())
     assert results["configurations"][0]["loss_params"].items() <= final["loss"]["params"].items()
     assert dock.modelDirWidget.filePath() == str(tmp_path / "report" / "final_model")
+
+
+def test_setting_widgets_follow_the_declarations(dock):
+    from segmentation_trainer.core.common.config import PredictConfig, TrainConfig
+    from segmentation_trainer.core.common.schema import settings_of
+    from segmentation_trainer.ui.dock import DOCK_INPUTS, PREDICT_INPUTS
+
+    forms = {TrainConfig: dock.train_forms, PredictConfig: dock.predict_forms}
+    for cls, expected in (
+        (TrainConfig, [s for s in settings_of(TrainConfig).values() if s.source not in DOCK_INPUTS]),
+        (PredictConfig, [s for n, s in settings_of(PredictConfig).items() if n not in PREDICT_INPUTS]),
+    ):
+        widgets = {name: w for form in forms[cls] for name, w in form.widgets.items()}
+        assert set(widgets) == {s.name for s in expected}
+        for s in expected:
+            widget = widgets[s.name]
+            assert s.cli_flag in widget.toolTip()
+            assert (widget.parentWidget() in (dock.advancedGroup, dock.predictAdvancedGroup)) == s.advanced, s.name
+            if hasattr(widget, "minimum") and s.minimum is not None:
+                assert widget.minimum() == pytest.approx(
+                    s.minimum, abs=10 ** -widget.decimals() if hasattr(widget, "decimals") else 0
+                )
+                assert s.maximum is None or widget.maximum() == pytest.approx(s.maximum)
+    values = {name: value for form in dock.train_forms for name, value in form.values().items()}
+    assert {name: values[name] for name in ("epochs", "tile_size", "learning_rate", "augmentation")} == {
+        s: getattr(TrainConfig(raster="r", labels="l", output_dir="o"), s)
+        for s in ("epochs", "tile_size", "learning_rate", "augmentation")
+    }
