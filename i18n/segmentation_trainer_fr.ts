@@ -62,67 +62,37 @@
 <context>
     <name>CompareAlgorithm</name>
     <message>
-        <location filename="../provider/compare.py" line="39"/>
+        <location filename="../provider/compare.py" line="36"/>
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="55"/>
-        <source>Loss configurations</source>
-        <translation>Configurations de perte</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="58"/>
-        <source>Baseline</source>
-        <translation>Référence</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="59"/>
-        <source>Second architecture for the best configuration</source>
-        <translation>Seconde architecture pour la meilleure configuration</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="59"/>
-        <source>None</source>
-        <translation>Aucune</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="87"/>
+        <location filename="../provider/compare.py" line="62"/>
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="88"/>
+        <location filename="../provider/compare.py" line="63"/>
         <source>Report (HTML)</source>
         <translation>Rapport (HTML)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="89"/>
+        <location filename="../provider/compare.py" line="64"/>
         <source>Training settings with the best loss (JSON)</source>
         <translation>Réglages d'entraînement avec la meilleure perte (JSON)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="90"/>
+        <location filename="../provider/compare.py" line="65"/>
         <source>Best configuration</source>
         <translation>Meilleure configuration</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="42"/>
+        <location filename="../provider/compare.py" line="39"/>
         <source>Trains the raster and labels RUNS times (seeds) per loss configuration, with identical tiles, split and epochs. The best configuration is chosen on the validation blocks; the verdict is computed on held-out test blocks (TEST_FRACTION of the spatial blocks) that neither training nor the choice used: test mIoU with 95 % intervals that include training variance, differences with Holm-adjusted p-values and the smallest difference the data could detect. The report (HTML, CSV, JSON) also has the study&apos;s tables and per-class IoU. LOSSES lists study presets (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) and loss names, comma-separated. Finished runs in the report folder are reused.</source>
         <translation>Entraîne le raster et les étiquettes RUNS fois (graines) par configuration de perte, avec les mêmes tuiles, partition et époques. La meilleure configuration est choisie sur les blocs de validation ; le verdict est calculé sur des blocs de test mis de côté (TEST_FRACTION des blocs spatiaux) que ni l'entraînement ni le choix n'ont utilisés : mIoU de test avec des intervalles à 95 % qui incluent la variance d'entraînement, différences avec des p-valeurs ajustées par Holm et la plus petite différence que les données pouvaient détecter. Le rapport (HTML, CSV, JSON) contient aussi les tableaux de l'étude et l'IoU par classe. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="67"/>
-        <source>Training runs (seeds) per configuration</source>
-        <translation>Entraînements (graines) par configuration</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="77"/>
-        <source>Share of spatial blocks held out as the test set</source>
-        <translation>Part des blocs spatiaux mis de côté comme jeu de test</translation>
-    </message>
-    <message>
-        <location filename="../provider/compare.py" line="91"/>
+        <location filename="../provider/compare.py" line="66"/>
         <source>Test mIoU of the best configuration</source>
         <translation>mIoU de test de la meilleure configuration</translation>
     </message>
@@ -130,47 +100,42 @@
 <context>
     <name>ComparisonPanel</name>
     <message>
-        <location filename="../ui/comparison_panel.py" line="46"/>
+        <location filename="../ui/comparison_panel.py" line="45"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="46"/>
+        <location filename="../ui/comparison_panel.py" line="45"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="46"/>
+        <location filename="../ui/comparison_panel.py" line="45"/>
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="48"/>
+        <location filename="../ui/comparison_panel.py" line="47"/>
         <source>Configuration</source>
         <translation>Configuration</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="59"/>
-        <source>None</source>
-        <translation>Aucune</translation>
-    </message>
-    <message>
-        <location filename="../ui/comparison_panel.py" line="142"/>
+        <location filename="../ui/comparison_panel.py" line="141"/>
         <source>Tick at least one loss configuration to compare.</source>
         <translation>Cochez au moins une configuration de perte à comparer.</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="48"/>
+        <location filename="../ui/comparison_panel.py" line="47"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="48"/>
+        <location filename="../ui/comparison_panel.py" line="47"/>
         <source>Test mIoU (95 % interval)</source>
         <translation>mIoU de test (intervalle à 95 %)</translation>
     </message>
     <message>
-        <location filename="../ui/comparison_panel.py" line="48"/>
+        <location filename="../ui/comparison_panel.py" line="47"/>
         <source>Holm p vs best</source>
         <translation>p de Holm contre la meilleure</translation>
     </message>
@@ -221,62 +186,22 @@
 <context>
     <name>PredictAlgorithm</name>
     <message>
-        <location filename="../provider/predict.py" line="35"/>
+        <location filename="../provider/predict.py" line="26"/>
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="38"/>
+        <location filename="../provider/predict.py" line="29"/>
         <source>Predicts a class raster with a model folder written by Train model (or the dock): on the whole raster, on an extent, and/or inside polygons (outside is nodata). Overlapping tiles are blended so that no seam shows. Optional outputs: a confidence raster and class polygons.</source>
         <translation>Prédit un raster de classes avec un dossier de modèle écrit par Entraîner un modèle (ou le panneau) : sur le raster entier, sur une emprise et/ou à l'intérieur de polygones (à l'extérieur : nodata). Les tuiles qui se recouvrent sont fondues pour qu'aucune couture ne se voie. Sorties facultatives : un raster de confiance et des polygones de classes.</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="45"/>
-        <source>Model folder</source>
-        <translation>Dossier du modèle</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="48"/>
-        <source>Raster</source>
-        <translation>Raster</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="49"/>
-        <source>Extent (empty: whole raster)</source>
-        <translation>Emprise (vide : raster entier)</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="52"/>
-        <source>Only inside polygons</source>
-        <translation>Seulement à l'intérieur des polygones</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="57"/>
-        <source>Tile overlap (share of a tile)</source>
-        <translation>Recouvrement des tuiles (part d'une tuile)</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="67"/>
-        <source>Confidence raster</source>
-        <translation>Raster de confiance</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="80"/>
+        <location filename="../provider/predict.py" line="39"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="69"/>
-        <source>Polygon simplification tolerance</source>
-        <translation>Tolérance de simplification des polygones</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="78"/>
-        <source>Prediction</source>
-        <translation>Prédiction</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="79"/>
+        <location filename="../provider/predict.py" line="38"/>
         <source>Confidence</source>
         <translation>Confiance</translation>
     </message>
@@ -418,190 +343,65 @@
 <context>
     <name>TrainAlgorithm</name>
     <message>
-        <location filename="../provider/train.py" line="86"/>
+        <location filename="../provider/train.py" line="26"/>
         <source>Train model</source>
         <translation>Entraîner un modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="89"/>
+        <location filename="../provider/train.py" line="29"/>
         <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin&apos;s worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock&apos;s Loss tab; LOSS_PARAMS is JSON, e.g. {&quot;gamma&quot;: 2.0}. A run JSON exported from the dock may replace every other setting.</source>
         <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {&quot;gamma&quot;: 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="98"/>
-        <source>Model folder</source>
-        <translation>Dossier du modèle</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="99"/>
+        <location filename="../provider/train.py" line="44"/>
         <source>Best validation mIoU</source>
         <translation>Meilleur mIoU de validation</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="44"/>
-        <source>Mode</source>
-        <translation>Mode</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="45"/>
-        <source>Architecture</source>
-        <translation>Architecture</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="46"/>
-        <source>Augmentation</source>
-        <translation>Augmentation</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="47"/>
-        <source>Class weighting</source>
-        <translation>Pondération des classes</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="48"/>
-        <source>Device</source>
-        <translation>Périphérique</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="52"/>
-        <source>Epochs</source>
-        <translation>Époques</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="53"/>
-        <source>Batch size</source>
-        <translation>Taille de lot</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="54"/>
-        <source>Tile size (pixels)</source>
-        <translation>Taille des tuiles (pixels)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="55"/>
-        <source>Stride (pixels, 0: the tile size)</source>
-        <translation>Pas (pixels, 0 : la taille des tuiles)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="56"/>
-        <source>Learning rate</source>
-        <translation>Taux d'apprentissage</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="57"/>
-        <source>Random seed</source>
-        <translation>Graine aléatoire</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="58"/>
-        <source>Split block side (tiles)</source>
-        <translation>Côté des blocs de partition (tuiles)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="63"/>
-        <source>Raster</source>
-        <translation>Raster</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="64"/>
-        <source>Labels (polygons or class raster)</source>
-        <translation>Étiquettes (polygones ou raster de classes)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="65"/>
-        <source>Class field</source>
-        <translation>Champ de classe</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="66"/>
-        <source>Class table (JSON)</source>
-        <translation>Table des classes (JSON)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="67"/>
-        <source>Loss (empty: the mode&apos;s default)</source>
-        <translation>Perte (vide : celle par défaut du mode)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="68"/>
-        <source>Loss parameters (JSON)</source>
-        <translation>Paramètres de la perte (JSON)</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="69"/>
-        <source>Encoder</source>
-        <translation>Encodeur</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="70"/>
-        <source>Training area</source>
-        <translation>Zone d'entraînement</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="71"/>
-        <source>Validation area</source>
-        <translation>Zone de validation</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="72"/>
-        <source>Run JSON exported from the dock</source>
-        <translation>JSON d'entraînement exporté depuis le panneau</translation>
-    </message>
-    <message>
-        <location filename="../provider/train.py" line="73"/>
-        <source>Resume from the checkpoint</source>
-        <translation>Reprendre depuis le point de contrôle</translation>
     </message>
 </context>
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="234"/>
+        <location filename="../ui/dock.py" line="222"/>
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="300"/>
+        <location filename="../ui/dock.py" line="278"/>
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="283"/>
+        <location filename="../ui/dock.py" line="261"/>
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="365"/>
+        <location filename="../ui/dock.py" line="352"/>
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="378"/>
+        <location filename="../ui/dock.py" line="345"/>
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="420"/>
+        <location filename="../ui/dock.py" line="402"/>
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="444"/>
-        <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
-        <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="498"/>
+        <location filename="../ui/dock.py" line="460"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="490"/>
+        <location filename="../ui/dock.py" line="452"/>
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="537"/>
+        <location filename="../ui/dock.py" line="493"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -616,7 +416,7 @@
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="825"/>
+        <location filename="../ui/dock.ui" line="614"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
@@ -646,192 +446,162 @@
         <translation>Le champ qui contient la classe de chaque polygone (entier ou texte). En mode binaire il peut rester vide : chaque polygone est un objet.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="335"/>
+        <location filename="../ui/dock.ui" line="303"/>
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="255"/>
+        <location filename="../ui/dock.ui" line="228"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="269"/>
+        <location filename="../ui/dock.ui" line="242"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="343"/>
-        <source>Epochs</source>
-        <translation>Époques</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="804"/>
+        <location filename="../ui/dock.ui" line="593"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="521"/>
+        <location filename="../ui/dock.ui" line="327"/>
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="773"/>
+        <location filename="../ui/dock.ui" line="562"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="532"/>
-        <source>Area per class (ha): {0}</source>
-        <translation>Surface par classe (ha) : {0}</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="839"/>
+        <location filename="../ui/dock.ui" line="628"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="853"/>
+        <location filename="../ui/dock.ui" line="642"/>
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="867"/>
+        <location filename="../ui/dock.ui" line="656"/>
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="916"/>
+        <location filename="../ui/dock.ui" line="682"/>
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="79"/>
+        <location filename="../ui/dock.py" line="72"/>
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="79"/>
+        <location filename="../ui/dock.py" line="72"/>
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="79"/>
+        <location filename="../ui/dock.py" line="72"/>
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="78"/>
+        <location filename="../ui/dock.py" line="71"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="134"/>
+        <location filename="../ui/dock.py" line="127"/>
         <source>Weights (*.pth *.pt *.safetensors)</source>
         <translation>Poids (*.pth *.pt *.safetensors)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="164"/>
+        <location filename="../ui/dock.py" line="149"/>
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="191"/>
+        <location filename="../ui/dock.py" line="179"/>
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="191"/>
-        <source>{0} is not a model folder (no model.json).</source>
-        <translation>{0} n'est pas un dossier de modèle (pas de model.json).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="202"/>
+        <location filename="../ui/dock.py" line="190"/>
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="206"/>
+        <location filename="../ui/dock.py" line="194"/>
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="217"/>
+        <location filename="../ui/dock.py" line="205"/>
         <source>Warning: &apos;{0}&apos; has {1} bands, the model was trained on {2}.</source>
         <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272"/>
+        <location filename="../ui/dock.py" line="250"/>
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272"/>
+        <location filename="../ui/dock.py" line="250"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="276"/>
+        <location filename="../ui/dock.py" line="254"/>
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="287"/>
+        <location filename="../ui/dock.py" line="265"/>
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="288"/>
+        <location filename="../ui/dock.py" line="266"/>
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="457"/>
-        <source>ETA {0}</source>
-        <translation>reste {0}</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="459"/>
-        <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
-        <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="467"/>
-        <source>Chunk {0}/{1} · {2}</source>
-        <translation>Bloc {0}/{1} · {2}</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="502"/>
+        <location filename="../ui/dock.py" line="464"/>
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="510"/>
+        <location filename="../ui/dock.py" line="472"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="517"/>
+        <location filename="../ui/dock.py" line="479"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="550"/>
+        <location filename="../ui/dock.py" line="506"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="551"/>
+        <location filename="../ui/dock.py" line="507"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="562"/>
+        <location filename="../ui/dock.py" line="518"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="565"/>
+        <location filename="../ui/dock.py" line="521"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -871,7 +641,7 @@
         <translation>Ajouter</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="592"/>
+        <location filename="../ui/dock.ui" line="402"/>
         <source>Remove</source>
         <translation>Supprimer</translation>
     </message>
@@ -906,368 +676,236 @@
         <translation>Compter les tuiles et les pixels étiquetés par classe que l'entraînement utiliserait, sans entraîner.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="184"/>
+        <location filename="../ui/dock.ui" line="212"/>
         <source>Model</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="192"/>
-        <source>Architecture</source>
-        <translation>Architecture</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="199"/>
-        <source>U-Net, DeepLabV3+ or Attention U-Net.</source>
-        <translation>U-Net, DeepLabV3+ ou Attention U-Net.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="206"/>
-        <source>Encoder</source>
-        <translation>Encodeur</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="216"/>
-        <source>The backbone (segmentation-models-pytorch name); type another one if you need it.</source>
-        <translation>Le réseau de base (nom segmentation-models-pytorch) ; saisissez-en un autre au besoin.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="223"/>
-        <source>Pretrained weights</source>
-        <translation>Poids pré-entraînés</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="230"/>
-        <source>Optional local encoder weights file (.pth or .safetensors); nothing is downloaded.</source>
-        <translation>Fichier local facultatif de poids de l'encodeur (.pth ou .safetensors) ; rien n'est téléchargé.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="262"/>
+        <location filename="../ui/dock.ui" line="235"/>
         <source>Binary: one class against the rest. Multiclass: several classes. Switching converts the loss to its counterpart.</source>
         <translation>Binaire : une classe contre le reste. Multiclasse : plusieurs classes. Changer de mode convertit la perte en son équivalent.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="279"/>
+        <location filename="../ui/dock.ui" line="252"/>
         <source>Preset</source>
         <translation>Préréglage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="312"/>
+        <location filename="../ui/dock.ui" line="285"/>
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="359"/>
-        <source>Passes over the training tiles.</source>
-        <translation>Passages sur les tuiles d'entraînement.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="366"/>
-        <source>Batch size</source>
-        <translation>Taille de lot</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="382"/>
-        <source>Tiles per optimisation step.</source>
-        <translation>Tuiles par pas d'optimisation.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="389"/>
-        <source>Learning rate</source>
-        <translation>Taux d'apprentissage</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="408"/>
-        <source>AdamW learning rate.</source>
-        <translation>Taux d'apprentissage d'AdamW.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="415"/>
-        <source>Tile size</source>
-        <translation>Taille des tuiles</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="431"/>
-        <source>Tile side in pixels (a multiple of 32).</source>
-        <translation>Côté des tuiles en pixels (un multiple de 32).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="438"/>
-        <source>Stride</source>
-        <translation>Pas</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="454"/>
-        <source>Step between training tiles in pixels; 0: the tile size (no overlap).</source>
-        <translation>Pas entre tuiles d'entraînement en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="461"/>
-        <source>Augmentation</source>
-        <translation>Augmentation</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="468"/>
-        <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
-        <translation>none ; basic : symétries et rotations de 90° ; advanced : aussi luminosité, contraste, gamma et bruit.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="475"/>
-        <source>Class weights</source>
-        <translation>Poids des classes</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="482"/>
-        <source>Weight rare classes up in the loss: inverse or median frequency of the training pixels.</source>
-        <translation>Donner plus de poids aux classes rares dans la perte : fréquence inverse ou médiane des pixels d'entraînement.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="489"/>
-        <source>Device</source>
-        <translation>Périphérique</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="496"/>
-        <source>auto: the GPU when the worker finds one, else the CPU.</source>
-        <translation>auto : le GPU si le processus de calcul en trouve un, sinon le CPU.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="503"/>
-        <source>Output folder</source>
-        <translation>Dossier de sortie</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="510"/>
-        <source>Where the model folder is written (default: segmentation_models beside the project).</source>
-        <translation>Où le dossier du modèle est écrit (par défaut : segmentation_models à côté du projet).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="528"/>
+        <location filename="../ui/dock.ui" line="334"/>
         <source>Export run…</source>
         <translation>Exporter l'exécution…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="531"/>
+        <location filename="../ui/dock.ui" line="337"/>
         <source>Save this run&apos;s settings as JSON for python -m segmentation_trainer train --config (headless).</source>
         <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="755"/>
+        <location filename="../ui/dock.ui" line="544"/>
         <source>Run</source>
         <translation>Exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="811"/>
+        <location filename="../ui/dock.ui" line="600"/>
         <source>A model folder written by training (model.json and model.safetensors).</source>
         <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="832"/>
+        <location filename="../ui/dock.ui" line="621"/>
         <source>The raster to predict: the same bands as the training raster.</source>
         <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="846"/>
+        <location filename="../ui/dock.ui" line="635"/>
         <source>Where to predict: not set means the whole raster; or the canvas, a layer&apos;s extent, or a rectangle drawn on the map.</source>
         <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="860"/>
+        <location filename="../ui/dock.ui" line="649"/>
         <source>Optional: predict only inside these polygons (outside is nodata).</source>
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="874"/>
-        <source>Confidence raster</source>
-        <translation>Raster de confiance</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="877"/>
-        <source>Also write the top-class probability as a raster, added unchecked beside the prediction.</source>
-        <translation>Écrire aussi la probabilité de la classe retenue en raster, ajouté décoché à côté de la prédiction.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="884"/>
-        <source>Polygons (GeoPackage)</source>
-        <translation>Polygones (GeoPackage)</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="887"/>
-        <source>Also write one polygon per patch of a class, added beside the prediction.</source>
-        <translation>Écrire aussi un polygone par zone d'une classe, ajouté à côté de la prédiction.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="894"/>
-        <source>Simplify</source>
-        <translation>Simplifier</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="907"/>
-        <source>Simplification tolerance of the polygons in map units (0: none).</source>
-        <translation>Tolérance de simplification des polygones en unités de carte (0 : aucune).</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="120"/>
-        <source>Attention U-Net</source>
-        <translation>U-Net à attention</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="328"/>
+        <location filename="../ui/dock.py" line="305"/>
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="333"/>
+        <location filename="../ui/dock.py" line="310"/>
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="463"/>
-        <source>Loss {0}/{1} ({2}) · </source>
-        <translation>Perte {0}/{1} ({2}) · </translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="697"/>
+        <location filename="../ui/dock.ui" line="486"/>
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="564"/>
+        <location filename="../ui/dock.ui" line="374"/>
         <source>Ticked configurations are compared. Double-click a name to rename it.</source>
         <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="582"/>
-        <source>Add the Loss tab&apos;s loss</source>
-        <translation>Ajouter la perte de l'onglet Perte</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="585"/>
-        <source>Adds the loss chosen in the Loss tab, with its parameters, as a configuration.</source>
-        <translation>Ajoute la perte choisie dans l'onglet Perte, avec ses paramètres, comme configuration.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="599"/>
+        <location filename="../ui/dock.ui" line="409"/>
         <source>Study presets</source>
         <translation>Préréglages de l'étude</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="602"/>
+        <location filename="../ui/dock.ui" line="412"/>
         <source>Back to the seven CE:Dice:Focal weightings of the loss study.</source>
         <translation>Revenir aux sept pondérations CE:Dice:Focal de l'étude des pertes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="613"/>
+        <location filename="../ui/dock.ui" line="423"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="620"/>
+        <location filename="../ui/dock.ui" line="430"/>
         <source>The configuration whose per-class IoU the best one is compared with.</source>
         <translation>La configuration dont l'IoU par classe est comparée à celle de la meilleure.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="627"/>
+        <location filename="../ui/dock.ui" line="437"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="634"/>
-        <source>Also train the best configuration with this network, to check that the choice holds across architectures.</source>
-        <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix vaut pour d'autres architectures.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="681"/>
+        <location filename="../ui/dock.ui" line="470"/>
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="688"/>
+        <location filename="../ui/dock.ui" line="477"/>
         <source>Where the report and every configuration&apos;s run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="729"/>
+        <location filename="../ui/dock.ui" line="518"/>
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="739"/>
+        <location filename="../ui/dock.ui" line="528"/>
         <source>Train with the best</source>
         <translation>Entraîner avec la meilleure</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="742"/>
+        <location filename="../ui/dock.ui" line="531"/>
         <source>Sets the Loss tab to the best configuration and trains the final model with the same settings.</source>
         <translation>Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="286"/>
+        <location filename="../ui/dock.ui" line="259"/>
         <source>The seven CE:Dice:Focal weightings of the loss study of Swastika 2025 (Table II).</source>
         <translation>Les sept pondérations CE:Dice:Focal de l'étude des pertes de Swastika 2025 (tableau II).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="302"/>
+        <location filename="../ui/dock.ui" line="275"/>
         <source>References…</source>
         <translation>Références…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="305"/>
+        <location filename="../ui/dock.ui" line="278"/>
         <source>Opens the full citation of every loss, metric and network (docs/references.md).</source>
         <translation>Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="641"/>
+        <location filename="../ui/dock.ui" line="448"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="648"/>
-        <source>Each configuration trains this many times with different seeds, so that the intervals include training variance. 1 is quick but leaves it out; 3 or more is sound.</source>
-        <translation>Chaque configuration est entraînée autant de fois avec des graines différentes, pour que les intervalles incluent la variance d'entraînement. 1 est rapide mais l'omet ; 3 ou plus est solide.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.ui" line="655"/>
+        <location filename="../ui/dock.ui" line="459"/>
         <source>Test share</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="662"/>
-        <source>Share of the spatial blocks held out as the test set: the verdict is computed on it, never on the validation blocks that choose the best configuration. At least 10 test blocks are needed for a verdict.</source>
-        <translation>Part des blocs spatiaux mis de côté comme jeu de test : le verdict est calculé sur eux, jamais sur les blocs de validation qui choisissent la meilleure configuration. Il faut au moins 10 blocs de test pour un verdict.</translation>
+        <location filename="../ui/dock.py" line="179"/>
+        <source>{0} is not a model folder (no {1}).</source>
+        <translation>{0} n'est pas un dossier de modèle (pas de {1}).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="554"/>
-        <source>Trains the Data, Model and Training tabs&apos; settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.</source>
-        <translation>Entraîne les réglages des onglets Données, Modèle et Entraînement plusieurs fois par configuration de perte (mêmes tuiles, partition et époques ; une graine par entraînement), choisit la meilleure sur les blocs de validation et la teste sur des blocs mis de côté : le rapport dit quelle perte convient à vos données, ou que les données ne permettent pas de trancher.</translation>
+        <location filename="../ui/dock.ui" line="668"/>
+        <source>Advanced</source>
+        <translation>Avancé</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="358"/>
+        <source>Compare</source>
+        <translation>Comparer</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="364"/>
+        <source>Trains the Data and Train tabs&apos; settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.</source>
+        <translation>Entraîne les réglages des onglets Données et Entraîner plusieurs fois par configuration de perte (mêmes tuiles, partition et époques ; une graine par entraînement), choisit la meilleure sur les blocs de validation et la teste sur des blocs mis de côté : le rapport dit quelle perte convient à vos données, ou que les données ne permettent pas de trancher.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="392"/>
+        <source>Add loss</source>
+        <translation>Ajouter la perte</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="395"/>
+        <source>Adds the loss chosen in the Train tab, with its parameters, as a configuration.</source>
+        <translation>Ajoute la perte choisie dans l'onglet Entraîner, avec ses paramètres, comme configuration.</translation>
     </message>
 </context>
 <context>
     <name>WorkerAlgorithm</name>
     <message>
-        <location filename="../provider/worker_algorithm.py" line="39"/>
+        <location filename="../provider/worker_algorithm.py" line="38"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../provider/worker_algorithm.py" line="44"/>
+        <location filename="../provider/worker_algorithm.py" line="43"/>
         <source>The worker ended without a result.</source>
         <translation>Le processus de calcul s'est terminé sans résultat.</translation>
     </message>
+</context>
+<context>
+    <name>WorkerProgress</name>
     <message>
-        <location filename="../provider/worker_algorithm.py" line="60"/>
+        <location filename="../tasks/progress.py" line="44"/>
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
-        <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
+        <translation>Époque {0}/{1} : perte d&apos;entraînement {2:.4f}, mIoU de validation {3}</translation>
+    </message>
+    <message>
+        <location filename="../tasks/progress.py" line="57"/>
+        <source>ETA {0}</source>
+        <translation>reste {0}</translation>
+    </message>
+    <message>
+        <location filename="../tasks/progress.py" line="59"/>
+        <source>Chunk {0}/{1} · {2}</source>
+        <translation>Bloc {0}/{1} · {2}</translation>
+    </message>
+    <message>
+        <location filename="../tasks/progress.py" line="60"/>
+        <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
+        <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
+    </message>
+    <message>
+        <location filename="../tasks/progress.py" line="64"/>
+        <source>Loss {0}/{1} ({2}) · </source>
+        <translation>Perte {0}/{1} ({2}) · </translation>
     </message>
 </context>
 <context>
     <name>WorkerTask</name>
     <message>
-        <location filename="../tasks/worker.py" line="61"/>
+        <location filename="../tasks/worker.py" line="69"/>
         <source>Cannot start the worker with {0}: {1}. Set the worker&apos;s Python in the plugin settings.</source>
         <translation>Impossible de démarrer le processus de calcul avec {0} : {1}. Indiquez son Python dans les paramètres de l'extension.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker.py" line="71"/>
+        <location filename="../tasks/worker.py" line="77"/>
         <source>The worker stopped unexpectedly (exit code {0}). Its last output:
 {1}</source>
         <translation>Le processus de calcul s'est arrêté de façon inattendue (code de sortie {0}). Ses dernières lignes :
@@ -2058,6 +1696,654 @@
         <location filename="../losses/presets.py" line="24"/>
         <source>Focal only</source>
         <translation>Focale seule</translation>
+    </message>
+</context>
+<context>
+    <name>settings</name>
+    <message>
+        <location filename="../core/common/config.py" line="119"/>
+        <source>binary</source>
+        <translation>binaire</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="119"/>
+        <source>multiclass</source>
+        <translation>multiclasse</translation>
+    </message>
+    <message>
+        <location filename="../provider/parameters.py" line="38"/>
+        <source>automatic</source>
+        <translation>automatique</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="287"/>
+        <source>none</source>
+        <translation>aucune</translation>
+    </message>
+    <message>
+        <location filename="../provider/parameters.py" line="40"/>
+        <source>yes</source>
+        <translation>oui</translation>
+    </message>
+    <message>
+        <location filename="../provider/parameters.py" line="40"/>
+        <source>no</source>
+        <translation>non</translation>
+    </message>
+    <message>
+        <location filename="../provider/compare.py" line="26"/>
+        <source>Loss configurations</source>
+        <translation>Configurations de perte</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="18"/>
+        <source>Run JSON exported from the dock (replaces the other settings)</source>
+        <translation>JSON d'entraînement exporté depuis le panneau (remplace les autres paramètres)</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="66"/>
+        <source>Device</source>
+        <translation>Périphérique</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="66"/>
+        <source>Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N.</source>
+        <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="367"/>
+        <source>Raster</source>
+        <translation>Raster</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="78"/>
+        <source>The image to train on (GeoTIFF or any GDAL raster).</source>
+        <translation>L'image d'entraînement (GeoTIFF ou tout raster GDAL).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="85"/>
+        <source>Labels</source>
+        <translation>Étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="85"/>
+        <source>Polygons with a class field, or a class raster.</source>
+        <translation>Polygones avec un champ de classe, ou raster de classes.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="359"/>
+        <source>Model folder</source>
+        <translation>Dossier du modèle</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="92"/>
+        <source>The folder to write: the model (train), the report and its runs (compare).</source>
+        <translation>Le dossier à écrire : le modèle (train), le rapport et ses entraînements (compare).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="99"/>
+        <source>Label layer name</source>
+        <translation>Nom de la couche d'étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="99"/>
+        <source>The layer inside a multi-layer vector file (GeoPackage).</source>
+        <translation>La couche à l'intérieur d'un fichier vecteur multicouche (GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="106"/>
+        <source>Class field</source>
+        <translation>Champ de classe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="106"/>
+        <source>Vector labels: the field holding the class (integer or text).</source>
+        <translation>Étiquettes vecteur : le champ qui contient la classe (entier ou texte).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="113"/>
+        <source>Class table</source>
+        <translation>Table des classes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="113"/>
+        <source>The classes&apos; values, names and colours (JSON); empty: found in the labels.</source>
+        <translation>Les valeurs, noms et couleurs des classes (JSON) ; vide : tirés des étiquettes.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="119"/>
+        <source>Mode</source>
+        <translation>Mode</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="119"/>
+        <source>Binary (one class against the rest) or multiclass.</source>
+        <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="126"/>
+        <source>Unlabelled pixels are background</source>
+        <translation>Pixels non étiquetés traités comme fond</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="126"/>
+        <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
+        <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="135"/>
+        <source>Loss</source>
+        <translation>Perte</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="135"/>
+        <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
+        <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="142"/>
+        <source>Loss parameters</source>
+        <translation>Paramètres de la perte</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="142"/>
+        <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
+        <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="149"/>
+        <source>Training area</source>
+        <translation>Zone d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="149"/>
+        <source>Polygons limiting training: pixels outside them are unlabelled.</source>
+        <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="155"/>
+        <source>Training area layer name</source>
+        <translation>Nom de la couche de la zone d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="155"/>
+        <source>The layer inside a multi-layer training-area file.</source>
+        <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="162"/>
+        <source>Validation area</source>
+        <translation>Zone de validation</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="162"/>
+        <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
+        <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="168"/>
+        <source>Validation area layer name</source>
+        <translation>Nom de la couche de la zone de validation</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="168"/>
+        <source>The layer inside a multi-layer validation-area file.</source>
+        <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="175"/>
+        <source>Architecture</source>
+        <translation>Architecture</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="175"/>
+        <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
+        <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="547"/>
+        <source>Attention U-Net</source>
+        <translation>U-Net à attention</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="182"/>
+        <source>Encoder</source>
+        <translation>Encodeur</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="182"/>
+        <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
+        <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="188"/>
+        <source>Encoder weights</source>
+        <translation>Poids de l'encodeur</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="188"/>
+        <source>A local weights file, or &apos;imagenet&apos; from the local cache; empty: random.</source>
+        <translation>Un fichier local de poids, ou « imagenet » depuis le cache local ; vide : aléatoires.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="194"/>
+        <source>Epochs</source>
+        <translation>Époques</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="194"/>
+        <source>Passes over the training tiles.</source>
+        <translation>Passages sur les tuiles d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="201"/>
+        <source>Batch size</source>
+        <translation>Taille de lot</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="201"/>
+        <source>Tiles per training step.</source>
+        <translation>Tuiles par pas d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="208"/>
+        <source>Tile size</source>
+        <translation>Taille des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="208"/>
+        <source>Side of the training tiles, in pixels (a multiple of 32).</source>
+        <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="216"/>
+        <source>Stride</source>
+        <translation>Pas</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="216"/>
+        <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
+        <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="225"/>
+        <source>Learning rate</source>
+        <translation>Taux d'apprentissage</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="225"/>
+        <source>The optimizer&apos;s (AdamW) step size.</source>
+        <translation>La taille de pas de l'optimiseur (AdamW).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="232"/>
+        <source>Weight decay</source>
+        <translation>Décroissance des poids</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="232"/>
+        <source>AdamW&apos;s weight decay (regularization).</source>
+        <translation>La décroissance des poids d'AdamW (régularisation).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="240"/>
+        <source>Validation fraction</source>
+        <translation>Part de validation</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="240"/>
+        <source>Share of the spatial blocks held out for validation.</source>
+        <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="248"/>
+        <source>Split block side</source>
+        <translation>Côté des blocs de partition</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="248"/>
+        <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
+        <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="258"/>
+        <source>Minimum labelled share</source>
+        <translation>Part étiquetée minimale</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="258"/>
+        <source>Tiles with a smaller share of labelled pixels are skipped.</source>
+        <translation>Les tuiles dont la part de pixels étiquetés est plus faible sont ignorées.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="266"/>
+        <source>Normalization</source>
+        <translation>Normalisation</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="266"/>
+        <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
+        <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="266"/>
+        <source>mean / std</source>
+        <translation>moyenne / écart type</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="266"/>
+        <source>percentiles</source>
+        <translation>centiles</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="274"/>
+        <source>Augmentation</source>
+        <translation>Augmentation</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="274"/>
+        <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
+        <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="274"/>
+        <source>basic</source>
+        <translation>de base</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="274"/>
+        <source>advanced</source>
+        <translation>avancée</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="287"/>
+        <source>Class weighting</source>
+        <translation>Pondération des classes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="287"/>
+        <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
+        <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="287"/>
+        <source>inverse frequency</source>
+        <translation>fréquence inverse</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="287"/>
+        <source>median frequency</source>
+        <translation>fréquence médiane</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="298"/>
+        <source>Early stopping patience</source>
+        <translation>Patience de l'arrêt anticipé</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="298"/>
+        <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
+        <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="307"/>
+        <source>Resume</source>
+        <translation>Reprendre</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="307"/>
+        <source>Continue from the checkpoint in the model folder.</source>
+        <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="314"/>
+        <source>Deterministic</source>
+        <translation>Déterministe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="314"/>
+        <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
+        <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="320"/>
+        <source>Keep the raster in memory</source>
+        <translation>Garder le raster en mémoire</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="320"/>
+        <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
+        <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="320"/>
+        <source>auto</source>
+        <translation>automatique</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="320"/>
+        <source>always</source>
+        <translation>toujours</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="320"/>
+        <source>never</source>
+        <translation>jamais</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="333"/>
+        <source>Random seed</source>
+        <translation>Graine aléatoire</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="333"/>
+        <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
+        <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="359"/>
+        <source>A model folder written by training.</source>
+        <translation>Un dossier de modèle écrit par l'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="367"/>
+        <source>The image to predict, with the bands the model was trained on.</source>
+        <translation>L'image à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="374"/>
+        <source>Prediction</source>
+        <translation>Prédiction</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="374"/>
+        <source>The class raster (GeoTIFF) to write.</source>
+        <translation>Le raster de classes (GeoTIFF) à écrire.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="381"/>
+        <source>Extent</source>
+        <translation>Emprise</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="381"/>
+        <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
+        <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="387"/>
+        <source>Extent CRS</source>
+        <translation>SCR de l'emprise</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="387"/>
+        <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
+        <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="394"/>
+        <source>Only inside polygons</source>
+        <translation>Seulement à l'intérieur des polygones</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="394"/>
+        <source>Polygons: predict inside them only (outside is nodata).</source>
+        <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="400"/>
+        <source>Mask layer name</source>
+        <translation>Nom de la couche de masque</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="400"/>
+        <source>The layer inside a multi-layer mask file.</source>
+        <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="407"/>
+        <source>Confidence raster</source>
+        <translation>Raster de confiance</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="407"/>
+        <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
+        <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="412"/>
+        <source>Class polygons</source>
+        <translation>Polygones de classes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="412"/>
+        <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
+        <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="417"/>
+        <source>Polygon simplification</source>
+        <translation>Simplification des polygones</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="417"/>
+        <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
+        <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="423"/>
+        <source>Tile overlap</source>
+        <translation>Recouvrement des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="423"/>
+        <source>Share of a tile overlapping its neighbours, blended so that no seam shows.</source>
+        <translation>Part d'une tuile qui recouvre ses voisines, fondue pour qu'aucune couture ne se voie.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="431"/>
+        <source>Blending</source>
+        <translation>Fusion</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="431"/>
+        <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
+        <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="431"/>
+        <source>gaussian</source>
+        <translation>gaussienne</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="431"/>
+        <source>linear</source>
+        <translation>linéaire</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="431"/>
+        <source>none (average)</source>
+        <translation>aucune (moyenne)</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="443"/>
+        <source>Prediction tile size</source>
+        <translation>Taille des tuiles de prédiction</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="443"/>
+        <source>Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
+        <translation>Côté des tuiles en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="454"/>
+        <source>Prediction batch size</source>
+        <translation>Taille de lot de prédiction</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="454"/>
+        <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
+        <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="462"/>
+        <source>Probability raster</source>
+        <translation>Raster de probabilités</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="462"/>
+        <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
+        <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="468"/>
+        <source>Resample to the training resolution</source>
+        <translation>Rééchantillonner à la résolution d'entraînement</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="468"/>
+        <source>Warp the raster to the resolution the model was trained on first.</source>
+        <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="539"/>
+        <source>Baseline</source>
+        <translation>Référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="539"/>
+        <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
+        <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="547"/>
+        <source>Second architecture</source>
+        <translation>Seconde architecture</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="547"/>
+        <source>Also train the best configuration with this network, to check the choice holds.</source>
+        <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="556"/>
+        <source>Runs per configuration</source>
+        <translation>Entraînements par configuration</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="556"/>
+        <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
+        <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="565"/>
+        <source>Test fraction</source>
+        <translation>Part de test</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="565"/>
+        <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
+        <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
     </message>
 </context>
 </TS>
