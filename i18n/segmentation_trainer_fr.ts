@@ -72,17 +72,17 @@
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="63"/>
+        <location filename="../provider/compare.py" line="65"/>
         <source>Report (HTML)</source>
         <translation>Rapport (HTML)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="64"/>
+        <location filename="../provider/compare.py" line="66"/>
         <source>Training settings with the best loss (JSON)</source>
         <translation>Réglages d'entraînement avec la meilleure perte (JSON)</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="65"/>
+        <location filename="../provider/compare.py" line="67"/>
         <source>Best configuration</source>
         <translation>Meilleure configuration</translation>
     </message>
@@ -92,7 +92,7 @@
         <translation>Entraîne le raster et les étiquettes RUNS fois (graines) par configuration de perte, avec les mêmes tuiles, partition et époques. La meilleure configuration est choisie sur les blocs de validation ; le verdict est calculé sur des blocs de test mis de côté (TEST_FRACTION des blocs spatiaux) que ni l'entraînement ni le choix n'ont utilisés : mIoU de test avec des intervalles à 95 % qui incluent la variance d'entraînement, différences avec des p-valeurs ajustées par Holm et la plus petite différence que les données pouvaient détecter. Le rapport (HTML, CSV, JSON) contient aussi les tableaux de l'étude et l'IoU par classe. LOSSES liste des préréglages de l'étude (equal, ce_dominant, dice_dominant, focal_dominant, ce_only, dice_only, focal_only) et des noms de pertes, séparés par des virgules. Les entraînements terminés présents dans le dossier du rapport sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../provider/compare.py" line="66"/>
+        <location filename="../provider/compare.py" line="68"/>
         <source>Test mIoU of the best configuration</source>
         <translation>mIoU de test de la meilleure configuration</translation>
     </message>
@@ -348,14 +348,14 @@
         <translation>Entraîner un modèle</translation>
     </message>
     <message>
-        <location filename="../provider/train.py" line="29"/>
-        <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin&apos;s worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock&apos;s Loss tab; LOSS_PARAMS is JSON, e.g. {&quot;gamma&quot;: 2.0}. A run JSON exported from the dock may replace every other setting.</source>
-        <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Perte du panneau ; LOSS_PARAMS est du JSON, par ex. {&quot;gamma&quot;: 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
-    </message>
-    <message>
         <location filename="../provider/train.py" line="44"/>
         <source>Best validation mIoU</source>
         <translation>Meilleur mIoU de validation</translation>
+    </message>
+    <message>
+        <location filename="../provider/train.py" line="29"/>
+        <source>Trains a segmentation network on a raster and its labels (polygons with a class field, or a class raster) in the plugin&apos;s worker process, and writes a model folder that Predict uses. The loss and its parameters are those of the dock&apos;s Train tab; LOSS_PARAMS is JSON, e.g. {&quot;gamma&quot;: 2.0}. A run JSON exported from the dock may replace every other setting.</source>
+        <translation>Entraîne un réseau de segmentation sur un raster et ses étiquettes (polygones avec un champ de classe, ou raster de classes) dans le processus de calcul de l'extension, et écrit un dossier de modèle qu'utilise Prédire. La perte et ses paramètres sont ceux de l'onglet Entraîner du panneau ; LOSS_PARAMS est du JSON, par ex. {&quot;gamma&quot;: 2.0}. Un JSON d'exécution exporté du panneau peut remplacer tous les autres réglages.</translation>
     </message>
 </context>
 <context>
@@ -796,11 +796,6 @@
         <translation>Entraîner avec la meilleure</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="531"/>
-        <source>Sets the Loss tab to the best configuration and trains the final model with the same settings.</source>
-        <translation>Règle l'onglet Perte sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
-    </message>
-    <message>
         <location filename="../ui/dock.ui" line="259"/>
         <source>The seven CE:Dice:Focal weightings of the loss study of Swastika 2025 (Table II).</source>
         <translation>Les sept pondérations CE:Dice:Focal de l'étude des pertes de Swastika 2025 (tableau II).</translation>
@@ -855,6 +850,16 @@
         <source>Adds the loss chosen in the Train tab, with its parameters, as a configuration.</source>
         <translation>Ajoute la perte choisie dans l'onglet Entraîner, avec ses paramètres, comme configuration.</translation>
     </message>
+    <message>
+        <location filename="../ui/dock.py" line="452"/>
+        <source>n/a</source>
+        <translation>n.d.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="531"/>
+        <source>Sets the Train tab&apos;s loss to the best configuration and trains the final model with the same settings.</source>
+        <translation>Règle la perte de l'onglet Entraîner sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
+    </message>
 </context>
 <context>
     <name>WorkerAlgorithm</name>
@@ -872,29 +877,34 @@
 <context>
     <name>WorkerProgress</name>
     <message>
-        <location filename="../tasks/progress.py" line="44"/>
+        <location filename="../tasks/progress.py" line="39"/>
         <source>Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}</source>
-        <translation>Époque {0}/{1} : perte d&apos;entraînement {2:.4f}, mIoU de validation {3}</translation>
+        <translation>Époque {0}/{1} : perte d'entraînement {2:.4f}, mIoU de validation {3}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="57"/>
+        <location filename="../tasks/progress.py" line="51"/>
         <source>ETA {0}</source>
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="59"/>
+        <location filename="../tasks/progress.py" line="53"/>
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="60"/>
+        <location filename="../tasks/progress.py" line="56"/>
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="64"/>
+        <location filename="../tasks/progress.py" line="60"/>
         <source>Loss {0}/{1} ({2}) · </source>
         <translation>Perte {0}/{1} ({2}) · </translation>
+    </message>
+    <message>
+        <location filename="../tasks/progress.py" line="38"/>
+        <source>n/a</source>
+        <translation>n.d.</translation>
     </message>
 </context>
 <context>
@@ -1716,7 +1726,7 @@
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="287"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
@@ -1751,7 +1761,7 @@
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="367"/>
+        <location filename="../core/common/config.py" line="368"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
@@ -1771,7 +1781,7 @@
         <translation>Polygones avec un champ de classe, ou raster de classes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="359"/>
+        <location filename="../core/common/config.py" line="360"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
@@ -1821,527 +1831,527 @@
         <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="126"/>
+        <location filename="../core/common/config.py" line="127"/>
         <source>Unlabelled pixels are background</source>
         <translation>Pixels non étiquetés traités comme fond</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="126"/>
+        <location filename="../core/common/config.py" line="127"/>
         <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
         <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="135"/>
+        <location filename="../core/common/config.py" line="136"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="135"/>
+        <location filename="../core/common/config.py" line="136"/>
         <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
         <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="142"/>
+        <location filename="../core/common/config.py" line="143"/>
         <source>Loss parameters</source>
         <translation>Paramètres de la perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="142"/>
+        <location filename="../core/common/config.py" line="143"/>
         <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
         <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="149"/>
+        <location filename="../core/common/config.py" line="150"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="149"/>
+        <location filename="../core/common/config.py" line="150"/>
         <source>Polygons limiting training: pixels outside them are unlabelled.</source>
         <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="155"/>
+        <location filename="../core/common/config.py" line="156"/>
         <source>Training area layer name</source>
         <translation>Nom de la couche de la zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="155"/>
+        <location filename="../core/common/config.py" line="156"/>
         <source>The layer inside a multi-layer training-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="162"/>
+        <location filename="../core/common/config.py" line="163"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="162"/>
+        <location filename="../core/common/config.py" line="163"/>
         <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
         <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="168"/>
+        <location filename="../core/common/config.py" line="169"/>
         <source>Validation area layer name</source>
         <translation>Nom de la couche de la zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="168"/>
+        <location filename="../core/common/config.py" line="169"/>
         <source>The layer inside a multi-layer validation-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="175"/>
+        <location filename="../core/common/config.py" line="176"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="175"/>
+        <location filename="../core/common/config.py" line="176"/>
         <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="548"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="182"/>
+        <location filename="../core/common/config.py" line="183"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="182"/>
+        <location filename="../core/common/config.py" line="183"/>
         <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
         <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="188"/>
+        <location filename="../core/common/config.py" line="189"/>
         <source>Encoder weights</source>
         <translation>Poids de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="188"/>
+        <location filename="../core/common/config.py" line="189"/>
         <source>A local weights file, or &apos;imagenet&apos; from the local cache; empty: random.</source>
         <translation>Un fichier local de poids, ou « imagenet » depuis le cache local ; vide : aléatoires.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="194"/>
+        <location filename="../core/common/config.py" line="195"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="194"/>
+        <location filename="../core/common/config.py" line="195"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="201"/>
+        <location filename="../core/common/config.py" line="202"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="201"/>
+        <location filename="../core/common/config.py" line="202"/>
         <source>Tiles per training step.</source>
         <translation>Tuiles par pas d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="208"/>
+        <location filename="../core/common/config.py" line="209"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="208"/>
+        <location filename="../core/common/config.py" line="209"/>
         <source>Side of the training tiles, in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="216"/>
+        <location filename="../core/common/config.py" line="217"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="216"/>
+        <location filename="../core/common/config.py" line="217"/>
         <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
         <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="225"/>
+        <location filename="../core/common/config.py" line="226"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="225"/>
+        <location filename="../core/common/config.py" line="226"/>
         <source>The optimizer&apos;s (AdamW) step size.</source>
         <translation>La taille de pas de l'optimiseur (AdamW).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="232"/>
+        <location filename="../core/common/config.py" line="233"/>
         <source>Weight decay</source>
         <translation>Décroissance des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="232"/>
+        <location filename="../core/common/config.py" line="233"/>
         <source>AdamW&apos;s weight decay (regularization).</source>
         <translation>La décroissance des poids d'AdamW (régularisation).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="240"/>
+        <location filename="../core/common/config.py" line="241"/>
         <source>Validation fraction</source>
         <translation>Part de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="240"/>
+        <location filename="../core/common/config.py" line="241"/>
         <source>Share of the spatial blocks held out for validation.</source>
         <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="248"/>
+        <location filename="../core/common/config.py" line="249"/>
         <source>Split block side</source>
         <translation>Côté des blocs de partition</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="248"/>
+        <location filename="../core/common/config.py" line="249"/>
         <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
         <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="258"/>
+        <location filename="../core/common/config.py" line="259"/>
         <source>Minimum labelled share</source>
         <translation>Part étiquetée minimale</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="258"/>
+        <location filename="../core/common/config.py" line="259"/>
         <source>Tiles with a smaller share of labelled pixels are skipped.</source>
         <translation>Les tuiles dont la part de pixels étiquetés est plus faible sont ignorées.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="266"/>
+        <location filename="../core/common/config.py" line="267"/>
         <source>Normalization</source>
         <translation>Normalisation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="266"/>
+        <location filename="../core/common/config.py" line="267"/>
         <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
         <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="266"/>
+        <location filename="../core/common/config.py" line="267"/>
         <source>mean / std</source>
         <translation>moyenne / écart type</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="266"/>
+        <location filename="../core/common/config.py" line="267"/>
         <source>percentiles</source>
         <translation>centiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="274"/>
+        <location filename="../core/common/config.py" line="275"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="274"/>
+        <location filename="../core/common/config.py" line="275"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="274"/>
+        <location filename="../core/common/config.py" line="275"/>
         <source>basic</source>
         <translation>de base</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="274"/>
+        <location filename="../core/common/config.py" line="275"/>
         <source>advanced</source>
         <translation>avancée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="287"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="287"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
         <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="287"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>inverse frequency</source>
         <translation>fréquence inverse</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="287"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>median frequency</source>
         <translation>fréquence médiane</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="298"/>
+        <location filename="../core/common/config.py" line="299"/>
         <source>Early stopping patience</source>
         <translation>Patience de l'arrêt anticipé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="298"/>
+        <location filename="../core/common/config.py" line="299"/>
         <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
         <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="307"/>
+        <location filename="../core/common/config.py" line="308"/>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="307"/>
+        <location filename="../core/common/config.py" line="308"/>
         <source>Continue from the checkpoint in the model folder.</source>
         <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="314"/>
+        <location filename="../core/common/config.py" line="315"/>
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="314"/>
+        <location filename="../core/common/config.py" line="315"/>
         <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
         <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>Keep the raster in memory</source>
         <translation>Garder le raster en mémoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
         <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>auto</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>always</source>
         <translation>toujours</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="333"/>
+        <location filename="../core/common/config.py" line="334"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="333"/>
+        <location filename="../core/common/config.py" line="334"/>
         <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
         <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="359"/>
+        <location filename="../core/common/config.py" line="360"/>
         <source>A model folder written by training.</source>
         <translation>Un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="367"/>
+        <location filename="../core/common/config.py" line="368"/>
         <source>The image to predict, with the bands the model was trained on.</source>
         <translation>L'image à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="374"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="374"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>The class raster (GeoTIFF) to write.</source>
         <translation>Le raster de classes (GeoTIFF) à écrire.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="381"/>
+        <location filename="../core/common/config.py" line="382"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="381"/>
+        <location filename="../core/common/config.py" line="382"/>
         <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
         <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="387"/>
+        <location filename="../core/common/config.py" line="388"/>
         <source>Extent CRS</source>
         <translation>SCR de l'emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="387"/>
+        <location filename="../core/common/config.py" line="388"/>
         <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
         <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="394"/>
+        <location filename="../core/common/config.py" line="395"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="394"/>
+        <location filename="../core/common/config.py" line="395"/>
         <source>Polygons: predict inside them only (outside is nodata).</source>
         <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="401"/>
         <source>Mask layer name</source>
         <translation>Nom de la couche de masque</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="401"/>
         <source>The layer inside a multi-layer mask file.</source>
         <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="407"/>
+        <location filename="../core/common/config.py" line="408"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="407"/>
+        <location filename="../core/common/config.py" line="408"/>
         <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
         <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="412"/>
+        <location filename="../core/common/config.py" line="413"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="412"/>
+        <location filename="../core/common/config.py" line="413"/>
         <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
         <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="417"/>
+        <location filename="../core/common/config.py" line="418"/>
         <source>Polygon simplification</source>
         <translation>Simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="417"/>
+        <location filename="../core/common/config.py" line="418"/>
         <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
         <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="423"/>
+        <location filename="../core/common/config.py" line="424"/>
         <source>Tile overlap</source>
         <translation>Recouvrement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="423"/>
+        <location filename="../core/common/config.py" line="424"/>
         <source>Share of a tile overlapping its neighbours, blended so that no seam shows.</source>
         <translation>Part d'une tuile qui recouvre ses voisines, fondue pour qu'aucune couture ne se voie.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="431"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>Blending</source>
         <translation>Fusion</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="431"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
         <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="431"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>gaussian</source>
         <translation>gaussienne</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="431"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>linear</source>
         <translation>linéaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="431"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>none (average)</source>
         <translation>aucune (moyenne)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="443"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>Prediction tile size</source>
         <translation>Taille des tuiles de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="443"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
         <translation>Côté des tuiles en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="454"/>
+        <location filename="../core/common/config.py" line="455"/>
         <source>Prediction batch size</source>
         <translation>Taille de lot de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="454"/>
+        <location filename="../core/common/config.py" line="455"/>
         <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
         <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="462"/>
+        <location filename="../core/common/config.py" line="463"/>
         <source>Probability raster</source>
         <translation>Raster de probabilités</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="462"/>
+        <location filename="../core/common/config.py" line="463"/>
         <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
         <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="468"/>
+        <location filename="../core/common/config.py" line="469"/>
         <source>Resample to the training resolution</source>
         <translation>Rééchantillonner à la résolution d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="468"/>
+        <location filename="../core/common/config.py" line="469"/>
         <source>Warp the raster to the resolution the model was trained on first.</source>
         <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="539"/>
+        <location filename="../core/common/config.py" line="540"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="539"/>
+        <location filename="../core/common/config.py" line="540"/>
         <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
         <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="548"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="548"/>
         <source>Also train the best configuration with this network, to check the choice holds.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="556"/>
+        <location filename="../core/common/config.py" line="557"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="556"/>
+        <location filename="../core/common/config.py" line="557"/>
         <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
         <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="565"/>
+        <location filename="../core/common/config.py" line="566"/>
         <source>Test fraction</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="565"/>
+        <location filename="../core/common/config.py" line="566"/>
         <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
     </message>

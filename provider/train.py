@@ -29,7 +29,7 @@ class TrainAlgorithm(WorkerAlgorithm):
         return self.tr(
             "Trains a segmentation network on a raster and its labels (polygons with a class field, or a "
             "class raster) in the plugin's worker process, and writes a model folder that Predict uses. "
-            "The loss and its parameters are those of the dock's Loss tab; LOSS_PARAMS is JSON, e.g. "
+            "The loss and its parameters are those of the dock's Train tab; LOSS_PARAMS is JSON, e.g. "
             '{"gamma": 2.0}. A run JSON exported from the dock may replace every other setting.'
         )
 

@@ -12,12 +12,6 @@ from typing import Any
 
 from qgis.PyQt.QtCore import QCoreApplication
 
-CONTEXT = "WorkerProgress"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
-
 
 def percent(event: dict[str, Any]) -> float | None:
     """A progress event's share of the run done, in percent; None for other events."""
@@ -41,9 +35,9 @@ def log_line(event: dict[str, Any]) -> tuple[str, bool] | None:
 
 def epoch_line(event: dict[str, Any]) -> str:
     miou = event.get("miou")
-    text = _tr("Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}").format(
-        event["epoch"], event["epochs"], event["train_loss"], "n/a" if miou is None else f"{miou:.3f}"
-    )
+    miou_text = QCoreApplication.translate("WorkerProgress", "n/a") if miou is None else f"{miou:.3f}"
+    template = QCoreApplication.translate("WorkerProgress", "Epoch {0}/{1}: train loss {2:.4f}, validation mIoU {3}")
+    text = template.format(event["epoch"], event["epochs"], event["train_loss"], miou_text)
     return f"{event['configuration']}: {text}" if event.get("configuration") else text
 
 
@@ -54,14 +48,21 @@ def status_line(event: dict[str, Any], elapsed_s: float) -> str:
     fraction = float(event.get("fraction", 0.0))
     if eta is None and fraction > 0:
         eta = elapsed_s / fraction * (1.0 - fraction)
-    eta_text = _tr("ETA {0}").format(duration(eta)) if eta is not None else ""
+    eta_text = QCoreApplication.translate("WorkerProgress", "ETA {0}").format(duration(eta)) if eta is not None else ""
     if event.get("stage") != "train":
-        return _tr("Chunk {0}/{1} · {2}").format(event.get("batch"), event.get("batches"), eta_text)
-    text = _tr("Epoch {0}/{1} · batch {2}/{3} · {4}").format(
+        return QCoreApplication.translate("WorkerProgress", "Chunk {0}/{1} · {2}").format(
+            event.get("batch"), event.get("batches"), eta_text
+        )
+    text = QCoreApplication.translate("WorkerProgress", "Epoch {0}/{1} · batch {2}/{3} · {4}").format(
         event.get("epoch"), event.get("epochs"), event.get("batch"), event.get("batches"), eta_text
     )
     if event.get("configuration"):
-        text = _tr("Loss {0}/{1} ({2}) · ").format(event["run"], event["runs"], event["configuration"]) + text
+        text = (
+            QCoreApplication.translate("WorkerProgress", "Loss {0}/{1} ({2}) · ").format(
+                event["run"], event["runs"], event["configuration"]
+            )
+            + text
+        )
     return text
 
 

@@ -198,7 +198,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             classes,
             bands,
             resolution[0],
-            "n/a" if best is None else f"{best:.3f}",
+            self.tr("n/a") if best is None else f"{best:.3f}",
         )
         raster = self.predictRasterCombo.currentLayer()
         if isinstance(raster, QgsRasterLayer) and raster.bandCount() != bands:
@@ -451,7 +451,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         miou = result.get("best_miou")
         self.show_message(
             self.tr("Training finished: best validation mIoU {0}. Model in {1}").format(
-                "n/a" if miou is None else f"{miou:.3f}", result["model_dir"]
+                self.tr("n/a") if miou is None else f"{miou:.3f}", result["model_dir"]
             )
         )
 

@@ -121,6 +121,7 @@ class TrainConfig:
         QT_TRANSLATE_NOOP("settings", "Mode"),
         QT_TRANSLATE_NOOP("settings", "Binary (one class against the rest) or multiclass."),
         choices=MODES,
+        choice_labels=(QT_TRANSLATE_NOOP("settings", "binary"), QT_TRANSLATE_NOOP("settings", "multiclass")),
         source=LOSS,
     )
     unlabelled_as_background: bool | None = setting(
