@@ -1,18 +1,51 @@
-"""Helpers for worker-side tests: raster crops and a silent event writer."""
+"""Helpers for tests of the worker: its command lines, run settings, raster crops and a silent event writer.
+
+Standard library and ``core.common`` only at module level, so that QGIS-side tests (tests/tasks) may
+use the command-line helpers too; rasterio is imported where a crop is cut."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import rasterio
-from rasterio.windows import Window
-
+from segmentation_trainer.core.common.config import TrainConfig
 from segmentation_trainer.core.common.events import EventWriter
+
+if TYPE_CHECKING:
+    from rasterio.windows import Window
+
+
+def worker_args(command: str, **options: object) -> list[str]:
+    """The worker's arguments ``command --option value …``: ``output_dir=x`` gives ``--output-dir x``,
+    ``True`` a bare flag."""
+    args = [command]
+    for name, value in options.items():
+        args.append("--" + name.replace("_", "-"))
+        if value is not True:
+            args.append(str(value))
+    return args
+
+
+def train_args(raster: str | Path, labels: str | Path, output: str | Path, **options: object) -> list[str]:
+    """``train`` on ``raster`` and ``labels`` into the model folder ``output``; ``options`` as for ``worker_args``."""
+    return worker_args("train", raster=raster, labels=labels, output_dir=output, **options)
+
+
+def compare_args(raster: str | Path, labels: str | Path, output: str | Path, **options: object) -> list[str]:
+    """``compare`` on ``raster`` and ``labels``, the report in ``output``; ``options`` as for ``worker_args``."""
+    return worker_args("compare", raster=raster, labels=labels, output_dir=output, **options)
+
+
+def train_config(raster: str | Path, labels: str | Path, output: str | Path, **options: object) -> TrainConfig:
+    """The run settings for ``raster`` and ``labels``, the model folder ``output``, other fields from ``options``."""
+    return TrainConfig(raster=str(raster), labels=str(labels), output_dir=str(output), **options)
 
 
 def crop_raster(source: Path, target: Path, window: Window) -> Path:
     """Write ``window`` of ``source`` to ``target`` with its georeferencing and nodata."""
+    import rasterio
+
     with rasterio.open(source) as src:
         profile = src.profile | {
             "width": int(window.width),

@@ -32,7 +32,7 @@ from ..data.dataset import TileDataset
 from ..models.model_store import load_model
 from ..runtime import distributed
 from ..runtime.cancel import StopRequest
-from ..training.loop import TrainingData, evaluate, prepare_data, train
+from ..training.loop import TrainingData, prepare_data, tile_confusions, train
 from .report import TEST_FILE, ConfigurationResult, RunResult, write_report
 from .statistics import MIN_TEST_BLOCKS
 
@@ -174,14 +174,13 @@ def _write_test_evaluation(config: TrainConfig, data: TrainingData, processes: d
     Under torchrun every process scores its shard and rank 0 writes."""
     model, metadata = load_model(config.output_dir)
     model.to(processes.device)
-    class_names = [c["name"] for c in metadata["classes"]]
     tiles = TileDataset(data.source, data.split.test, data.stats)
     loader = DataLoader(Subset(tiles, distributed.shard(processes, len(tiles))), batch_size=config.batch_size)
-    result = evaluate(model, None, loader, processes.device, config.mode, class_names, None, processes, per_tile=True)
+    confusions = tile_confusions(model, loader, config.mode, len(metadata["classes"]), processes)
     if not processes.main:
         return
-    per_block: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros((len(class_names),) * 2, np.int64))
-    for window, confusion in zip(data.split.test, result["tile_confusion"]):
+    per_block: dict[tuple[int, int], np.ndarray] = defaultdict(lambda: np.zeros(confusions.shape[1:], np.int64))
+    for window, confusion in zip(data.split.test, confusions):
         per_block[data.split.block_of(window)] += confusion
     blocks = sorted(per_block)
     test = {"blocks": blocks, "confusion": [per_block[b].tolist() for b in blocks]}

@@ -28,7 +28,7 @@ from ..common.errors import UserError
 from ..common.events import EventWriter
 from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE
 from ..data.dataset import TileDataset, TileSource
-from ..data.labels import area_mask, open_labels
+from ..data.labels import PolygonLayer, area_mask, open_labels
 from ..data.normalization import band_statistics
 from ..data.rasters import RasterInfo, raster_info
 from ..data.tiling import Split, SplitTooSmallError, area_split, hold_out_test, spatial_split, tile_windows
@@ -45,6 +45,18 @@ ADAMW_BETAS = (0.9, 0.999)
 LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
 CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
 MIN_TILE = 32
+METRICS_COLUMNS = (
+    "epoch",
+    "train_loss",
+    "val_loss",
+    "miou",
+    "pixel_accuracy",
+    "mean_dice",
+    "boundary_iou",
+    "grad_norm",
+    "learning_rate",
+)
+"""The per-epoch scalars of ``METRICS_TABLE``, in its column order (then ``iou_<class>`` per class)."""
 
 
 @dataclass
@@ -75,7 +87,7 @@ def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float 
         else None
     )
     split, tile, counts, validation_counts = _tile_and_split(
-        config, image, source, validation_area, len(labels.classes), test_fraction, events
+        config, image, source, validation_area, test_fraction, events
     )
     stats = band_statistics(lambda w: source.read_raw(w)[:2], split.train, config.normalization, config.seed)
     return TrainingData(image, source, labels.classes, stats, split, tile, counts, validation_counts)
@@ -97,7 +109,14 @@ def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
     return summary
 
 
-def _tile_and_split(config, image, source, validation_area, num_classes, test_fraction, events):
+def _tile_and_split(
+    config: TrainConfig,
+    image: RasterInfo,
+    source: TileSource,
+    validation_area: PolygonLayer | None,
+    test_fraction: float,
+    events: EventWriter,
+) -> tuple[Split, int, np.ndarray, np.ndarray]:
     """Tiles, split and training class counts; tiles shrink (and pad) when the raster is too small."""
     tile = config.tile_size
     attempts = []
@@ -107,7 +126,7 @@ def _tile_and_split(config, image, source, validation_area, num_classes, test_fr
             windows = tile_windows(image.width, image.height, tile, stride, flush)
             try:
                 split, counts, validation_counts = _split(
-                    config, source, windows, tile, validation_area, num_classes, test_fraction, events
+                    config, source, windows, validation_area, test_fraction, events
                 )
             except SplitTooSmallError as exc:
                 attempts.append(str(exc))
@@ -123,13 +142,45 @@ def _tile_and_split(config, image, source, validation_area, num_classes, test_fr
     raise UserError(attempts[-1])
 
 
-def _split(config, source, windows, tile, validation_area, num_classes, test_fraction, events):
+def _split(
+    config: TrainConfig,
+    source: TileSource,
+    windows: list[Window],
+    validation_area: PolygonLayer | None,
+    test_fraction: float,
+    events: EventWriter,
+) -> tuple[Split, np.ndarray, np.ndarray]:
+    """Split the tiles with enough labels: the split, and labelled pixels per class on its training and
+    validation sides."""
+    num_classes, tile = len(source.labels.classes), int(windows[0].width)
+    counts, fractions = _labelled_pixels(source, windows, num_classes)
+    kept = _enough_labels(config, fractions, tile)
+    split, how = _split_kept([windows[i] for i in kept], tile, validation_area, test_fraction, config)
+    train_counts, validation_counts = (
+        _counts_of(subset, windows, counts, num_classes) for subset in (split.train, split.validation)
+    )
+    events.log(
+        f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels: {len(split.train)} for training, "
+        f"{len(split.validation)} for validation ({how})."
+    )
+    return split, train_counts, validation_counts
+
+
+def _labelled_pixels(
+    source: TileSource, windows: list[Window], num_classes: int
+) -> tuple[list[np.ndarray], list[float]]:
+    """Each tile's labelled pixels per class and its labelled fraction."""
     counts, fractions = [], []
     for window in windows:
         target = source.read_raw(window)[2]
         labelled = target[target != IGNORE_INDEX]
         counts.append(np.bincount(labelled, minlength=num_classes)[:num_classes])
         fractions.append(labelled.size / target.size)
+    return counts, fractions
+
+
+def _enough_labels(config: TrainConfig, fractions: list[float], tile: int) -> list[int]:
+    """The indices of the tiles with at least the minimum labelled fraction (an error when there is none)."""
     if max(fractions) == 0:
         raise UserError(
             f"No pixel of {Path(config.raster).name} is labelled: check that the labels cover the raster's "
@@ -141,7 +192,17 @@ def _split(config, source, windows, tile, validation_area, num_classes, test_fra
             f"No {tile}-pixel tile has at least {config.min_labelled_fraction:.0%} labelled pixels "
             f"(the best has {max(fractions):.1%}): lower the minimum labelled fraction or the tile size."
         )
-    kept_windows = [windows[i] for i in kept]
+    return kept
+
+
+def _split_kept(
+    kept_windows: list[Window],
+    tile: int,
+    validation_area: PolygonLayer | None,
+    test_fraction: float,
+    config: TrainConfig,
+) -> tuple[Split, str]:
+    """The split of the kept tiles (spatial blocks, or the validation area) and how it was made, in words."""
     if validation_area is None:
         split = spatial_split(kept_windows, tile, config.val_fraction, config.seed, config.block_tiles)
         how = f"{len(split.validation_blocks)} spatial blocks of {config.block_tiles * tile} px held out"
@@ -151,14 +212,7 @@ def _split(config, source, windows, tile, validation_area, num_classes, test_fra
     if test_fraction:
         split = hold_out_test(split, tile, test_fraction, config.seed, config.block_tiles)
         how += f"; {len(split.test)} test tiles in {len(split.test_blocks)} blocks held out for the verdict"
-    train_counts, validation_counts = (
-        _counts_of(subset, windows, counts, num_classes) for subset in (split.train, split.validation)
-    )
-    events.log(
-        f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels: {len(split.train)} for training, "
-        f"{len(split.validation)} for validation ({how})."
-    )
-    return split, train_counts, validation_counts
+    return split, how
 
 
 def _counts_of(subset: list[Window], windows: list[Window], counts: list[np.ndarray], num_classes: int) -> np.ndarray:
@@ -206,8 +260,45 @@ def train(
     events = processes.reporter(events)
     data = data or prepare_data(config, events)
     seed_everything(config.seed, config.deterministic)
-    device = processes.device
-    class_names = [c.name for c in data.classes]
+    parts = _optimisation(config, data, processes.device, events)
+    step = distributed.wrap(_TrainingStep(parts.model, parts.loss_fn), processes)
+    loaders = _loaders(config, data, processes)
+    output = Path(config.output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    run = _Run(config, output, parts, events, processes.main)
+    if config.resume:
+        run.restore()
+    metadata = _metadata(config, data, parts.model, processes.device)
+    processes_text = f" x {processes.world_size} processes" if processes.distributed else ""
+    events.log(
+        f"Training {config.architecture}/{config.encoder} ({parameter_count(parts.model) / 1e6:.1f} M parameters) "
+        f"with loss {config.loss} on {processes.device}{processes_text}, epochs {run.epoch + 1} to {config.epochs}."
+    )
+    progress = _Progress(events, (config.epochs - run.epoch) * len(loaders.train))
+    epochs = _Epochs(config, processes, parts, step, loaders, [c.name for c in data.classes], progress)
+    while run.epoch < config.epochs and not run.early_stopped():
+        record = epochs.run(run.epoch + 1, stop)
+        if record is None:
+            return run.stop(metadata)
+        events.emit("epoch", epochs=config.epochs, **record)
+        run.finish_epoch(record, metadata)
+    return run.finish(metadata)
+
+
+@dataclass
+class _Optimisation:
+    """The network, its loss (which may learn parameters too) and what optimises both."""
+
+    model: torch.nn.Module
+    loss_fn: torch.nn.Module
+    parameters: list[torch.nn.Parameter]  # the network's and the loss's
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+
+
+def _optimisation(config: TrainConfig, data: TrainingData, device: torch.device, events: EventWriter) -> _Optimisation:
+    """The network and the loss on ``device``, AdamW over both with its step schedule, and the fp16 scaler."""
     model = build_model(
         config.architecture,
         config.encoder,
@@ -216,21 +307,45 @@ def train(
         config.encoder_weights,
         events.log,
     ).to(device)
-    weights = class_weights(data.class_counts, config.class_weighting)
-    if weights:
-        events.log("Class weights: " + ", ".join(f"{n} {w:.2f}" for n, w in zip(class_names, weights)))
-    try:
-        params = config.loss_params | ({"class_weights": weights} if weights else {})
-        loss_fn = build_loss(config.loss, config.mode, len(data.classes), **params).to(device)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
+    loss_fn = _loss(config, data, events).to(device)
     parameters = list(model.parameters()) + list(loss_fn.parameters())
     optimizer = torch.optim.AdamW(
         parameters, lr=config.learning_rate, weight_decay=config.weight_decay, betas=ADAMW_BETAS
     )
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, LR_STEP_EPOCHS, LR_GAMMA)
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(device) == torch.float16)
-    step = distributed.wrap(_TrainingStep(model, loss_fn), processes)
+    return _Optimisation(model, loss_fn, parameters, optimizer, scheduler, scaler)
+
+
+def _loss(config: TrainConfig, data: TrainingData, events: EventWriter) -> torch.nn.Module:
+    """The configured loss, with per-class weights (logged) when class weighting is asked for."""
+    weights = class_weights(data.class_counts, config.class_weighting)
+    if weights:
+        events.log("Class weights: " + ", ".join(f"{c.name} {w:.2f}" for c, w in zip(data.classes, weights)))
+    try:
+        params = config.loss_params | ({"class_weights": weights} if weights else {})
+        return build_loss(config.loss, config.mode, len(data.classes), **params)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+@dataclass
+class _Loaders:
+    """The training tiles (shuffled per epoch, dealt out to the processes) and this process's validation shard."""
+
+    train_set: TileDataset
+    sampler: DistributedSampler
+    train: DataLoader
+    validation: DataLoader
+
+    def set_epoch(self, epoch: int) -> None:
+        """Seed the epoch's augmentation and shuffle."""
+        self.train_set.set_epoch(epoch)
+        self.sampler.set_epoch(epoch)
+
+
+def _loaders(config: TrainConfig, data: TrainingData, processes: distributed.Processes) -> _Loaders:
+    """The training and validation loaders of this process."""
     train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
     # each epoch's order is randperm(seed * 1000 + epoch), as a single process always shuffled: the
     # processes deal out that order, so every global batch holds one process's batch of the same size
@@ -242,49 +357,69 @@ def train(
     val_loader = DataLoader(
         Subset(validation_set, distributed.shard(processes, len(validation_set))), batch_size=config.batch_size
     )
-    output = Path(config.output_dir)
-    output.mkdir(parents=True, exist_ok=True)
-    run = _Run(config, output, model, loss_fn, optimizer, scheduler, events, processes.main)
-    if config.resume:
-        run.restore()
-    metadata = _metadata(config, data, model, device)
-    processes_text = f" x {processes.world_size} processes" if processes.distributed else ""
-    events.log(
-        f"Training {config.architecture}/{config.encoder} ({parameter_count(model) / 1e6:.1f} M parameters) "
-        f"with loss {config.loss} on {device}{processes_text}, epochs {run.epoch + 1} to {config.epochs}."
-    )
-    progress = _Progress(events, (config.epochs - run.epoch) * len(loader))
-    while run.epoch < config.epochs and not run.early_stopped():
-        epoch = run.epoch + 1
-        train_set.set_epoch(epoch)
-        sampler.set_epoch(epoch)
-        losses, norms = [], []
-        for batch, (x, y) in enumerate(loader, start=1):
-            if distributed.any_process(processes, stop.requested()):
-                return run.stop(metadata)
-            loss, norm = _train_step(step, optimizer, scaler, parameters, x.to(device), y.to(device))
-            losses.append(loss)
-            norms.append(norm)
-            progress.step(epoch=epoch, epochs=config.epochs, batch=batch, batches=len(loader))
-        learning_rate = optimizer.param_groups[0]["lr"]
-        scheduler.step()
-        # a stop during validation is seen at the next batch when several processes must agree
-        validation_stop = None if processes.distributed else stop
-        distributed.share_buffers(processes, model)
-        validation = evaluate(model, loss_fn, val_loader, device, config.mode, class_names, validation_stop, processes)
+    return _Loaders(train_set, sampler, loader, val_loader)
+
+
+@dataclass
+class _Epochs:
+    """What every epoch of a run uses: the loaders, the network and its optimisation, the processes."""
+
+    config: TrainConfig
+    processes: distributed.Processes
+    parts: _Optimisation
+    step: torch.nn.Module  # the network and its loss as one module (in DDP under torchrun)
+    loaders: _Loaders
+    class_names: list[str]
+    progress: _Progress
+
+    def run(self, epoch: int, stop: StopRequest) -> dict[str, Any] | None:
+        """Train one epoch, then validate; the epoch's record, or None when a stop was requested."""
+        trained = self._train(epoch, stop)
+        if trained is None:
+            return None
+        losses, norms = trained
+        learning_rate = self.parts.optimizer.param_groups[0]["lr"]
+        self.parts.scheduler.step()
+        validation = self._validate(stop)
         if validation is None:
-            return run.stop(metadata)
-        loss_total, batches = distributed.sum_arrays(processes, np.array([sum(losses), len(losses)]))[0]
-        record = {
+            return None
+        loss_total, batches = distributed.sum_arrays(self.processes, np.array([sum(losses), len(losses)]))[0]
+        return {
             "epoch": epoch,
             "train_loss": float(loss_total / batches),
             **validation,
             "grad_norm": float(np.mean(norms)),
             "learning_rate": learning_rate,
         }
-        events.emit("epoch", epochs=config.epochs, **record)
-        run.finish_epoch(record, metadata)
-    return run.finish(metadata)
+
+    def _train(self, epoch: int, stop: StopRequest) -> tuple[list[float], list[float]] | None:
+        """The epoch's training batches: their losses and gradient norms, or None when a stop was requested."""
+        self.loaders.set_epoch(epoch)
+        device, batches = self.processes.device, len(self.loaders.train)
+        losses, norms = [], []
+        for batch, (x, y) in enumerate(self.loaders.train, start=1):
+            if distributed.any_process(self.processes, stop.requested()):
+                return None
+            loss, norm = _train_step(self.step, self.parts, x.to(device), y.to(device))
+            losses.append(loss)
+            norms.append(norm)
+            self.progress.step(epoch=epoch, epochs=self.config.epochs, batch=batch, batches=batches)
+        return losses, norms
+
+    def _validate(self, stop: StopRequest) -> dict[str, Any] | None:
+        """Validation metrics of rank 0's model over every process's shard; None on a stop request."""
+        # a stop during validation is seen at the next batch when several processes must agree
+        validation_stop = None if self.processes.distributed else stop
+        distributed.share_buffers(self.processes, self.parts.model)
+        return evaluate(
+            self.parts.model,
+            self.parts.loss_fn,
+            self.loaders.validation,
+            self.config.mode,
+            self.class_names,
+            validation_stop,
+            self.processes,
+        )
 
 
 class _TrainingStep(torch.nn.Module):
@@ -301,72 +436,85 @@ class _TrainingStep(torch.nn.Module):
         return self.loss_fn(logits.float(), y)
 
 
-def _train_step(step, optimizer, scaler, parameters, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+def _train_step(step: torch.nn.Module, parts: _Optimisation, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """One optimisation step; fp16 gradients are scaled (GradScaler), bf16 and fp32 need not be."""
     step.train()
     loss = step(x, y)
-    optimizer.zero_grad(set_to_none=True)
-    scaler.scale(loss).backward()
-    scaler.unscale_(optimizer)
-    norm = torch.nn.utils.clip_grad_norm_(parameters, GRAD_CLIP_NORM)
-    scaler.step(optimizer)
-    scaler.update()
+    parts.optimizer.zero_grad(set_to_none=True)
+    parts.scaler.scale(loss).backward()
+    parts.scaler.unscale_(parts.optimizer)
+    norm = torch.nn.utils.clip_grad_norm_(parts.parameters, GRAD_CLIP_NORM)
+    parts.scaler.step(parts.optimizer)
+    parts.scaler.update()
     return float(loss.detach()), float(norm)
+
+
+def _logits(model: torch.nn.Module, x: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """The network's fp32 logits for a batch (run under autocast on ``device``)."""
+    with autocast(device):
+        logits = model(x.to(device))
+    return logits.float()
 
 
 @torch.no_grad()
 def evaluate(
-    model,
-    loss_fn,
-    loader,
-    device,
+    model: torch.nn.Module,
+    loss_fn: torch.nn.Module | None,
+    loader: DataLoader,
     mode: str,
     class_names: list[str],
     stop: StopRequest | None,
     processes: distributed.Processes = distributed.SINGLE,
-    per_tile: bool = False,
 ) -> dict | None:
-    """Loss (when ``loss_fn`` is given) and metrics over ``loader``; None when a stop was requested midway.
-
-    With ``per_tile``, ``tile_confusion`` ``(tiles, K, K)`` holds each tile's own confusion matrix in
-    the dataset's order (the loss comparison sums a test set's tiles per spatial block). With several
-    processes each evaluates its shard (``distributed.shard``) and the sums are shared.
-    """
+    """Loss (when ``loss_fn`` is given) and metrics over ``loader`` on ``processes.device``; None when a
+    stop was requested midway. With several processes each evaluates its shard (``distributed.shard``)
+    and the sums are shared."""
     model.eval()
-    k = len(class_names)
+    k, device = len(class_names), processes.device
     confusion, boundary = np.zeros((k, k), dtype=np.int64), np.zeros((2, k), dtype=np.int64)
-    loss_sum, pixel_sum, tiles = 0.0, 0, []
+    loss_sum, pixel_sum = 0.0, 0
     for x, y in loader:
         if stop is not None and stop.requested():
             return None
-        x, y = x.to(device), y.to(device)
-        with autocast(device):
-            logits = model(x)
-        logits = logits.float()
+        logits, y = _logits(model, x, device), y.to(device)
         pixels = int((y != IGNORE_INDEX).sum())
         if loss_fn is not None:
             loss_sum += float(loss_fn(logits, y)) * pixels
         pixel_sum += pixels
         predicted = predicted_indices(logits, mode)
-        batch = [confusion_matrix(p, t, k) for p, t in zip(predicted, y)]
-        confusion += sum(batch)
-        tiles += batch if per_tile else []
+        confusion += sum(confusion_matrix(p, t, k) for p, t in zip(predicted, y))
         boundary += boundary_counts(predicted, y, k)
     confusion, boundary, sums = distributed.sum_arrays(processes, confusion, boundary, np.array([loss_sum, pixel_sum]))
     loss_sum, pixel_sum = sums
     result = {"val_loss": loss_sum / pixel_sum if pixel_sum and loss_fn is not None else None}
-    result |= summarize(confusion, class_names, boundary)
-    if per_tile:
-        result["tile_confusion"] = np.array(distributed.interleave(processes, tiles), dtype=np.int64).reshape(-1, k, k)
-    return result
+    return result | summarize(confusion, class_names, boundary)
+
+
+@torch.no_grad()
+def tile_confusions(
+    model: torch.nn.Module, loader: DataLoader, mode: str, num_classes: int, processes: distributed.Processes
+) -> np.ndarray:
+    """Each tile's own confusion matrix ``(tiles, K, K)`` in the dataset's order, on ``processes.device``
+    (no loss, no boundary counts: the loss comparison sums a test set's tiles per spatial block). With
+    several processes each scores its shard (``distributed.shard``) and every process gets all the tiles."""
+    model.eval()
+    tiles = []
+    for x, y in loader:
+        logits, y = _logits(model, x, processes.device), y.to(processes.device)
+        tiles += [confusion_matrix(p, t, num_classes) for p, t in zip(predicted_indices(logits, mode), y)]
+    merged = distributed.interleave(processes, tiles)
+    return np.array(merged, dtype=np.int64).reshape(-1, num_classes, num_classes)
 
 
 class _Run:
     """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
 
-    def __init__(self, config, output, model, loss_fn, optimizer, scheduler, events, writes) -> None:
+    def __init__(
+        self, config: TrainConfig, output: Path, parts: _Optimisation, events: EventWriter, writes: bool
+    ) -> None:
         self.config, self.output, self.events, self.writes = config, output, events, writes  # writes: rank 0
-        self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
+        self.model, self.loss_fn = parts.model, parts.loss_fn
+        self.optimizer, self.scheduler = parts.optimizer, parts.scheduler
         self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
         self.last_checkpoint = time.monotonic()
 
@@ -454,23 +602,12 @@ def write_metrics_csv(path: Path, history: list[dict[str, Any]]) -> None:
     """One row per epoch; per-class IoU in ``iou_<class>`` columns (empty where absent)."""
     if not history:
         return
-    scalars = [
-        "epoch",
-        "train_loss",
-        "val_loss",
-        "miou",
-        "pixel_accuracy",
-        "mean_dice",
-        "boundary_iou",
-        "grad_norm",
-        "learning_rate",
-    ]
     classes = list(history[0]["per_class_iou"])
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(scalars + [f"iou_{c}" for c in classes])
+        writer.writerow([*METRICS_COLUMNS, *(f"iou_{c}" for c in classes)])
         for record in history:
-            values = [record.get(k) for k in scalars] + [record["per_class_iou"].get(c) for c in classes]
+            values = [record.get(k) for k in METRICS_COLUMNS] + [record["per_class_iou"].get(c) for c in classes]
             writer.writerow(["" if v is None else v for v in values])
 
 

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from worker_helpers import compare_args, train_config
 
 from segmentation_trainer.core.common.config import (
     CompareConfig,
@@ -28,7 +29,7 @@ FAST = {"encoder": "resnet18", "learning_rate": 1e-3, "batch_size": 4, "tile_siz
 
 
 def comparison(landcover_crop, landcover, folder, names=("ce_only", "dice_dominant"), **options) -> CompareConfig:
-    train = TrainConfig(raster=str(landcover_crop), labels=str(landcover["strata"]), output_dir=str(folder), **FAST)
+    train = train_config(landcover_crop, landcover["strata"], folder, **FAST)
     options = {"runs": 2} | options
     return CompareConfig(train, configurations_from_names(list(names), "multiclass"), **options)
 
@@ -97,9 +98,8 @@ def stream_worker(args: list[str], stop_after: str | None = None, stop_file=None
 
 def test_cancel_keeps_finished_runs_and_a_second_start_reuses_them(landcover_crop, landcover, tmp_path):
     report, stop = tmp_path / "report", tmp_path / "stop"
-    args = ["compare", "--raster", str(landcover_crop), "--labels", str(landcover["strata"])]
-    args += ["--losses", "ce_only,dice_dominant,focal_only", "--output-dir", str(report)]
-    args += ["--encoder", "resnet18", "--tile-size", "32", "--epochs", "1", "--learning-rate", "0.001", "--runs", "2"]
+    losses = "ce_only,dice_dominant,focal_only"
+    args = compare_args(landcover_crop, landcover["strata"], report, losses=losses, runs=2, **FAST)
     code, events = stream_worker([*args, "--stop-file", str(stop)], stop_after="(run 2 of 6)", stop_file=stop)
     assert code == 0
     cancelled = [e for e in events if e["event"] == "cancelled"]

@@ -8,7 +8,7 @@ import pytest
 import rasterio
 from rasterio.warp import transform_geom
 from rasterio.windows import Window
-from worker_helpers import crop_raster
+from worker_helpers import crop_raster, train_args, train_config, worker_args
 
 from segmentation_trainer.core.common.config import IGNORE_INDEX, ClassInfo, TrainConfig
 from segmentation_trainer.core.common.errors import UserError
@@ -37,22 +37,17 @@ def agreement_with_strata(label_path, strata_path) -> tuple[float, int]:
         return float((labels[labelled] == truth[labelled]).mean()), int(labelled.sum())
 
 
+def rasterize_args(landcover, polygons, output) -> list[str]:
+    """The worker's ``rasterize`` of ``polygons`` (class field ``id``) onto the land-cover image."""
+    return worker_args("rasterize", raster=landcover["image"], labels=polygons, class_field="id", output=output)
+
+
 @pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:3857"])
 def test_reprojected_polygons_are_rasterized_onto_the_image_grid(worker, landcover, tmp_path, crs):
     polygons = tmp_path / "polygons.gpkg"
     reproject_vector(landcover["polygons"], polygons, crs)
     output = tmp_path / "labels.tif"
-    code, events = worker(
-        "rasterize",
-        "--raster",
-        str(landcover["image"]),
-        "--labels",
-        str(polygons),
-        "--class-field",
-        "id",
-        "--output",
-        str(output),
-    )
+    code, events = worker(*rasterize_args(landcover, polygons, output))
     assert code == 0, events
     assert any("reprojected" in e.get("message", "") for e in events if e["event"] == "log")
     agreement, labelled = agreement_with_strata(output, landcover["strata"])
@@ -63,24 +58,14 @@ def test_reprojected_polygons_are_rasterized_onto_the_image_grid(worker, landcov
 def test_polygons_moved_away_are_reported_as_not_overlapping(worker, landcover, tmp_path):
     polygons = tmp_path / "far.gpkg"
     reproject_vector(landcover["polygons"], polygons, "EPSG:32119", shift=1e6)
-    code, events = worker(
-        "rasterize",
-        "--raster",
-        str(landcover["image"]),
-        "--labels",
-        str(polygons),
-        "--class-field",
-        "id",
-        "--output",
-        str(tmp_path / "x.tif"),
-    )
+    code, events = worker(*rasterize_args(landcover, polygons, tmp_path / "x.tif"))
     assert code == 2
     assert "do not overlap" in events[-1]["message"]
 
 
-def _config(landcover, **overrides) -> TrainConfig:
-    values = {"raster": str(landcover["image"]), "labels": str(landcover["polygons"]), "output_dir": "unused"}
-    return TrainConfig(**(values | overrides))
+def _config(landcover, labels=None, **options) -> TrainConfig:
+    """Settings on the land-cover image with its polygons (or ``labels``)."""
+    return train_config(landcover["image"], labels or landcover["polygons"], "unused", **options)
 
 
 def test_text_class_field_gets_ids_from_the_class_table(landcover):
@@ -140,9 +125,7 @@ def test_float_label_raster_with_nodata(landcover):
 
 
 def test_binary_polygons_with_background(buildings):
-    config = TrainConfig(
-        raster=str(buildings["image"]), labels=str(buildings["footprints"]), output_dir="x", mode="binary"
-    )
+    config = train_config(buildings["image"], buildings["footprints"], "x", mode="binary")
     image = raster_info(config.raster)
     labels = open_labels(config, image, print)
     assert [c.value for c in labels.classes] == [0, 1]
@@ -174,8 +157,6 @@ def test_an_empty_label_raster_is_a_clear_error(worker, landcover, tmp_path):
         data = np.full((1, src.height, src.width), src.nodata, dtype=src.dtypes[0])
     with rasterio.open(empty, "w", **profile) as dst:
         dst.write(data)
-    code, events = worker(
-        "train", "--raster", str(landcover["image"]), "--labels", str(empty), "--output-dir", str(tmp_path / "m")
-    )
+    code, events = worker(*train_args(landcover["image"], empty, tmp_path / "m"))
     assert code == 2
     assert events[-1]["message"] == "The label raster empty.tif has no labelled pixel over the image."

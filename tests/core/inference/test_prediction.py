@@ -11,9 +11,9 @@ import rasterio
 import torch
 from rasterio.enums import Resampling
 from rasterio.windows import Window
-from worker_helpers import crop_raster, quiet
+from worker_helpers import crop_raster, quiet, train_config
 
-from segmentation_trainer.core.common.config import PredictConfig, TrainConfig
+from segmentation_trainer.core.common.config import PredictConfig
 from segmentation_trainer.core.inference.blending import blend_weights
 from segmentation_trainer.core.inference.prediction import _tile_starts, predict, prediction_tile
 from segmentation_trainer.core.models.model_store import save_model
@@ -26,10 +26,10 @@ from segmentation_trainer.core.training.loop import train
 def landcover_model(landcover, tmp_path_factory):
     folder = tmp_path_factory.mktemp("lc_model")
     train(
-        TrainConfig(
-            raster=str(landcover["image"]),
-            labels=str(landcover["strata"]),
-            output_dir=str(folder),
+        train_config(
+            landcover["image"],
+            landcover["strata"],
+            folder,
             epochs=4,
             tile_size=64,
             encoder="resnet18",
@@ -158,10 +158,10 @@ def test_class_zero_is_never_nodata(buildings, tmp_path):
     """Binary buildings: background is class 0; nodata (255) only where the image is nodata (0)."""
     model_dir = tmp_path / "m"
     train(
-        TrainConfig(
-            raster=str(buildings["image"]),
-            labels=str(buildings["footprints"]),
-            output_dir=str(model_dir),
+        train_config(
+            buildings["image"],
+            buildings["footprints"],
+            model_dir,
             mode="binary",
             epochs=1,
             tile_size=128,

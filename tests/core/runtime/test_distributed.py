@@ -9,25 +9,34 @@ import subprocess
 import sys
 
 import pytest
+from worker_helpers import compare_args, train_args, train_config
 
 from segmentation_trainer.core.common.config import TrainConfig
 
 
-def run_training(landcover, folder, processes: int, batch_size: int) -> list[dict]:
-    """Train 2 epochs on the land-cover sample; the events printed (JSON lines) by all the processes."""
-    launcher = [sys.executable, "-m", "segmentation_trainer"]
-    if processes > 1:
-        launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes)]
-        launcher += ["--master_port", "29517", "-m", "segmentation_trainer"]
-    command = [*launcher, "train", "--raster", str(landcover["image"]), "--labels", str(landcover["strata"])]
-    command += ["--tile-size", "64", "--encoder", "resnet18", "--epochs", "2", "--learning-rate", "0.001"]
-    command += ["--batch-size", str(batch_size), "--augmentation", "none", "--device", "cpu"]
-    command += ["--output-dir", str(folder), "--events"]
+def launcher(processes: int, port: int) -> list[str]:
+    """``python -m segmentation_trainer``, started by torchrun in ``processes`` processes when more than one."""
+    if processes == 1:
+        return [sys.executable, "-m", "segmentation_trainer"]
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(processes)]
+    return [*torchrun, "--master_port", str(port), "-m", "segmentation_trainer"]
+
+
+def run_events(command: list[str]) -> list[dict]:
+    """Run the worker ``command`` with ``--events`` (one thread per process), which must succeed; the
+    events printed by all the processes."""
     completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=900, env=os.environ | {"OMP_NUM_THREADS": "1"}
+        [*command, "--events"], capture_output=True, text=True, timeout=900, env=os.environ | {"OMP_NUM_THREADS": "1"}
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return [json.loads(line) for line in completed.stdout.splitlines()]
+
+
+def run_training(landcover, folder, processes: int, batch_size: int) -> list[dict]:
+    """Train 2 epochs on the land-cover sample; the events printed (JSON lines) by all the processes."""
+    options = {"tile_size": 64, "encoder": "resnet18", "epochs": 2, "learning_rate": 0.001, "batch_size": batch_size}
+    args = train_args(landcover["image"], landcover["strata"], folder, augmentation="none", device="cpu", **options)
+    return run_events([*launcher(processes, 29517), *args])
 
 
 def test_two_processes_match_one_with_the_same_global_batch(landcover, tmp_path):
@@ -61,7 +70,6 @@ def test_two_processes_match_one_with_the_same_global_batch(landcover, tmp_path)
 
 def rescore(landcover, model_dir) -> dict:
     """The saved model's validation metrics, computed in this (single) process."""
-    import torch
     from torch.utils.data import DataLoader
 
     from segmentation_trainer.core.common.events import EventWriter
@@ -78,7 +86,7 @@ def rescore(landcover, model_dir) -> dict:
     loader = DataLoader(TileDataset(data.source, data.split.validation, data.stats), batch_size=3)
     loss = build_loss(config.loss, config.mode, len(data.classes), **config.loss_params)
     names = [c.name for c in data.classes]
-    return evaluate(model, loss, loader, torch.device("cpu"), config.mode, names, StopRequest())
+    return evaluate(model, loss, loader, config.mode, names, StopRequest())
 
 
 def test_a_comparison_under_torchrun_scores_the_test_blocks_as_one_process_does(landcover_crop, landcover, tmp_path):
@@ -90,26 +98,11 @@ def test_a_comparison_under_torchrun_scores_the_test_blocks_as_one_process_does(
     from segmentation_trainer.core.runtime import distributed
     from segmentation_trainer.core.training.loop import prepare_data
 
-    launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29518"]
-    command = [*launcher, "-m", "segmentation_trainer", "compare", "--raster", str(landcover_crop)]
-    command += ["--labels", str(landcover["strata"]), "--losses", "ce_only", "--runs", "1", "--tile-size", "32"]
-    command += ["--encoder", "resnet18", "--epochs", "1", "--block-tiles", "1", "--device", "cpu"]
-    command += ["--output-dir", str(tmp_path / "report"), "--events"]
-    completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=900, env=os.environ | {"OMP_NUM_THREADS": "1"}
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    assert sum(json.loads(line)["event"] == "result" for line in completed.stdout.splitlines()) == 1
-    train = TrainConfig(
-        raster=str(landcover_crop),
-        labels=str(landcover["strata"]),
-        output_dir=str(tmp_path / "report"),
-        tile_size=32,
-        encoder="resnet18",
-        epochs=1,
-        block_tiles=1,
-        device="cpu",
-    )
+    options = {"tile_size": 32, "encoder": "resnet18", "epochs": 1, "block_tiles": 1, "device": "cpu"}
+    args = compare_args(landcover_crop, landcover["strata"], tmp_path / "report", losses="ce_only", runs=1, **options)
+    events = run_events([*launcher(2, 29518), *args])
+    assert sum(e["event"] == "result" for e in events) == 1
+    train = train_config(landcover_crop, landcover["strata"], tmp_path / "report", **options)
     config = CompareConfig(train, configurations_from_names(["ce_only"], "multiclass"), runs=1)
     run = run_config(config.train, config.configurations[0], "unet", train.seed)
     folder = tmp_path / "report" / "runs" / "ce_only" / f"seed{train.seed}"

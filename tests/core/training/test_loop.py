@@ -9,7 +9,7 @@ import pytest
 import torch
 from rasterio.windows import Window
 from safetensors.torch import save_file
-from worker_helpers import crop_raster, quiet
+from worker_helpers import crop_raster, quiet, train_config
 
 from segmentation_trainer.core.common.config import IGNORE_INDEX, TrainConfig
 from segmentation_trainer.core.common.events import EventWriter
@@ -41,20 +41,11 @@ def untrained_miou(config: TrainConfig) -> float:
     from segmentation_trainer.core.data.dataset import TileDataset
 
     loader = torch.utils.data.DataLoader(TileDataset(data.source, data.split.validation, data.stats), batch_size=4)
-    return evaluate(
-        model, loss, loader, torch.device("cpu"), config.mode, [c.name for c in data.classes], StopRequest()
-    )["miou"]
+    return evaluate(model, loss, loader, config.mode, [c.name for c in data.classes], StopRequest())["miou"]
 
 
 def test_multiclass_training_improves_over_the_untrained_model(landcover, tmp_path):
-    config = TrainConfig(
-        raster=str(landcover["image"]),
-        labels=str(landcover["strata"]),
-        output_dir=str(tmp_path),
-        epochs=4,
-        tile_size=64,
-        **FAST,
-    )
+    config = train_config(landcover["image"], landcover["strata"], tmp_path, epochs=4, tile_size=64, **FAST)
     before = untrained_miou(config)
     result = train(config, quiet(), StopRequest())
     assert result["best_miou"] > before + 0.1, (before, result["best_miou"])
@@ -63,15 +54,8 @@ def test_multiclass_training_improves_over_the_untrained_model(landcover, tmp_pa
 def test_binary_buildings_training_improves_over_the_untrained_model(buildings, tmp_path):
     """Rare foreground (buildings, about 10 % of the pixels): the untrained network predicts almost no
     building (mIoU about 0.47, the background's IoU halved); training must find buildings."""
-    config = TrainConfig(
-        raster=str(buildings["image"]),
-        labels=str(buildings["footprints"]),
-        output_dir=str(tmp_path),
-        mode="binary",
-        epochs=5,
-        tile_size=128,
-        stride=64,
-        **FAST,
+    config = train_config(
+        buildings["image"], buildings["footprints"], tmp_path, mode="binary", epochs=5, tile_size=128, stride=64, **FAST
     )
     before = untrained_miou(config)
     result = train(config, quiet(), StopRequest())
@@ -83,14 +67,8 @@ def test_binary_buildings_training_improves_over_the_untrained_model(buildings, 
 def test_identical_seeds_give_identical_metrics(landcover_crop, landcover, tmp_path):
     histories = []
     for run in ("a", "b"):
-        config = TrainConfig(
-            raster=str(landcover_crop),
-            labels=str(landcover["strata"]),
-            output_dir=str(tmp_path / run),
-            epochs=2,
-            tile_size=64,
-            augmentation="advanced",
-            **FAST,
+        config = train_config(
+            landcover_crop, landcover["strata"], tmp_path / run, epochs=2, tile_size=64, augmentation="advanced", **FAST
         )
         train(config, quiet(), StopRequest())
         histories.append(json.loads((tmp_path / run / "metrics.json").read_text()))
@@ -98,11 +76,11 @@ def test_identical_seeds_give_identical_metrics(landcover_crop, landcover, tmp_p
 
 
 def test_resume_continues_where_it_stopped(landcover_crop, landcover, tmp_path):
-    common = {"raster": str(landcover_crop), "labels": str(landcover["strata"]), "tile_size": 64, **FAST}
-    train(TrainConfig(output_dir=str(tmp_path / "straight"), epochs=3, **common), quiet(), StopRequest())
-    train(TrainConfig(output_dir=str(tmp_path / "resumed"), epochs=2, **common), quiet(), StopRequest())
+    data, common = (landcover_crop, landcover["strata"]), {"tile_size": 64, **FAST}
+    train(train_config(*data, tmp_path / "straight", epochs=3, **common), quiet(), StopRequest())
+    train(train_config(*data, tmp_path / "resumed", epochs=2, **common), quiet(), StopRequest())
     writer = quiet()
-    train(TrainConfig(output_dir=str(tmp_path / "resumed"), epochs=3, resume=True, **common), writer, StopRequest())
+    train(train_config(*data, tmp_path / "resumed", epochs=3, resume=True, **common), writer, StopRequest())
     assert any("Resuming from the checkpoint after epoch 2" in e.get("message", "") for e in events_of(writer))
     assert [e["epoch"] for e in events_of(writer) if e["event"] == "epoch"] == [3]
     straight = json.loads((tmp_path / "straight" / "metrics.json").read_text())
@@ -111,27 +89,19 @@ def test_resume_continues_where_it_stopped(landcover_crop, landcover, tmp_path):
 
 
 def test_resume_without_a_checkpoint_is_a_clear_error(landcover_crop, landcover, tmp_path):
-    config = TrainConfig(
-        raster=str(landcover_crop),
-        labels=str(landcover["strata"]),
-        output_dir=str(tmp_path),
-        epochs=1,
-        tile_size=64,
-        resume=True,
-        **FAST,
-    )
+    config = train_config(landcover_crop, landcover["strata"], tmp_path, epochs=1, tile_size=64, resume=True, **FAST)
     with pytest.raises(Exception, match="no checkpoint to resume from"):
         train(config, quiet(), StopRequest())
 
 
 def test_early_stopping_stops_when_miou_stalls(landcover_crop, landcover, tmp_path):
-    config = TrainConfig(
-        raster=str(landcover_crop),
-        labels=str(landcover["strata"]),
-        output_dir=str(tmp_path),
+    config = train_config(
+        landcover_crop,
+        landcover["strata"],
+        tmp_path,
         epochs=30,
         tile_size=64,
-        learning_rate=1e-9,
+        learning_rate=1e-7,
         early_stopping_patience=2,
         encoder="resnet18",
     )
@@ -188,9 +158,7 @@ def pixel_box(path, image, columns: int, rows: int):
 def test_area_of_interest_leaves_pixels_outside_unlabelled(landcover, tmp_path):
     image = raster_info(str(landcover["image"]))
     aoi = pixel_box(tmp_path / "aoi.gpkg", image, 100, 100)
-    config = TrainConfig(
-        raster=str(landcover["image"]), labels=str(landcover["strata"]), output_dir="x", aoi=str(aoi), tile_size=64
-    )
+    config = train_config(landcover["image"], landcover["strata"], "x", aoi=str(aoi), tile_size=64)
     from segmentation_trainer.core.data.labels import area_mask
 
     labels = open_labels(config, image, print)
@@ -203,13 +171,7 @@ def test_area_of_interest_leaves_pixels_outside_unlabelled(landcover, tmp_path):
 def test_validation_area_holds_exactly_the_validation_tiles(landcover, tmp_path):
     image = raster_info(str(landcover["image"]))
     area = pixel_box(tmp_path / "val.gpkg", image, 200, image.height)
-    config = TrainConfig(
-        raster=str(landcover["image"]),
-        labels=str(landcover["strata"]),
-        output_dir="x",
-        validation_area=str(area),
-        tile_size=64,
-    )
+    config = train_config(landcover["image"], landcover["strata"], "x", validation_area=str(area), tile_size=64)
     data = prepare_data(config, quiet())
     assert all(w.col_off + w.width <= 200 for w in data.split.validation)
     assert all(w.col_off >= 200 for w in data.split.train)
@@ -219,14 +181,7 @@ def test_validation_area_holds_exactly_the_validation_tiles(landcover, tmp_path)
 def test_a_raster_smaller_than_a_tile_trains_with_padded_smaller_tiles(landcover, tmp_path):
     small = crop_raster(landcover["image"], tmp_path / "small.tif", Window(150, 150, 100, 90))
     writer = quiet()
-    config = TrainConfig(
-        raster=str(small),
-        labels=str(landcover["strata"]),
-        output_dir=str(tmp_path / "m"),
-        epochs=1,
-        tile_size=256,
-        **FAST,
-    )
+    config = train_config(small, landcover["strata"], tmp_path / "m", epochs=1, tile_size=256, **FAST)
     result = train(config, writer, StopRequest())
     assert result["epochs_completed"] == 1
     assert any(
@@ -239,9 +194,7 @@ def test_a_raster_smaller_than_a_tile_trains_with_padded_smaller_tiles(landcover
 
 def test_cached_and_windowed_tiles_are_identical(landcover):
     image = raster_info(str(landcover["image"]))
-    config = TrainConfig(
-        raster=str(landcover["image"]), labels=str(landcover["polygons"]), class_field="id", output_dir="x"
-    )
+    config = train_config(landcover["image"], landcover["polygons"], "x", class_field="id")
     labels = open_labels(config, image, print)
     cached, windowed = TileSource(config.raster, labels, None, True), TileSource(config.raster, labels, None, False)
     for window in (Window(0, 0, 64, 64), Window(450, 400, 64, 64), Window(-10, 20, 64, 64)):
@@ -263,13 +216,7 @@ def test_augmentation_moves_image_and_label_together(bands):
 
 
 def test_percentile_normalization(landcover, tmp_path):
-    config = TrainConfig(
-        raster=str(landcover["image"]),
-        labels=str(landcover["strata"]),
-        output_dir="x",
-        tile_size=64,
-        normalization="percentile",
-    )
+    config = train_config(landcover["image"], landcover["strata"], "x", tile_size=64, normalization="percentile")
     data = prepare_data(config, quiet())
     assert data.stats["method"] == "percentile" and len(data.stats["low"]) == 5
     from segmentation_trainer.core.data.dataset import TileDataset
