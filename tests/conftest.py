@@ -106,21 +106,11 @@ def iface(qgis_app):
 def small_model(landcover, tmp_path_factory) -> Path:
     """A U-Net/ResNet-18 trained for one epoch on the land-cover sample by the worker process (so
     that QGIS-side tests never import torch)."""
+    from worker_helpers import train_args
+
     folder = tmp_path_factory.mktemp("small_model")
     code, events = run_worker(
-        "train",
-        "--raster",
-        str(landcover["image"]),
-        "--labels",
-        str(landcover["strata"]),
-        "--epochs",
-        "1",
-        "--tile-size",
-        "128",
-        "--encoder",
-        "resnet18",
-        "--output-dir",
-        str(folder),
+        *train_args(landcover["image"], landcover["strata"], folder, epochs=1, tile_size=128, encoder="resnet18")
     )
     assert code == 0, events
     return folder

@@ -8,6 +8,7 @@ import sys
 import pytest
 from qgis.core import QgsApplication
 from qgis_helpers import wait_until
+from worker_helpers import train_args, worker_args
 
 from segmentation_trainer.tasks.worker import WorkerTask
 
@@ -53,18 +54,7 @@ def test_a_missing_worker_python_is_reported(qgis_app, tmp_path):
 
 
 def test_bad_input_reaches_the_user_as_the_workers_message(qgis_app, landcover, tmp_path):
-    seen = run_task(
-        [
-            "train",
-            "--raster",
-            str(landcover["image"]),
-            "--labels",
-            str(landcover["polygons"]),
-            "--output-dir",
-            str(tmp_path / "m"),
-        ],
-        python=sys.executable,
-    )
+    seen = run_task(train_args(landcover["image"], landcover["polygons"], tmp_path / "m"), python=sys.executable)
     assert seen["exit_code"] == 2
     assert seen["error"].startswith("Multiclass training needs a class field on the label layer")
     assert "Traceback" not in seen["error"]
@@ -72,20 +62,10 @@ def test_bad_input_reaches_the_user_as_the_workers_message(qgis_app, landcover, 
 
 def test_results_arrive_as_events(qgis_app, landcover, tmp_path):
     output = tmp_path / "labels.tif"
-    seen = run_task(
-        [
-            "rasterize",
-            "--raster",
-            str(landcover["image"]),
-            "--labels",
-            str(landcover["polygons"]),
-            "--class-field",
-            "id",
-            "--output",
-            str(output),
-        ],
-        python=sys.executable,
+    args = worker_args(
+        "rasterize", raster=landcover["image"], labels=landcover["polygons"], class_field="id", output=output
     )
+    seen = run_task(args, python=sys.executable)
     assert seen["error"] is None and seen["exit_code"] == 0
     assert seen["result"]["labels"] == str(output) and output.is_file()
     assert sum(seen["result"]["pixels_per_class"].values()) > 2000
@@ -96,20 +76,15 @@ def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, la
 
     from segmentation_trainer.tasks.layers import add_prediction
 
-    seen = run_task(
-        [
-            "predict",
-            "--model",
-            str(small_model),
-            "--raster",
-            str(landcover["image"]),
-            "--output",
-            str(tmp_path / "pred.tif"),
-            "--confidence",
-            "--vectorize",
-        ],
-        python=sys.executable,
+    args = worker_args(
+        "predict",
+        model=small_model,
+        raster=landcover["image"],
+        output=tmp_path / "pred.tif",
+        confidence=True,
+        vectorize=True,
     )
+    seen = run_task(args, python=sys.executable)
     assert seen["error"] is None and seen["result"]["confidence"].endswith("pred_confidence.tif")
     QgsProject.instance().clear()
     layer = add_prediction(seen["result"], "pred")
