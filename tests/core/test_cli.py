@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -12,27 +13,18 @@ import pytest
 import rasterio
 import rasterio.warp
 from safetensors.torch import load_file
+from worker_helpers import train_args, worker_args
 
-from segmentation_trainer.core.common.files import METADATA_FILE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, WEIGHTS_FILE
+from segmentation_trainer.core.training.loop import METRICS_COLUMNS
 
-TRAIN_FAST = ["--tile-size", "64", "--batch-size", "4", "--encoder", "resnet18", "--learning-rate", "0.001"]
+TRAIN_FAST = {"tile_size": 64, "batch_size": 4, "encoder": "resnet18", "learning_rate": 0.001}
 
 
 @pytest.fixture(scope="module")
 def trained(worker, landcover, landcover_crop, tmp_path_factory):
     model_dir = tmp_path_factory.mktemp("model")
-    code, events = worker(
-        "train",
-        "--raster",
-        str(landcover_crop),
-        "--labels",
-        str(landcover["strata"]),
-        "--epochs",
-        "2",
-        "--output-dir",
-        str(model_dir),
-        *TRAIN_FAST,
-    )
+    code, events = worker(*train_args(landcover_crop, landcover["strata"], model_dir, epochs=2, **TRAIN_FAST))
     assert code == 0, events
     return model_dir, events
 
@@ -51,27 +43,9 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
     progress = [e["fraction"] for e in events if e["event"] == "progress"]
     assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
     epoch = next(e for e in events if e["event"] == "epoch")
-    assert {
-        "train_loss",
-        "val_loss",
-        "miou",
-        "pixel_accuracy",
-        "mean_dice",
-        "boundary_iou",
-        "per_class_iou",
-        "grad_norm",
-        "learning_rate",
-    } <= set(epoch)
-    assert sorted(p.name for p in model_dir.iterdir()) == sorted(
-        [
-            METADATA_FILE,
-            WEIGHTS_FILE,
-            "metrics.json",
-            "metrics.csv",
-            "checkpoint.json",
-            "checkpoint.safetensors",
-        ]
-    )
+    assert {*METRICS_COLUMNS, "per_class_iou"} <= set(epoch)
+    files = [METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE, "checkpoint.json", "checkpoint.safetensors"]
+    assert sorted(p.name for p in model_dir.iterdir()) == sorted(files)
     result = events[-1]
     for key in (
         "best_miou",
@@ -83,8 +57,8 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
         "stability",
     ):
         assert key in result and result[key] is not None, key
-    rows = (model_dir / "metrics.csv").read_text().splitlines()
-    assert len(rows) == 3 and rows[0].startswith("epoch,train_loss,val_loss,miou,pixel_accuracy,mean_dice")
+    rows = (model_dir / METRICS_TABLE).read_text().splitlines()
+    assert len(rows) == 3 and rows[0].startswith(",".join(METRICS_COLUMNS))
     meta = json.loads((model_dir / METADATA_FILE).read_text())
     for key in (
         "architecture",
@@ -111,9 +85,7 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
 def test_predict_writes_a_georeferenced_class_raster(worker, trained, landcover, landcover_crop, tmp_path):
     model_dir, _ = trained
     output = tmp_path / "prediction.tif"
-    code, events = worker(
-        "predict", "--model", str(model_dir), "--raster", str(landcover_crop), "--output", str(output)
-    )
+    code, events = worker(*worker_args("predict", model=model_dir, raster=landcover_crop, output=output))
     assert code == 0, events
     with rasterio.open(output) as pred, rasterio.open(landcover_crop) as src:
         assert pred.crs == src.crs and pred.transform == src.transform and pred.shape == src.shape
@@ -135,18 +107,9 @@ def test_predict_on_an_extent_in_another_crs_snaps_to_the_grid(worker, trained, 
         transform = src.transform
     lon, lat = rasterio.warp.transform("EPSG:32119", "EPSG:4326", [left, right], [bottom, top])
     output = tmp_path / "part.tif"
-    code, events = worker(
-        "predict",
-        "--model",
-        str(model_dir),
-        "--raster",
-        str(landcover_crop),
-        f"--extent={lon[0]},{lat[0]},{lon[1]},{lat[1]}",
-        "--extent-crs",
-        "EPSG:4326",
-        "--output",
-        str(output),
-    )
+    extent = f"--extent={lon[0]},{lat[0]},{lon[1]},{lat[1]}"  # one argument: it may start with "-"
+    args = worker_args("predict", model=model_dir, raster=landcover_crop, extent_crs="EPSG:4326", output=output)
+    code, events = worker(*args, extent)
     assert code == 0, events
     with rasterio.open(output) as pred:
         col, row = ~transform * (pred.transform.c, pred.transform.f)
@@ -160,18 +123,7 @@ def test_a_stop_request_ends_training_cleanly_and_keeps_the_model(worker, landco
     stop.touch()
     model_dir = tmp_path / "model"
     code, events = worker(
-        "train",
-        "--raster",
-        str(landcover_crop),
-        "--labels",
-        str(landcover["strata"]),
-        "--epochs",
-        "5",
-        "--output-dir",
-        str(model_dir),
-        "--stop-file",
-        str(stop),
-        *TRAIN_FAST,
+        *train_args(landcover_crop, landcover["strata"], model_dir, epochs=5, stop_file=stop, **TRAIN_FAST)
     )
     assert code == 0
     assert events[-1]["event"] == "cancelled"
@@ -180,17 +132,7 @@ def test_a_stop_request_ends_training_cleanly_and_keeps_the_model(worker, landco
 
 
 def test_bad_input_gives_a_clear_message_and_exit_2(worker, landcover, landcover_crop, tmp_path):
-    code, events = worker(
-        "train",
-        "--raster",
-        str(landcover_crop),
-        "--labels",
-        str(landcover["polygons"]),
-        "--class-field",
-        "klass",
-        "--output-dir",
-        str(tmp_path / "m"),
-    )
+    code, events = worker(*train_args(landcover_crop, landcover["polygons"], tmp_path / "m", class_field="klass"))
     assert code == 2
     assert events == [{"event": "error", "message": events[0]["message"]}]
     assert "no field 'klass'" in events[0]["message"] and "label, id" in events[0]["message"]
@@ -199,7 +141,7 @@ def test_bad_input_gives_a_clear_message_and_exit_2(worker, landcover, landcover
 def test_band_count_mismatch_names_both_counts(worker, trained, buildings, tmp_path):
     model_dir, _ = trained
     code, events = worker(
-        "predict", "--model", str(model_dir), "--raster", str(buildings["image"]), "--output", str(tmp_path / "p.tif")
+        *worker_args("predict", model=model_dir, raster=buildings["image"], output=tmp_path / "p.tif")
     )
     assert code == 2
     assert "has 1 band(s) but the model was trained on 5" in events[-1]["message"]
@@ -207,9 +149,7 @@ def test_band_count_mismatch_names_both_counts(worker, trained, buildings, tmp_p
 
 
 def test_not_a_model_folder(worker, landcover_crop, tmp_path):
-    code, events = worker(
-        "predict", "--model", str(tmp_path), "--raster", str(landcover_crop), "--output", str(tmp_path / "p.tif")
-    )
+    code, events = worker(*worker_args("predict", model=tmp_path, raster=landcover_crop, output=tmp_path / "p.tif"))
     assert code == 2 and "is not a model folder" in events[-1]["message"]
 
 
@@ -220,13 +160,7 @@ def test_human_readable_output_without_events(trained, landcover_crop, tmp_path)
             sys.executable,
             "-m",
             "segmentation_trainer",
-            "predict",
-            "--model",
-            str(model_dir),
-            "--raster",
-            str(landcover_crop),
-            "--output",
-            str(tmp_path / "p.tif"),
+            *worker_args("predict", model=model_dir, raster=landcover_crop, output=tmp_path / "p.tif"),
         ],
         capture_output=True,
         text=True,
@@ -240,16 +174,7 @@ def test_human_readable_output_without_events(trained, landcover_crop, tmp_path)
 
 def test_dry_run_reports_tiles_and_pixels_per_class_without_training(worker, landcover, tmp_path):
     code, events = worker(
-        "train",
-        "--raster",
-        str(landcover["image"]),
-        "--labels",
-        str(landcover["strata"]),
-        "--tile-size",
-        "128",
-        "--output-dir",
-        str(tmp_path / "model"),
-        "--dry-run",
+        *train_args(landcover["image"], landcover["strata"], tmp_path / "model", tile_size=128, dry_run=True)
     )
     assert code == 0, events[-1]
     summary = events[-1]["summary"]
@@ -264,8 +189,6 @@ def test_check_reports_versions_and_device(worker):
     code, events = worker("check")
     assert code == 0
     result = events[-1]
-    assert (
-        result["versions"]["torch"].startswith("2.14.1")
-        and result["versions"]["segmentation_models_pytorch"] == "0.6.0"
-    )
+    for package in ("torch", "segmentation_models_pytorch"):  # the worker runs this environment's packages
+        assert result["versions"][package] == importlib.import_module(package).__version__, package
     assert result["device"] in ("cpu", "cuda") and result["python"]

@@ -16,7 +16,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QDoubleSpinBox
 from qgis_helpers import wait_until
 
-from segmentation_trainer.losses import available_losses
+from segmentation_trainer.losses import LOSS_PRESETS, available_losses
 from segmentation_trainer.ui.dock import TrainerDock
 
 TASK_TIMEOUT = 300
@@ -372,15 +372,7 @@ def test_compare_losses_reports_and_trains_with_the_best(dock, landcover, crop, 
     dock.addLossButton.click()
     table = dock.configurationTable
     names = [table.item(row, 0).text() for row in range(table.rowCount())]
-    assert names[:7] == [
-        "equal",
-        "ce_dominant",
-        "dice_dominant",
-        "focal_dominant",
-        "ce_only",
-        "dice_only",
-        "focal_only",
-    ]
+    assert names[:7] == list(LOSS_PRESETS)
     assert names[7] == "focal_tversky" and table.item(7, 1).text() == "focal_tversky"
     for row, name in enumerate(names):  # compare ce_only, dice_dominant and the added loss
         table.item(row, 0).setCheckState(
