@@ -14,6 +14,7 @@ from qgis.PyQt.QtCore import QObject, QVariant
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
+from ..core.common.classes import field_classes
 from ..core.common.colors import class_color
 from ..core.common.errors import UserError
 
@@ -92,8 +93,9 @@ class ClassTable(QObject):
 
     def fill_from_labels(self, layer, field: str) -> None:
         """Fill the table with the classes found in the labels: a vector field's distinct values
-        (integers as they are; text values numbered 1, 2, … in sorted order), or a class raster's
-        values. Without a field (binary mode), background 0 and foreground 1."""
+        (whole numbers as they are; text values numbered 1, 2, … in sorted order, as the worker does
+        without a class table), or a class raster's values. Without a field (binary mode), background 0
+        and foreground 1."""
         if isinstance(layer, QgsRasterLayer):
             data = QgsPalettedRasterRenderer.classDataFromRaster(layer.dataProvider(), 1)
             self.set_classes([{"value": int(c.value), "name": c.label or str(int(c.value))} for c in data])
@@ -109,11 +111,8 @@ class ClassTable(QObject):
         values = [v for v in layer.uniqueValues(index) if not _is_null(v)]
         if not values:
             raise UserError(self.tr("The field '{0}' of '{1}' has no values.").format(field, layer.name()))
-        if all(isinstance(v, int) or (isinstance(v, float) and v.is_integer()) for v in values):
-            self.set_classes([{"value": int(v), "name": str(int(v))} for v in sorted(values)])
-        else:
-            names = sorted(str(v) for v in values)
-            self.set_classes([{"value": i, "name": name} for i, name in enumerate(names, start=1)])
+        _, classes = field_classes(values)  # the worker's rule (core/common/classes.py)
+        self.set_classes([{"value": c.value, "name": c.name} for c in classes])
 
 
 def _is_null(value: Any) -> bool:

@@ -10,8 +10,6 @@ Labels in another CRS than the image are reprojected onto the image grid, never 
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from rasterio.warp import transform_geom
 from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
 
+from ..common.classes import field_classes, whole_number
 from ..common.colors import class_color
 from ..common.config import IGNORE_INDEX, ClassInfo, TrainConfig
 from ..common.errors import UserError
@@ -179,8 +178,8 @@ class VectorLabels:
     def __init__(self, config: TrainConfig, image: RasterInfo, log: Log) -> None:
         self.polygons = PolygonLayer(config.labels, config.label_layer, image, log, "label")
         name = self.polygons.name
-        values = self._class_values(self.polygons.records, self.polygons.fields, config, name)
-        self.classes = self._class_table(values, config, name)
+        values, table = self._class_values(self.polygons.records, self.polygons.fields, config, name, log)
+        self.classes = self._class_table(values, table, config, name)
         index_of = {c.value: i for i, c in enumerate(self.classes)}
         self.fill = index_of[0] if config.unlabelled_as_background else IGNORE_INDEX
         self.polygons.burn([index_of[v] for v in values])
@@ -194,11 +193,14 @@ class VectorLabels:
         return self.polygons.read(window, self.fill)
 
     @staticmethod
-    def _class_values(records: list, fields: dict[str, str], config: TrainConfig, name: str) -> list[int]:
+    def _class_values(
+        records: list, fields: dict[str, str], config: TrainConfig, name: str, log: Log
+    ) -> tuple[list[int], list[ClassInfo]]:
+        """Each feature's class value and the class table naming them (the given one, or the field's)."""
         field = config.class_field
         if field is None:
             if config.mode == "binary":
-                return [1] * len(records)
+                return [1] * len(records), config.classes
             raise UserError(
                 f"Multiclass training needs a class field on the label layer {name}; "
                 f"its fields are: {', '.join(fields) or 'none'}."
@@ -209,31 +211,21 @@ class VectorLabels:
         if any(v is None for v in raw):
             raise UserError(f"Field {field!r} of {name} is empty on some features: fill it or delete them.")
         if config.mode == "binary":
-            return [_binary_value(v, field, name) for v in raw]
-        if all(_as_int(v) is not None for v in raw):
-            return [_as_int(v) for v in raw]
-        by_name = {c.name: c.value for c in config.classes}
-        unknown = sorted({str(v) for v in raw if str(v) not in by_name and _as_int(v) is None})
-        if unknown and not by_name:
-            suggestion = json.dumps([{"value": i + 1, "name": n} for i, n in enumerate(unknown)])
-            raise UserError(
-                f"Field {field!r} of {name} holds text ({', '.join(map(repr, unknown[:5]))}"
-                f"{', ...' if len(unknown) > 5 else ''}): give a class table that maps each name to a class "
-                f"number (the dock's class table, or --classes FILE with e.g. {suggestion})."
-            )
-        if unknown:
-            raise UserError(
-                f"Field {field!r} of {name} has value(s) {', '.join(map(repr, unknown))} that the "
-                "class table does not name: add them to the class table."
-            )
-        return [by_name.get(str(v), _as_int(v)) for v in raw]
+            return [_binary_value(v, field, name) for v in raw], config.classes
+        text = any(whole_number(v) is None for v in raw)
+        if text and config.classes:
+            return _values_by_name(raw, config.classes, field, name), config.classes
+        values, table = field_classes(raw)
+        if text:
+            log(f"Classes from field {field!r}: {', '.join(f'{c.value} {c.name}' for c in table)}.")
+        return values, table if text else config.classes
 
     @staticmethod
-    def _class_table(values: list[int], config: TrainConfig, name: str) -> list[ClassInfo]:
+    def _class_table(values: list[int], table: list[ClassInfo], config: TrainConfig, name: str) -> list[ClassInfo]:
         present = sorted(set(values))
         if config.mode == "binary":
             return binary_classes(config.classes)
-        known = {c.value: c for c in config.classes}
+        known = {c.value: c for c in table}
         table = [known.get(v, ClassInfo(v, str(v))) for v in present]
         if config.unlabelled_as_background and 0 not in present:
             table.append(known.get(0, ClassInfo(0, "background")))
@@ -241,6 +233,19 @@ class VectorLabels:
             raise UserError(f"Class values of {name} must lie between 0 and 65534.")
         _check_class_count(table, f"The label layer {name}")
         return with_colors(table)
+
+
+def _values_by_name(raw: list[Any], classes: list[ClassInfo], field: str, name: str) -> list[int]:
+    """Text class values mapped through the class table (whole numbers stand for themselves)."""
+    by_name = {c.name: c.value for c in classes}
+    unknown = sorted({str(v) for v in raw if str(v) not in by_name and whole_number(v) is None})
+    if unknown:
+        raise UserError(
+            f"Field {field!r} of {name} has value(s) {', '.join(map(repr, unknown))} that the "
+            f"class table does not name ({', '.join(map(repr, by_name))}): add them to the class table, "
+            "or empty the table to number the names 1, 2, … in sorted order."
+        )
+    return [by_name.get(str(v), whole_number(v)) for v in raw]
 
 
 def _read_features(path: str, layer: str | None) -> tuple[list, dict[str, str], str]:
@@ -253,21 +258,8 @@ def _read_features(path: str, layer: str | None) -> tuple[list, dict[str, str], 
         raise UserError(f"Cannot read the label layer {path}: {exc}") from None
 
 
-def _as_int(value: Any) -> int | None:
-    """The integer a field value stands for (3, 3.0, "3"), else None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if math.isfinite(number) and number == int(number) else None
-
-
 def _binary_value(value: Any, field: str, name: str) -> int:
-    number = _as_int(value)
+    number = whole_number(value)
     if number not in (0, 1):
         raise UserError(
             f"Binary mode needs 0/1 values in field {field!r} of {name}, found {value!r}: "

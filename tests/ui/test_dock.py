@@ -16,6 +16,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QDoubleSpinBox
 from qgis_helpers import wait_until
 
+from segmentation_trainer.core.common.classes import field_classes
 from segmentation_trainer.losses import LOSS_PRESETS, available_losses
 from segmentation_trainer.ui.dock import TrainerDock
 
@@ -251,6 +252,8 @@ def test_class_table_is_filled_from_the_labels_and_checked(dock, iface, landcove
     names = sorted({f["label"] for f in polygons.getFeatures()})
     classes = dock.class_table.classes()
     assert [c["name"] for c in classes] == names and [c["value"] for c in classes] == list(range(1, 8))
+    worker_rule = field_classes([f["label"] for f in polygons.getFeatures()])[1]  # what the worker numbers
+    assert [(c["value"], c["name"]) for c in classes] == [(c.value, c.name) for c in worker_rule]
     assert all(len(c["color"]) == 7 for c in classes)
     assert [c.name for c in dock.training_config().classes] == names  # text labels map through the table
     dock.labelCombo.setLayer(strata)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import fiona
 import numpy as np
 import pytest
@@ -10,8 +12,10 @@ from rasterio.warp import transform_geom
 from rasterio.windows import Window
 from worker_helpers import crop_raster, train_args, train_config, worker_args
 
+from segmentation_trainer.core.common.classes import field_classes
 from segmentation_trainer.core.common.config import IGNORE_INDEX, ClassInfo, TrainConfig
 from segmentation_trainer.core.common.errors import UserError
+from segmentation_trainer.core.common.files import METADATA_FILE
 from segmentation_trainer.core.data.labels import open_labels
 from segmentation_trainer.core.data.rasters import raster_info
 from segmentation_trainer.core.data.tiling import tile_windows
@@ -92,10 +96,22 @@ def test_text_class_field_gets_ids_from_the_class_table(landcover):
     assert (values == truth[labelled]).mean() == 1.0
 
 
-def test_text_class_field_without_table_is_a_clear_error(landcover):
-    with pytest.raises(UserError, match=r"holds text \('agriculture', 'developed'.*give a class table") as error:
-        open_labels(_config(landcover, class_field="label"), raster_info(str(landcover["image"])), print)
-    assert '{"value": 1, "name": "agriculture"}' in str(error.value)  # a ready table to start from
+def test_text_class_field_without_table_is_numbered_in_sorted_order(landcover):
+    logged = []
+    labels = open_labels(_config(landcover, class_field="label"), raster_info(str(landcover["image"])), logged.append)
+    with fiona.open(landcover["polygons"]) as src:
+        values = [f.properties["label"] for f in src]
+    names = sorted(set(values))
+    assert [(c.value, c.name) for c in labels.classes] == list(enumerate(names, start=1))
+    assert [(c.value, c.name) for c in labels.classes] == [(c.value, c.name) for c in field_classes(values)[1]]
+    assert names[:2] == ["agriculture", "developed"]
+    assert "Classes from field 'label': 1 agriculture, 2 developed, 3 " in " ".join(logged)
+
+
+def test_text_class_field_with_a_table_missing_a_name_is_refused(landcover):
+    table = [ClassInfo(1, "developed"), ClassInfo(2, "agriculture")]
+    with pytest.raises(UserError, match=r"value\(s\) 'forest', 'herbaceous'.*does not name \('developed', 'agri"):
+        open_labels(_config(landcover, class_field="label", classes=table), raster_info(str(landcover["image"])), print)
 
 
 def test_unknown_class_field_lists_the_fields(landcover):
@@ -160,3 +176,25 @@ def test_an_empty_label_raster_is_a_clear_error(worker, landcover, tmp_path):
     code, events = worker(*train_args(landcover["image"], empty, tmp_path / "m"))
     assert code == 2
     assert events[-1]["message"] == "The label raster empty.tif has no labelled pixel over the image."
+
+
+def test_text_classes_train_on_the_command_line_without_a_class_table(worker, landcover, tmp_path):
+    model_dir = tmp_path / "model"
+    args = train_args(
+        landcover["image"],
+        landcover["polygons"],
+        model_dir,
+        class_field="label",
+        epochs=1,
+        tile_size=64,
+        encoder="resnet18",
+        min_labelled_fraction=0.01,
+    )
+    code, events = worker(*args)
+    assert code == 0, events
+    with fiona.open(landcover["polygons"]) as src:
+        names = sorted({f.properties["label"] for f in src})
+    meta = json.loads((model_dir / METADATA_FILE).read_text())
+    assert [(c["value"], c["name"]) for c in meta["classes"]] == list(enumerate(names, start=1))
+    logged = [e["message"] for e in events if e["event"] == "log"]
+    assert f"Classes from field 'label': 1 {names[0]}, 2 {names[1]}" in " ".join(logged)
