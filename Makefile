@@ -16,7 +16,6 @@ QGIS_PLUGINS := $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE README.md docs/references.md core losses tasks ui provider i18n requirements/worker.txt
 
 export QT_QPA_PLATFORM ?= offscreen
-export HF_HUB_OFFLINE := 1
 
 .PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip deploy transcompile translations screenshots clean
 
@@ -62,11 +61,11 @@ demo: setup data  ## train on the land-cover sample, predict the whole image, pr
 # The worker side (torch, rasterio) and the QGIS side run in separate processes, as in real use.
 test: setup data test-worker test-qgis
 
-test-worker:
-	$(PY) -m pytest tests/core tests/losses
+test-worker:  ## offline: the tests serve encoder weights from a stand-in hub of their own
+	HF_HUB_OFFLINE=1 $(PY) -m pytest tests/core tests/losses
 
 test-qgis: transcompile
-	$(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py tests/test_architecture.py
+	HF_HUB_OFFLINE=1 $(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py tests/test_architecture.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -49,6 +49,10 @@ def status_line(event: dict[str, Any], elapsed_s: float) -> str:
     if eta is None and fraction > 0:
         eta = elapsed_s / fraction * (1.0 - fraction)
     eta_text = QCoreApplication.translate("WorkerProgress", "ETA {0}").format(duration(eta)) if eta is not None else ""
+    if event.get("stage") == "download":
+        return QCoreApplication.translate("WorkerProgress", "Downloading {0}: {1} of {2} MB · {3}").format(
+            event.get("what"), event.get("done_mb"), event.get("total_mb"), eta_text
+        )
     if event.get("stage") != "train":
         return QCoreApplication.translate("WorkerProgress", "Chunk {0}/{1} · {2}").format(
             event.get("batch"), event.get("batches"), eta_text

@@ -9,7 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from qgis.core import QgsSettings
+from qgis.core import QgsApplication, QgsSettings
+
+from ..core.common.files import WEIGHTS_CACHE_VARIABLE
 
 PACKAGE = "segmentation_trainer"
 PLUGIN_DIR = Path(__file__).resolve().parent.parent
@@ -54,10 +56,17 @@ def worker_command(args: list[str], python: str | None = None) -> list[str]:
     return [python or worker_python(), "-m", PACKAGE, *args]
 
 
+def weights_cache() -> Path:
+    """Where the worker keeps downloaded encoder weights: a folder of the QGIS profile (the set-up
+    dialog shows it and can clear it)."""
+    return Path(QgsApplication.qgisSettingsDirPath()) / PACKAGE / "weights"
+
+
 def worker_environment() -> dict[str, str]:
-    """The worker's environment: QGIS's, minus what would make another Python misbehave."""
+    """The worker's environment: QGIS's, minus what would make another Python misbehave, plus the
+    weights cache (``SEGMENTATION_TRAINER_WEIGHTS``, unless already set)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONSTARTUP")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [_package_parent(), env.get("PYTHONPATH", "")]))
     env["PYTHONUNBUFFERED"] = "1"
-    env.setdefault("HF_HUB_OFFLINE", "1")
+    env.setdefault(WEIGHTS_CACHE_VARIABLE, str(weights_cache()))
     return env

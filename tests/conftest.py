@@ -60,14 +60,15 @@ def buildings() -> dict[str, Path]:
     }
 
 
-def run_worker(*args: str, timeout: float = 600) -> tuple[int, list[dict]]:
-    """Run ``python -m segmentation_trainer ARGS --events``; its exit status and events."""
+def run_worker(*args: str, timeout: float = 600, env: dict[str, str] | None = None) -> tuple[int, list[dict]]:
+    """Run ``python -m segmentation_trainer ARGS --events`` (``env`` added to this environment); its exit
+    status and events."""
     completed = subprocess.run(
         [sys.executable, "-m", "segmentation_trainer", *args, "--events"],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+        env=os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {}),
     )
     events = []
     for line in completed.stdout.splitlines():

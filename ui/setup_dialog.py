@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox
 
 from ..tasks.worker import WorkerTask
-from ..tasks.worker_env import SETTINGS_KEY
+from ..tasks.worker_env import SETTINGS_KEY, weights_cache
 from ..tasks.worker_setup import SetupRunner, Step, default_env_dir, env_python, has_nvidia_gpu, setup_steps
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("setup_dialog.ui")))
@@ -39,6 +40,21 @@ class SetupDialog(QDialog, FORM_CLASS):
         self.createButton.clicked.connect(self.create_environment)
         self.useButton.clicked.connect(lambda: self.check(self.pythonWidget.filePath()))
         self.buttonBox.button(QDialogButtonBox.Close).clicked.connect(self.close)
+        self.clearCacheButton.clicked.connect(self.clear_weights_cache)
+        self.show_weights_cache()
+
+    def show_weights_cache(self) -> None:
+        """The folder of downloaded encoder weights and its size."""
+        folder = weights_cache()
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+        self.weightsCacheLabel.setText(
+            self.tr("Downloaded encoder weights: {0} ({1:.0f} MB)").format(folder, size / 1e6)
+        )
+        self.clearCacheButton.setEnabled(size > 0)
+
+    def clear_weights_cache(self) -> None:
+        shutil.rmtree(weights_cache(), ignore_errors=True)
+        self.show_weights_cache()
 
     def create_environment(self, steps: list[Step] | None = None) -> None:
         """Run ``steps`` (default: ``setup_steps`` for the chosen folder), then check the result."""

@@ -3,9 +3,10 @@
 Event kinds and their fields (every event has ``event``):
 
 - ``log``: ``level`` (info, warning), ``message``
-- ``progress``: ``fraction`` (0..1), ``stage`` (train, validate, predict), optional ``epoch``,
+- ``progress``: ``fraction`` (0..1), ``stage`` (train, validate, predict, download), optional ``epoch``,
   ``epochs``, ``batch``, ``batches``, ``eta_s``; in a loss comparison also ``configuration``,
-  ``run`` and ``runs`` (its place in the comparison), and ``fraction`` is the whole comparison's
+  ``run`` and ``runs`` (its place in the comparison), and ``fraction`` is the whole comparison's;
+  a download has ``what``, ``done_mb`` and ``total_mb``
 - ``epoch``: ``epoch``, ``epochs``, ``train_loss``, ``val_loss``, ``miou``, ``pixel_accuracy``,
   ``per_class_iou`` (class name -> IoU, or null where the class is absent from validation);
   in a loss comparison also ``configuration`` (its name)

@@ -6,3 +6,4 @@ METRICS_FILE, METRICS_TABLE = "metrics.json", "metrics.csv"  # the run's per-epo
 RUN_FILE = "run.json"  # a training run's settings (TrainConfig), as the dock and Processing hand them over
 COMPARE_FILE = "compare.json"  # a loss comparison's settings (CompareConfig)
 PREDICT_FILE = "predict.json"  # a prediction's settings (PredictConfig)
+WEIGHTS_CACHE_VARIABLE = "SEGMENTATION_TRAINER_WEIGHTS"  # the folder of downloaded encoder weights (the plugin sets it)

@@ -1,7 +1,7 @@
 """Segmentation networks: U-Net and DeepLabV3+ (segmentation-models-pytorch), Attention U-Net.
 
-Pretrained encoder weights come only from a local file or the local model cache: the worker sets
-``HF_HUB_OFFLINE=1`` and never waits on the hub.
+Pretrained encoder weights are loaded from a file (``pretrained.py`` finds or downloads it), with
+the first convolution adapted to the band count.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never wait on the model hub: weights are local only
+os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "30")  # a stalled download fails instead of hanging (read at import)
 
 import segmentation_models_pytorch as smp
 import torch
@@ -21,7 +21,6 @@ from ..common.errors import UserError
 from .attention_unet import AttentionUNet
 
 _SMP = {"unet": smp.Unet, "deeplabv3plus": smp.DeepLabV3Plus}
-CACHED_WEIGHTS = ("imagenet",)
 
 
 def build_model(
@@ -32,35 +31,17 @@ def build_model(
     encoder_weights: str | None = None,
     log: Callable[..., None] | None = None,
 ) -> nn.Module:
-    """A network with ``in_channels`` bands and ``out_channels`` outputs.
-
-    ``encoder_weights``: None (random), a local ``.safetensors``/``.pth`` file with the encoder's
-    state dict, or ``imagenet`` from the local cache (falls back to random weights with a warning
-    when the cache does not have them).
-    """
+    """A network with ``in_channels`` bands and ``out_channels`` outputs; ``encoder_weights``: None
+    (random) or a ``.safetensors``/``.pth`` file with the encoder's state dict."""
     if architecture == "attention_unet":
         if encoder_weights:
-            raise UserError("The Attention U-Net has no pretrained encoder: leave the encoder weights empty.")
+            raise UserError("The Attention U-Net has no pretrained encoder: set the encoder weights to none.")
         return AttentionUNet(in_channels, out_channels)
     try:
         cls = _SMP[architecture]
     except KeyError:
         valid = ", ".join([*_SMP, "attention_unet"])
         raise UserError(f"Unknown architecture {architecture!r}; use one of {valid}.") from None
-    if encoder_weights in CACHED_WEIGHTS:
-        try:
-            return cls(
-                encoder_name=encoder, encoder_weights=encoder_weights, in_channels=in_channels, classes=out_channels
-            )
-        except Exception as exc:
-            if log:
-                log(
-                    f"{encoder_weights} weights for {encoder} are not in the local model cache and the worker does "
-                    f"not download them ({type(exc).__name__}): training starts from random weights. Give a local "
-                    "weights file to start from pretrained weights.",
-                    level="warning",
-                )
-            encoder_weights = None
     try:
         model = cls(encoder_name=encoder, encoder_weights=None, in_channels=in_channels, classes=out_channels)
     except KeyError:

@@ -87,3 +87,15 @@ def test_an_existing_python_is_checked_and_adopted(dialog):
     assert dialog.checkLabel.text().startswith(f"PyTorch {torch_version}")
     assert re.fullmatch(r"cpu|cuda(:\d+)?|mps", checked[0]["device"]), checked[0]["device"]
     assert Path(QgsSettings().value(SETTINGS_KEY, "")) == Path(checked[0]["python"])
+
+
+def test_the_weights_cache_is_shown_and_cleared(dialog, monkeypatch, tmp_path):
+    cache = tmp_path / "weights"
+    monkeypatch.setattr("segmentation_trainer.ui.setup_dialog.weights_cache", lambda: cache)
+    (cache / "models--smp-hub--resnet18.imagenet" / "blobs").mkdir(parents=True)
+    (cache / "models--smp-hub--resnet18.imagenet" / "blobs" / "abc").write_bytes(b"0" * 3_000_000)
+    dialog.show_weights_cache()
+    assert str(cache) in dialog.weightsCacheLabel.text() and "(3 MB)" in dialog.weightsCacheLabel.text()
+    dialog.clearCacheButton.click()
+    assert not cache.exists() and "(0 MB)" in dialog.weightsCacheLabel.text()
+    assert not dialog.clearCacheButton.isEnabled()
