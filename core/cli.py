@@ -25,7 +25,7 @@ from .common.config import (
 )
 from .common.errors import UserError
 from .common.events import EventWriter
-from .common.schema import CLASS_TABLE, EXTENT, Setting, settings_of
+from .common.schema import BANDS, CLASS_TABLE, EXTENT, Setting, parse_bands, settings_of
 
 LABEL_SETTINGS = ("raster", "labels", "label_layer", "class_field", "classes", "mode", "unlabelled_as_background")
 """What ``rasterize`` reads: the labels on the raster's grid."""
@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _flags(args: argparse.Namespace, cls: type, base: dict[str, Any]) -> dict[str, Any]:
     """``base`` (a ``--config`` file's settings) overridden by the flags given, converted: a class
-    table file read, an extent parsed."""
+    table file read, an extent and band numbers parsed."""
     values = dict(base)
     for s in settings_of(cls).values():
         value = getattr(args, s.name, None)
@@ -128,6 +128,8 @@ def _flags(args: argparse.Namespace, cls: type, base: dict[str, Any]) -> dict[st
             value = _read_classes(value)
         elif s.source == EXTENT:
             value = _parse_extent(value)
+        elif s.source == BANDS:
+            value = parse_bands(value)
         values[s.name] = value
     return values
 

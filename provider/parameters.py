@@ -13,6 +13,7 @@ from typing import Any
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingParameterBand,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
@@ -80,6 +81,9 @@ def _parameter(s: Setting) -> QgsProcessingParameterDefinition:
         schema.OUTPUT_FOLDER: lambda: QgsProcessingParameterFolderDestination(name, label),
         schema.OUTPUT_RASTER: lambda: QgsProcessingParameterRasterDestination(name, label),
         schema.EXTENT: lambda: QgsProcessingParameterExtent(name, label, optional=True),
+        schema.BANDS: lambda: QgsProcessingParameterBand(
+            name, label, parentLayerParameterName=s.of.upper(), optional=True, allowMultiple=True
+        ),
     }
     if s.source in layers:
         return layers[s.source]()
@@ -142,6 +146,8 @@ def _read(algorithm, s: Setting, parameters: dict, context) -> Any:
         return algorithm.parameterAsOutputLayer(parameters, name, context)
     if s.source == schema.EXTENT:
         return _extent(algorithm, parameters, context)
+    if s.source == schema.BANDS:
+        return algorithm.parameterAsInts(parameters, name, context) or None  # in the order chosen
     return _plain(algorithm, s, parameters, context)
 
 

@@ -22,6 +22,7 @@ from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QComboBox, QDockWidget, QFileDialog, QFormLayout, QVBoxLayout
 
 from ..core.common import schema
+from ..core.common.bands import bands_to_read
 from ..core.common.config import CompareConfig, LossConfiguration, PredictConfig, TrainConfig, load_config, save_config
 from ..core.common.errors import UserError
 from ..core.common.files import COMPARE_FILE, METADATA_FILE, RUN_FILE
@@ -117,13 +118,17 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         }
 
     def _setup_train_tab(self) -> None:
-        """The Model, Training and Advanced groups' widgets, from the settings' declarations."""
+        """The Model, Training and Advanced groups' widgets, from the settings' declarations; the band choice
+        goes under the raster in the Data tab."""
         settings = [s for s in settings_of(TrainConfig).values() if s.source not in DOCK_INPUTS]
         model = [s for s in settings if s.name in MODEL_SETTINGS]
-        others = [s for s in settings if s.name not in MODEL_SETTINGS]
+        bands = [s for s in settings if s.source == schema.BANDS]
+        others = [s for s in settings if s.name not in MODEL_SETTINGS and s not in bands]
         forms = _forms((self.trainingForm, self.advancedForm), others)
-        self.train_forms = [SettingsForm(self.modelForm, model), *forms]
+        self.train_forms = [SettingsForm(self.modelForm, model), SettingsForm(self.dataForm, bands, row=1), *forms]
         self._expose(self.train_forms)
+        self.rasterCombo.layerChanged.connect(self._on_raster_changed)
+        self._on_raster_changed(self.rasterCombo.currentLayer())
         self.encoderWeightsWidget.setFilter(self.tr("Weights (*.pth *.pt *.safetensors)"))
 
     def _fit_narrow_width(self) -> None:
@@ -158,6 +163,12 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.predictVectorizeCheck.toggled.connect(self.predictSimplifySpin.setEnabled)
         self.predictSimplifySpin.setEnabled(False)
         self.modelInfoLabel.setText(self.tr("Choose a model folder written by training."))
+
+    def _on_raster_changed(self, layer) -> None:
+        """The band choice's hint says how many bands the raster has."""
+        count = layer.bandCount() if isinstance(layer, QgsRasterLayer) else 0
+        hint = self.tr("all {0} bands; or e.g. 4,3,2").format(count) if count else self.tr("all bands; or e.g. 4,3,2")
+        self.bandsEdit.setPlaceholderText(hint)
 
     def _on_labels_changed(self, layer) -> None:
         is_vector = isinstance(layer, QgsVectorLayer)
@@ -200,12 +211,20 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             resolution[0],
             self.tr("n/a") if best is None else f"{best:.3f}",
         )
+        self.modelInfoLabel.setText(text + self._bands_note(meta))
+
+    def _bands_note(self, meta: dict[str, Any]) -> str:
+        """The bands a model reads, when chosen at training, and a warning when the Predict tab's raster does
+        not fit (by the worker's rule, ``core/common/bands.py``)."""
+        chosen = meta.get("bands") or []
+        note = " " + self.tr("It reads bands {0}.").format(", ".join(map(str, chosen))) if chosen else ""
         raster = self.predictRasterCombo.currentLayer()
-        if isinstance(raster, QgsRasterLayer) and raster.bandCount() != bands:
-            text += " " + self.tr("Warning: '{0}' has {1} bands, the model was trained on {2}.").format(
-                raster.name(), raster.bandCount(), bands
-            )
-        self.modelInfoLabel.setText(text)
+        if isinstance(raster, QgsRasterLayer):
+            try:
+                bands_to_read(meta, raster.bandCount(), f"'{raster.name()}'")
+            except UserError as exc:
+                note += " " + self.tr("Warning: {0}").format(exc)
+        return note
 
     # --- configuration ------------------------------------------------------------------------
 

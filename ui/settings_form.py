@@ -2,10 +2,10 @@
 
 ``SettingsForm`` adds one row per declared setting to a ``QFormLayout``: a spin box with the
 declaration's range and step, a combo box with its choices, a check box, a file widget or a text
-field; the label and tooltip are the declaration's (translated), the value its default. Each widget
-is named like a Designer widget (``epochsSpin``, ``deviceCombo``, ``prefix`` first when given) and
-``values()`` / ``set_values()`` read and restore the settings by name, as ``run.json`` and the
-project hold them.
+field (band numbers written ``4,3,2``); the label and tooltip are the declaration's (translated), the
+value its default. Each widget is named like a Designer widget (``epochsSpin``, ``deviceCombo``,
+``prefix`` first when given) and ``values()`` / ``set_values()`` read and restore the settings by name,
+as ``run.json`` and the project hold them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import math
 from typing import Any
 
 from qgis.gui import QgsDoubleSpinBox, QgsFileWidget, QgsSpinBox
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QRegularExpression
+from qgis.PyQt.QtGui import QRegularExpressionValidator
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,14 +41,15 @@ def tr(text: str) -> str:
 class SettingsForm:
     """The widgets of ``settings`` in ``layout``, read and written by setting name."""
 
-    def __init__(self, layout: QFormLayout, settings: list[Setting], prefix: str = "") -> None:
+    def __init__(self, layout: QFormLayout, settings: list[Setting], prefix: str = "", row: int = -1) -> None:
+        """``row``: where the rows go in ``layout`` (-1: after its rows)."""
         self.settings = {s.name: s for s in settings}
         self.widgets: dict[str, QWidget] = {}
         layout.setRowWrapPolicy(QFormLayout.WrapLongRows)  # a long label puts its widget below: fits a narrow dock
-        for s in settings:
+        for i, s in enumerate(settings):
             widget = make_widget(s)
             widget.setObjectName(_object_name(prefix, s.name, widget))
-            layout.addRow(tr(s.label), widget)
+            layout.insertRow(row + i if row >= 0 else -1, tr(s.label), widget)
             self.widgets[s.name] = widget
 
     def values(self) -> dict[str, Any]:
@@ -77,6 +79,8 @@ def make_widget(s: Setting) -> QWidget:
         widget = QgsSpinBox() if s.kind is int else QgsDoubleSpinBox()
     else:
         widget = QLineEdit()
+        if s.source == schema.BANDS:
+            widget.setValidator(QRegularExpressionValidator(QRegularExpression(r"[\d,;\s]*"), widget))
     declare(widget, s)
     return widget
 
@@ -117,6 +121,8 @@ def read(widget: QWidget, s: Setting) -> Any:
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
     if isinstance(widget, QLineEdit):
+        if s.source == schema.BANDS:
+            return schema.parse_bands(widget.text())
         return widget.text().strip() or s.default
     return widget.value()
 
@@ -132,7 +138,7 @@ def write(widget: QWidget, s: Setting, value: Any) -> None:
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
     elif isinstance(widget, QLineEdit):
-        widget.setText(str(value or ""))
+        widget.setText(",".join(map(str, value or [])) if s.source == schema.BANDS else str(value or ""))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         widget.setValue(value)
 

@@ -24,6 +24,7 @@ from ...losses.presets import LOSS_PRESETS
 from .errors import UserError
 from .i18n import QT_TRANSLATE_NOOP
 from .schema import (
+    BANDS,
     CLASS_TABLE,
     EXTENT,
     EXTENT_CRS,
@@ -38,6 +39,7 @@ from .schema import (
     RASTER_LAYER,
     SUBLAYER,
     check_settings,
+    parse_bands,
     setting,
 )
 
@@ -81,6 +83,15 @@ class TrainConfig:
         QT_TRANSLATE_NOOP("settings", "The image to train on (GeoTIFF or any GDAL raster)."),
         source=RASTER_LAYER,
         required=True,
+    )
+    bands: list[int] | None = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        None,
+        QT_TRANSLATE_NOOP("settings", "Bands"),
+        QT_TRANSLATE_NOOP(
+            "settings", "The raster bands the network reads, in this order, e.g. 4,3,2 (from 1); empty: all."
+        ),
+        source=BANDS,
+        of="raster",
     )
     labels: str = setting(
         "",
@@ -342,6 +353,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
+        self.bands = parse_bands(self.bands) if isinstance(self.bands, str) else self.bands or None
         check_settings(self)
         if not self.loss:
             self.loss = DEFAULT_LOSS[self.mode]

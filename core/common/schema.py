@@ -18,6 +18,7 @@ Standard library only: the QGIS process imports this module.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ OUTPUT_FOLDER = "output_folder"  # a folder to write
 OUTPUT_RASTER = "output_raster"  # a raster file to write
 EXTENT = "extent"  # xmin, ymin, xmax, ymax
 EXTENT_CRS = "extent_crs"  # the CRS of the extent (QGIS front ends transform the extent to the raster's CRS)
+BANDS = "bands"  # 1-based band numbers of the raster setting named by ``of``, in order ("4,3,2"); None: all
 LAYER_SOURCES = (RASTER_LAYER, LABEL_LAYER, POLYGON_LAYER)
 NOT_IN_FRONT_ENDS = (SUBLAYER, EXTENT_CRS)
 """Filled by QGIS front ends from another setting's widget (the layer's name inside its file; the extent,
@@ -48,7 +50,7 @@ class Setting:
     """One setting's declaration (see the module docstring for what is derived from it)."""
 
     name: str
-    kind: type  # int, float, bool, str, dict (JSON), list (class table), tuple (extent)
+    kind: type  # int, float, bool, str, dict (JSON), list (class table, bands), tuple (extent)
     default: Any
     label: str  # English; translated on the QGIS side in context i18n.SETTINGS
     help: str
@@ -124,6 +126,8 @@ def check_settings(config: object) -> None:
             raise UserError(f"{s.label} {value!r} is not known: use one of {', '.join(s.choices)}.")
         if s.kind in (int, float) and not isinstance(value, bool):
             _check_bounds(s, value)
+        if s.source == BANDS:
+            _check_bands(s, value)
 
 
 def _check_bounds(s: Setting, value: Any) -> None:
@@ -137,3 +141,27 @@ def _check_bounds(s: Setting, value: Any) -> None:
         bounds = [f"at least {s.minimum:g}" if s.minimum is not None else ""]
         bounds.append(f"at most {s.maximum:g}" if s.maximum is not None else "")
         raise UserError(f"{s.label} must be {' and '.join(b for b in bounds if b)}, got {value!r}.")
+
+
+def parse_bands(text: str) -> list[int] | None:
+    """Band numbers written ``4,3,2`` (or ``4 3 2``); None for an empty text. A UserError names a piece that
+    is not a whole number."""
+    numbers = []
+    for piece in re.split(r"[,;\s]+", text.strip()):
+        if not piece:
+            continue
+        if not piece.isdigit():
+            raise UserError(f"Bands {text!r}: {piece!r} is not a band number (write them like 4,3,2).")
+        numbers.append(int(piece))
+    return numbers or None
+
+
+def _check_bands(s: Setting, value: Any) -> None:
+    if not isinstance(value, list) or any(isinstance(b, bool) or not isinstance(b, int) for b in value):
+        raise UserError(f"{s.label} must be a list of band numbers such as [4, 3, 2], got {value!r}.")
+    for band in value:
+        if band < 1:
+            raise UserError(f"{s.label}: band {band} does not exist (bands are numbered from 1).")
+    repeated = sorted({b for b in value if value.count(b) > 1})
+    if repeated:
+        raise UserError(f"{s.label}: band {', '.join(map(str, repeated))} is chosen more than once.")

@@ -8,8 +8,8 @@ import torch
 from rasterio.windows import Window
 from torch.utils.data import Dataset
 
-from .augmentation import augment
 from ..common.config import IGNORE_INDEX
+from .augmentation import augment
 from .labels import LabelSource, PolygonLayer
 from .normalization import normalize
 from .rasters import pad_to_window, read_window
@@ -20,19 +20,27 @@ CACHE_LIMIT_BYTES = 512 * 2**20  # "auto" caching keeps rasters up to this size 
 class TileSource:
     """Raw image, validity and class indices for any window of the image grid.
 
-    Pixels that are nodata, outside the raster or outside the area of interest are unlabelled.
-    With ``cache``, the whole raster, labels and mask are read once and windows are sliced from
-    memory; otherwise every window is read from the files (rasters larger than memory train).
+    Only ``bands`` (1-based, in the network's order; default all) are read. Pixels that are nodata,
+    outside the raster or outside the area of interest are unlabelled. With ``cache``, the whole raster,
+    labels and mask are read once and windows are sliced from memory; otherwise every window is read
+    from the files (rasters larger than memory train).
     """
 
-    def __init__(self, raster_path: str, labels: LabelSource, aoi: PolygonLayer | None, cache: bool) -> None:
-        self.raster_path, self.labels, self.aoi = raster_path, labels, aoi
+    def __init__(
+        self,
+        raster_path: str,
+        labels: LabelSource,
+        aoi: PolygonLayer | None,
+        cache: bool,
+        bands: list[int] | None = None,
+    ) -> None:
+        self.raster_path, self.labels, self.aoi, self.bands = raster_path, labels, aoi, bands
         self._src: rasterio.io.DatasetReader | None = None
         self.cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if cache:
             with rasterio.open(raster_path) as src:
                 full = Window(0, 0, src.width, src.height)
-                image, valid = read_window(src, full)
+                image, valid = read_window(src, full, bands)
             self.cached = (image, valid, self._targets(full))
 
     @staticmethod
@@ -59,7 +67,7 @@ class TileSource:
         else:
             if self._src is None:  # opened lazily: one handle per DataLoader worker
                 self._src = rasterio.open(self.raster_path)
-            data, ok = read_window(self._src, window)
+            data, ok = read_window(self._src, window, self.bands)
             labels = self._targets(window)
         labels[~ok] = IGNORE_INDEX
         return data, ok, labels

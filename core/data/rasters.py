@@ -57,14 +57,31 @@ def raster_info(path: str) -> RasterInfo:
         return RasterInfo.of(src, path)
 
 
-def read_window(src: rasterio.io.DatasetReader, window: Window) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``window`` as float32 ``(bands, h, w)`` plus a validity mask ``(h, w)``.
+def band_indexes(bands: list[int] | None, image: RasterInfo) -> list[int]:
+    """The 1-based bands to read from ``image``: ``bands`` in their order, or all of them; a UserError
+    names a band the raster lacks."""
+    if not bands:
+        return list(range(1, image.count + 1))
+    missing = [b for b in bands if not 1 <= b <= image.count]
+    if missing:
+        raise UserError(
+            f"Bands: the raster {image.path} has {image.count} band(s), so band {', '.join(map(str, missing))} "
+            f"does not exist: choose bands from 1 to {image.count}."
+        )
+    return list(bands)
+
+
+def read_window(
+    src: rasterio.io.DatasetReader, window: Window, bands: list[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``window`` of ``bands`` (1-based, in that order; default all) as float32 ``(bands, h, w)``
+    plus a validity mask ``(h, w)``.
 
     Parts of the window outside the raster are zero-filled and marked invalid; a pixel is invalid
-    where any band equals the nodata value or is NaN.
+    where any band read equals the nodata value or is NaN.
     """
     inside = window.intersection(Window(0, 0, src.width, src.height))
-    data = src.read(window=inside, out_dtype="float32")
+    data = src.read(indexes=bands, window=inside, out_dtype="float32")
     valid = valid_pixels(data, src.nodata)
     data[:, ~valid] = 0.0
     return pad_to_window(data, valid, inside, window)

@@ -38,6 +38,7 @@ from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
 
+from ..common.bands import bands_to_read
 from ..common.colors import hex_to_rgb
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
@@ -88,11 +89,18 @@ def target_window(
     return Window(col0, row0, col1 - col0, row1 - row0)
 
 
-def _check_compatible(src, metadata: dict[str, Any], events: EventWriter, name: str, resampled: bool) -> None:
-    if src.count != metadata["in_channels"]:
-        raise UserError(
-            f"The raster {name} has {src.count} band(s) but the model was trained on {metadata['in_channels']}: "
-            "predict on a raster with the same bands as the training raster."
+def _check_compatible(
+    src, metadata: dict[str, Any], events: EventWriter, name: str, resampled: bool
+) -> list[int] | None:
+    """The bands to read from ``src`` for the model (None: all, as they are), with a warning when the resolution
+    is far from the training raster's."""
+    bands = bands_to_read(metadata, src.count, name)
+    if bands:
+        events.log(f"The model reads bands {', '.join(map(str, bands))} of {name}, in that order.")
+    elif metadata.get("bands"):
+        events.log(
+            f"{name} has the model's {src.count} bands: they are read as bands "
+            f"{', '.join(map(str, metadata['bands']))} of the training raster, in that order."
         )
     trained = metadata.get("resolution")
     if trained and not resampled:
@@ -103,6 +111,7 @@ def _check_compatible(src, metadata: dict[str, Any], events: EventWriter, name: 
                 f"{trained[0]:g}: predictions may be poor; predict with 'resample to the training resolution'.",
                 level="warning",
             )
+    return bands
 
 
 def _open_input(src: rasterio.io.DatasetReader, metadata: dict, resample: bool):
@@ -155,10 +164,11 @@ def _tile_starts(region_start: int, region_length: int, tile: int, stride: int) 
     return [region_start - margin + o for o in tile_offsets(region_length + 2 * margin, tile, stride, flush=False)]
 
 
-def _read_tile(src, window: Window, stats: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Normalized ``(bands, tile, tile)`` and its valid mask; beyond the raster, reflection (not valid)."""
+def _read_tile(src, window: Window, stats: dict, bands: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Normalized ``(bands, tile, tile)`` of ``bands`` (None: all) and its valid mask; beyond the raster,
+    reflection (not valid)."""
     inside = window.intersection(Window(0, 0, src.width, src.height))
-    data = src.read(window=inside, out_dtype="float32")
+    data = src.read(indexes=bands, window=inside, out_dtype="float32")
     valid = valid_pixels(data, src.nodata)
     data = normalize(data, valid, stats)
     top, left = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
@@ -268,11 +278,11 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     model.to(device).eval()
     classes = model_classes(metadata)
     with ExitStack() as stack:
-        src = _open_source(config, metadata, events, stack)
+        src, bands = _open_source(config, metadata, events, stack)
         region, mask = _region(config, src, events)
         grid = _TileGrid.over(region, config, metadata["tile_size"], device)
         batch_size = config.batch_size or prediction_batch(grid.size, device)
-        context = _Prediction(model, metadata, device, src, mask, grid, batch_size)
+        context = _Prediction(model, metadata, device, src, bands, mask, grid, batch_size)
         profile = {
             "width": int(region.width),
             "height": int(region.height),
@@ -304,16 +314,15 @@ class _StopRequestedError(Exception):
 
 def _open_source(
     config: PredictConfig, metadata: dict[str, Any], events: EventWriter, stack: ExitStack
-) -> rasterio.io.DatasetReader:
+) -> tuple[rasterio.io.DatasetReader, list[int] | None]:
     """The input raster, opened in ``stack`` (warped to the training resolution when asked) and checked
-    against the model."""
+    against the model, and the bands of it the model reads (None: all)."""
     raw = stack.enter_context(open_raster(config.raster))
     src = _open_input(raw, metadata, config.resample_to_training)
     if src is not raw:
         stack.enter_context(src)
         events.log(f"Raster warped to the training resolution ({metadata['resolution'][0]:g}) for prediction.")
-    _check_compatible(src, metadata, events, Path(config.raster).name, src is not raw)
-    return src
+    return src, _check_compatible(src, metadata, events, Path(config.raster).name, src is not raw)
 
 
 def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, PolygonLayer | None]:
@@ -417,6 +426,7 @@ class _Prediction:
     metadata: dict[str, Any]  # the model's: mode, classes, normalization
     device: torch.device
     src: rasterio.io.DatasetReader  # or its warp to the training resolution
+    bands: list[int] | None  # the bands of ``src`` the model reads, in its order; None: all
     mask: PolygonLayer | None
     grid: _TileGrid
     batch_size: int
@@ -466,7 +476,7 @@ def _predict_chunk(context: _Prediction, chunk: Window, stop: StopRequest) -> tu
         if stop.requested():
             return None
         batch = windows[start : start + context.batch_size]
-        tiles = [_read_tile(context.src, win, context.metadata["normalization"]) for win in batch]
+        tiles = [_read_tile(context.src, win, context.metadata["normalization"], context.bands) for win in batch]
         probs = context.probabilities([image for image, _ in tiles])
         for win, (_, tile_valid), p in zip(batch, tiles, probs):
             blend.add(win, p, tile_valid)

@@ -1,8 +1,9 @@
 """A trained model on disk: ``model.safetensors`` (weights, never pickle) + ``model.json`` (metadata).
 
 ``model.json`` holds everything needed to predict later without the training data: architecture,
-encoder, band count, mode, class table, normalization, tile size, the CRS and resolution trained
-on, the loss configuration, metrics and package versions.
+encoder, band count and the bands chosen (``bands``: 1-based, in the network's order; null: all), mode,
+class table, normalization, tile size, the CRS and resolution trained on, the loss configuration,
+metrics and package versions.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def model_summary(model_dir: str | Path) -> dict[str, Any]:
         "architecture",
         "encoder",
         "in_channels",
+        "bands",
         "mode",
         "classes",
         "tile_size",

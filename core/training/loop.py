@@ -30,7 +30,7 @@ from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE
 from ..data.dataset import TileDataset, TileSource
 from ..data.labels import PolygonLayer, area_mask, open_labels
 from ..data.normalization import band_statistics
-from ..data.rasters import RasterInfo, raster_info
+from ..data.rasters import RasterInfo, band_indexes, raster_info
 from ..data.tiling import Split, SplitTooSmallError, area_split, hold_out_test, spatial_split, tile_windows
 from ..models.checkpoint import load_checkpoint, save_checkpoint
 from ..models.model_store import save_model
@@ -70,6 +70,11 @@ class TrainingData:
     class_counts: np.ndarray  # labelled pixels per class over the training tiles
     validation_counts: np.ndarray  # labelled pixels per class over the validation tiles
 
+    @property
+    def bands(self) -> list[int]:
+        """The raster's bands the network reads (1-based, in its input order)."""
+        return self.source.bands
+
 
 def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float = 0.0) -> TrainingData:
     """Open raster, labels and areas; tile and split (no pixel leaks); statistics over the training tiles.
@@ -79,8 +84,9 @@ def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float 
     image = raster_info(config.raster)
     labels = open_labels(config, image, events.log)
     aoi = area_mask(config.aoi, config.aoi_layer, image, events.log, "area of interest") if config.aoi else None
-    cache = TileSource.should_cache(config.cache, image.width, image.height, image.count)
-    source = TileSource(config.raster, labels, aoi, cache)
+    bands = band_indexes(config.bands, image)
+    cache = TileSource.should_cache(config.cache, image.width, image.height, len(bands))
+    source = TileSource(config.raster, labels, aoi, cache, bands)
     validation_area = (
         area_mask(config.validation_area, config.validation_area_layer, image, events.log, "validation area")
         if config.validation_area
@@ -302,7 +308,7 @@ def _optimisation(config: TrainConfig, data: TrainingData, device: torch.device,
     model = build_model(
         config.architecture,
         config.encoder,
-        data.image.count,
+        len(data.bands),
         output_channels(config.mode, len(data.classes)),
         config.encoder_weights,
         events.log,
@@ -633,7 +639,9 @@ def _metadata(config: TrainConfig, data: TrainingData, model, device) -> dict[st
         "architecture": config.architecture,
         "encoder": config.encoder,
         "parameters": parameter_count(model),
-        "in_channels": data.image.count,
+        "in_channels": len(data.bands),
+        "bands": config.bands,  # None: all the raster's bands
+        "raster_bands": data.image.count,  # the training raster's band count (core/common/bands.py)
         "mode": config.mode,
         "classes": [c.__dict__ for c in data.classes],
         "normalization": data.stats,

@@ -43,10 +43,12 @@ def train_parameters(crop, landcover, folder, **extra) -> dict:
 
 
 def test_train_then_predict_with_processing_run(processing, landcover, crop, tmp_path):
-    trained = processing.run("segmentation_trainer:train", train_parameters(crop, landcover, tmp_path / "model"))
+    parameters = train_parameters(crop, landcover, tmp_path / "model", BANDS=[3, 2, 1])  # chosen, in that order
+    trained = processing.run("segmentation_trainer:train", parameters)
     assert trained["OUTPUT_DIR"] == str(tmp_path / "model") and 0.0 <= trained["BEST_MIOU"] <= 1.0
     meta = json.loads((tmp_path / "model" / "model.json").read_text())
     assert meta["encoder"] == "resnet18" and meta["tile_size"] == 64
+    assert meta["bands"] == [3, 2, 1] and meta["in_channels"] == 3  # the 5-band crop predicts below as it is
     predicted = processing.run(
         "segmentation_trainer:predict",
         {

@@ -264,6 +264,30 @@ def test_class_table_is_filled_from_the_labels_and_checked(dock, iface, landcove
     assert dock.task is None and "Class table, row 2: the value 1 is used twice." in iface.messages[-1][1]
 
 
+def test_band_choice_under_the_raster_and_the_model_bands_on_the_predict_tab(dock, landcover, tmp_path):
+    from qgis.PyQt.QtGui import QValidator
+
+    image, _, strata = add_layers(landcover)
+    dock.rasterCombo.setLayer(image)
+    dock.labelCombo.setLayer(strata)
+    assert dock.dataForm.getWidgetPosition(dock.bandsEdit)[0] == 1  # the row under the raster
+    assert "all 5 bands" in dock.bandsEdit.placeholderText() and "--bands" in dock.bandsEdit.toolTip()
+    assert dock.training_config().bands is None
+    dock.bandsEdit.setText("3, 2,1")
+    assert dock.training_config().bands == [3, 2, 1] and dock.settings()["train"]["bands"] == [3, 2, 1]
+    assert dock.bandsEdit.validator().validate("3,a", 3)[0] == QValidator.Invalid
+    model = tmp_path / "model"
+    model.mkdir()
+    meta = {"architecture": "unet", "encoder": "resnet18", "classes": [{"value": 1, "name": "a"}], "resolution": [1]}
+    (model / "model.json").write_text(json.dumps(meta | {"in_channels": 3, "bands": [3, 2, 1], "raster_bands": 5}))
+    dock.predictRasterCombo.setLayer(image)
+    dock.modelDirWidget.setFilePath(str(model))
+    assert "It reads bands 3, 2, 1." in dock.modelInfoLabel.text() and "Warning" not in dock.modelInfoLabel.text()
+    dock.predictRasterCombo.setLayer(strata)  # one band
+    assert "Warning: The raster 'strata' has 1 band(s)" in dock.modelInfoLabel.text()
+    assert "band 3, 2 is missing" in dock.modelInfoLabel.text()
+
+
 def test_check_data_reports_tiles_and_pixels_per_class(dock, landcover, crop, tmp_path):
     _setup_training(dock, landcover, crop, tmp_path, epochs=1)
     before = set(Path(tempfile.gettempdir()).glob("segtrainer-*"))
