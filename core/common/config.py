@@ -48,6 +48,8 @@ ENCODERS = ("resnet18", "resnet34", "resnet50", "resnet101", "efficientnet-b0", 
 NORMALIZATIONS = ("mean_std", "percentile")
 AUGMENTATIONS = ("none", "basic", "advanced")
 CLASS_WEIGHTINGS = ("none", "inverse", "median")
+TILE_PLACEMENTS = ("auto", "grid", "labels")
+SAMPLINGS = ("uniform", "class_balanced")
 CACHE_MODES = ("auto", "always", "never")
 BLENDINGS = ("gaussian", "linear", "none")
 DEVICES = ("auto", "cpu", "cuda")  # "cuda:N" is accepted too
@@ -270,9 +272,23 @@ class TrainConfig:
     min_labelled_fraction: float = setting(
         0.05,
         QT_TRANSLATE_NOOP("settings", "Minimum labelled share"),
-        QT_TRANSLATE_NOOP("settings", "Tiles with a smaller share of labelled pixels are skipped."),
+        QT_TRANSLATE_NOOP("settings", "Grid tiles with a smaller share of labelled pixels are skipped."),
         minimum=0.0,
         maximum=1.0,
+        advanced=True,
+    )
+    tile_placement: str = setting(
+        "auto",
+        QT_TRANSLATE_NOOP("settings", "Tile placement"),
+        QT_TRANSLATE_NOOP(
+            "settings", "grid: every stride pixels; labels: centred on labelled pixels; auto: labels for sparse labels."
+        ),
+        choices=TILE_PLACEMENTS,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "automatic"),
+            QT_TRANSLATE_NOOP("settings", "grid"),
+            QT_TRANSLATE_NOOP("settings", "on the labels"),
+        ),
         advanced=True,
     )
     normalization: str = setting(
@@ -306,6 +322,15 @@ class TrainConfig:
             QT_TRANSLATE_NOOP("settings", "inverse frequency"),
             QT_TRANSLATE_NOOP("settings", "median frequency"),
         ),
+    )
+    sampling: str = setting(
+        "uniform",
+        QT_TRANSLATE_NOOP("settings", "Tile sampling"),
+        QT_TRANSLATE_NOOP(
+            "settings", "uniform: each tile once per epoch; class balanced: rare classes drawn as often as others."
+        ),
+        choices=SAMPLINGS,
+        choice_labels=(QT_TRANSLATE_NOOP("settings", "uniform"), QT_TRANSLATE_NOOP("settings", "class balanced")),
     )
     early_stopping_patience: int = setting(
         0,

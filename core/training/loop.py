@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import rasterio
 import torch
-from rasterio.windows import Window
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
 from ...losses import build_loss
@@ -28,10 +27,12 @@ from ..common.errors import UserError
 from ..common.events import EventWriter
 from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE
 from ..data.dataset import TileDataset, TileSource
-from ..data.labels import PolygonLayer, area_mask, open_labels
+from ..data.labels import area_mask, open_labels
 from ..data.normalization import band_statistics
 from ..data.rasters import RasterInfo, band_indexes, raster_info
-from ..data.tiling import Split, SplitTooSmallError, area_split, hold_out_test, spatial_split, tile_windows
+from ..data.sampling import BalancedSampler, balanced_weights
+from ..data.tiling import Split
+from ..data.training_tiles import tile_and_split
 from ..models.checkpoint import load_checkpoint, save_checkpoint
 from ..models.model_store import save_model
 from ..models.networks import build_model, output_channels, parameter_count
@@ -44,7 +45,6 @@ GRAD_CLIP_NORM = 1.0
 ADAMW_BETAS = (0.9, 0.999)
 LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
 CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
-MIN_TILE = 32
 METRICS_COLUMNS = (
     "epoch",
     "train_loss",
@@ -67,8 +67,18 @@ class TrainingData:
     stats: dict[str, Any]
     split: Split
     tile_size: int
-    class_counts: np.ndarray  # labelled pixels per class over the training tiles
-    validation_counts: np.ndarray  # labelled pixels per class over the validation tiles
+    placement: str  # where the tiles were placed: "grid" or "labels"
+    tile_counts: dict[str, np.ndarray]  # "train", "validation", "test": each tile's labelled pixels per class
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        """Labelled pixels per class over the training tiles."""
+        return self.tile_counts["train"].sum(axis=0)
+
+    @property
+    def validation_counts(self) -> np.ndarray:
+        """Labelled pixels per class over the validation tiles."""
+        return self.tile_counts["validation"].sum(axis=0)
 
     @property
     def bands(self) -> list[int]:
@@ -92,143 +102,40 @@ def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float 
         if config.validation_area
         else None
     )
-    split, tile, counts, validation_counts = _tile_and_split(
-        config, image, source, validation_area, test_fraction, events
+    tiles = tile_and_split(config, image, source, validation_area, test_fraction, events)
+    stats = band_statistics(lambda w: source.read_raw(w)[:2], tiles.split.train, config.normalization, config.seed)
+    return TrainingData(
+        image, source, labels.classes, stats, tiles.split, tiles.tile_size, tiles.placement, tiles.counts
     )
-    stats = band_statistics(lambda w: source.read_raw(w)[:2], split.train, config.normalization, config.seed)
-    return TrainingData(image, source, labels.classes, stats, split, tile, counts, validation_counts)
 
 
 def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
-    """What a training run would use, without training: tiles, classes and labelled pixels per class."""
+    """What a training run would use, without training: tiles, classes, labelled pixels and tiles per class."""
     data = prepare_data(config, events)
+    train_tiles, validation_tiles = ((data.tile_counts[s] > 0).sum(axis=0) for s in ("train", "validation"))
     summary = {
         "raster": {"width": data.image.width, "height": data.image.height, "bands": data.image.count},
         "tile_size": data.tile_size,
-        "tiles": {"train": len(data.split.train), "validation": len(data.split.validation)},
+        "tiles": {
+            "train": len(data.split.train),
+            "validation": len(data.split.validation),
+            "placement": data.placement,
+        },
         "classes": [
-            {**c.__dict__, "train_pixels": int(t), "validation_pixels": int(v)}
-            for c, t, v in zip(data.classes, data.class_counts, data.validation_counts)
+            {
+                **c.__dict__,
+                "train_pixels": int(t),
+                "validation_pixels": int(v),
+                "train_tiles": int(tt),
+                "validation_tiles": int(vt),
+            }
+            for c, t, v, tt, vt in zip(
+                data.classes, data.class_counts, data.validation_counts, train_tiles, validation_tiles
+            )
         ],
     }
     events.emit("result", summary=summary)
     return summary
-
-
-def _tile_and_split(
-    config: TrainConfig,
-    image: RasterInfo,
-    source: TileSource,
-    validation_area: PolygonLayer | None,
-    test_fraction: float,
-    events: EventWriter,
-) -> tuple[Split, int, np.ndarray, np.ndarray]:
-    """Tiles, split and training class counts; tiles shrink (and pad) when the raster is too small."""
-    tile = config.tile_size
-    attempts = []
-    while tile >= MIN_TILE:
-        stride = max(1, min(config.stride, tile))
-        for flush in (True, False):
-            windows = tile_windows(image.width, image.height, tile, stride, flush)
-            try:
-                split, counts, validation_counts = _split(
-                    config, source, windows, validation_area, test_fraction, events
-                )
-            except SplitTooSmallError as exc:
-                attempts.append(str(exc))
-                continue
-            if tile != config.tile_size or not flush:
-                events.log(
-                    f"The raster ({image.width} x {image.height} px) is too small for a training/validation split "
-                    f"with {config.tile_size} px tiles: using {tile} px tiles, padded at the edges.",
-                    level="warning",
-                )
-            return split, tile, counts, validation_counts
-        tile = (tile // 2) // MIN_TILE * MIN_TILE
-    raise UserError(attempts[-1])
-
-
-def _split(
-    config: TrainConfig,
-    source: TileSource,
-    windows: list[Window],
-    validation_area: PolygonLayer | None,
-    test_fraction: float,
-    events: EventWriter,
-) -> tuple[Split, np.ndarray, np.ndarray]:
-    """Split the tiles with enough labels: the split, and labelled pixels per class on its training and
-    validation sides."""
-    num_classes, tile = len(source.labels.classes), int(windows[0].width)
-    counts, fractions = _labelled_pixels(source, windows, num_classes)
-    kept = _enough_labels(config, fractions, tile)
-    split, how = _split_kept([windows[i] for i in kept], tile, validation_area, test_fraction, config)
-    train_counts, validation_counts = (
-        _counts_of(subset, windows, counts, num_classes) for subset in (split.train, split.validation)
-    )
-    events.log(
-        f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels: {len(split.train)} for training, "
-        f"{len(split.validation)} for validation ({how})."
-    )
-    return split, train_counts, validation_counts
-
-
-def _labelled_pixels(
-    source: TileSource, windows: list[Window], num_classes: int
-) -> tuple[list[np.ndarray], list[float]]:
-    """Each tile's labelled pixels per class and its labelled fraction."""
-    counts, fractions = [], []
-    for window in windows:
-        target = source.read_raw(window)[2]
-        labelled = target[target != IGNORE_INDEX]
-        counts.append(np.bincount(labelled, minlength=num_classes)[:num_classes])
-        fractions.append(labelled.size / target.size)
-    return counts, fractions
-
-
-def _enough_labels(config: TrainConfig, fractions: list[float], tile: int) -> list[int]:
-    """The indices of the tiles with at least the minimum labelled fraction (an error when there is none)."""
-    if max(fractions) == 0:
-        raise UserError(
-            f"No pixel of {Path(config.raster).name} is labelled: check that the labels cover the raster's "
-            "valid (non-nodata) area."
-        )
-    kept = [i for i, f in enumerate(fractions) if f >= config.min_labelled_fraction]
-    if not kept:
-        raise UserError(
-            f"No {tile}-pixel tile has at least {config.min_labelled_fraction:.0%} labelled pixels "
-            f"(the best has {max(fractions):.1%}): lower the minimum labelled fraction or the tile size."
-        )
-    return kept
-
-
-def _split_kept(
-    kept_windows: list[Window],
-    tile: int,
-    validation_area: PolygonLayer | None,
-    test_fraction: float,
-    config: TrainConfig,
-) -> tuple[Split, str]:
-    """The split of the kept tiles (spatial blocks, or the validation area) and how it was made, in words."""
-    if validation_area is None:
-        split = spatial_split(kept_windows, tile, config.val_fraction, config.seed, config.block_tiles)
-        how = f"{len(split.validation_blocks)} spatial blocks of {config.block_tiles * tile} px held out"
-    else:
-        split = area_split(kept_windows, [float(validation_area.read(w).mean()) for w in kept_windows])
-        how = "validation tiles inside the validation area"
-    if test_fraction:
-        split = hold_out_test(split, tile, test_fraction, config.seed, config.block_tiles)
-        how += f"; {len(split.test)} test tiles in {len(split.test_blocks)} blocks held out for the verdict"
-    return split, how
-
-
-def _counts_of(subset: list[Window], windows: list[Window], counts: list[np.ndarray], num_classes: int) -> np.ndarray:
-    """Labelled pixels per class summed over the tiles of ``subset``."""
-    ids = {(w.col_off, w.row_off) for w in subset}
-    total = np.zeros(num_classes, dtype=np.int64)
-    for window, count in zip(windows, counts):
-        if (window.col_off, window.row_off) in ids:
-            total += count
-    return total
 
 
 def class_weights(counts: np.ndarray, method: str) -> list[float] | None:
@@ -337,10 +244,11 @@ def _loss(config: TrainConfig, data: TrainingData, events: EventWriter) -> torch
 
 @dataclass
 class _Loaders:
-    """The training tiles (shuffled per epoch, dealt out to the processes) and this process's validation shard."""
+    """The training tiles (shuffled or drawn per epoch, dealt out to the processes) and this process's validation
+    shard."""
 
     train_set: TileDataset
-    sampler: DistributedSampler
+    sampler: DistributedSampler | BalancedSampler
     train: DataLoader
     validation: DataLoader
 
@@ -353,11 +261,15 @@ class _Loaders:
 def _loaders(config: TrainConfig, data: TrainingData, processes: distributed.Processes) -> _Loaders:
     """The training and validation loaders of this process."""
     train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
-    # each epoch's order is randperm(seed * 1000 + epoch), as a single process always shuffled: the
-    # processes deal out that order, so every global batch holds one process's batch of the same size
-    sampler = DistributedSampler(
-        train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed * 1000
-    )
+    # each epoch's order is randperm(seed * 1000 + epoch) (class balanced: draws seeded so), as a single process
+    # always shuffled: the processes deal out that order, so every global batch holds one process's batch
+    if config.sampling == "class_balanced":
+        weights = balanced_weights(data.tile_counts["train"])
+        sampler = BalancedSampler(weights, processes.world_size, processes.rank, config.seed * 1000)
+    else:
+        sampler = DistributedSampler(
+            train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed * 1000
+        )
     loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler)
     validation_set = TileDataset(data.source, data.split.validation, data.stats)
     val_loader = DataLoader(
