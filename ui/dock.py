@@ -46,7 +46,7 @@ widgets built from their declaration."""
 PREDICT_INPUTS = ("model_dir", "raster", "output", "extent", "extent_crs", "mask", "mask_layer")
 """Prediction settings the Predict tab takes from its own widgets; ``output`` is a new file in the model
 folder's ``predictions`` (never an existing file), ``extent_crs`` the raster's (the extent is transformed)."""
-MODEL_SETTINGS = ("architecture", "encoder", "encoder_weights")
+MODEL_SETTINGS = ("init_model", "architecture", "encoder", "encoder_weights")
 MIN_COMBO_CHARACTERS = 8  # the dock fits 400 px
 
 

@@ -205,6 +205,14 @@ class TrainConfig:
         QT_TRANSLATE_NOOP("settings", "A local weights file, or 'imagenet' from the local cache; empty: random."),
         source=FILE,
     )
+    init_model: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Start from model"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Fine-tune this model folder: its network and weights (it needs the same bands); empty: none."
+        ),
+        source=FOLDER,
+    )
     epochs: int = setting(
         20,
         QT_TRANSLATE_NOOP("settings", "Epochs"),
@@ -242,6 +250,27 @@ class TrainConfig:
         QT_TRANSLATE_NOOP("settings", "The optimizer's (AdamW) step size."),
         minimum=1e-7,
         maximum=1.0,
+    )
+    freeze_encoder_epochs: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Frozen encoder epochs"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Keep the encoder's weights fixed for this many first epochs; 0: train it from the start."
+        ),
+        minimum=0,
+        maximum=10000,
+        advanced=True,
+    )
+    encoder_lr_factor: float = setting(
+        1.0,
+        QT_TRANSLATE_NOOP("settings", "Encoder learning rate factor"),
+        QT_TRANSLATE_NOOP(
+            "settings", "The encoder learns at the learning rate times this factor (e.g. 0.1 when fine-tuning)."
+        ),
+        minimum=0.001,
+        maximum=1.0,
+        step=0.05,
+        advanced=True,
     )
     weight_decay: float = setting(
         1e-4,
@@ -388,6 +417,12 @@ class TrainConfig:
             self.unlabelled_as_background = self.mode == "binary"
         if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32 (the U-Net depth).")
+        if self.resume and self.init_model:
+            raise UserError(
+                "Resume and Start from model exclude each other: resume continues the run in the model folder (a "
+                "fine-tuning run resumes without Start from model), Start from model begins a new run from another "
+                "model's weights."
+            )
 
 
 @dataclass
@@ -626,6 +661,11 @@ class CompareConfig:
         if self.baseline not in names:
             raise UserError(f"Baseline {self.baseline!r} is not one of the configurations ({', '.join(names)}).")
         check_settings(self)
+        if self.second_architecture and self.train.init_model:
+            raise UserError(
+                "Second architecture and Start from model exclude each other: a fine-tuning run keeps the "
+                "architecture of the model it starts from."
+            )
         if self.test_fraction + self.train.val_fraction >= 0.9:
             raise UserError(
                 f"Test fraction {self.test_fraction} must be above 0 and leave at least 10 % of the blocks for "

@@ -52,5 +52,8 @@ def load_checkpoint(
         if key.startswith("optimizer."):
             _, index, name = key.split(".", 2)
             optimizer_state["state"].setdefault(int(index), {})[name] = value
-    optimizer.load_state_dict(optimizer_state)
+    try:
+        optimizer.load_state_dict(optimizer_state)
+    except ValueError as exc:  # other parameter groups: a checkpoint of an earlier version, or other settings
+        raise UserError(f"The checkpoint in {folder} does not fit this run's optimizer: {exc}") from None
     return state

@@ -8,8 +8,10 @@ metrics and package versions.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import platform
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ from .networks import build_model, output_channels
 
 FORMAT_VERSION = 1
 REQUIRED_KEYS = ("architecture", "encoder", "in_channels", "mode", "classes", "normalization", "tile_size")
+HEAD_PREFIXES = ("segmentation_head.", "head.")
+"""The state-dict prefixes of the segmentation heads (segmentation-models-pytorch's, the Attention U-Net's)."""
 
 
 def package_versions() -> dict[str, str]:
@@ -112,3 +116,82 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     except (RuntimeError, OSError) as exc:
         raise UserError(f"The weights in {model_dir} do not fit the model its metadata describes: {exc}") from None
     return model, metadata
+
+
+def weights_digest(model_dir: str | Path) -> str:
+    """The SHA-256 of a model folder's weights file: which weights exactly a fine-tuned model started from."""
+    with (Path(model_dir) / WEIGHTS_FILE).open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def load_parent(
+    model_dir: str | Path,
+    bands: list[int],
+    raster_bands: int,
+    mode: str,
+    classes: list[ClassInfo],
+    log: Callable[..., None],
+) -> tuple[nn.Module, dict[str, Any]]:
+    """The network a fine-tuning run starts from: the model in ``model_dir`` with its weights, its segmentation
+    head re-initialised when ``mode`` and ``classes`` differ from the model's; and the parent's record for
+    ``model.json`` (path, weights digest, network, classes, metrics, whether the head was kept).
+
+    ``bands``: the bands the run reads from its raster of ``raster_bands`` bands (checked by ``check_bands``)."""
+    metadata = read_metadata(model_dir)
+    check_bands(metadata, bands, raster_bands, model_dir)
+    in_channels = len(bands)
+    parent, _ = load_model(model_dir)
+    same_classes = metadata["mode"] == mode and _class_keys(model_classes(metadata)) == _class_keys(classes)
+    if same_classes:
+        log(f"Fine-tuning the model in {model_dir}: its weights, its segmentation head included (same classes).")
+        model = parent
+    else:
+        model = _with_new_head(parent, metadata, in_channels, output_channels(mode, len(classes)))
+        log(
+            f"Fine-tuning the model in {model_dir}: the class table differs from the model's "
+            f"({metadata['mode']}: {_class_text(model_classes(metadata))}; now {mode}: {_class_text(classes)}), so "
+            "the segmentation head is re-initialised; the encoder and decoder weights are kept."
+        )
+    record = {
+        "path": str(Path(model_dir).resolve()),
+        "weights_sha256": weights_digest(model_dir),
+        **{key: metadata.get(key) for key in ("architecture", "encoder", "mode", "classes", "metrics")},
+        "head": "kept" if same_classes else "reinitialised",
+    }
+    return model, record
+
+
+def check_bands(metadata: dict[str, Any], bands: list[int], raster_bands: int, model_dir: str | Path) -> None:
+    """Refuse to fine-tune the model ``metadata`` on other bands: another band count, or, from a raster laid out
+    like the model's training raster (as many bands), other bands or another order (the message names both)."""
+    channels = metadata["in_channels"]
+    if len(bands) != channels:
+        raise UserError(
+            f"The model in {model_dir} was trained on {channels} band(s) and this run reads {len(bands)}: "
+            "fine-tuning needs the bands the model was trained on."
+        )
+    trained = metadata.get("bands") or list(range(1, channels + 1))
+    if raster_bands == metadata.get("raster_bands", channels) and list(bands) != trained:
+        raise UserError(
+            f"The model in {model_dir} was trained on bands {', '.join(map(str, trained))} and this run reads bands "
+            f"{', '.join(map(str, bands))}: fine-tuning needs the bands the model was trained on, in that order."
+        )
+
+
+def _class_keys(classes: list[ClassInfo]) -> list[tuple[int, str]]:
+    """What the head's outputs mean: each class's value and name, in order (colours do not matter)."""
+    return [(c.value, c.name) for c in classes]
+
+
+def _class_text(classes: list[ClassInfo]) -> str:
+    return ", ".join(f"{c.value} {c.name}" for c in classes)
+
+
+def _with_new_head(parent: nn.Module, metadata: dict[str, Any], in_channels: int, out_channels: int) -> nn.Module:
+    """The parent's network with a freshly initialised segmentation head of ``out_channels`` outputs."""
+    model = build_model(metadata["architecture"], metadata["encoder"], in_channels, out_channels)
+    kept = {k: v for k, v in parent.state_dict().items() if not k.startswith(HEAD_PREFIXES)}
+    missing = model.load_state_dict(kept, strict=False).missing_keys
+    if not missing or any(not key.startswith(HEAD_PREFIXES) for key in missing):
+        raise RuntimeError(f"The head of {metadata['architecture']} is not where expected: {missing}")
+    return model

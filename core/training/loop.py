@@ -34,11 +34,12 @@ from ..data.sampling import BalancedSampler, balanced_weights
 from ..data.tiling import Split
 from ..data.training_tiles import tile_and_split
 from ..models.checkpoint import load_checkpoint, save_checkpoint
-from ..models.model_store import save_model
+from ..models.model_store import load_parent, save_model
 from ..models.networks import build_model, output_channels, parameter_count
 from ..runtime import distributed
 from ..runtime.cancel import StopRequest
 from ..runtime.device import autocast, autocast_dtype
+from .fine_tuning import EncoderFreeze, continued_model, parameter_groups, with_network_of
 from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
 
 GRAD_CLIP_NORM = 1.0
@@ -171,6 +172,9 @@ def train(
     """
     processes = distributed.start(config.device)
     events = processes.reporter(events)
+    continued = continued_model(config)
+    if continued:
+        config = with_network_of(config, continued, events.log)
     data = data or prepare_data(config, events)
     seed_everything(config.seed, config.deterministic)
     parts = _optimisation(config, data, processes.device, events)
@@ -181,7 +185,8 @@ def train(
     run = _Run(config, output, parts, events, processes.main)
     if config.resume:
         run.restore()
-    metadata = _metadata(config, data, parts.model, processes.device)
+    parent = parts.parent or (continued or {}).get("parent")  # a resumed fine-tuning run keeps its parent
+    metadata = _metadata(config, data, parts.model, processes.device) | {"parent": parent}
     processes_text = f" x {processes.world_size} processes" if processes.distributed else ""
     events.log(
         f"Training {config.architecture}/{config.encoder} ({parameter_count(parts.model) / 1e6:.1f} M parameters) "
@@ -208,26 +213,42 @@ class _Optimisation:
     optimizer: torch.optim.Optimizer
     scheduler: torch.optim.lr_scheduler.LRScheduler
     scaler: torch.amp.GradScaler
+    freeze: EncoderFreeze
+    parent: dict[str, Any] | None  # the model a fine-tuning run starts from (model.json's record of it)
 
 
 def _optimisation(config: TrainConfig, data: TrainingData, device: torch.device, events: EventWriter) -> _Optimisation:
-    """The network and the loss on ``device``, AdamW over both with its step schedule, and the fp16 scaler."""
-    model = build_model(
-        config.architecture,
-        config.encoder,
-        len(data.bands),
-        output_channels(config.mode, len(data.classes)),
-        config.encoder_weights,
-        events.log,
-    ).to(device)
+    """The network and the loss on ``device``, AdamW over both (the encoder in a group of its own) with its step
+    schedule, the fp16 scaler and the encoder's freezing."""
+    model, parent = _network(config, data, events)
+    model = model.to(device)
     loss_fn = _loss(config, data, events).to(device)
     parameters = list(model.parameters()) + list(loss_fn.parameters())
     optimizer = torch.optim.AdamW(
-        parameters, lr=config.learning_rate, weight_decay=config.weight_decay, betas=ADAMW_BETAS
+        parameter_groups(model, loss_fn, config),
+        lr=config.learning_rate,
+        weight_decay=config.weight_decay,
+        betas=ADAMW_BETAS,
     )
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, LR_STEP_EPOCHS, LR_GAMMA)
     scaler = torch.amp.GradScaler(device.type, enabled=autocast_dtype(device) == torch.float16)
-    return _Optimisation(model, loss_fn, parameters, optimizer, scheduler, scaler)
+    freeze = EncoderFreeze(model.encoder, config.freeze_encoder_epochs, events.log)
+    return _Optimisation(model, loss_fn, parameters, optimizer, scheduler, scaler, freeze, parent)
+
+
+def _network(
+    config: TrainConfig, data: TrainingData, events: EventWriter
+) -> tuple[torch.nn.Module, dict[str, Any] | None]:
+    """The network (on the CPU) and, when fine-tuning, the record of the model it starts from."""
+    out_channels = output_channels(config.mode, len(data.classes))
+    if config.init_model:
+        if config.encoder_weights:
+            events.log(f"Encoder weights {config.encoder_weights} are not used: the weights come from the model.")
+        return load_parent(config.init_model, data.bands, data.image.count, config.mode, data.classes, events.log)
+    network = build_model(
+        config.architecture, config.encoder, len(data.bands), out_channels, config.encoder_weights, events.log
+    )
+    return network, None
 
 
 def _loss(config: TrainConfig, data: TrainingData, events: EventWriter) -> torch.nn.Module:
@@ -313,6 +334,7 @@ class _Epochs:
     def _train(self, epoch: int, stop: StopRequest) -> tuple[list[float], list[float]] | None:
         """The epoch's training batches: their losses and gradient norms, or None when a stop was requested."""
         self.loaders.set_epoch(epoch)
+        self.parts.freeze.start_epoch(epoch)
         device, batches = self.processes.device, len(self.loaders.train)
         losses, norms = [], []
         for batch, (x, y) in enumerate(self.loaders.train, start=1):
@@ -357,9 +379,11 @@ class _TrainingStep(torch.nn.Module):
 def _train_step(step: torch.nn.Module, parts: _Optimisation, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """One optimisation step; fp16 gradients are scaled (GradScaler), bf16 and fp32 need not be."""
     step.train()
+    parts.freeze.hold()
     loss = step(x, y)
     parts.optimizer.zero_grad(set_to_none=True)
     parts.scaler.scale(loss).backward()
+    parts.freeze.drop_gradients()
     parts.scaler.unscale_(parts.optimizer)
     norm = torch.nn.utils.clip_grad_norm_(parts.parameters, GRAD_CLIP_NORM)
     parts.scaler.step(parts.optimizer)
