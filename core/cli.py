@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import traceback
 from typing import Any
@@ -227,7 +226,6 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = build_parser().parse_args(argv)
     events = EventWriter(sys.stdout, as_json=args.events)
     try:

@@ -129,7 +129,6 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self._expose(self.train_forms)
         self.rasterCombo.layerChanged.connect(self._on_raster_changed)
         self._on_raster_changed(self.rasterCombo.currentLayer())
-        self.encoderWeightsWidget.setFilter(self.tr("Weights (*.pth *.pt *.safetensors)"))
 
     def _fit_narrow_width(self) -> None:
         """Combo boxes as narrow as the dock allows (their longest entry no longer sets its width);

@@ -29,7 +29,6 @@ from .schema import (
     EXTENT,
     EXTENT_CRS,
     FIELD,
-    FILE,
     FOLDER,
     LABEL_LAYER,
     LOSS,
@@ -200,10 +199,19 @@ class TrainConfig:
         suggestions=ENCODERS,
     )
     encoder_weights: str | None = setting(
-        None,
+        "auto",
         QT_TRANSLATE_NOOP("settings", "Encoder weights"),
-        QT_TRANSLATE_NOOP("settings", "A local weights file, or 'imagenet' from the local cache; empty: random."),
-        source=FILE,
+        QT_TRANSLATE_NOOP(
+            "settings", "auto: the encoder's pretrained weights (downloaded once); none: random; a name or a file."
+        ),
+        suggestions=("auto", "none", "imagenet"),
+    )
+    weights_cache: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Weights cache"),
+        QT_TRANSLATE_NOOP("settings", "Folder of downloaded weights; empty: the plugin's folder in the QGIS profile."),
+        source=FOLDER,
+        advanced=True,
     )
     init_model: str | None = setting(
         None,

@@ -33,6 +33,7 @@ from ..data.rasters import RasterInfo, band_indexes, raster_info
 from ..data.sampling import BalancedSampler, balanced_weights
 from ..data.tiling import Split
 from ..data.training_tiles import tile_and_split
+from ..models import pretrained
 from ..models.checkpoint import load_checkpoint, save_checkpoint
 from ..models.model_store import load_parent, save_model
 from ..models.networks import build_model, output_channels, parameter_count
@@ -242,12 +243,11 @@ def _network(
     """The network (on the CPU) and, when fine-tuning, the record of the model it starts from."""
     out_channels = output_channels(config.mode, len(data.classes))
     if config.init_model:
-        if config.encoder_weights:
+        if config.encoder_weights not in (None, pretrained.AUTO, pretrained.NONE):
             events.log(f"Encoder weights {config.encoder_weights} are not used: the weights come from the model.")
         return load_parent(config.init_model, data.bands, data.image.count, config.mode, data.classes, events.log)
-    network = build_model(
-        config.architecture, config.encoder, len(data.bands), out_channels, config.encoder_weights, events.log
-    )
+    weights = pretrained.weights_file(config, events)
+    network = build_model(config.architecture, config.encoder, len(data.bands), out_channels, weights, events.log)
     return network, None
 
 
