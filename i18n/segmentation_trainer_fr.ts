@@ -4,57 +4,57 @@
 <context>
     <name>ClassTable</name>
     <message>
-        <location filename="../ui/class_table.py" line="30"/>
+        <location filename="../ui/class_table.py" line="31"/>
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="30"/>
+        <location filename="../ui/class_table.py" line="31"/>
         <source>Name</source>
         <translation>Nom</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="30"/>
+        <location filename="../ui/class_table.py" line="31"/>
         <source>Colour</source>
         <translation>Couleur</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="66"/>
+        <location filename="../ui/class_table.py" line="67"/>
         <source>Class table, row {0}: the value {1!r} is not a whole number.</source>
         <translation>Table des classes, ligne {0} : la valeur {1!r} n'est pas un nombre entier.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="70"/>
+        <location filename="../ui/class_table.py" line="71"/>
         <source>Class table, row {0}: the value {1} must be between 0 and 65534.</source>
         <translation>Table des classes, ligne {0} : la valeur {1} doit être comprise entre 0 et 65534.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="74"/>
+        <location filename="../ui/class_table.py" line="75"/>
         <source>Class table, row {0}: the value {1} is used twice.</source>
         <translation>Table des classes, ligne {0} : la valeur {1} est utilisée deux fois.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="102"/>
+        <location filename="../ui/class_table.py" line="104"/>
         <source>Choose a label layer first.</source>
         <translation>Choisissez d'abord une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="104"/>
+        <location filename="../ui/class_table.py" line="106"/>
         <source>background</source>
         <translation>fond</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="104"/>
+        <location filename="../ui/class_table.py" line="106"/>
         <source>foreground</source>
         <translation>objet</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="108"/>
+        <location filename="../ui/class_table.py" line="110"/>
         <source>The layer &apos;{0}&apos; has no field &apos;{1}&apos;.</source>
         <translation>La couche « {0} » n'a pas de champ « {1} ».</translation>
     </message>
     <message>
-        <location filename="../ui/class_table.py" line="111"/>
+        <location filename="../ui/class_table.py" line="113"/>
         <source>The field &apos;{0}&apos; of &apos;{1}&apos; has no values.</source>
         <translation>Le champ « {0} » de « {1} » n'a aucune valeur.</translation>
     </message>
@@ -227,37 +227,37 @@
 <context>
     <name>SetupDialog</name>
     <message>
-        <location filename="../ui/setup_dialog.py" line="34"/>
+        <location filename="../ui/setup_dialog.py" line="35"/>
         <source>An NVIDIA GPU was found: PyTorch&apos;s CUDA build will be installed.</source>
         <translation>Un GPU NVIDIA a été trouvé : la version CUDA de PyTorch sera installée.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="34"/>
+        <location filename="../ui/setup_dialog.py" line="35"/>
         <source>No NVIDIA GPU was found (nvidia-smi): PyTorch&apos;s CPU build will be installed.</source>
         <translation>Aucun GPU NVIDIA trouvé (nvidia-smi) : la version CPU de PyTorch sera installée.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="56"/>
+        <location filename="../ui/setup_dialog.py" line="72"/>
         <source>Step {0}/{1}: {2}</source>
         <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="70"/>
+        <location filename="../ui/setup_dialog.py" line="86"/>
         <source>Choose a Python executable first.</source>
         <translation>Choisissez d'abord un exécutable Python.</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="72"/>
+        <location filename="../ui/setup_dialog.py" line="88"/>
         <source>Checking {0}…</source>
         <translation>Vérification de {0}…</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="73"/>
+        <location filename="../ui/setup_dialog.py" line="89"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/setup_dialog.py" line="82"/>
+        <location filename="../ui/setup_dialog.py" line="98"/>
         <source>The check did not complete.</source>
         <translation>La vérification n'a pas abouti.</translation>
     </message>
@@ -300,6 +300,21 @@
         <location filename="../ui/setup_dialog.ui" line="96"/>
         <source>Use this Python</source>
         <translation>Utiliser ce Python</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.py" line="50"/>
+        <source>Downloaded encoder weights: {0} ({1:.0f} MB)</source>
+        <translation>Poids d&apos;encodeur téléchargés : {0} ({1:.0f} Mo)</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="124"/>
+        <source>Clear</source>
+        <translation>Vider</translation>
+    </message>
+    <message>
+        <location filename="../ui/setup_dialog.ui" line="127"/>
+        <source>Delete the downloaded encoder weights; they are downloaded again when a training needs them.</source>
+        <translation>Supprime les poids d&apos;encodeur téléchargés ; ils seront téléchargés de nouveau quand un entraînement en aura besoin.</translation>
     </message>
 </context>
 <context>
@@ -361,47 +376,47 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="222"/>
+        <location filename="../ui/dock.py" line="240"/>
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="278"/>
+        <location filename="../ui/dock.py" line="296"/>
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="261"/>
+        <location filename="../ui/dock.py" line="279"/>
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="352"/>
+        <location filename="../ui/dock.py" line="370"/>
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="345"/>
+        <location filename="../ui/dock.py" line="363"/>
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="402"/>
+        <location filename="../ui/dock.py" line="420"/>
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="460"/>
+        <location filename="../ui/dock.py" line="478"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="452"/>
+        <location filename="../ui/dock.py" line="470"/>
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="493"/>
+        <location filename="../ui/dock.py" line="511"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -496,112 +511,102 @@
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="72"/>
+        <location filename="../ui/dock.py" line="73"/>
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="72"/>
+        <location filename="../ui/dock.py" line="73"/>
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="72"/>
+        <location filename="../ui/dock.py" line="73"/>
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="71"/>
+        <location filename="../ui/dock.py" line="72"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="127"/>
-        <source>Weights (*.pth *.pt *.safetensors)</source>
-        <translation>Poids (*.pth *.pt *.safetensors)</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="149"/>
+        <location filename="../ui/dock.py" line="153"/>
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="179"/>
+        <location filename="../ui/dock.py" line="189"/>
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="190"/>
+        <location filename="../ui/dock.py" line="200"/>
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="194"/>
+        <location filename="../ui/dock.py" line="204"/>
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="205"/>
-        <source>Warning: &apos;{0}&apos; has {1} bands, the model was trained on {2}.</source>
-        <translation>Attention : « {0} » a {1} bandes, le modèle a été entraîné sur {2}.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="250"/>
+        <location filename="../ui/dock.py" line="268"/>
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="250"/>
+        <location filename="../ui/dock.py" line="268"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="254"/>
+        <location filename="../ui/dock.py" line="272"/>
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="265"/>
+        <location filename="../ui/dock.py" line="283"/>
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="266"/>
+        <location filename="../ui/dock.py" line="284"/>
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="464"/>
+        <location filename="../ui/dock.py" line="482"/>
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="472"/>
+        <location filename="../ui/dock.py" line="490"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="479"/>
+        <location filename="../ui/dock.py" line="497"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="506"/>
+        <location filename="../ui/dock.py" line="524"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="507"/>
+        <location filename="../ui/dock.py" line="525"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="518"/>
+        <location filename="../ui/dock.py" line="536"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="521"/>
+        <location filename="../ui/dock.py" line="539"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -731,12 +736,12 @@
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="305"/>
+        <location filename="../ui/dock.py" line="323"/>
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="310"/>
+        <location filename="../ui/dock.py" line="328"/>
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
@@ -821,7 +826,7 @@
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="179"/>
+        <location filename="../ui/dock.py" line="189"/>
         <source>{0} is not a model folder (no {1}).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de {1}).</translation>
     </message>
@@ -851,7 +856,7 @@
         <translation>Ajoute la perte choisie dans l'onglet Entraîner, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="452"/>
+        <location filename="../ui/dock.py" line="470"/>
         <source>n/a</source>
         <translation>n.d.</translation>
     </message>
@@ -859,6 +864,26 @@
         <location filename="../ui/dock.ui" line="531"/>
         <source>Sets the Train tab&apos;s loss to the best configuration and trains the final model with the same settings.</source>
         <translation>Règle la perte de l'onglet Entraîner sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="169"/>
+        <source>all {0} bands; or e.g. 4,3,2</source>
+        <translation>les {0} bandes ; ou par ex. 4,3,2</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="169"/>
+        <source>all bands; or e.g. 4,3,2</source>
+        <translation>toutes les bandes ; ou par ex. 4,3,2</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="219"/>
+        <source>It reads bands {0}.</source>
+        <translation>Il lit les bandes {0}.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="225"/>
+        <source>Warning: {0}</source>
+        <translation>Attention : {0}</translation>
     </message>
 </context>
 <context>
@@ -887,17 +912,17 @@
         <translation>reste {0}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="53"/>
+        <location filename="../tasks/progress.py" line="57"/>
         <source>Chunk {0}/{1} · {2}</source>
         <translation>Bloc {0}/{1} · {2}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="56"/>
+        <location filename="../tasks/progress.py" line="60"/>
         <source>Epoch {0}/{1} · batch {2}/{3} · {4}</source>
         <translation>Époque {0}/{1} · lot {2}/{3} · {4}</translation>
     </message>
     <message>
-        <location filename="../tasks/progress.py" line="60"/>
+        <location filename="../tasks/progress.py" line="64"/>
         <source>Loss {0}/{1} ({2}) · </source>
         <translation>Perte {0}/{1} ({2}) · </translation>
     </message>
@@ -905,6 +930,11 @@
         <location filename="../tasks/progress.py" line="38"/>
         <source>n/a</source>
         <translation>n.d.</translation>
+    </message>
+    <message>
+        <location filename="../tasks/progress.py" line="53"/>
+        <source>Downloading {0}: {1} of {2} MB · {3}</source>
+        <translation>Téléchargement de {0} : {1} sur {2} Mo · {3}</translation>
     </message>
 </context>
 <context>
@@ -1711,32 +1741,32 @@
 <context>
     <name>settings</name>
     <message>
-        <location filename="../core/common/config.py" line="119"/>
+        <location filename="../core/common/config.py" line="131"/>
         <source>binary</source>
         <translation>binaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="119"/>
+        <location filename="../core/common/config.py" line="131"/>
         <source>multiclass</source>
         <translation>multiclasse</translation>
     </message>
     <message>
-        <location filename="../provider/parameters.py" line="38"/>
+        <location filename="../core/common/config.py" line="317"/>
         <source>automatic</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="288"/>
+        <location filename="../core/common/config.py" line="352"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../provider/parameters.py" line="40"/>
+        <location filename="../provider/parameters.py" line="41"/>
         <source>yes</source>
         <translation>oui</translation>
     </message>
     <message>
-        <location filename="../provider/parameters.py" line="40"/>
+        <location filename="../provider/parameters.py" line="41"/>
         <source>no</source>
         <translation>non</translation>
     </message>
@@ -1751,609 +1781,699 @@
         <translation>JSON d'entraînement exporté depuis le panneau (remplace les autres paramètres)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="66"/>
+        <location filename="../core/common/config.py" line="69"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="66"/>
+        <location filename="../core/common/config.py" line="69"/>
         <source>Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N.</source>
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="368"/>
+        <location filename="../core/common/config.py" line="448"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="78"/>
+        <location filename="../core/common/config.py" line="81"/>
         <source>The image to train on (GeoTIFF or any GDAL raster).</source>
         <translation>L'image d'entraînement (GeoTIFF ou tout raster GDAL).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="85"/>
+        <location filename="../core/common/config.py" line="97"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="85"/>
+        <location filename="../core/common/config.py" line="97"/>
         <source>Polygons with a class field, or a class raster.</source>
         <translation>Polygones avec un champ de classe, ou raster de classes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="360"/>
+        <location filename="../core/common/config.py" line="440"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="92"/>
+        <location filename="../core/common/config.py" line="104"/>
         <source>The folder to write: the model (train), the report and its runs (compare).</source>
         <translation>Le dossier à écrire : le modèle (train), le rapport et ses entraînements (compare).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="99"/>
+        <location filename="../core/common/config.py" line="111"/>
         <source>Label layer name</source>
         <translation>Nom de la couche d'étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="99"/>
+        <location filename="../core/common/config.py" line="111"/>
         <source>The layer inside a multi-layer vector file (GeoPackage).</source>
         <translation>La couche à l'intérieur d'un fichier vecteur multicouche (GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="106"/>
+        <location filename="../core/common/config.py" line="118"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="106"/>
+        <location filename="../core/common/config.py" line="118"/>
         <source>Vector labels: the field holding the class (integer or text).</source>
         <translation>Étiquettes vecteur : le champ qui contient la classe (entier ou texte).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="113"/>
+        <location filename="../core/common/config.py" line="125"/>
         <source>Class table</source>
         <translation>Table des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="113"/>
+        <location filename="../core/common/config.py" line="125"/>
         <source>The classes&apos; values, names and colours (JSON); empty: found in the labels.</source>
         <translation>Les valeurs, noms et couleurs des classes (JSON) ; vide : tirés des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="119"/>
+        <location filename="../core/common/config.py" line="131"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="119"/>
+        <location filename="../core/common/config.py" line="131"/>
         <source>Binary (one class against the rest) or multiclass.</source>
         <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="127"/>
+        <location filename="../core/common/config.py" line="139"/>
         <source>Unlabelled pixels are background</source>
         <translation>Pixels non étiquetés traités comme fond</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="127"/>
+        <location filename="../core/common/config.py" line="139"/>
         <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
         <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="136"/>
+        <location filename="../core/common/config.py" line="148"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="136"/>
+        <location filename="../core/common/config.py" line="148"/>
         <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
         <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="143"/>
+        <location filename="../core/common/config.py" line="155"/>
         <source>Loss parameters</source>
         <translation>Paramètres de la perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="143"/>
+        <location filename="../core/common/config.py" line="155"/>
         <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
         <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="150"/>
+        <location filename="../core/common/config.py" line="162"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="150"/>
+        <location filename="../core/common/config.py" line="162"/>
         <source>Polygons limiting training: pixels outside them are unlabelled.</source>
         <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="156"/>
+        <location filename="../core/common/config.py" line="168"/>
         <source>Training area layer name</source>
         <translation>Nom de la couche de la zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="156"/>
+        <location filename="../core/common/config.py" line="168"/>
         <source>The layer inside a multi-layer training-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="163"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="163"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
         <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="169"/>
+        <location filename="../core/common/config.py" line="181"/>
         <source>Validation area layer name</source>
         <translation>Nom de la couche de la zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="169"/>
+        <location filename="../core/common/config.py" line="181"/>
         <source>The layer inside a multi-layer validation-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="188"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="188"/>
         <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="548"/>
+        <location filename="../core/common/config.py" line="628"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="183"/>
+        <location filename="../core/common/config.py" line="195"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="183"/>
+        <location filename="../core/common/config.py" line="195"/>
         <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
         <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="189"/>
+        <location filename="../core/common/config.py" line="201"/>
         <source>Encoder weights</source>
         <translation>Poids de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="189"/>
-        <source>A local weights file, or &apos;imagenet&apos; from the local cache; empty: random.</source>
-        <translation>Un fichier local de poids, ou « imagenet » depuis le cache local ; vide : aléatoires.</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="195"/>
+        <location filename="../core/common/config.py" line="224"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="195"/>
+        <location filename="../core/common/config.py" line="224"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="202"/>
+        <location filename="../core/common/config.py" line="231"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="202"/>
+        <location filename="../core/common/config.py" line="231"/>
         <source>Tiles per training step.</source>
         <translation>Tuiles par pas d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="209"/>
+        <location filename="../core/common/config.py" line="238"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="209"/>
+        <location filename="../core/common/config.py" line="238"/>
         <source>Side of the training tiles, in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="217"/>
+        <location filename="../core/common/config.py" line="246"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="217"/>
+        <location filename="../core/common/config.py" line="246"/>
         <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
         <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="226"/>
+        <location filename="../core/common/config.py" line="255"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="226"/>
+        <location filename="../core/common/config.py" line="255"/>
         <source>The optimizer&apos;s (AdamW) step size.</source>
         <translation>La taille de pas de l'optimiseur (AdamW).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="233"/>
+        <location filename="../core/common/config.py" line="283"/>
         <source>Weight decay</source>
         <translation>Décroissance des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="233"/>
+        <location filename="../core/common/config.py" line="283"/>
         <source>AdamW&apos;s weight decay (regularization).</source>
         <translation>La décroissance des poids d'AdamW (régularisation).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="241"/>
+        <location filename="../core/common/config.py" line="291"/>
         <source>Validation fraction</source>
         <translation>Part de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="241"/>
+        <location filename="../core/common/config.py" line="291"/>
         <source>Share of the spatial blocks held out for validation.</source>
         <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="249"/>
+        <location filename="../core/common/config.py" line="299"/>
         <source>Split block side</source>
         <translation>Côté des blocs de partition</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="249"/>
+        <location filename="../core/common/config.py" line="299"/>
         <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
         <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="259"/>
+        <location filename="../core/common/config.py" line="309"/>
         <source>Minimum labelled share</source>
         <translation>Part étiquetée minimale</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="259"/>
-        <source>Tiles with a smaller share of labelled pixels are skipped.</source>
-        <translation>Les tuiles dont la part de pixels étiquetés est plus faible sont ignorées.</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="267"/>
+        <location filename="../core/common/config.py" line="331"/>
         <source>Normalization</source>
         <translation>Normalisation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="267"/>
+        <location filename="../core/common/config.py" line="331"/>
         <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
         <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="267"/>
+        <location filename="../core/common/config.py" line="331"/>
         <source>mean / std</source>
         <translation>moyenne / écart type</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="267"/>
+        <location filename="../core/common/config.py" line="331"/>
         <source>percentiles</source>
         <translation>centiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="275"/>
+        <location filename="../core/common/config.py" line="339"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="275"/>
+        <location filename="../core/common/config.py" line="339"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="275"/>
+        <location filename="../core/common/config.py" line="339"/>
         <source>basic</source>
         <translation>de base</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="275"/>
+        <location filename="../core/common/config.py" line="339"/>
         <source>advanced</source>
         <translation>avancée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="288"/>
+        <location filename="../core/common/config.py" line="352"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="288"/>
+        <location filename="../core/common/config.py" line="352"/>
         <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
         <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="288"/>
+        <location filename="../core/common/config.py" line="352"/>
         <source>inverse frequency</source>
         <translation>fréquence inverse</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="288"/>
+        <location filename="../core/common/config.py" line="352"/>
         <source>median frequency</source>
         <translation>fréquence médiane</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="299"/>
+        <location filename="../core/common/config.py" line="372"/>
         <source>Early stopping patience</source>
         <translation>Patience de l'arrêt anticipé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="299"/>
+        <location filename="../core/common/config.py" line="372"/>
         <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
         <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="308"/>
+        <location filename="../core/common/config.py" line="381"/>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="308"/>
+        <location filename="../core/common/config.py" line="381"/>
         <source>Continue from the checkpoint in the model folder.</source>
         <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="315"/>
+        <location filename="../core/common/config.py" line="388"/>
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="315"/>
+        <location filename="../core/common/config.py" line="388"/>
         <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
         <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="394"/>
         <source>Keep the raster in memory</source>
         <translation>Garder le raster en mémoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="394"/>
         <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
         <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="394"/>
         <source>auto</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="394"/>
         <source>always</source>
         <translation>toujours</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="394"/>
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="334"/>
+        <location filename="../core/common/config.py" line="407"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="334"/>
+        <location filename="../core/common/config.py" line="407"/>
         <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
         <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="360"/>
+        <location filename="../core/common/config.py" line="440"/>
         <source>A model folder written by training.</source>
         <translation>Un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="368"/>
+        <location filename="../core/common/config.py" line="448"/>
         <source>The image to predict, with the bands the model was trained on.</source>
         <translation>L'image à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="375"/>
+        <location filename="../core/common/config.py" line="455"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="375"/>
+        <location filename="../core/common/config.py" line="455"/>
         <source>The class raster (GeoTIFF) to write.</source>
         <translation>Le raster de classes (GeoTIFF) à écrire.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="382"/>
+        <location filename="../core/common/config.py" line="462"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="382"/>
+        <location filename="../core/common/config.py" line="462"/>
         <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
         <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="388"/>
+        <location filename="../core/common/config.py" line="468"/>
         <source>Extent CRS</source>
         <translation>SCR de l'emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="388"/>
+        <location filename="../core/common/config.py" line="468"/>
         <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
         <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="475"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="475"/>
         <source>Polygons: predict inside them only (outside is nodata).</source>
         <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="401"/>
+        <location filename="../core/common/config.py" line="481"/>
         <source>Mask layer name</source>
         <translation>Nom de la couche de masque</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="401"/>
+        <location filename="../core/common/config.py" line="481"/>
         <source>The layer inside a multi-layer mask file.</source>
         <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="488"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="488"/>
         <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
         <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="413"/>
+        <location filename="../core/common/config.py" line="493"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="413"/>
+        <location filename="../core/common/config.py" line="493"/>
         <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
         <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="418"/>
+        <location filename="../core/common/config.py" line="498"/>
         <source>Polygon simplification</source>
         <translation>Simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="418"/>
+        <location filename="../core/common/config.py" line="498"/>
         <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
         <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="424"/>
+        <location filename="../core/common/config.py" line="504"/>
         <source>Tile overlap</source>
         <translation>Recouvrement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="424"/>
+        <location filename="../core/common/config.py" line="504"/>
         <source>Share of a tile overlapping its neighbours, blended so that no seam shows.</source>
         <translation>Part d'une tuile qui recouvre ses voisines, fondue pour qu'aucune couture ne se voie.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="432"/>
+        <location filename="../core/common/config.py" line="512"/>
         <source>Blending</source>
         <translation>Fusion</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="432"/>
+        <location filename="../core/common/config.py" line="512"/>
         <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
         <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="432"/>
+        <location filename="../core/common/config.py" line="512"/>
         <source>gaussian</source>
         <translation>gaussienne</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="432"/>
+        <location filename="../core/common/config.py" line="512"/>
         <source>linear</source>
         <translation>linéaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="432"/>
+        <location filename="../core/common/config.py" line="512"/>
         <source>none (average)</source>
         <translation>aucune (moyenne)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="444"/>
+        <location filename="../core/common/config.py" line="524"/>
         <source>Prediction tile size</source>
         <translation>Taille des tuiles de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="444"/>
+        <location filename="../core/common/config.py" line="524"/>
         <source>Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
         <translation>Côté des tuiles en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="455"/>
+        <location filename="../core/common/config.py" line="535"/>
         <source>Prediction batch size</source>
         <translation>Taille de lot de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="455"/>
+        <location filename="../core/common/config.py" line="535"/>
         <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
         <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="463"/>
+        <location filename="../core/common/config.py" line="543"/>
         <source>Probability raster</source>
         <translation>Raster de probabilités</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="463"/>
+        <location filename="../core/common/config.py" line="543"/>
         <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
         <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="469"/>
+        <location filename="../core/common/config.py" line="549"/>
         <source>Resample to the training resolution</source>
         <translation>Rééchantillonner à la résolution d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="469"/>
+        <location filename="../core/common/config.py" line="549"/>
         <source>Warp the raster to the resolution the model was trained on first.</source>
         <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="540"/>
+        <location filename="../core/common/config.py" line="620"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="540"/>
+        <location filename="../core/common/config.py" line="620"/>
         <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
         <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="548"/>
+        <location filename="../core/common/config.py" line="628"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="548"/>
+        <location filename="../core/common/config.py" line="628"/>
         <source>Also train the best configuration with this network, to check the choice holds.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="557"/>
+        <location filename="../core/common/config.py" line="637"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="557"/>
+        <location filename="../core/common/config.py" line="637"/>
         <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
         <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="566"/>
+        <location filename="../core/common/config.py" line="646"/>
         <source>Test fraction</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="566"/>
+        <location filename="../core/common/config.py" line="646"/>
         <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="88"/>
+        <source>Bands</source>
+        <translation>Bandes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="88"/>
+        <source>The raster bands the network reads, in this order, e.g. 4,3,2 (from 1); empty: all.</source>
+        <translation>Les bandes du raster que lit le réseau, dans cet ordre, par ex. 4,3,2 (à partir de 1) ; vide : toutes.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="201"/>
+        <source>auto: the encoder&apos;s pretrained weights (downloaded once); none: random; a name or a file.</source>
+        <translation>auto : les poids pré-entraînés de l&apos;encodeur (téléchargés une fois) ; none : aléatoires ; un nom ou un fichier.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="209"/>
+        <source>Weights cache</source>
+        <translation>Cache des poids</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="209"/>
+        <source>Folder of downloaded weights; empty: the plugin&apos;s folder in the QGIS profile.</source>
+        <translation>Dossier des poids téléchargés ; vide : le dossier de l&apos;extension dans le profil QGIS.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="216"/>
+        <source>Start from model</source>
+        <translation>Partir du modèle</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="216"/>
+        <source>Fine-tune this model folder: its network and weights (it needs the same bands); empty: none.</source>
+        <translation>Affine ce dossier de modèle : son réseau et ses poids (mêmes bandes requises) ; vide : aucun.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="262"/>
+        <source>Frozen encoder epochs</source>
+        <translation>Époques à encodeur gelé</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="262"/>
+        <source>Keep the encoder&apos;s weights fixed for this many first epochs; 0: train it from the start.</source>
+        <translation>Garde les poids de l&apos;encodeur fixes pendant ce nombre de premières époques ; 0 : l&apos;entraîner dès le début.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="272"/>
+        <source>Encoder learning rate factor</source>
+        <translation>Facteur du taux d&apos;apprentissage de l&apos;encodeur</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="272"/>
+        <source>The encoder learns at the learning rate times this factor (e.g. 0.1 when fine-tuning).</source>
+        <translation>L&apos;encodeur apprend au taux d&apos;apprentissage multiplié par ce facteur (par ex. 0,1 pour un affinage).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="309"/>
+        <source>Grid tiles with a smaller share of labelled pixels are skipped.</source>
+        <translation>Les tuiles de la grille ayant une part plus faible de pixels étiquetés sont ignorées.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="317"/>
+        <source>Tile placement</source>
+        <translation>Placement des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="317"/>
+        <source>grid: every stride pixels; labels: centred on labelled pixels; auto: labels for sparse labels.</source>
+        <translation>grille : tous les « pas » pixels ; étiquettes : centrées sur les pixels étiquetés ; auto : étiquettes quand elles sont éparses.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="317"/>
+        <source>grid</source>
+        <translation>grille</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="317"/>
+        <source>on the labels</source>
+        <translation>sur les étiquettes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="363"/>
+        <source>Tile sampling</source>
+        <translation>Tirage des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="363"/>
+        <source>uniform: each tile once per epoch; class balanced: rare classes drawn as often as others.</source>
+        <translation>uniforme : chaque tuile une fois par époque ; équilibré : les classes rares tirées aussi souvent que les autres.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="363"/>
+        <source>uniform</source>
+        <translation>uniforme</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="363"/>
+        <source>class balanced</source>
+        <translation>équilibré par classe</translation>
     </message>
 </context>
 </TS>
