@@ -79,8 +79,10 @@ def format_event(event: dict[str, Any]) -> str | None:
     if kind == "log":
         prefix = "warning: " if event.get("level") == "warning" else ""
         return prefix + event["message"]
-    if kind == "progress":
-        return None
+    if kind == "progress":  # batches are too frequent to print; a download shows how far it is
+        if event.get("stage") != "download":
+            return None
+        return f"downloading {event.get('what')}: {event.get('done_mb')} of {event.get('total_mb')} MB"
     if kind == "epoch":
         per_class = ", ".join(
             f"{name} {'absent' if iou is None else f'{iou:.3f}'}"

@@ -116,3 +116,11 @@ def test_the_worker_downloads_the_weights_it_trains_from(hub, worker, landcover,
     assert any(e["event"] == "progress" and e.get("stage") == "download" for e in events)
     assert f"{PREFIX}/model.safetensors" in hub.downloads
     assert any(str(tmp_path / "cache") in e.get("message", "") for e in events if e["event"] == "log")
+
+
+def test_a_terminal_shows_the_download_progress(hub, tmp_path):
+    stream = io.StringIO()
+    pretrained.weights_file(_config(tmp_path, "imagenet"), EventWriter(stream))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("Downloading the imagenet weights of resnet18 from http://127.0.0.1:")
+    assert any(line.startswith("downloading resnet18 imagenet: ") and line.endswith(" MB") for line in lines)
