@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 from .common.config import (
@@ -24,6 +25,7 @@ from .common.config import (
 )
 from .common.errors import UserError
 from .common.events import EventWriter
+from .common.files import check_not_an_input
 from .common.schema import BANDS, CLASS_TABLE, EXTENT, Setting, parse_bands, settings_of
 
 LABEL_SETTINGS = ("raster", "labels", "label_layer", "class_field", "classes", "mode", "unlabelled_as_background")
@@ -222,7 +224,9 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
     else:
         from .data.label_raster import write_label_raster
 
-        write_label_raster(_train_config(args), args.output, events)
+        config = _train_config(args)
+        check_not_an_input({"label raster": Path(args.output)}, {"raster": config.raster, "labels": config.labels})
+        write_label_raster(config, args.output, events)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from ...losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported 
 )
 from ...losses.presets import LOSS_PRESETS
 from .errors import UserError
+from .files import METADATA_FILE, WEIGHTS_FILE, check_not_an_input, prediction_files
 from .i18n import QT_TRANSLATE_NOOP
 from .schema import (
     BANDS,
@@ -556,6 +557,10 @@ class PredictConfig:
 
     def __post_init__(self) -> None:
         check_settings(self)
+        if self.output:
+            model = Path(self.model_dir or ".")
+            inputs = {"raster": self.raster, "mask": self.mask, "model": model / METADATA_FILE}
+            check_not_an_input(prediction_files(self.output), inputs | {"model weights": model / WEIGHTS_FILE})
         if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
         if self.extent is not None:

@@ -1,9 +1,54 @@
-"""Names of the files a run writes, shared by the worker and the QGIS side (standard library only)."""
+"""Names of the files a run writes, shared by the worker and the QGIS side (standard library only),
+and the rule that no output may be one of the run's inputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import UserError
 
 WEIGHTS_FILE = "model.safetensors"
 METADATA_FILE = "model.json"  # what a model folder is recognised by
 METRICS_FILE, METRICS_TABLE = "metrics.json", "metrics.csv"  # the run's per-epoch history, beside the model
 RUN_FILE = "run.json"  # a training run's settings (TrainConfig), as the dock and Processing hand them over
 COMPARE_FILE = "compare.json"  # a loss comparison's settings (CompareConfig)
-PREDICT_FILE = "predict.json"  # a prediction's settings (PredictConfig)
 WEIGHTS_CACHE_VARIABLE = "SEGMENTATION_TRAINER_WEIGHTS"  # the folder of downloaded encoder weights (the plugin sets it)
+PARTIAL_SUFFIX = ".partial.tif"  # a raster being written, renamed into place when complete
+
+
+def prediction_files(output: str | Path) -> dict[str, Path]:
+    """Every file a prediction into ``output`` may write, by what it holds."""
+    main = Path(output)
+    files = {
+        "class raster": main,
+        "style": main.with_suffix(".qml"),
+        "confidence": main.with_name(f"{main.stem}_confidence.tif"),
+        "probabilities": main.with_name(f"{main.stem}_probabilities.tif"),
+        "polygons": main.with_suffix(".gpkg"),
+    }
+    return files | {f"partial {name}": partial(path) for name, path in files.items() if path.suffix == ".tif"}
+
+
+def partial(path: Path) -> Path:
+    """Where ``path`` is written until it is complete."""
+    return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
+def check_not_an_input(outputs: dict[str, Path], inputs: dict[str, str | Path | None]) -> None:
+    """Refuse to write over an input: the same file under another spelling or through a link counts
+    (a UserError naming both, before anything is written)."""
+    for input_name, source in inputs.items():
+        for output_name, output in outputs.items():
+            if source and _same_file(Path(output), Path(source)):
+                raise UserError(
+                    f"The {output_name} would be written to {output}, which is the {input_name} {source}: that "
+                    "would destroy it. Choose another output file; nothing was written."
+                )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet: compare where their names lead
+        return os.path.realpath(a) == os.path.realpath(b)

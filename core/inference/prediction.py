@@ -43,6 +43,7 @@ from ..common.colors import hex_to_rgb
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
+from ..common.files import partial, prediction_files
 from ..data.labels import PolygonLayer, area_mask
 from ..data.normalization import normalize
 from ..data.rasters import RasterInfo, open_raster, valid_pixels
@@ -208,7 +209,7 @@ class _Outputs:
         extra = {"confidence": (config.confidence, 1), "probabilities": (config.probabilities, len(classes))}
         for name, (wanted, count) in extra.items():
             if wanted:
-                path = self.main.with_name(f"{self.main.stem}_{name}.tif")
+                path = prediction_files(self.main)[name]
                 self.paths[name] = path
                 self.files[name] = stack.enter_context(
                     rasterio.open(
@@ -222,7 +223,7 @@ class _Outputs:
 
     @staticmethod
     def _tmp(path: Path) -> Path:
-        return path.with_name(path.name + ".partial.tif")
+        return partial(path)
 
     def write(self, window: Window, probs: np.ndarray, valid: np.ndarray) -> None:
         indices = probs.argmax(axis=0)
@@ -352,7 +353,7 @@ def _finish(
         if name in written:
             result[name] = written[name]
     if config.vectorize:
-        polygons = outputs.main.with_suffix(".gpkg")
+        polygons = prediction_files(outputs.main)["polygons"]
         count = vectorize(str(outputs.main), str(polygons), outputs.classes, config.simplify)
         events.log(f"{count} class polygons written to {polygons}.")
         result["polygons"] = str(polygons)

@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from ..common.config import ClassInfo
+from ..common.files import prediction_files
 
 
 def write_paletted_style(raster: Path, classes: list[ClassInfo]) -> Path:
@@ -30,6 +31,6 @@ def write_paletted_style(raster: Path, classes: list[ClassInfo]) -> Path:
   </pipe>
 </qgis>
 """
-    path = raster.with_suffix(".qml")
+    path = prediction_files(raster)["style"]
     path.write_text(style, encoding="utf-8")
     return path

@@ -192,3 +192,15 @@ def test_check_reports_versions_and_device(worker):
     for package in ("torch", "segmentation_models_pytorch"):  # the worker runs this environment's packages
         assert result["versions"][package] == importlib.import_module(package).__version__, package
     assert result["device"] in ("cpu", "cuda") and result["python"]
+
+
+@pytest.mark.parametrize("command", ["predict", "rasterize"])
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(worker, landcover, landcover_crop, tmp_path, command):
+    image = tmp_path / "image.tif"
+    image.write_bytes(landcover_crop.read_bytes())
+    link = tmp_path / "same_image.tif"  # another spelling of the input
+    link.symlink_to(image)
+    options = {"model": tmp_path / "model"} if command == "predict" else {"labels": landcover["strata"]}
+    code, events = worker(*worker_args(command, raster=image, output=link, **options))
+    assert code == 2 and "that would destroy it" in events[-1]["message"]
+    assert image.read_bytes() == landcover_crop.read_bytes()

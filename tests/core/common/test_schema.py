@@ -98,3 +98,19 @@ def test_a_missing_required_setting_names_its_flag():
     args = cli.build_parser().parse_args(["predict", "--raster", "r.tif", "--output", "o.tif"])
     with pytest.raises(UserError, match="--model is required"):
         cli._predict_config(args)
+
+
+def test_no_output_may_be_an_input_under_any_spelling(tmp_path):
+    raster = tmp_path / "image.tif"
+    raster.write_bytes(b"pixels")
+    (tmp_path / "link.tif").symlink_to(raster)
+    for output in (raster, tmp_path / "sub" / ".." / "image.tif", tmp_path / "link.tif"):
+        with pytest.raises(UserError, match=r"class raster would be written to .* which is the raster"):
+            PredictConfig(model_dir=str(tmp_path / "m"), raster=str(raster), output=str(output))
+    companion = tmp_path / "out_confidence.tif"  # the confidence raster of out.tif would overwrite the input
+    with pytest.raises(UserError, match="confidence would be written"):
+        PredictConfig(model_dir="m", raster=str(companion), output=str(tmp_path / "out.tif"))
+    with pytest.raises(UserError, match="model weights"):
+        PredictConfig(model_dir=str(tmp_path), raster="r.tif", output=str(tmp_path / "model.safetensors"))
+    assert raster.read_bytes() == b"pixels"
+    PredictConfig(model_dir="m", raster=str(raster), output=str(tmp_path / "prediction.tif"))  # another file is fine
