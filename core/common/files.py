@@ -18,16 +18,25 @@ PARTIAL_SUFFIX = ".partial.tif"  # a raster being written, renamed into place wh
 
 
 def prediction_files(output: str | Path) -> dict[str, Path]:
-    """Every file a prediction into ``output`` may write, by what it holds."""
+    """Every file a prediction into ``output`` may write, by what it holds (unfinished ones included)."""
+    return _finished_prediction_files(output) | unfinished_prediction_files(output)
+
+
+def unfinished_prediction_files(output: str | Path) -> dict[str, Path]:
+    """The names a prediction into ``output`` writes its rasters under until they are complete."""
+    rasters = _finished_prediction_files(output).items()
+    return {f"unfinished {name}": partial(path) for name, path in rasters if path.suffix == ".tif"}
+
+
+def _finished_prediction_files(output: str | Path) -> dict[str, Path]:
     main = Path(output)
-    files = {
+    return {
         "class raster": main,
         "style": main.with_suffix(".qml"),
         "confidence": main.with_name(f"{main.stem}_confidence.tif"),
         "probabilities": main.with_name(f"{main.stem}_probabilities.tif"),
         "polygons": main.with_suffix(".gpkg"),
     }
-    return files | {f"partial {name}": partial(path) for name, path in files.items() if path.suffix == ".tif"}
 
 
 def partial(path: Path) -> Path:

@@ -43,7 +43,7 @@ from ..common.colors import hex_to_rgb
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import partial, prediction_files
+from ..common.files import partial, prediction_files, unfinished_prediction_files
 from ..data.labels import PolygonLayer, area_mask
 from ..data.normalization import normalize
 from ..data.rasters import RasterInfo, open_raster, valid_pixels
@@ -290,6 +290,7 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
             "crs": src.crs,
             "transform": window_transform(region, src.transform),
         }
+        _remove_unfinished(config.output, events)
         outputs = _Outputs(config, profile, classes, stack)
         try:
             chunks = _chunks(region)
@@ -307,6 +308,15 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
             outputs.discard()
             raise
     return _finish(config, outputs, written, tiles_run, events)
+
+
+def _remove_unfinished(output: str, events: EventWriter) -> None:
+    """Remove what an earlier prediction into ``output`` left unfinished when it was killed (never a
+    finished file: those are replaced only once the new one is complete)."""
+    for path in unfinished_prediction_files(output).values():
+        if path.exists():
+            path.unlink()
+            events.log(f"Removed {path}, left unfinished by an earlier prediction that was stopped abruptly.")
 
 
 class _StopRequestedError(Exception):

@@ -204,3 +204,13 @@ def test_an_output_that_is_an_input_is_refused_and_the_input_kept(worker, landco
     code, events = worker(*worker_args(command, raster=image, output=link, **options))
     assert code == 2 and "that would destroy it" in events[-1]["message"]
     assert image.read_bytes() == landcover_crop.read_bytes()
+
+
+def test_a_file_left_unfinished_by_a_killed_prediction_is_removed(worker, trained, landcover_crop, tmp_path):
+    model_dir, _ = trained
+    output = tmp_path / "p.tif"
+    left = tmp_path / "p.tif.partial.tif"  # what kill -9 leaves: a raster never completed
+    left.write_bytes(b"")
+    code, events = worker(*worker_args("predict", model=model_dir, raster=landcover_crop, output=output))
+    assert code == 0 and output.stat().st_size > 0 and not left.exists()
+    assert any(f"Removed {left}, left unfinished" in e.get("message", "") for e in events)
