@@ -268,6 +268,21 @@ def _binary_value(value: Any, field: str, name: str) -> int:
     return number
 
 
+def _check_binary_values(values: list[int], name: str, log: Log) -> None:
+    """Binary mode reads a class raster as 0 background, anything else foreground: refuse one that holds
+    several classes (it would merge them silently), and say which value is the foreground."""
+    foreground = [v for v in values if v != 0]
+    if len(foreground) > 1:
+        listed = ", ".join(map(str, foreground[:8])) + (", …" if len(foreground) > 8 else "")
+        raise UserError(
+            f"Binary mode needs a label raster of 0 (background) and one foreground value, but {name} holds "
+            f"{len(foreground)} classes besides 0 ({listed}): train in multiclass mode, or write a 0/1 raster of "
+            "the class to detect (for example with QGIS's Raster calculator)."
+        )
+    if foreground:
+        log(f"Binary mode: value {foreground[0]} of {name} is the foreground, 0 the background.")
+
+
 def _crs_name(crs: CRS) -> str:
     epsg = crs.to_epsg()
     return f"EPSG:{epsg}" if epsg else crs.to_string()
@@ -309,6 +324,7 @@ class RasterLabels:
         self.binary = config.mode == "binary"
         if self.binary:
             self.classes = binary_classes(config.classes)
+            _check_binary_values(self._scan_values(name), name, log)
         else:
             present = self._scan_values(name)
             if not present:

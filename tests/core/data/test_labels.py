@@ -198,3 +198,23 @@ def test_text_classes_train_on_the_command_line_without_a_class_table(worker, la
     assert [(c["value"], c["name"]) for c in meta["classes"]] == list(enumerate(names, start=1))
     logged = [e["message"] for e in events if e["event"] == "log"]
     assert f"Classes from field 'label': 1 {names[0]}, 2 {names[1]}" in " ".join(logged)
+
+
+def test_binary_mode_refuses_a_multiclass_label_raster_and_names_the_foreground_of_a_two_value_one(landcover, tmp_path):
+    with pytest.raises(UserError, match=r"holds 7 classes besides 0 \(1, 2, 3, 4, 5, 6, 7\): train in multiclass"):
+        open_labels(
+            train_config(landcover["image"], landcover["strata"], "x", mode="binary"),
+            raster_info(landcover["image"]),
+            print,
+        )
+    with rasterio.open(landcover["strata"]) as src:
+        profile, strata = src.profile, src.read(1)
+    water = tmp_path / "water.tif"
+    with rasterio.open(water, "w", **profile) as dst:
+        dst.write(np.where(strata == 7, 255, np.where(strata == src.nodata, strata, 0)).astype(strata.dtype), 1)
+    said = []
+    labels = open_labels(
+        train_config(landcover["image"], water, "x", mode="binary"), raster_info(landcover["image"]), said.append
+    )
+    assert [c.value for c in labels.classes] == [0, 1]
+    assert any(line.startswith("Binary mode: value 255 of ") and "is the foreground" in line for line in said)
