@@ -76,10 +76,10 @@ def _hub_file(encoder: str, name: str, settings: dict[str, Any], cache: str, eve
     if constants.HF_HUB_OFFLINE:
         raise OSError("the hub is switched off")
     endpoint = os.environ.get("HF_ENDPOINT") or constants.ENDPOINT
+    _probe(hf_hub_url(settings["repo_id"], "config.json", revision=settings["revision"], endpoint=endpoint))
     events.log(f"Downloading the {name} weights of {encoder} from {endpoint} into {cache}…")
     started = time.monotonic()
     online = {"endpoint": endpoint, "etag_timeout": CONNECT_TIMEOUT_S, **where}
-    _probe(hf_hub_url(settings["repo_id"], "config.json", revision=settings["revision"], endpoint=endpoint))
     hf_hub_download(filename="config.json", **online)
     path = hf_hub_download(filename="model.safetensors", tqdm_class=_progress(events, f"{encoder} {name}"), **online)
     events.log(f"Downloaded {Path(path).stat().st_size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s.")
