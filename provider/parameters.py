@@ -29,16 +29,12 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication
 
 from ..core.common import i18n, schema
 from ..core.common.errors import UserError
 from ..core.common.schema import Setting
 from ..tasks.layers import layer_file
-
-AUTOMATIC = QT_TRANSLATE_NOOP("settings", "automatic")
-NONE = QT_TRANSLATE_NOOP("settings", "none")
-YES_NO = (QT_TRANSLATE_NOOP("settings", "yes"), QT_TRANSLATE_NOOP("settings", "no"))
 
 
 def tr(text: str) -> str:
@@ -52,7 +48,7 @@ def parameters(settings: list[Setting]) -> list[QgsProcessingParameterDefinition
     for s in settings:
         if s.source in schema.NOT_IN_FRONT_ENDS:
             continue
-        parameter = _parameter(s)
+        parameter = _parameter(s, _parent_name(s, settings))
         parameter.setHelp(tr(s.help))
         if s.advanced:
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -60,7 +56,8 @@ def parameters(settings: list[Setting]) -> list[QgsProcessingParameterDefinition
     return made
 
 
-def _parameter(s: Setting) -> QgsProcessingParameterDefinition:
+def _parameter(s: Setting, parent: str) -> QgsProcessingParameterDefinition:
+    """``parent``: the parameter of the layer ``s`` depends on (a field's, a band's), if any."""
     name, label, optional = s.processing_name, tr(s.label), not s.required
     layers = {
         schema.RASTER_LAYER: lambda: QgsProcessingParameterRasterLayer(name, label, optional=optional),
@@ -70,9 +67,7 @@ def _parameter(s: Setting) -> QgsProcessingParameterDefinition:
         schema.POLYGON_LAYER: lambda: QgsProcessingParameterVectorLayer(
             name, label, [QgsProcessing.TypeVectorPolygon], optional=True
         ),
-        schema.FIELD: lambda: QgsProcessingParameterField(
-            name, label, parentLayerParameterName=s.of.upper(), optional=True
-        ),
+        schema.FIELD: lambda: QgsProcessingParameterField(name, label, parentLayerParameterName=parent, optional=True),
         schema.CLASS_TABLE: lambda: QgsProcessingParameterFile(name, label, extension="json", optional=True),
         schema.FILE: lambda: QgsProcessingParameterFile(name, label, optional=True),
         schema.FOLDER: lambda: QgsProcessingParameterFile(
@@ -82,14 +77,16 @@ def _parameter(s: Setting) -> QgsProcessingParameterDefinition:
         schema.OUTPUT_RASTER: lambda: QgsProcessingParameterRasterDestination(name, label),
         schema.EXTENT: lambda: QgsProcessingParameterExtent(name, label, optional=True),
         schema.BANDS: lambda: QgsProcessingParameterBand(
-            name, label, parentLayerParameterName=s.of.upper(), optional=True, allowMultiple=True
+            name, label, parentLayerParameterName=parent, optional=True, allowMultiple=True
         ),
     }
     if s.source in layers:
         return layers[s.source]()
-    if s.choices or (s.kind is bool and s.optional):
-        options, default = _options(s)
-        return QgsProcessingParameterEnum(name, label, options, defaultValue=default)
+    if s.is_choice:
+        options = schema.choice_options(s)
+        labels = [tr(text) for _, text in options]
+        default = [value for value, _ in options].index(s.default)
+        return QgsProcessingParameterEnum(name, label, labels, defaultValue=default)
     if s.kind is bool:
         return QgsProcessingParameterBoolean(name, label, defaultValue=s.default)
     if s.kind in (int, float):
@@ -98,16 +95,6 @@ def _parameter(s: Setting) -> QgsProcessingParameterDefinition:
         return QgsProcessingParameterNumber(name, label, kind, s.default, **bounds)
     default = json.dumps(s.default) if s.kind is dict and s.default else s.default
     return QgsProcessingParameterString(name, label, defaultValue=default or None, optional=True)
-
-
-def _options(s: Setting) -> tuple[list[str], int]:
-    """An enum's option labels and default index; an optional setting's first option is None."""
-    if s.kind is bool:
-        return [tr(AUTOMATIC), *(tr(t) for t in YES_NO)], 0
-    labels = [tr(s.choice_label(c)) for c in s.choices]
-    if s.optional:
-        return [tr(NONE), *labels], 0 if s.default is None else 1 + s.choices.index(s.default)
-    return labels, s.choices.index(s.default)
 
 
 def values(algorithm, settings: list[Setting], parameters: dict, context) -> dict[str, Any]:
@@ -121,7 +108,7 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
         if s.source in schema.LAYER_SOURCES:
             value = _layer_path(algorithm, s, settings, parameters, context, out)
         else:
-            value = _read(algorithm, s, parameters, context)
+            value = _read(algorithm, s, _parent_name(s, settings), parameters, context)
         if value is not None:
             out[s.name] = value
     return out
@@ -130,10 +117,10 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
 _DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER)
 
 
-def _read(algorithm, s: Setting, parameters: dict, context) -> Any:
+def _read(algorithm, s: Setting, parent: str, parameters: dict, context) -> Any:
     name = s.processing_name
     if s.source == schema.FIELD:
-        layer = algorithm.parameterAsLayer(parameters, s.of.upper(), context)  # the layer the field belongs to
+        layer = algorithm.parameterAsLayer(parameters, parent, context)  # the layer the field belongs to
         return (algorithm.parameterAsString(parameters, name, context) or None) if _is_vector(layer) else None
     if s.source == schema.CLASS_TABLE:
         path = algorithm.parameterAsFile(parameters, name, context)
@@ -153,11 +140,8 @@ def _read(algorithm, s: Setting, parameters: dict, context) -> Any:
 
 def _plain(algorithm, s: Setting, parameters: dict, context) -> Any:
     name = s.processing_name
-    if s.choices or (s.kind is bool and s.optional):
-        index = algorithm.parameterAsEnum(parameters, name, context)
-        if s.kind is bool:
-            return (None, True, False)[index]
-        return (None, *s.choices)[index] if s.optional else s.choices[index]
+    if s.is_choice:
+        return schema.choice_options(s)[algorithm.parameterAsEnum(parameters, name, context)][0]
     if s.kind is bool:
         return algorithm.parameterAsBoolean(parameters, name, context)
     if s.kind is int:
@@ -180,6 +164,11 @@ def _layer_path(
         if other.of == s.name and other.source == schema.SUBLAYER:
             out[other.name] = sublayer if _is_vector(layer) else None
     return path
+
+
+def _parent_name(s: Setting, settings: list[Setting]) -> str:
+    """The parameter name of the setting ``s`` depends on (``s.of``), or "" when none."""
+    return next((other.processing_name for other in settings if s.of and other.name == s.of), "")
 
 
 def _is_vector(layer) -> bool:

@@ -29,10 +29,6 @@ from qgis.PyQt.QtWidgets import (
 from ..core.common import i18n, schema
 from ..core.common.schema import Setting
 
-AUTOMATIC = i18n.QT_TRANSLATE_NOOP("settings", "automatic")
-NONE = i18n.QT_TRANSLATE_NOOP("settings", "none")
-YES, NO = i18n.QT_TRANSLATE_NOOP("settings", "yes"), i18n.QT_TRANSLATE_NOOP("settings", "no")
-
 
 def tr(text: str) -> str:
     return QCoreApplication.translate(i18n.SETTINGS, text)
@@ -68,7 +64,7 @@ def make_widget(s: Setting) -> QWidget:
         widget = QgsFileWidget()
         if s.source != schema.FILE:
             widget.setStorageMode(QgsFileWidget.GetDirectory)
-    elif s.choices or s.suggestions or (s.kind is bool and s.optional):
+    elif s.is_choice or s.suggestions:
         widget = QComboBox()
         widget.setEditable(bool(s.suggestions))
         for value, label in options(s):
@@ -103,12 +99,9 @@ def declare(widget: QWidget, s: Setting) -> None:
 
 def options(s: Setting) -> list[tuple[Any, str]]:
     """A combo box's (value, translated label) items for ``s``."""
-    if s.kind is bool:
-        return [(None, tr(AUTOMATIC)), (True, tr(YES)), (False, tr(NO))]
     if s.suggestions:
         return [(value, value) for value in s.suggestions]
-    options = [(value, tr(s.choice_label(value))) for value in s.choices]
-    return [(None, tr(NONE)), *options] if s.optional else options
+    return [(value, tr(text)) for value, text in schema.choice_options(s)]
 
 
 def read(widget: QWidget, s: Setting) -> Any:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UserError
+from .i18n import QT_TRANSLATE_NOOP
 
 # Where a QGIS front end takes a setting from (``Setting.source``); "" is a plain value widget.
 RASTER_LAYER = "raster_layer"  # a raster layer of the project (its file path)
@@ -41,6 +42,8 @@ EXTENT_CRS = "extent_crs"  # the CRS of the extent (QGIS front ends transform th
 BANDS = "bands"  # 1-based band numbers of the raster setting named by ``of``, in order ("4,3,2"); None: all
 LAYER_SOURCES = (RASTER_LAYER, LABEL_LAYER, POLYGON_LAYER)
 NOT_IN_FRONT_ENDS = (SUBLAYER, EXTENT_CRS)
+AUTOMATIC, NONE = QT_TRANSLATE_NOOP("settings", "automatic"), QT_TRANSLATE_NOOP("settings", "none")
+YES, NO = QT_TRANSLATE_NOOP("settings", "yes"), QT_TRANSLATE_NOOP("settings", "no")
 """Filled by QGIS front ends from another setting's widget (the layer's name inside its file; the extent,
 transformed to the raster's CRS): no widget or Processing parameter of their own."""
 
@@ -73,6 +76,11 @@ class Setting:
         return self.flag or "--" + self.name.replace("_", "-")
 
     @property
+    def is_choice(self) -> bool:
+        """Offered as a list of values (``choice_options``): declared choices, or yes/no/automatic."""
+        return bool(self.choices) or (self.kind is bool and self.optional)
+
+    @property
     def processing_name(self) -> str:
         """The Processing parameter's name: the flag's, e.g. ``--tile-size`` → ``TILE_SIZE``."""
         return self.cli_flag.lstrip("-").replace("-", "_").upper()
@@ -91,6 +99,16 @@ def setting(default: Any, label: str, help: str, **declaration: Any) -> Any:
     if isinstance(default, (list, dict)):
         return field(default_factory=type(default), metadata=metadata)
     return field(default=default, metadata=metadata)
+
+
+def choice_options(s: Setting) -> list[tuple[Any, str]]:
+    """The (value, English label) pairs a choice offers, in order: automatic/yes/no for an optional
+    yes/no setting; the declared choices, after "none" when the setting is optional. The dock's combo
+    boxes and Processing's enums list these, translated."""
+    if s.kind is bool:
+        return [(None, AUTOMATIC), (True, YES), (False, NO)]
+    offered = [(value, s.choice_label(value)) for value in s.choices]
+    return [(None, NONE), *offered] if s.optional else offered
 
 
 def settings_of(cls: type) -> dict[str, Setting]:

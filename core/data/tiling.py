@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from rasterio.windows import Window
 
+from ..common.config import TrainConfig
 from ..common.errors import UserError
+from ..common.schema import settings_of
 
 
 def tile_offsets(length: int, tile: int, stride: int, flush: bool = True) -> list[int]:
@@ -81,7 +83,7 @@ def _blocks_of(window: Window, block: int) -> set[tuple[int, int]]:
     return {(r, c) for r in rows for c in cols}
 
 
-BLOCK_TILES = 2  # a split block is this many tiles a side: whole overlapping tiles fit inside one
+BLOCK_TILES = settings_of(TrainConfig)["block_tiles"].default  # a split block's side, in tiles
 
 
 Block = tuple[int, int]  # (block row, block column)
