@@ -42,7 +42,9 @@ def _add_settings(parser: argparse.ArgumentParser, settings: list[Setting]) -> N
     declaration. Unset flags stay None, so a ``--config`` file's values are kept."""
     for s in settings:
         options: dict[str, Any] = {"dest": s.name, "help": _help(s), "default": None}
-        if s.kind is bool:
+        if s.multiple:  # repeatable; a list file or a folder stands for the paths it holds
+            options["action"] = "append"
+        elif s.kind is bool:
             options["action"] = argparse.BooleanOptionalAction
         elif s.kind is dict:
             options["type"] = _json_object
@@ -56,6 +58,8 @@ def _add_settings(parser: argparse.ArgumentParser, settings: list[Setting]) -> N
 def _help(s: Setting) -> str:
     if s.source == CLASS_TABLE:
         return s.help + " Give a JSON file."
+    if s.multiple:
+        return s.help + f" Repeat {s.cli_flag} for several, or give a .txt file listing one per line (or a folder)."
     details = []
     if s.default not in (None, "", [], {}):
         details.append(f"default {s.default}")
@@ -225,7 +229,8 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         from .data.label_raster import write_label_raster
 
         config = _train_config(args)
-        check_not_an_input({"label raster": Path(args.output)}, {"raster": config.raster, "labels": config.labels})
+        inputs = {"raster": config.raster[0], "labels": config.labels[0]} if config.raster and config.labels else {}
+        check_not_an_input({"label raster": Path(args.output)}, inputs)
         write_label_raster(config, args.output, events)
 
 

@@ -22,7 +22,16 @@ from ...losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported 
 )
 from ...losses.presets import LOSS_PRESETS
 from .errors import UserError
-from .files import METADATA_FILE, WEIGHTS_FILE, check_not_an_input, prediction_files
+from .files import (
+    METADATA_FILE,
+    PREDICTION_SUFFIX,
+    RASTER_SUFFIXES,
+    WEIGHTS_FILE,
+    check_not_an_input,
+    path_list,
+    prediction_files,
+    predictions_in_folder,
+)
 from .i18n import QT_TRANSLATE_NOOP
 from .schema import (
     BANDS,
@@ -79,12 +88,13 @@ def _device() -> Any:
 class TrainConfig:
     """Everything a training run needs; paths are plain file paths (no QGIS layers)."""
 
-    raster: str = setting(
-        "",
-        QT_TRANSLATE_NOOP("settings", "Raster"),
-        QT_TRANSLATE_NOOP("settings", "The image to train on (GeoTIFF or any GDAL raster)."),
+    raster: list[str] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        [],
+        QT_TRANSLATE_NOOP("settings", "Rasters"),
+        QT_TRANSLATE_NOOP("settings", "The images to train on (GeoTIFF, VRT or any GDAL raster), with the same bands."),
         source=RASTER_LAYER,
         required=True,
+        multiple=True,
     )
     bands: list[int] | None = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
         None,
@@ -95,12 +105,13 @@ class TrainConfig:
         source=BANDS,
         of="raster",
     )
-    labels: str = setting(
-        "",
+    labels: list[str] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        [],
         QT_TRANSLATE_NOOP("settings", "Labels"),
-        QT_TRANSLATE_NOOP("settings", "Polygons with a class field, or a class raster."),
+        QT_TRANSLATE_NOOP("settings", "Class polygons or a class raster: one for all the rasters, or one per raster."),
         source=LABEL_LAYER,
         required=True,
+        multiple=True,
     )
     output_dir: str = setting(
         "",
@@ -415,6 +426,12 @@ class TrainConfig:
     )
 
     def __post_init__(self) -> None:
+        self.raster, self.labels = path_list(self.raster, "Rasters"), path_list(self.labels, "Labels")
+        if self.raster and len(self.labels) > 1 and len(self.labels) != len(self.raster):
+            raise UserError(
+                f"Labels: give one label layer for all {len(self.raster)} rasters (clipped to each) or one per raster "
+                f"in the same order, not {len(self.labels)}."
+            )
         self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
         self.bands = parse_bands(self.bands) if isinstance(self.bands, str) else self.bands or None
         check_settings(self)
@@ -446,17 +463,19 @@ class PredictConfig:
         flag="--model",
         required=True,
     )
-    raster: str = setting(
-        "",
-        QT_TRANSLATE_NOOP("settings", "Raster"),
-        QT_TRANSLATE_NOOP("settings", "The image to predict, with the bands the model was trained on."),
+    raster: list[str] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        [],
+        QT_TRANSLATE_NOOP("settings", "Rasters"),
+        QT_TRANSLATE_NOOP("settings", "The images to predict, with the bands the model was trained on."),
         source=RASTER_LAYER,
         required=True,
+        multiple=True,
+        processing_batch=True,
     )
     output: str = setting(
         "",
         QT_TRANSLATE_NOOP("settings", "Prediction"),
-        QT_TRANSLATE_NOOP("settings", "The class raster (GeoTIFF) to write."),
+        QT_TRANSLATE_NOOP("settings", "The class raster (GeoTIFF) to write; several rasters: a folder for them."),
         source=OUTPUT_RASTER,
         required=True,
     )
@@ -556,17 +575,35 @@ class PredictConfig:
     device: str = _device()
 
     def __post_init__(self) -> None:
+        self.raster = path_list(self.raster, "Rasters")
         check_settings(self)
-        if self.output:
-            model = Path(self.model_dir or ".")
-            inputs = {"raster": self.raster, "mask": self.mask, "model": model / METADATA_FILE}
-            check_not_an_input(prediction_files(self.output), inputs | {"model weights": model / WEIGHTS_FILE})
+        model = Path(self.model_dir or ".")
+        inputs = {"mask": self.mask, "model": model / METADATA_FILE, "model weights": model / WEIGHTS_FILE}
+        inputs |= {f"raster {i}" if len(self.raster) > 1 else "raster": r for i, r in enumerate(self.raster, 1)}
+        for _, output in self.predictions() if self.output else ():
+            check_not_an_input(prediction_files(output), inputs)
         if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
             if len(self.extent) != 4 or self.extent[0] >= self.extent[2] or self.extent[1] >= self.extent[3]:
                 raise UserError(f"Extent {self.extent} is not xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.")
+
+    def predictions(self) -> list[tuple[str, Path]]:
+        """Each raster and its class raster: ``output`` for one raster; for several, ``output`` is a folder that
+        gets ``<raster name>_prediction.tif`` each."""
+        if len(self.raster) == 1:
+            return [(self.raster[0], Path(self.output))]
+        if Path(self.output).suffix.lower() in RASTER_SUFFIXES:
+            raise UserError(
+                f"Prediction: {len(self.raster)} rasters are predicted into a folder (one "
+                f"<raster name>{PREDICTION_SUFFIX} each), and {self.output} names a file: give a folder."
+            )
+        return list(zip(self.raster, predictions_in_folder(self.raster, self.output)))
+
+    def for_raster(self, raster: str, output: Path) -> PredictConfig:
+        """This prediction for one of its rasters, into ``output``."""
+        return dataclasses.replace(self, raster=[raster], output=str(output))
 
 
 @dataclass

@@ -106,12 +106,17 @@ def _fmt(value: float | None) -> str:
 
 
 def _fmt_fields(fields: dict[str, Any], indent: str) -> str:
-    """Indented ``key: value`` lines; nested dicts one level deeper."""
-    return "".join(
-        f"\n{indent}{key}:"
-        + (_fmt_fields(value, indent + "  ") if isinstance(value, dict) and value else f" {_fmt_value(value)}")
-        for key, value in fields.items()
-    )
+    """Indented ``key: value`` lines; nested dicts one level deeper, a list of them (several rasters' results)
+    as ``-`` items."""
+    return "".join(f"\n{indent}{key}:" + _fmt_nested(value, indent) for key, value in fields.items())
+
+
+def _fmt_nested(value: Any, indent: str) -> str:
+    if isinstance(value, dict) and value:
+        return _fmt_fields(value, indent + "  ")
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "name" not in v for v in value):
+        return "".join(f"\n{indent}  -" + _fmt_fields(item, indent + "    ") for item in value)
+    return f" {_fmt_value(value)}"
 
 
 def _fmt_value(value: Any) -> str:

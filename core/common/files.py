@@ -15,6 +15,50 @@ RUN_FILE = "run.json"  # a training run's settings (TrainConfig), as the dock an
 COMPARE_FILE = "compare.json"  # a loss comparison's settings (CompareConfig)
 WEIGHTS_CACHE_VARIABLE = "SEGMENTATION_TRAINER_WEIGHTS"  # the folder of downloaded encoder weights (the plugin sets it)
 PARTIAL_SUFFIX = ".partial.tif"  # a raster being written, renamed into place when complete
+LIST_SUFFIXES = (".txt", ".lst")  # a list file: one path per line (relative to the list file), # comments
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2", ".png", ".jpg")  # the rasters a folder gives
+PREDICTION_SUFFIX = "_prediction.tif"  # several rasters predicted into a folder: <raster name>_prediction.tif
+
+
+def path_list(value: str | list[str] | None, what: str) -> list[str]:
+    """The paths a multiple setting holds: each item a path, a list file (``LIST_SUFFIXES``: one path per
+    line, relative to the list file's folder) or a folder (its rasters, ``RASTER_SUFFIXES``, sorted by name).
+    A UserError names a list file or folder that gives no path."""
+    items = [value] if isinstance(value, str) else list(value or [])
+    paths: list[str] = []
+    for item in (str(i) for i in items if i):
+        path = Path(item)
+        if path.suffix.lower() in LIST_SUFFIXES and path.is_file():
+            found = _listed(path)
+        elif path.is_dir():
+            found = sorted(str(p) for p in path.iterdir() if p.suffix.lower() in RASTER_SUFFIXES and p.is_file())
+        else:
+            found = [item]
+        if not found:
+            raise UserError(f"{what}: {item} lists no file: give one path per line, or a folder holding rasters.")
+        paths += found
+    return paths
+
+
+def _listed(list_file: Path) -> list[str]:
+    """The paths of a list file, relative ones resolved against its folder."""
+    lines = (line.strip() for line in list_file.read_text(encoding="utf-8").splitlines())
+    return [str(list_file.parent / line) for line in lines if line and not line.startswith("#")]
+
+
+def predictions_in_folder(rasters: list[str], folder: str | Path) -> list[Path]:
+    """Where several rasters' predictions go in ``folder``: ``<raster name>_prediction.tif`` each; a UserError
+    names two rasters whose names would give the same file."""
+    outputs = [Path(folder) / (Path(r).stem + PREDICTION_SUFFIX) for r in rasters]
+    seen: dict[Path, str] = {}
+    for raster, output in zip(rasters, outputs):
+        if output in seen:
+            raise UserError(
+                f"The rasters {seen[output]} and {raster} have the same name, so their predictions would both be "
+                f"{output.name}: predict them into different folders."
+            )
+        seen[output] = raster
+    return outputs
 
 
 def prediction_files(output: str | Path) -> dict[str, Path]:

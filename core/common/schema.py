@@ -70,6 +70,8 @@ class Setting:
     advanced: bool = False  # under "Advanced" in the dock and Processing
     flag: str = ""  # the command-line flag; default --name-with-dashes
     in_comparison: bool = True  # offered by compare (False: set per configuration, or per run only)
+    multiple: bool = False  # several values (layers): a repeatable flag, a list file, several layers
+    processing_batch: bool = False  # multiple, but one per Processing run (its batch mode runs several)
 
     @property
     def cli_flag(self) -> str:

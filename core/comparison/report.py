@@ -422,7 +422,7 @@ def _html(results: dict[str, Any], config: CompareConfig, cancelled: bool) -> st
     )
     environment.filters["num"] = _number
     environment.filters["points"] = lambda v: "–" if v is None else f"{100 * v:+.1f}"
-    environment.filters["name"] = lambda p: Path(p).name
+    environment.filters["names"] = lambda paths: ", ".join(Path(p).name for p in paths)
     return environment.get_template("comparison_report.html").render(
         results=results,
         settings=results["settings"],

@@ -44,8 +44,9 @@ class TileSource:
             self.cached = (image, valid, self._targets(full))
 
     @staticmethod
-    def should_cache(mode: str, width: int, height: int, bands: int) -> bool:
-        return mode == "always" or (mode == "auto" and width * height * bands * 4 <= CACHE_LIMIT_BYTES)
+    def should_cache(mode: str, pixels: int, bands: int) -> bool:
+        """Whether rasters of ``pixels`` pixels in all (``bands`` read) are kept in memory."""
+        return mode == "always" or (mode == "auto" and pixels * bands * 4 <= CACHE_LIMIT_BYTES)
 
     def _targets(self, window: Window) -> np.ndarray:
         target = self.labels.read(window)

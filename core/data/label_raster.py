@@ -12,6 +12,7 @@ from rasterio.windows import Window
 
 from ..common.colors import hex_to_rgb
 from ..common.config import IGNORE_INDEX, PREDICTION_NODATA, TrainConfig
+from ..common.errors import UserError
 from ..common.events import EventWriter
 from .labels import open_labels
 from .rasters import raster_info
@@ -22,8 +23,10 @@ BLOCK = 1024
 
 def write_label_raster(config: TrainConfig, output: str, events: EventWriter) -> dict[str, Any]:
     """Rasterize/warp ``config``'s labels onto its raster's grid; unlabelled pixels are nodata."""
-    image = raster_info(config.raster)
-    labels = open_labels(config, image, events.log)
+    if len(config.raster) > 1 or len(config.labels) > 1:
+        raise UserError("Rasterize writes the labels of one raster: give one raster and one label layer.")
+    image = raster_info(config.raster[0])
+    labels = open_labels(config, config.labels[0], image, events.log)
     values = np.array([c.value for c in labels.classes])
     dtype = "uint8" if values.max() < PREDICTION_NODATA else "uint16"
     nodata = PREDICTION_NODATA if dtype == "uint8" else 65535

@@ -44,14 +44,18 @@ class LabelSource(Protocol):
         """Class indices for ``window`` of the image grid, ``IGNORE_INDEX`` where unlabelled."""
 
 
-def open_labels(config: TrainConfig, image: RasterInfo, log: Log) -> LabelSource:
-    """The label source for a run: a vector file (rasterized) or a raster (warped)."""
-    path = Path(config.labels)
-    if not path.exists():
-        raise UserError(f"The label file {config.labels} does not exist.")
-    if _is_raster(config.labels):
-        return RasterLabels(config, image, log)
-    return VectorLabels(config, image, log)
+class OutsideRasterError(UserError):
+    """Labels or an area that do not overlap the raster (one of several rasters may be left out for it)."""
+
+
+def open_labels(config: TrainConfig, labels: str, image: RasterInfo, log: Log) -> LabelSource:
+    """The label source of ``labels`` (one of ``config.labels``) on ``image``: a vector file (rasterized) or a
+    raster (warped)."""
+    if not Path(labels).exists():
+        raise UserError(f"The label file {labels} does not exist.")
+    if _is_raster(labels):
+        return RasterLabels(config, labels, image, log)
+    return VectorLabels(config, labels, image, log)
 
 
 def _is_raster(path: str) -> bool:
@@ -74,7 +78,7 @@ def binary_classes(given: list[ClassInfo]) -> list[ClassInfo]:
     return with_colors([by_value.get(0, ClassInfo(0, "background")), by_value.get(1, ClassInfo(1, "foreground"))])
 
 
-def _check_class_count(classes: list[ClassInfo], source: str) -> None:
+def check_class_count(classes: list[ClassInfo], source: str) -> None:
     if len(classes) > MAX_CLASSES:
         raise UserError(f"{source} has {len(classes)} classes; at most {MAX_CLASSES} are supported.")
     if len(classes) < 2:
@@ -165,7 +169,7 @@ def area_mask(path: str, layer: str | None, image: RasterInfo, log: Log, what: s
     polygons = PolygonLayer(path, layer, image, log, what)
     polygons.burn([1] * len(polygons.records))
     if not polygons.overlaps_image():
-        raise UserError(
+        raise OutsideRasterError(
             f"The {what} layer {polygons.name} does not overlap the raster {Path(image.path).name}: "
             "check that both cover the same area."
         )
@@ -175,16 +179,19 @@ def area_mask(path: str, layer: str | None, image: RasterInfo, log: Log, what: s
 class VectorLabels:
     """Polygons with a class field, reprojected to the image CRS and rasterized per window."""
 
-    def __init__(self, config: TrainConfig, image: RasterInfo, log: Log) -> None:
-        self.polygons = PolygonLayer(config.labels, config.label_layer, image, log, "label")
+    def __init__(self, config: TrainConfig, labels: str, image: RasterInfo, log: Log) -> None:
+        self.polygons = PolygonLayer(labels, config.label_layer, image, log, "label")
         name = self.polygons.name
         values, table = self._class_values(self.polygons.records, self.polygons.fields, config, name, log)
+        # classes numbered from a text field's sorted names (no class table given): other files may number them
+        # otherwise, so several label files are matched by name (core/data/scenes.py)
+        self.by_name = config.mode != "binary" and not config.classes and any(c.name != str(c.value) for c in table)
         self.classes = self._class_table(values, table, config, name)
         index_of = {c.value: i for i, c in enumerate(self.classes)}
         self.fill = index_of[0] if config.unlabelled_as_background else IGNORE_INDEX
         self.polygons.burn([index_of[v] for v in values])
         if not self.polygons.overlaps_image():
-            raise UserError(
+            raise OutsideRasterError(
                 f"The labels of {name} do not overlap the raster {Path(image.path).name} "
                 "(after reprojection to the raster's CRS): check that both cover the same area."
             )
@@ -231,7 +238,7 @@ class VectorLabels:
             table.append(known.get(0, ClassInfo(0, "background")))
         if any(not 0 <= c.value <= 65534 for c in table):
             raise UserError(f"Class values of {name} must lie between 0 and 65534.")
-        _check_class_count(table, f"The label layer {name}")
+        check_class_count(table, f"The label layer {name}")
         return with_colors(table)
 
 
@@ -294,9 +301,11 @@ def _crs_name(crs: CRS) -> str:
 class RasterLabels:
     """A class raster of any numeric type, warped (nearest) onto the image grid when needed."""
 
-    def __init__(self, config: TrainConfig, image: RasterInfo, log: Log) -> None:
-        self.src = open_raster(config.labels)
-        name = Path(config.labels).name
+    by_name = False  # class values are numbers: several label rasters are matched by value
+
+    def __init__(self, config: TrainConfig, labels: str, image: RasterInfo, log: Log) -> None:
+        self.src = open_raster(labels)
+        name = Path(labels).name
         self.nodata = self.src.nodata
         self.reader = self.src
         same_grid = (
@@ -328,10 +337,13 @@ class RasterLabels:
         else:
             present = self._scan_values(name)
             if not present:
-                raise UserError(f"The label raster {name} has no labelled pixel over the image.")
+                raise OutsideRasterError(
+                    f"The label raster {name} has no labelled pixel over the raster {Path(image.path).name}: check "
+                    "that both cover the same area."
+                )
             known = {c.value: c for c in config.classes}
             self.classes = with_colors([known.get(v, ClassInfo(v, str(v))) for v in present])
-            _check_class_count(self.classes, f"The label raster {name}")
+            check_class_count(self.classes, f"The label raster {name}")
         self.values = np.array([c.value for c in self.classes], dtype=np.float64)
 
     def _scan_values(self, name: str) -> list[int]:

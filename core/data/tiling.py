@@ -49,6 +49,19 @@ def tile_offsets(length: int, tile: int, stride: int, flush: bool = True) -> lis
     return offsets
 
 
+MIN_TILE = 32
+
+
+def tile_sizes(tile: int) -> list[int]:
+    """The tile sizes a training run tries, largest first: ``tile``, then halved (to a multiple of ``MIN_TILE``)
+    while the raster or its labelled area is too small for a split."""
+    sizes = []
+    while tile >= MIN_TILE:
+        sizes.append(tile)
+        tile = (tile // 2) // MIN_TILE * MIN_TILE
+    return sizes
+
+
 def tile_windows(width: int, height: int, tile: int, stride: int, flush: bool = True) -> list[Window]:
     return [
         Window(col, row, tile, tile)

@@ -19,13 +19,19 @@ from scipy import ndimage
 from ..common.config import IGNORE_INDEX, TrainConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from .dataset import TileSource
-from .labels import PolygonLayer
 from .placement import label_windows
-from .rasters import RasterInfo
-from .tiling import Split, SplitTooSmallError, area_split, block_classes, hold_out_test, spatial_split, tile_windows
+from .scenes import SceneStack
+from .tiling import (
+    Split,
+    SplitTooSmallError,
+    area_split,
+    block_classes,
+    hold_out_test,
+    spatial_split,
+    tile_sizes,
+    tile_windows,
+)
 
-MIN_TILE = 32
 GRID_COVERAGE = 0.9
 """``auto`` placement: the grid when its tiles with enough labels hold this share of the labelled pixels."""
 
@@ -50,22 +56,16 @@ class TiledSplit:
     counts: dict[str, np.ndarray]  # "train", "validation", "test": (that side's tiles in order, classes)
 
 
-def tile_and_split(
-    config: TrainConfig,
-    image: RasterInfo,
-    source: TileSource,
-    validation_area: PolygonLayer | None,
-    test_fraction: float,
-    events: EventWriter,
-) -> TiledSplit:
-    """Tiles and their split; tiles shrink (and pad) when the raster or the labelled area is too small."""
-    tile, attempts = config.tile_size, []
-    while tile >= MIN_TILE:
+def tile_and_split(config: TrainConfig, stack: SceneStack, test_fraction: float, events: EventWriter) -> TiledSplit:
+    """Tiles of the rasters (``stack``) and their split; tiles shrink (and pad) when the rasters or the labelled
+    area are too small."""
+    attempts = []
+    for tile in tile_sizes(config.tile_size):
         stride = max(1, min(config.stride, tile))
         for flush in (True, False):
-            tiles = _placed_tiles(config, source, image, (tile, stride, flush), events)
+            tiles = _placed_tiles(config, stack, (tile, stride, flush), events)
             try:
-                split, how = _split(tiles, tile, validation_area, test_fraction, config)
+                split, how = _split(tiles, tile, stack, test_fraction, config)
             except SplitTooSmallError as exc:
                 attempts.append(str(exc))
                 if tiles.placement == "labels":  # no padded variant to try
@@ -73,57 +73,55 @@ def tile_and_split(
                 continue
             if tile != config.tile_size or not flush:
                 events.log(
-                    f"The raster ({image.width} x {image.height} px) is too small for a training/validation split "
-                    f"with {config.tile_size} px tiles: using {tile} px tiles, padded at the edges.",
+                    f"{stack.describe()} too small for a training/validation split with {config.tile_size} px "
+                    f"tiles: using {tile} px tiles, padded at the edges.",
                     level="warning",
                 )
             events.log(f"{tiles.how}: {len(split.train)} for training, {len(split.validation)} for validation ({how}).")
             sides = {"train": split.train, "validation": split.validation, "test": split.test}
             result = TiledSplit(split, tile, tiles.placement, {k: _counts_of(v, tiles) for k, v in sides.items()})
-            _warn_missing_classes(result, tiles, source, validation_area is not None, events)
+            _warn_missing_classes(result, tiles, stack, events)
             return result
-        tile = (tile // 2) // MIN_TILE * MIN_TILE
     raise UserError(attempts[-1])
 
 
-def _placed_tiles(
-    config: TrainConfig, source: TileSource, image: RasterInfo, layout: tuple[int, int, bool], events: EventWriter
-) -> Tiles:
+def _placed_tiles(config: TrainConfig, stack: SceneStack, layout: tuple[int, int, bool], events: EventWriter) -> Tiles:
     """The candidate tiles of ``layout`` (tile size, stride, flush): the grid's with enough labels, or tiles on
     the labelled pixels (``config.tile_placement``)."""
     tile, stride, flush = layout
-    names = [c.name for c in source.labels.classes]
+    names = [c.name for c in stack.classes]
     if config.tile_placement != "labels":
-        windows = tile_windows(image.width, image.height, tile, stride, flush)
-        counts = _labelled_pixels(source, windows, len(names))
+        windows = stack.per_scene(lambda s: tile_windows(s.image.width, s.image.height, tile, stride, flush))
+        counts = _labelled_pixels(stack, windows, len(names))
         kept = _enough_labels(config, counts, tile)
         missed = _grid_misses(counts, kept, names, tile, config.min_labelled_fraction)
         if config.tile_placement == "grid" or not missed:
             how = f"{len(windows)} tiles of {tile} px, {len(kept)} with enough labels"
             return Tiles([windows[i] for i in kept], counts[kept], "grid", how)
         events.log(f"{missed}: the tiles are placed on the labelled pixels instead.")
-    windows = label_windows(
-        lambda w: source.read_raw(w)[2], image.width, image.height, tile, stride, config.block_tiles * tile, config.seed
+    block = config.block_tiles * tile
+    windows = stack.per_scene(
+        lambda s: label_windows(s.targets, s.image.width, s.image.height, tile, stride, block, config.seed)
     )
     if not windows:
         raise UserError(_nothing_labelled(config))
     how = f"{len(windows)} tiles of {tile} px on the labelled pixels"
-    return Tiles(windows, _labelled_pixels(source, windows, len(names)), "labels", how)
+    return Tiles(windows, _labelled_pixels(stack, windows, len(names)), "labels", how)
 
 
-def _labelled_pixels(source: TileSource, windows: list[Window], num_classes: int) -> np.ndarray:
+def _labelled_pixels(stack: SceneStack, windows: list[Window], num_classes: int) -> np.ndarray:
     """``(tiles, classes)``: each tile's labelled pixels per class."""
     counts = np.zeros((len(windows), num_classes), dtype=np.int64)
     for i, window in enumerate(windows):
-        target = source.read_raw(window)[2]
+        target = stack.read_raw(window)[2]
         counts[i] = np.bincount(target[target != IGNORE_INDEX], minlength=num_classes)[:num_classes]
     return counts
 
 
 def _nothing_labelled(config: TrainConfig) -> str:
     return (
-        f"No pixel of {Path(config.raster).name} is labelled: check that the labels cover the raster's "
-        "valid (non-nodata) area."
+        f"No pixel of {', '.join(Path(r).name for r in config.raster)} is labelled: check that the labels cover "
+        "the valid (non-nodata) area."
     )
 
 
@@ -159,14 +157,14 @@ def _grid_misses(counts: np.ndarray, kept: np.ndarray, names: list[str], tile: i
 
 
 def _split(
-    tiles: Tiles, tile: int, validation_area: PolygonLayer | None, test_fraction: float, config: TrainConfig
+    tiles: Tiles, tile: int, stack: SceneStack, test_fraction: float, config: TrainConfig
 ) -> tuple[Split, str]:
     """The split of the tiles (spatial blocks, or the validation area) and how it was made, in words."""
-    if validation_area is None:
+    if not stack.by_area:
         split = spatial_split(tiles.windows, tile, config.val_fraction, config.seed, config.block_tiles, tiles.counts)
         how = f"{len(split.validation_blocks)} spatial blocks of {config.block_tiles * tile} px held out"
     else:
-        split = area_split(tiles.windows, [float(validation_area.read(w).mean()) for w in tiles.windows])
+        split = area_split(tiles.windows, [stack.validation_share(w) for w in tiles.windows])
         how = "validation tiles inside the validation area"
     if test_fraction:
         train_counts = _counts_of(split.train, tiles)
@@ -182,15 +180,13 @@ def _counts_of(subset: list[Window], tiles: Tiles) -> np.ndarray:
     return tiles.counts[rows].reshape(len(subset), tiles.counts.shape[1])
 
 
-def _warn_missing_classes(
-    result: TiledSplit, tiles: Tiles, source: TileSource, by_area: bool, events: EventWriter
-) -> None:
+def _warn_missing_classes(result: TiledSplit, tiles: Tiles, stack: SceneStack, events: EventWriter) -> None:
     """A warning naming each labelled class without validation pixels, and one for those without training
     pixels, with the reason."""
-    names = [c.name for c in source.labels.classes]
+    names, by_area = [c.name for c in stack.classes], stack.by_area
     labelled = tiles.counts.sum(axis=0) > 0
     train, validation = (result.counts[side].sum(axis=0) > 0 for side in ("train", "validation"))
-    unvalidated = [_reason(k, result, tiles, source, by_area) for k in np.flatnonzero(labelled & train & ~validation)]
+    unvalidated = [_reason(k, result, tiles, stack) for k in np.flatnonzero(labelled & train & ~validation)]
     if unvalidated:
         its, them = ("Its", "it") if len(unvalidated) == 1 else ("Their", "them")
         events.log(
@@ -212,10 +208,10 @@ def _warn_missing_classes(
         )
 
 
-def _reason(k: int, result: TiledSplit, tiles: Tiles, source: TileSource, by_area: bool) -> str:
+def _reason(k: int, result: TiledSplit, tiles: Tiles, stack: SceneStack) -> str:
     """Why class ``k`` has no validation pixel, as ``name (reason)``."""
-    name = source.labels.classes[k].name
-    if by_area:
+    name = stack.classes[k].name
+    if stack.by_area:
         return f"{name} (the validation area holds none of its tiles)"
     size = result.split.block_size
     blocks = [b for b, classes in block_classes(tiles.windows, tiles.counts, size).items() if k in classes]
@@ -224,7 +220,7 @@ def _reason(k: int, result: TiledSplit, tiles: Tiles, source: TileSource, by_are
     if len(blocks) > 1:
         return f"{name} (each of its {len(blocks)} spatial blocks holds another class's last training pixels)"
     row, col = blocks[0]
-    patches = ndimage.label(source.read_raw(Window(col * size, row * size, size, size))[2] == k, np.ones((3, 3)))[1]
+    patches = ndimage.label(stack.read_raw(Window(col * size, row * size, size, size))[2] == k, np.ones((3, 3)))[1]
     if patches == 1:
         return f"{name} (all its labelled pixels are in one polygon or patch)"
     return f"{name} (its {patches} labelled patches all lie in one spatial block)"

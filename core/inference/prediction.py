@@ -273,10 +273,38 @@ class _Outputs:
 
 
 def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
-    """Write the class raster (and optional confidence/probabilities); on a stop request remove them."""
+    """Predict each raster of ``config`` into its output (``PredictConfig.predictions``), the model loaded once.
+    The result lists each raster's outputs; on a stop request the raster being predicted loses its partial
+    outputs and the rasters already predicted are kept."""
     model, metadata = load_model(config.model_dir)
     device = resolve_device(config.device)
     model.to(device).eval()
+    jobs, done = config.predictions(), []
+    for number, (raster, output) in enumerate(jobs):
+        if len(jobs) > 1:
+            events.log(f"Raster {number + 1} of {len(jobs)}: {raster}.")
+        one = config.for_raster(raster, output)
+        result = _predict_raster(one, (model, metadata, device), events, stop, (number, len(jobs)))
+        if result is None:
+            kept = f" The {len(done)} prediction(s) already finished are kept." if done else ""
+            events.emit("cancelled", message=f"Prediction cancelled; the partial output was removed.{kept}")
+            return {"cancelled": True, "predictions": done}
+        done.append(result)
+    events.emit("result", predictions=done)
+    return {"predictions": done}
+
+
+def _predict_raster(
+    config: PredictConfig,
+    network: tuple[torch.nn.Module, dict[str, Any], torch.device],
+    events: EventWriter,
+    stop: StopRequest,
+    part: tuple[int, int],
+) -> dict[str, Any] | None:
+    """Write one raster's class raster (and optional confidence/probabilities) with ``network`` (model, its
+    metadata, device); None on a stop request (its outputs removed). ``part``: this raster's index and the
+    number of rasters, for progress."""
+    model, metadata, device = network
     classes = model_classes(metadata)
     with ExitStack() as stack:
         src, bands = _open_source(config, metadata, events, stack)
@@ -298,12 +326,11 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
                 f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {grid.size} px, "
                 f"overlap {config.overlap:.0%} ({config.blending} blending), {len(chunks)} chunk(s)."
             )
-            tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop)
+            tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop, part)
             written = outputs.finish()
         except _StopRequestedError:
             outputs.discard()
-            events.emit("cancelled", message="Prediction cancelled; the partial output was removed.")
-            return {"cancelled": True}
+            return None
         except BaseException:
             outputs.discard()
             raise
@@ -328,12 +355,12 @@ def _open_source(
 ) -> tuple[rasterio.io.DatasetReader, list[int] | None]:
     """The input raster, opened in ``stack`` (warped to the training resolution when asked) and checked
     against the model, and the bands of it the model reads (None: all)."""
-    raw = stack.enter_context(open_raster(config.raster))
+    raw = stack.enter_context(open_raster(config.raster[0]))
     src = _open_input(raw, metadata, config.resample_to_training)
     if src is not raw:
         stack.enter_context(src)
         events.log(f"Raster warped to the training resolution ({metadata['resolution'][0]:g}) for prediction.")
-    return src, _check_compatible(src, metadata, events, Path(config.raster).name, src is not raw)
+    return src, _check_compatible(src, metadata, events, Path(config.raster[0]).name, src is not raw)
 
 
 def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, PolygonLayer | None]:
@@ -341,14 +368,14 @@ def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, Po
     region = target_window(src, config.extent, config.extent_crs)
     if not config.mask:
         return region, None
-    mask = area_mask(config.mask, config.mask_layer, RasterInfo.of(src, config.raster), events.log, "mask")
+    mask = area_mask(config.mask, config.mask_layer, RasterInfo.of(src, config.raster[0]), events.log, "mask")
     return _masked_region(region, mask, src), mask
 
 
 def _finish(
     config: PredictConfig, outputs: _Outputs, written: dict[str, str], tiles_run: int, events: EventWriter
 ) -> dict[str, Any]:
-    """Style the class raster, report the areas, vectorize when asked; the result, emitted and returned."""
+    """Style the class raster, report the areas, vectorize when asked; the raster's result."""
     write_paletted_style(outputs.main, outputs.classes)
     areas = outputs.areas_ha()
     if areas:
@@ -367,7 +394,6 @@ def _finish(
         count = vectorize(str(outputs.main), str(polygons), outputs.classes, config.simplify)
         events.log(f"{count} class polygons written to {polygons}.")
         result["polygons"] = str(polygons)
-    events.emit("result", **result)
     return result
 
 
@@ -457,8 +483,10 @@ def _predict_chunks(
     outputs: _Outputs,
     events: EventWriter,
     stop: StopRequest,
+    part: tuple[int, int] = (0, 1),
 ) -> int:
-    """Predict and write ``chunks`` of ``region`` one by one, with progress; the number of tiles run."""
+    """Predict and write ``chunks`` of ``region`` one by one, with progress (``part``: this raster's index and
+    the number of rasters); the number of tiles run."""
     tiles_run = 0
     for done, chunk in enumerate(chunks, start=1):
         result = _predict_chunk(context, chunk, stop)
@@ -471,7 +499,8 @@ def _predict_chunks(
             probs,
             valid,
         )
-        events.emit("progress", stage="predict", fraction=done / len(chunks), batch=done, batches=len(chunks))
+        fraction = (part[0] + done / len(chunks)) / part[1]
+        events.emit("progress", stage="predict", fraction=fraction, batch=done, batches=len(chunks))
     return tiles_run
 
 

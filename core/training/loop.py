@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import rasterio
 import torch
 from torch.utils.data import DataLoader, DistributedSampler, Subset
 
@@ -26,11 +25,11 @@ from ..common.config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
 from ..common.errors import UserError
 from ..common.events import EventWriter
 from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE
-from ..data.dataset import TileDataset, TileSource
-from ..data.labels import area_mask, open_labels
+from ..data.dataset import TileDataset
 from ..data.normalization import band_statistics
-from ..data.rasters import RasterInfo, band_indexes, raster_info
+from ..data.rasters import RasterInfo
 from ..data.sampling import BalancedSampler, balanced_weights
+from ..data.scenes import SceneStack, open_scenes
 from ..data.tiling import Split
 from ..data.training_tiles import tile_and_split
 from ..models import pretrained
@@ -63,8 +62,7 @@ METRICS_COLUMNS = (
 
 @dataclass
 class TrainingData:
-    image: RasterInfo
-    source: TileSource
+    source: SceneStack  # the rasters, stacked in one tile grid
     classes: list[ClassInfo]
     stats: dict[str, Any]
     split: Split
@@ -84,31 +82,25 @@ class TrainingData:
 
     @property
     def bands(self) -> list[int]:
-        """The raster's bands the network reads (1-based, in its input order)."""
+        """The rasters' bands the network reads (1-based, in its input order)."""
         return self.source.bands
+
+    @property
+    def image(self) -> RasterInfo:
+        """The first raster (the rasters share their band count)."""
+        return self.source.scenes[0].image
 
 
 def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float = 0.0) -> TrainingData:
-    """Open raster, labels and areas; tile and split (no pixel leaks); statistics over the training tiles.
+    """Open the rasters, their labels and areas (``core/data/scenes.py``); tile and split (no pixel leaks);
+    statistics over the training tiles of all the rasters.
 
     ``test_fraction``: also hold out that share of the training side's blocks as a test set (a loss
     comparison's verdict is computed on it)."""
-    image = raster_info(config.raster)
-    labels = open_labels(config, image, events.log)
-    aoi = area_mask(config.aoi, config.aoi_layer, image, events.log, "area of interest") if config.aoi else None
-    bands = band_indexes(config.bands, image)
-    cache = TileSource.should_cache(config.cache, image.width, image.height, len(bands))
-    source = TileSource(config.raster, labels, aoi, cache, bands)
-    validation_area = (
-        area_mask(config.validation_area, config.validation_area_layer, image, events.log, "validation area")
-        if config.validation_area
-        else None
-    )
-    tiles = tile_and_split(config, image, source, validation_area, test_fraction, events)
-    stats = band_statistics(lambda w: source.read_raw(w)[:2], tiles.split.train, config.normalization, config.seed)
-    return TrainingData(
-        image, source, labels.classes, stats, tiles.split, tiles.tile_size, tiles.placement, tiles.counts
-    )
+    stack = open_scenes(config, events)
+    tiles = tile_and_split(config, stack, test_fraction, events)
+    stats = band_statistics(lambda w: stack.read_raw(w)[:2], tiles.split.train, config.normalization, config.seed)
+    return TrainingData(stack, stack.classes, stats, tiles.split, tiles.tile_size, tiles.placement, tiles.counts)
 
 
 def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
@@ -116,7 +108,10 @@ def summarize_data(config: TrainConfig, events: EventWriter) -> dict[str, Any]:
     data = prepare_data(config, events)
     train_tiles, validation_tiles = ((data.tile_counts[s] > 0).sum(axis=0) for s in ("train", "validation"))
     summary = {
-        "raster": {"width": data.image.width, "height": data.image.height, "bands": data.image.count},
+        "rasters": [
+            {"path": s.image.path, "width": s.image.width, "height": s.image.height, "bands": s.image.count}
+            for s in data.source.scenes
+        ],
         "tile_size": data.tile_size,
         "tiles": {
             "train": len(data.split.train),
@@ -569,8 +564,7 @@ class _Progress:
 
 
 def _metadata(config: TrainConfig, data: TrainingData, model, device) -> dict[str, Any]:
-    with rasterio.open(config.raster) as src:
-        nodata = src.nodata
+    """model.json's content; the nodata value, CRS and resolution are the first raster's."""
     return {
         "architecture": config.architecture,
         "encoder": config.encoder,
@@ -581,7 +575,7 @@ def _metadata(config: TrainConfig, data: TrainingData, model, device) -> dict[st
         "mode": config.mode,
         "classes": [c.__dict__ for c in data.classes],
         "normalization": data.stats,
-        "nodata": nodata,
+        "nodata": data.image.nodata,
         "tile_size": data.tile_size,
         "crs": data.image.crs_wkt,
         "resolution": list(data.image.resolution),

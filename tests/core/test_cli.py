@@ -96,7 +96,8 @@ def test_predict_writes_a_georeferenced_class_raster(worker, trained, landcover,
     assert set(np.unique(values)) <= set(classes) | {255}
     nodata_input = (image == -99999).any(axis=0)
     assert nodata_input.any() and (values[nodata_input] == 255).all() and (values[~nodata_input] != 255).all()
-    assert events[-1]["event"] == "result" and [c["value"] for c in events[-1]["classes"]] == classes
+    (result,) = events[-1]["predictions"]
+    assert events[-1]["event"] == "result" and [c["value"] for c in result["classes"]] == classes
 
 
 def test_predict_on_an_extent_in_another_crs_snaps_to_the_grid(worker, trained, landcover_crop, tmp_path):
@@ -169,7 +170,7 @@ def test_human_readable_output_without_events(trained, landcover_crop, tmp_path)
     )
     assert completed.returncode == 0
     assert completed.stdout.startswith("Predicting 192 x 192 pixels")
-    assert f"\n  prediction: {tmp_path / 'p.tif'}\n" in completed.stdout and '{"event"' not in completed.stdout
+    assert f"\n      prediction: {tmp_path / 'p.tif'}\n" in completed.stdout and '{"event"' not in completed.stdout
 
 
 def test_dry_run_reports_tiles_and_pixels_per_class_without_training(worker, landcover, tmp_path):
@@ -178,7 +179,10 @@ def test_dry_run_reports_tiles_and_pixels_per_class_without_training(worker, lan
     )
     assert code == 0, events[-1]
     summary = events[-1]["summary"]
-    assert summary["raster"] == {"width": 489, "height": 443, "bands": 5} and summary["tile_size"] == 128
+    assert [{k: r[k] for k in ("width", "height", "bands")} for r in summary["rasters"]] == [
+        {"width": 489, "height": 443, "bands": 5}
+    ]
+    assert summary["tile_size"] == 128
     assert summary["tiles"]["train"] > 0 and summary["tiles"]["validation"] > 0
     assert [c["value"] for c in summary["classes"]] == list(range(1, 8))
     assert sum(c["train_pixels"] + c["validation_pixels"] for c in summary["classes"]) > 0.5 * 489 * 443 * 0.5

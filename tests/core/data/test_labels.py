@@ -21,6 +21,11 @@ from segmentation_trainer.core.data.rasters import raster_info
 from segmentation_trainer.core.data.tiling import tile_windows
 
 
+def _labels_of(config, image, log):
+    """The label source of a one-raster run."""
+    return open_labels(config, config.labels[0], image, log)
+
+
 def reproject_vector(source, target, crs: str, shift: float = 0.0) -> None:
     """Write ``source``'s features reprojected to ``crs`` (optionally shifted east by ``shift`` units)."""
     with fiona.open(source) as src:
@@ -83,8 +88,8 @@ def test_text_class_field_gets_ids_from_the_class_table(landcover):
         ClassInfo(7, "sediment"),
     ]
     config = _config(landcover, class_field="label", classes=table)
-    image = raster_info(config.raster)
-    labels = open_labels(config, image, lambda m: None)
+    image = raster_info(config.raster[0])
+    labels = _labels_of(config, image, lambda m: None)
     assert [c.value for c in labels.classes] == list(range(1, 8))
     assert [c.name for c in labels.classes] == [c.name for c in table]
     with rasterio.open(landcover["strata"]) as ref:
@@ -98,7 +103,7 @@ def test_text_class_field_gets_ids_from_the_class_table(landcover):
 
 def test_text_class_field_without_table_is_numbered_in_sorted_order(landcover):
     logged = []
-    labels = open_labels(_config(landcover, class_field="label"), raster_info(str(landcover["image"])), logged.append)
+    labels = _labels_of(_config(landcover, class_field="label"), raster_info(str(landcover["image"])), logged.append)
     with fiona.open(landcover["polygons"]) as src:
         values = [f.properties["label"] for f in src]
     names = sorted(set(values))
@@ -111,23 +116,23 @@ def test_text_class_field_without_table_is_numbered_in_sorted_order(landcover):
 def test_text_class_field_with_a_table_missing_a_name_is_refused(landcover):
     table = [ClassInfo(1, "developed"), ClassInfo(2, "agriculture")]
     with pytest.raises(UserError, match=r"value\(s\) 'forest', 'herbaceous'.*does not name \('developed', 'agri"):
-        open_labels(_config(landcover, class_field="label", classes=table), raster_info(str(landcover["image"])), print)
+        _labels_of(_config(landcover, class_field="label", classes=table), raster_info(str(landcover["image"])), print)
 
 
 def test_unknown_class_field_lists_the_fields(landcover):
     with pytest.raises(UserError, match=r"no field 'klass'.*label, id"):
-        open_labels(_config(landcover, class_field="klass"), raster_info(str(landcover["image"])), print)
+        _labels_of(_config(landcover, class_field="klass"), raster_info(str(landcover["image"])), print)
 
 
 def test_multiclass_vector_labels_need_a_class_field(landcover):
     with pytest.raises(UserError, match="needs a class field"):
-        open_labels(_config(landcover), raster_info(str(landcover["image"])), print)
+        _labels_of(_config(landcover), raster_info(str(landcover["image"])), print)
 
 
 def test_float_label_raster_with_nodata(landcover):
     """strata.tif: float32 classes 1-7, nodata -99999, tagged EPSG:3358 beside an EPSG:32119 image."""
     image = raster_info(str(landcover["image"]))
-    labels = open_labels(_config(landcover, labels=str(landcover["strata"])), image, print)
+    labels = _labels_of(_config(landcover, labels=str(landcover["strata"])), image, print)
     assert [c.value for c in labels.classes] == list(range(1, 8))
     window = tile_windows(image.width, image.height, 512, 512)[0]
     indices = labels.read(window)
@@ -142,8 +147,8 @@ def test_float_label_raster_with_nodata(landcover):
 
 def test_binary_polygons_with_background(buildings):
     config = train_config(buildings["image"], buildings["footprints"], "x", mode="binary")
-    image = raster_info(config.raster)
-    labels = open_labels(config, image, print)
+    image = raster_info(config.raster[0])
+    labels = _labels_of(config, image, print)
     assert [c.value for c in labels.classes] == [0, 1]
     full = labels.read(tile_windows(image.width, image.height, image.width, 1)[0])
     assert set(np.unique(full)) == {0, 1}  # outside the footprints is background, not unlabelled
@@ -155,7 +160,7 @@ def test_a_label_raster_on_another_grid_is_resampled_and_says_so(landcover, tmp_
     part = crop_raster(landcover["strata"], tmp_path / "part.tif", Window(100, 80, 200, 150))
     messages = []
     image = raster_info(str(landcover["image"]))
-    labels = open_labels(_config(landcover, labels=str(part)), image, messages.append)
+    labels = _labels_of(_config(landcover, labels=str(part)), image, messages.append)
     assert any("part.tif is not on the image's pixel grid" in m and "nearest neighbour" in m for m in messages)
     indices = labels.read(Window(0, 0, image.width, image.height))
     with rasterio.open(landcover["strata"]) as ref:
@@ -175,7 +180,10 @@ def test_an_empty_label_raster_is_a_clear_error(worker, landcover, tmp_path):
         dst.write(data)
     code, events = worker(*train_args(landcover["image"], empty, tmp_path / "m"))
     assert code == 2
-    assert events[-1]["message"] == "The label raster empty.tif has no labelled pixel over the image."
+    assert events[-1]["message"] == (
+        "The label raster empty.tif has no labelled pixel over the raster landsat_multiband.tif: check that both "
+        "cover the same area."
+    )
 
 
 def test_text_classes_train_on_the_command_line_without_a_class_table(worker, landcover, tmp_path):
@@ -202,7 +210,7 @@ def test_text_classes_train_on_the_command_line_without_a_class_table(worker, la
 
 def test_binary_mode_refuses_a_multiclass_label_raster_and_names_the_foreground_of_a_two_value_one(landcover, tmp_path):
     with pytest.raises(UserError, match=r"holds 7 classes besides 0 \(1, 2, 3, 4, 5, 6, 7\): train in multiclass"):
-        open_labels(
+        _labels_of(
             train_config(landcover["image"], landcover["strata"], "x", mode="binary"),
             raster_info(landcover["image"]),
             print,
@@ -213,7 +221,7 @@ def test_binary_mode_refuses_a_multiclass_label_raster_and_names_the_foreground_
     with rasterio.open(water, "w", **profile) as dst:
         dst.write(np.where(strata == 7, 255, np.where(strata == src.nodata, strata, 0)).astype(strata.dtype), 1)
     said = []
-    labels = open_labels(
+    labels = _labels_of(
         train_config(landcover["image"], water, "x", mode="binary"), raster_info(landcover["image"]), said.append
     )
     assert [c.value for c in labels.classes] == [0, 1]

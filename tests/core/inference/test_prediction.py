@@ -47,7 +47,7 @@ def run(model_dir, raster, output, **options) -> dict:
         PredictConfig(model_dir=str(model_dir), raster=str(raster), output=str(output), **options),
         writer,
         StopRequest(),
-    )
+    )["predictions"][0]
     result["events"] = [json.loads(line) for line in writer.stream.getvalue().splitlines()]
     return result
 
@@ -216,7 +216,7 @@ def test_a_stop_request_removes_every_partial_output(landcover_model, landcover,
         output=str(tmp_path / "out" / "x.tif"),
         confidence=True,
     )
-    assert predict(config, writer, StopRequest(str(stop_file))) == {"cancelled": True}
+    assert predict(config, writer, StopRequest(str(stop_file))) == {"cancelled": True, "predictions": []}
     assert list((tmp_path / "out").iterdir()) == []
 
 

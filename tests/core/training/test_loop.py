@@ -161,8 +161,8 @@ def test_area_of_interest_leaves_pixels_outside_unlabelled(landcover, tmp_path):
     config = train_config(landcover["image"], landcover["strata"], "x", aoi=str(aoi), tile_size=64)
     from segmentation_trainer.core.data.labels import area_mask
 
-    labels = open_labels(config, image, print)
-    source = TileSource(config.raster, labels, area_mask(str(aoi), None, image, print, "area of interest"), False)
+    labels = open_labels(config, config.labels[0], image, print)
+    source = TileSource(config.raster[0], labels, area_mask(str(aoi), None, image, print, "area of interest"), False)
     target = source.read_raw(Window(0, 0, 200, 200))[2]
     assert (target[100:, :] == IGNORE_INDEX).all() and (target[:, 100:] == IGNORE_INDEX).all()
     assert (target[:100, :100] != IGNORE_INDEX).mean() > 0.5
@@ -195,8 +195,8 @@ def test_a_raster_smaller_than_a_tile_trains_with_padded_smaller_tiles(landcover
 def test_cached_and_windowed_tiles_are_identical(landcover):
     image = raster_info(str(landcover["image"]))
     config = train_config(landcover["image"], landcover["polygons"], "x", class_field="id")
-    labels = open_labels(config, image, print)
-    cached, windowed = TileSource(config.raster, labels, None, True), TileSource(config.raster, labels, None, False)
+    labels = open_labels(config, config.labels[0], image, print)
+    cached, windowed = (TileSource(config.raster[0], labels, None, cache) for cache in (True, False))
     for window in (Window(0, 0, 64, 64), Window(450, 400, 64, 64), Window(-10, 20, 64, 64)):
         for a, b in zip(cached.read_raw(window), windowed.read_raw(window)):
             assert np.array_equal(a, b)
