@@ -44,7 +44,7 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
     assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
     epoch = next(e for e in events if e["event"] == "epoch")
     assert {*METRICS_COLUMNS, "per_class_iou"} <= set(epoch)
-    files = [METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE, "checkpoint.json", "checkpoint.safetensors"]
+    files = [METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE, "checkpoint.safetensors"]
     assert sorted(p.name for p in model_dir.iterdir()) == sorted(files)
     result = events[-1]
     for key in (
