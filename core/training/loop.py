@@ -558,13 +558,14 @@ class _Run:
         write_metrics_csv(self.output / METRICS_TABLE, self.history)
 
     def _final_model(self, metadata: dict[str, Any], status: str) -> None:
-        """Keep the best model's weights (or the current ones if none was scored); record the summary."""
+        """Keep the best model's weights (or the current ones if none was scored); record the summary and the
+        run's settings (a resumed run's, changed epochs included)."""
         if not self.writes:
             return
         if self.best_miou is None:
             save_model(self.output, self.model, metadata | self._summary(status))
         else:
-            update_metadata(self.output, self._summary(status))
+            update_metadata(self.output, self._summary(status) | {"train_config": metadata["train_config"]})
         self._write_history()
 
     def _kept(self) -> str:
@@ -576,7 +577,7 @@ class _Run:
         if (self.output / METADATA_FILE).is_file():
             done = "unchanged" if self.epoch == self.started_after else f"kept, from epoch {self.epoch}"
             return f"the model in {self.output} is {done}"
-        return "no model was written"
+        return f"there is no model in {self.output}"
 
     def finish(self, metadata: dict[str, Any]) -> dict[str, Any]:
         self._checkpoint()
