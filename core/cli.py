@@ -34,7 +34,10 @@ LABEL_SETTINGS = ("raster", "labels", "label_layer", "class_field", "classes", "
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", action="store_true", help="print one JSON event per line (for the plugin)")
-    parser.add_argument("--stop-file", help="stop cleanly as soon as this file exists")
+    parser.add_argument(
+        "--stop-file",
+        help="stop cleanly as soon as this file is created (one there at the start is from an earlier run: removed)",
+    )
 
 
 def _add_settings(parser: argparse.ArgumentParser, settings: list[Setting]) -> None:
@@ -198,6 +201,7 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
     from .runtime.cancel import StopRequest
 
     stop = StopRequest(args.stop_file)
+    stop.discard_stale(events.log)
     stop.install_signal_handlers()
     if args.command in ("train", "compare"):
         from .comparison.runner import compare

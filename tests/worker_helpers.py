@@ -6,6 +6,11 @@ use the command-line helpers too; rasterio is imported where a crop is cut."""
 from __future__ import annotations
 
 import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,3 +68,23 @@ def crop_raster(source: Path, target: Path, window: Window) -> Path:
 def quiet() -> EventWriter:
     """An event writer whose JSON lines go nowhere (a test that only needs the work done)."""
     return EventWriter(io.StringIO(), as_json=True)
+
+
+def watch_worker(
+    *args: str, react: Callable[[dict, subprocess.Popen], None], timeout: float = 600
+) -> tuple[int, list[dict]]:
+    """Run ``python -m segmentation_trainer ARGS --events`` as ``run_worker`` does, calling ``react(event,
+    process)`` on each event as it arrives (to ask for a stop or kill the worker at a chosen moment); its exit
+    status and events."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "segmentation_trainer", *args, "--events"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONUNBUFFERED": "1"},
+    )
+    events = []
+    for line in process.stdout:
+        events.append(json.loads(line))
+        react(events[-1], process)
+    process.stdout.close()
+    return process.wait(timeout), events

@@ -451,6 +451,21 @@ class TrainConfig:
             )
 
 
+RESUME_SETTINGS = (
+    "epochs",
+    "early_stopping_patience",
+    "batch_size",
+    "device",
+    "deterministic",
+    "cache",
+    "weights_cache",
+    "output_dir",  # the model folder may have been moved
+)
+"""The TrainConfig settings a resumed run may change: how long, where and how fast it trains, not the model,
+the loss, the optimizer or the data. Any other setting that differs from the run being resumed is refused,
+naming it with both values (``core/training/resume.py``)."""
+
+
 @dataclass
 class PredictConfig:
     """A prediction: a trained model folder applied to a raster, optionally on an extent."""

@@ -1,9 +1,11 @@
 """Names of the files a run writes, shared by the worker and the QGIS side (standard library only),
-and the rule that no output may be one of the run's inputs."""
+the rule that no output may be one of the run's inputs, and atomic writing (``replaced``)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UserError
@@ -12,6 +14,7 @@ WEIGHTS_FILE = "model.safetensors"
 METADATA_FILE = "model.json"  # what a model folder is recognised by
 METRICS_FILE, METRICS_TABLE = "metrics.json", "metrics.csv"  # the run's per-epoch history, beside the model
 RUN_FILE = "run.json"  # a training run's settings (TrainConfig), as the dock and Processing hand them over
+PREVIOUS_RUNS = "previous"  # a model folder's earlier runs, each in previous/<time it was moved>/
 COMPARE_FILE = "compare.json"  # a loss comparison's settings (CompareConfig)
 WEIGHTS_CACHE_VARIABLE = "SEGMENTATION_TRAINER_WEIGHTS"  # the folder of downloaded encoder weights (the plugin sets it)
 PARTIAL_SUFFIX = ".partial.tif"  # a raster being written, renamed into place when complete
@@ -105,3 +108,23 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one of them does not exist yet: compare where their names lead
         return os.path.realpath(a) == os.path.realpath(b)
+
+
+@contextmanager
+def replaced(path: str | Path) -> Iterator[Path]:
+    """Write a file atomically: the caller writes the yielded temporary path, which then replaces ``path`` in
+    one rename, so a reader (or a run killed midway) sees the old file or the new one, never half of one. The
+    temporary file is removed when writing fails."""
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (``replaced``)."""
+    with replaced(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..common.config import CompareConfig, LossConfiguration, config_to_dict, save_config
-from ..common.files import METADATA_FILE, METRICS_FILE
+from ..common.files import METADATA_FILE, METRICS_FILE, replaced, write_text_atomic
 from . import statistics as stats
 
 TEST_FILE = "test_evaluation.json"  # a run's confusion matrix per test block (the verdict's data)
@@ -301,11 +301,11 @@ def write_report(
         "complete": not cancelled,
         "settings": settings | {"runs": config.runs, "test_fraction": config.test_fraction},
     }
-    (folder / JSON_FILE).write_text(json.dumps(results, indent=2), encoding="utf-8")
+    write_text_atomic(folder / JSON_FILE, json.dumps(results, indent=2))
     _write_csv(folder / CSV_FILE, rows)
     for key, (file, title) in CURVES.items():
         _write_curve(folder / file, configurations, key, title)
-    (folder / REPORT_FILE).write_text(_html(results, config, cancelled), encoding="utf-8")
+    write_text_atomic(folder / REPORT_FILE, _html(results, config, cancelled))
     return {
         "report": str(folder / REPORT_FILE),
         "best": best.name,
@@ -373,7 +373,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     classes = list(rows[0]["per_class_iou"])
     scalars = [k for k in rows[0] if k not in ("per_class_iou", "vs_best", "test_interval")]
     tests = ("difference", "interval", "p_value", "p_holm", "significant", "detectable")
-    with path.open("w", newline="", encoding="utf-8") as f:
+    with replaced(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(
             scalars + ["test_low", "test_high"] + [f"iou_{c}" for c in classes] + [f"vs_best_{t}" for t in tests]
@@ -407,7 +407,8 @@ def _write_curve(path: Path, configurations: list[ConfigurationResult], key: str
     axes.grid(alpha=0.3)
     axes.legend(fontsize="small")
     figure.tight_layout()
-    figure.savefig(path)
+    with replaced(path) as tmp:
+        figure.savefig(tmp, format=path.suffix.lstrip("."))
 
 
 def _html(results: dict[str, Any], config: CompareConfig, cancelled: bool) -> str:

@@ -27,7 +27,7 @@ from ...losses import build_loss
 from ..common.config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import METADATA_FILE
+from ..common.files import METADATA_FILE, write_text_atomic
 from ..data.dataset import TileDataset
 from ..models.model_store import load_model
 from ..runtime import distributed
@@ -184,9 +184,7 @@ def _write_test_evaluation(config: TrainConfig, data: TrainingData, processes: d
         per_block[data.split.block_of(window)] += confusion
     blocks = sorted(per_block)
     test = {"blocks": blocks, "confusion": [per_block[b].tolist() for b in blocks]}
-    path = Path(config.output_dir) / TEST_FILE
-    path.with_suffix(".tmp").write_text(json.dumps(test), encoding="utf-8")
-    path.with_suffix(".tmp").replace(path)
+    write_text_atomic(Path(config.output_dir) / TEST_FILE, json.dumps(test))
 
 
 def _finished_with(folder: Path, config: TrainConfig, data: TrainingData) -> bool:

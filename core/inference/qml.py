@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from ..common.config import ClassInfo
-from ..common.files import prediction_files
+from ..common.files import prediction_files, write_text_atomic
 
 
 def write_paletted_style(raster: Path, classes: list[ClassInfo]) -> Path:
@@ -32,5 +32,5 @@ def write_paletted_style(raster: Path, classes: list[ClassInfo]) -> Path:
 </qgis>
 """
     path = prediction_files(raster)["style"]
-    path.write_text(style, encoding="utf-8")
+    write_text_atomic(path, style)
     return path

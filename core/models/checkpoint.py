@@ -1,5 +1,6 @@
-"""Resumable training state: ``checkpoint.safetensors`` (model, optimizer and loss tensors) and
-``checkpoint.json`` (epoch, history, scheduler, counters). No pickle anywhere."""
+"""Resumable training state in one file, ``checkpoint.safetensors``: the model, optimizer and loss tensors,
+and in its metadata the JSON state (epoch, history, best epoch, scheduler, counters, the run's settings).
+One file written atomically, so tensors and state always belong to the same epoch. No pickle anywhere."""
 
 from __future__ import annotations
 
@@ -8,18 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from ..common.errors import UserError
+from ..common.files import PREVIOUS_RUNS, replaced
 
 TENSORS = "checkpoint.safetensors"
-STATE = "checkpoint.json"
+LEGACY_STATE = "checkpoint.json"  # the state's own file before it moved into TENSORS' metadata
+STATE_KEY = "state"  # TENSORS' metadata entry holding the JSON state
+WITHOUT_RESUME = (
+    f"train without resume: a model already in the folder is then moved to its '{PREVIOUS_RUNS}' subfolder, "
+    "never overwritten."
+)
+"""What to do when a run cannot be resumed."""
 
 
 def save_checkpoint(
     folder: Path, model: nn.Module, loss: nn.Module, optimizer: torch.optim.Optimizer, state: dict[str, Any]
 ) -> None:
+    """Write the tensors and ``state`` (plus the optimizer's parameter groups) as one file, atomically."""
     tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
     tensors |= {f"loss.{k}": v for k, v in loss.state_dict().items()}
     optimizer_state = optimizer.state_dict()
@@ -27,21 +37,37 @@ def save_checkpoint(
         for name, value in values.items():
             tensors[f"optimizer.{index}.{name}"] = torch.as_tensor(value)
     tensors = {k: v.detach().contiguous().cpu() for k, v in tensors.items()}
-    save_file(tensors, str(folder / (TENSORS + ".tmp")))
-    (folder / (TENSORS + ".tmp")).replace(folder / TENSORS)
     full_state = state | {"optimizer_groups": optimizer_state["param_groups"]}
-    (folder / (STATE + ".tmp")).write_text(json.dumps(full_state, indent=1), encoding="utf-8")
-    (folder / (STATE + ".tmp")).replace(folder / STATE)
+    with replaced(folder / TENSORS) as tmp:
+        save_file(tensors, str(tmp), metadata={STATE_KEY: json.dumps(full_state)})
+    (folder / LEGACY_STATE).unlink(missing_ok=True)  # an earlier version's state: not this checkpoint's
+
+
+def read_checkpoint_state(folder: Path) -> dict[str, Any]:
+    """The JSON state of the checkpoint in ``folder`` (no tensors read); a UserError when there is none or it
+    cannot be read, saying that the model kept in the folder is safe."""
+    path = folder / TENSORS
+    if not path.is_file():
+        raise UserError(f"There is no checkpoint to resume from in {folder}: {WITHOUT_RESUME}")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            text = (f.metadata() or {}).get(STATE_KEY)
+    except (SafetensorError, OSError) as exc:
+        raise UserError(f"The checkpoint {path} cannot be read ({exc}): {WITHOUT_RESUME}") from None
+    if text is None:
+        raise UserError(
+            f"The checkpoint {path} was written by an earlier version of the plugin and cannot be resumed: "
+            f"{WITHOUT_RESUME}"
+        )
+    return json.loads(text)
 
 
 def load_checkpoint(
     folder: Path, model: nn.Module, loss: nn.Module, optimizer: torch.optim.Optimizer
 ) -> dict[str, Any]:
     """Restore the tensors in place; return the JSON state. A UserError if there is none or it does not fit."""
-    if not (folder / TENSORS).is_file() or not (folder / STATE).is_file():
-        raise UserError(f"There is no checkpoint to resume from in {folder}: train without resume first.")
+    state = read_checkpoint_state(folder)
     tensors = load_file(str(folder / TENSORS))
-    state = json.loads((folder / STATE).read_text(encoding="utf-8"))
     try:
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
         loss.load_state_dict({k[5:]: v for k, v in tensors.items() if k.startswith("loss.")})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from torch import nn
 
 from ..common.config import ClassInfo
 from ..common.errors import UserError
-from ..common.files import METADATA_FILE, WEIGHTS_FILE
+from ..common.files import METADATA_FILE, WEIGHTS_FILE, replaced, write_text_atomic
 from .networks import build_model, output_channels
 
 FORMAT_VERSION = 1
@@ -48,13 +48,24 @@ def save_model(model_dir: str | Path, model: nn.Module, metadata: dict[str, Any]
     folder = Path(model_dir)
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    tmp_weights = folder / (WEIGHTS_FILE + ".tmp")
-    save_file(state, str(tmp_weights))
-    tmp_weights.replace(folder / WEIGHTS_FILE)
+    with replaced(folder / WEIGHTS_FILE) as tmp:
+        save_file(state, str(tmp))
     full = {"format_version": FORMAT_VERSION, **metadata, "versions": package_versions()}
-    tmp_meta = folder / (METADATA_FILE + ".tmp")
-    tmp_meta.write_text(json.dumps(full, indent=2), encoding="utf-8")
-    tmp_meta.replace(folder / METADATA_FILE)
+    write_text_atomic(folder / METADATA_FILE, json.dumps(full, indent=2))
+
+
+def update_metadata(model_dir: str | Path, fields: dict[str, Any]) -> None:
+    """Replace ``fields`` of the model folder's metadata (atomically), the weights untouched."""
+    path = Path(model_dir) / METADATA_FILE
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    write_text_atomic(path, json.dumps(saved | fields, indent=2))
+
+
+def non_finite_values(tensors: Iterable[torch.Tensor]) -> tuple[int, int]:
+    """How many of the floating-point values in ``tensors`` are NaN or infinite, and how many there are."""
+    floats = [t.detach() for t in tensors if t.is_floating_point()]
+    bad = sum(int((~torch.isfinite(t)).sum()) for t in floats)
+    return bad, sum(t.numel() for t in floats)
 
 
 def read_metadata(model_dir: str | Path) -> dict[str, Any]:
@@ -112,9 +123,17 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
         output_channels(metadata["mode"], len(metadata["classes"])),
     )
     try:
-        model.load_state_dict(load_file(str(Path(model_dir) / WEIGHTS_FILE)))
+        weights = load_file(str(Path(model_dir) / WEIGHTS_FILE))
+        model.load_state_dict(weights)
     except (RuntimeError, OSError) as exc:
         raise UserError(f"The weights in {model_dir} do not fit the model its metadata describes: {exc}") from None
+    bad, total = non_finite_values(weights.values())
+    if bad:
+        raise UserError(
+            f"The weights in {model_dir} hold {bad:,} NaN or infinite values (of {total:,}): the training that wrote "
+            "them diverged, and this model would predict one class everywhere. Train it again with a lower learning "
+            "rate or other loss parameters."
+        )
     return model, metadata
 
 

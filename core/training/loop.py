@@ -24,7 +24,7 @@ from ...losses import build_loss
 from ..common.config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE
+from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, replaced, write_text_atomic
 from ..data.dataset import TileDataset
 from ..data.normalization import band_statistics
 from ..data.rasters import RasterInfo
@@ -34,18 +34,21 @@ from ..data.tiling import Split
 from ..data.training_tiles import tile_and_split
 from ..models import pretrained
 from ..models.checkpoint import load_checkpoint, save_checkpoint
-from ..models.model_store import load_parent, save_model
+from ..models.model_store import load_parent, save_model, update_metadata
 from ..models.networks import build_model, output_channels, parameter_count
 from ..runtime import distributed
 from ..runtime.cancel import StopRequest
 from ..runtime.device import autocast, autocast_dtype
+from .divergence import DivergenceError, check_step, check_validation_loss, check_weights, divergence_message
 from .fine_tuning import EncoderFreeze, continued_model, parameter_groups, with_network_of
 from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
+from .resume import check_resume
+from .run_folder import keep_previous_run
 
 GRAD_CLIP_NORM = 1.0
 ADAMW_BETAS = (0.9, 0.999)
 LR_STEP_EPOCHS, LR_GAMMA = 20, 0.5
-CHECKPOINT_INTERVAL_S = 300.0  # also written at the end of the run and on a stop request
+CHECKPOINT_INTERVAL_S = 300.0  # also written before every better model, at the end and on a stop request
 METRICS_COLUMNS = (
     "epoch",
     "train_loss",
@@ -171,6 +174,8 @@ def train(
     continued = continued_model(config)
     if continued:
         config = with_network_of(config, continued, events.log)
+    if config.resume:
+        check_resume(config, events.log)
     data = data or prepare_data(config, events)
     seed_everything(config.seed, config.deterministic)
     parts = _optimisation(config, data, processes.device, events)
@@ -179,10 +184,10 @@ def train(
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     run = _Run(config, output, parts, events, processes.main)
-    if config.resume:
-        run.restore()
     parent = parts.parent or (continued or {}).get("parent")  # a resumed fine-tuning run keeps its parent
     metadata = _metadata(config, data, parts.model, processes.device) | {"parent": parent}
+    if config.resume:
+        run.restore(metadata)
     processes_text = f" x {processes.world_size} processes" if processes.distributed else ""
     events.log(
         f"Training {config.architecture}/{config.encoder} ({parameter_count(parts.model) / 1e6:.1f} M parameters) "
@@ -191,7 +196,10 @@ def train(
     progress = _Progress(events, (config.epochs - run.epoch) * len(loaders.train))
     epochs = _Epochs(config, processes, parts, step, loaders, [c.name for c in data.classes], progress)
     while run.epoch < config.epochs and not run.early_stopped():
-        record = epochs.run(run.epoch + 1, stop)
+        try:
+            record = epochs.run(run.epoch + 1, stop)
+        except DivergenceError as exc:
+            raise run.diverged(exc) from None
         if record is None:
             return run.stop(metadata)
         events.emit("epoch", epochs=config.epochs, **record)
@@ -307,16 +315,19 @@ class _Epochs:
     progress: _Progress
 
     def run(self, epoch: int, stop: StopRequest) -> dict[str, Any] | None:
-        """Train one epoch, then validate; the epoch's record, or None when a stop was requested."""
+        """Train one epoch, then validate; the epoch's record, or None when a stop was requested.
+        DivergenceError when the loss or the weights became NaN or infinite."""
         trained = self._train(epoch, stop)
         if trained is None:
             return None
+        check_weights([self.parts.model, self.parts.loss_fn], epoch)
         losses, norms = trained
         learning_rate = self.parts.optimizer.param_groups[0]["lr"]
         self.parts.scheduler.step()
         validation = self._validate(stop)
         if validation is None:
             return None
+        check_validation_loss(validation["val_loss"], epoch)
         loss_total, batches = distributed.sum_arrays(self.processes, np.array([sum(losses), len(losses)]))[0]
         return {
             "epoch": epoch,
@@ -336,6 +347,7 @@ class _Epochs:
             if distributed.any_process(self.processes, stop.requested()):
                 return None
             loss, norm = _train_step(self.step, self.parts, x.to(device), y.to(device))
+            check_step(loss, norm, self.parts.scaler.is_enabled(), epoch, batch)
             losses.append(loss)
             norms.append(norm)
             self.progress.step(epoch=epoch, epochs=self.config.epochs, batch=batch, batches=batches)
@@ -444,7 +456,12 @@ def tile_confusions(
 
 
 class _Run:
-    """The run's state across epochs: history, best model, early stopping, checkpoints, outputs."""
+    """The run's state across epochs: history, best model, early stopping, checkpoints, outputs.
+
+    What is on disk stays consistent after a kill at any moment: every file is replaced atomically; a new run
+    moves the folder's earlier run away before its first write (``run_folder``); a better epoch is checkpointed
+    before its model is saved, so that the checkpoint always holds the best epoch's validation mIoU (a resume
+    never lowers it) and, when interrupted in between, the model's weights (``restore`` saves them again)."""
 
     def __init__(
         self, config: TrainConfig, output: Path, parts: _Optimisation, events: EventWriter, writes: bool
@@ -453,14 +470,36 @@ class _Run:
         self.model, self.loss_fn = parts.model, parts.loss_fn
         self.optimizer, self.scheduler = parts.optimizer, parts.scheduler
         self.epoch, self.history, self.best_miou, self.stale = 0, [], None, 0
+        self.started_after = 0  # the epoch this run (or this resumption) started after
+        self.claimed = config.resume  # whether the folder's run is this one's (a new run moves the earlier away)
         self.last_checkpoint = time.monotonic()
 
-    def restore(self) -> None:
+    def restore(self, metadata: dict[str, Any]) -> None:
+        """Continue from the folder's checkpoint; model and metrics made consistent with it (``_reconcile``)."""
         state = load_checkpoint(self.output, self.model, self.loss_fn, self.optimizer)
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.history = state["epoch"], state["history"]
         self.best_miou, self.stale = state["best_miou"], state["stale"]
+        self.started_after = self.epoch
         self.events.log(f"Resuming from the checkpoint after epoch {self.epoch} in {self.output}.")
+        if self.writes:
+            self._reconcile(metadata)
+
+    def _reconcile(self, metadata: dict[str, Any]) -> None:
+        """After a kill: save the best epoch's model again when the kill interrupted its saving (the checkpoint
+        of that epoch holds its weights), and say which recorded epochs, done after the checkpoint, train again."""
+        best_epoch = self.summary()["best_epoch"]
+        if best_epoch == self.epoch and _kept_epoch(self.output) != best_epoch:
+            save_model(self.output, self.model, metadata | self._summary("running"))
+            self.events.log(f"The model of epoch {best_epoch}, the best, was not completely saved: saved it again.")
+        later = [r["epoch"] for r in _recorded_history(self.output) if r.get("epoch", 0) > self.epoch]
+        if later:
+            self.events.log(
+                f"Epoch(s) {', '.join(map(str, later))} ended after the last checkpoint: they are trained again and "
+                "their metrics replaced.",
+                level="warning",
+            )
+        self._write_history()
 
     def early_stopped(self) -> bool:
         patience = self.config.early_stopping_patience
@@ -470,17 +509,22 @@ class _Run:
         return False
 
     def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any]) -> None:
+        """Record the epoch; checkpoint then save the model when it is the best so far; write the history."""
+        if not self.claimed and self.writes:
+            keep_previous_run(self.output, self.events.log)
+        self.claimed = True
         self.epoch = record["epoch"]
         self.history.append(record)
         if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
             self.best_miou, self.stale = record["miou"], 0
+            self._checkpoint()
             if self.writes:
                 save_model(self.output, self.model, metadata | self._summary("running"))
         else:
             self.stale += 1
+            if time.monotonic() - self.last_checkpoint > CHECKPOINT_INTERVAL_S:
+                self._checkpoint()
         self._write_history()
-        if time.monotonic() - self.last_checkpoint > CHECKPOINT_INTERVAL_S:
-            self._checkpoint()
 
     def _summary(self, status: str) -> dict[str, Any]:
         return {"status": status, "epochs_completed": len(self.history), "metrics": self.summary()}
@@ -497,6 +541,7 @@ class _Run:
             "best_miou": self.best_miou,
             "stale": self.stale,
             "scheduler": self.scheduler.state_dict(),
+            "train_config": config_to_dict(self.config),
         }
         save_checkpoint(self.output, self.model, self.loss_fn, self.optimizer, state)
         self.last_checkpoint = time.monotonic()
@@ -504,20 +549,30 @@ class _Run:
     def _write_history(self) -> None:
         if not self.writes:
             return
-        (self.output / METRICS_FILE).write_text(json.dumps(self.history, indent=2), encoding="utf-8")
+        write_text_atomic(self.output / METRICS_FILE, json.dumps(self.history, indent=2))
         write_metrics_csv(self.output / METRICS_TABLE, self.history)
 
     def _final_model(self, metadata: dict[str, Any], status: str) -> None:
-        """Keep the best model's weights (or the current ones if none was scored); record the summary."""
+        """Keep the best model's weights (or the current ones if none was scored); record the summary and the
+        run's settings (a resumed run's, changed epochs included)."""
         if not self.writes:
             return
         if self.best_miou is None:
             save_model(self.output, self.model, metadata | self._summary(status))
         else:
-            path = self.output / METADATA_FILE
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            path.write_text(json.dumps(saved | self._summary(status), indent=2), encoding="utf-8")
+            update_metadata(self.output, self._summary(status) | {"train_config": metadata["train_config"]})
         self._write_history()
+
+    def _kept(self) -> str:
+        """What the model folder holds now, for the user."""
+        best = self.summary()
+        if best["best_epoch"] is not None:
+            score = f"epoch {best['best_epoch']}, validation mIoU {best['best_miou']:.4f}"
+            return f"the best model ({score}) is kept in {self.output}"
+        if (self.output / METADATA_FILE).is_file():
+            done = "unchanged" if self.epoch == self.started_after else f"kept, from epoch {self.epoch}"
+            return f"the model in {self.output} is {done}"
+        return f"there is no model in {self.output}"
 
     def finish(self, metadata: dict[str, Any]) -> dict[str, Any]:
         self._checkpoint()
@@ -527,20 +582,48 @@ class _Run:
         return result
 
     def stop(self, metadata: dict[str, Any]) -> dict[str, Any]:
-        """Stop on request: the best model and a checkpoint of the last complete epoch's weights are kept."""
-        self._checkpoint()
-        self._final_model(metadata, "cancelled")
-        message = f"Training stopped after {self.epoch} complete epoch(s); the model is kept in {self.output}."
-        self.events.emit("cancelled", message=message, model_dir=str(self.output))
-        return {"model_dir": str(self.output), "cancelled": True}
+        """Stop on request: the best model and a checkpoint of the last complete epoch are kept. Before an epoch
+        of this run ended nothing is written: the folder (an earlier run's model included) stays as it was."""
+        if self.epoch == self.started_after:
+            message = f"Training stopped before an epoch ended, so nothing was written: {self._kept()}."
+        else:
+            self._checkpoint()
+            self._final_model(metadata, "cancelled")
+            message = (
+                f"Training stopped after {self.epoch} complete epoch(s): {self._kept()}; resume continues from "
+                f"its checkpoint."
+            )
+        model_dir = {"model_dir": str(self.output)} if (self.output / METADATA_FILE).is_file() else {}
+        self.events.emit("cancelled", message=message, **model_dir)
+        return {"cancelled": True, **model_dir}
+
+    def diverged(self, error: DivergenceError) -> UserError:
+        """The error ending a diverged run; the model this run saved, if any, is marked ``diverged``."""
+        if self.writes and self.claimed and (self.output / METADATA_FILE).is_file():
+            update_metadata(self.output, self._summary("diverged"))
+        return UserError(divergence_message(error, self.config, self._kept()))
+
+
+def _kept_epoch(folder: Path) -> int | None:
+    """The epoch of the model kept in ``folder`` (model.json's best epoch), None when there is none."""
+    path = folder / METADATA_FILE
+    return json.loads(path.read_text(encoding="utf-8")).get("metrics", {}).get("best_epoch") if path.is_file() else None
+
+
+def _recorded_history(folder: Path) -> list[dict[str, Any]]:
+    """The per-epoch records of ``folder``'s metrics.json (none when it is missing or unreadable)."""
+    try:
+        return json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
 
 
 def write_metrics_csv(path: Path, history: list[dict[str, Any]]) -> None:
-    """One row per epoch; per-class IoU in ``iou_<class>`` columns (empty where absent)."""
+    """One row per epoch; per-class IoU in ``iou_<class>`` columns (empty where absent); written atomically."""
     if not history:
         return
     classes = list(history[0]["per_class_iou"])
-    with path.open("w", newline="", encoding="utf-8") as f:
+    with replaced(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow([*METRICS_COLUMNS, *(f"iou_{c}" for c in classes)])
         for record in history:

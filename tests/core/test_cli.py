@@ -13,7 +13,7 @@ import pytest
 import rasterio
 import rasterio.warp
 from safetensors.torch import load_file
-from worker_helpers import train_args, worker_args
+from worker_helpers import train_args, watch_worker, worker_args
 
 from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, WEIGHTS_FILE
 from segmentation_trainer.core.training.loop import METRICS_COLUMNS
@@ -44,7 +44,7 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
     assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
     epoch = next(e for e in events if e["event"] == "epoch")
     assert {*METRICS_COLUMNS, "per_class_iou"} <= set(epoch)
-    files = [METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE, "checkpoint.json", "checkpoint.safetensors"]
+    files = [METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE, "checkpoint.safetensors"]
     assert sorted(p.name for p in model_dir.iterdir()) == sorted(files)
     result = events[-1]
     for key in (
@@ -119,17 +119,22 @@ def test_predict_on_an_extent_in_another_crs_snaps_to_the_grid(worker, trained, 
         assert 105 <= pred.width <= 125 and 75 <= pred.height <= 95
 
 
-def test_a_stop_request_ends_training_cleanly_and_keeps_the_model(worker, landcover, landcover_crop, tmp_path):
-    stop = tmp_path / "stop"
-    stop.touch()
-    model_dir = tmp_path / "model"
-    code, events = worker(
-        *train_args(landcover_crop, landcover["strata"], model_dir, epochs=5, stop_file=stop, **TRAIN_FAST)
-    )
+def test_a_stop_request_ends_training_cleanly_and_writes_no_untrained_model(landcover, landcover_crop, tmp_path):
+    """A stop asked for during the first epoch (the plugin creates the stop file on Cancel): exit 0, a cancelled
+    event saying that no model was written, and none is."""
+    stop, model_dir = tmp_path / "stop", tmp_path / "model"
+
+    def stop_after_the_first_batch(event: dict, _process) -> None:
+        if event["event"] == "progress":
+            stop.touch()
+
+    options = TRAIN_FAST | {"batch_size": 1}  # several batches an epoch: the stop is seen in the first epoch
+    args = train_args(landcover_crop, landcover["strata"], model_dir, epochs=5, stop_file=stop, **options)
+    code, events = watch_worker(*args, react=stop_after_the_first_batch)
     assert code == 0
-    assert events[-1]["event"] == "cancelled"
-    meta = json.loads((model_dir / METADATA_FILE).read_text())
-    assert meta["status"] == "cancelled" and meta["epochs_completed"] == 0
+    message = f"Training stopped before an epoch ended, so nothing was written: there is no model in {model_dir}."
+    assert events[-1] == {"event": "cancelled", "message": message}
+    assert not (model_dir / METADATA_FILE).exists()
 
 
 def test_bad_input_gives_a_clear_message_and_exit_2(worker, landcover, landcover_crop, tmp_path):

@@ -171,12 +171,12 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
 
 def test_cancel_stops_the_worker_and_qgis_stays_responsive(dock, iface, landcover, crop, tmp_path):
     _setup_training(dock, landcover, crop, tmp_path, epochs=200)
-    progress = []
+    epochs = []  # cancelled after an epoch ended: the model is kept (before, nothing would be written)
     dock.trainButton.click()
     task = dock.task
-    task.event_received.connect(lambda e: progress.append(e) if e["event"] == "progress" else None)
-    wait_until(lambda: bool(progress) or dock.task is None, TASK_TIMEOUT, "the first batch")
-    assert progress, iface.messages
+    task.event_received.connect(lambda e: epochs.append(e) if e["event"] == "epoch" else None)
+    wait_until(lambda: bool(epochs) or dock.task is None, TASK_TIMEOUT, "the first epoch")
+    assert epochs, iface.messages
     pid = task.pid
     statuses = []
     task.statusChanged.connect(statuses.append)

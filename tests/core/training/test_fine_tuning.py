@@ -17,7 +17,7 @@ from segmentation_trainer.core.common.config import ClassInfo, CompareConfig, Tr
 from segmentation_trainer.core.common.errors import UserError
 from segmentation_trainer.core.common.events import EventWriter
 from segmentation_trainer.core.common.schema import settings_of
-from segmentation_trainer.core.models.checkpoint import STATE, TENSORS
+from segmentation_trainer.core.models.checkpoint import TENSORS, read_checkpoint_state
 from segmentation_trainer.core.models.model_store import load_parent, model_classes, read_metadata
 from segmentation_trainer.core.runtime.cancel import StopRequest
 from segmentation_trainer.core.training.loop import train
@@ -80,7 +80,7 @@ def test_a_frozen_encoder_keeps_the_parents_weights_then_learns_at_its_own_rate(
     options |= {"init_model": None, "resume": True}
     train(train_config(landcover_crop, landcover["strata"], tmp_path, epochs=2, **options), quiet(), StopRequest())
     assert not any(same(last_weights(tmp_path), start, "encoder.conv1.weight"))
-    groups = json.loads((tmp_path / STATE).read_text())["optimizer_groups"]
+    groups = read_checkpoint_state(tmp_path)["optimizer_groups"]
     assert [g["lr"] for g in groups] == pytest.approx([1e-3, 1e-4])
     record = read_metadata(tmp_path)["parent"]
     digest = hashlib.sha256((parent / "model.safetensors").read_bytes()).hexdigest()
