@@ -376,47 +376,47 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="240"/>
+        <location filename="../ui/dock.py" line="244"/>
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="296"/>
+        <location filename="../ui/dock.py" line="300"/>
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="279"/>
+        <location filename="../ui/dock.py" line="283"/>
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="370"/>
+        <location filename="../ui/dock.py" line="375"/>
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="363"/>
+        <location filename="../ui/dock.py" line="367"/>
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="420"/>
+        <location filename="../ui/dock.py" line="434"/>
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="478"/>
+        <location filename="../ui/dock.py" line="492"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="470"/>
+        <location filename="../ui/dock.py" line="484"/>
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="511"/>
+        <location filename="../ui/dock.py" line="525"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -431,7 +431,7 @@
         <translation>Données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="614"/>
+        <location filename="../ui/dock.ui" line="628"/>
         <source>Raster</source>
         <translation>Raster</translation>
     </message>
@@ -441,172 +441,172 @@
         <translation>L'image d'entraînement : une couche raster enregistrée dans un fichier, à une ou plusieurs bandes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="57"/>
+        <location filename="../ui/dock.ui" line="71"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="64"/>
+        <location filename="../ui/dock.ui" line="78"/>
         <source>Polygons with a class field, or a class raster. Labels in another CRS are reprojected.</source>
         <translation>Polygones avec un champ de classe, ou raster de classes. Les étiquettes dans un autre SCR sont reprojetées.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="71"/>
+        <location filename="../ui/dock.ui" line="85"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="78"/>
+        <location filename="../ui/dock.ui" line="92"/>
         <source>The field holding each polygon&apos;s class (integer or text). In binary mode it may stay empty: every polygon is foreground.</source>
         <translation>Le champ qui contient la classe de chaque polygone (entier ou texte). En mode binaire il peut rester vide : chaque polygone est un objet.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="303"/>
+        <location filename="../ui/dock.ui" line="317"/>
         <source>Training</source>
         <translation>Entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="228"/>
+        <location filename="../ui/dock.ui" line="242"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="242"/>
+        <location filename="../ui/dock.ui" line="256"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="593"/>
+        <location filename="../ui/dock.ui" line="607"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="327"/>
+        <location filename="../ui/dock.ui" line="341"/>
         <source>Train</source>
         <translation>Entraîner</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="562"/>
+        <location filename="../ui/dock.ui" line="576"/>
         <source>Cancel</source>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="628"/>
+        <location filename="../ui/dock.ui" line="656"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="642"/>
+        <location filename="../ui/dock.ui" line="670"/>
         <source>Inside polygons</source>
         <translation>Dans les polygones</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="656"/>
+        <location filename="../ui/dock.ui" line="684"/>
         <source>Selected features only</source>
         <translation>Entités sélectionnées uniquement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="682"/>
+        <location filename="../ui/dock.ui" line="710"/>
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="73"/>
+        <location filename="../ui/dock.py" line="75"/>
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="73"/>
+        <location filename="../ui/dock.py" line="75"/>
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="73"/>
+        <location filename="../ui/dock.py" line="75"/>
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="72"/>
+        <location filename="../ui/dock.py" line="74"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="153"/>
+        <location filename="../ui/dock.py" line="157"/>
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="189"/>
+        <location filename="../ui/dock.py" line="193"/>
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="200"/>
+        <location filename="../ui/dock.py" line="204"/>
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="204"/>
+        <location filename="../ui/dock.py" line="208"/>
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="268"/>
+        <location filename="../ui/dock.py" line="272"/>
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="268"/>
+        <location filename="../ui/dock.py" line="272"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272"/>
+        <location filename="../ui/dock.py" line="276"/>
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="283"/>
+        <location filename="../ui/dock.py" line="287"/>
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="284"/>
+        <location filename="../ui/dock.py" line="288"/>
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="482"/>
+        <location filename="../ui/dock.py" line="496"/>
         <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
         <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="490"/>
+        <location filename="../ui/dock.py" line="504"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="497"/>
+        <location filename="../ui/dock.py" line="511"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="524"/>
+        <location filename="../ui/dock.py" line="538"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="525"/>
+        <location filename="../ui/dock.py" line="539"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="536"/>
+        <location filename="../ui/dock.py" line="550"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="539"/>
+        <location filename="../ui/dock.py" line="553"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -621,269 +621,284 @@
         <translation>Créer l'environnement de calcul (PyTorch et les autres paquets), ou choisir son Python.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="87"/>
+        <location filename="../ui/dock.ui" line="101"/>
         <source>Classes</source>
         <translation>Classes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="96"/>
+        <location filename="../ui/dock.ui" line="110"/>
         <source>One row per class: the value written in the rasters, its name and its colour. Empty: taken from the labels.</source>
         <translation>Une ligne par classe : la valeur écrite dans les rasters, son nom et sa couleur. Vide : tirée des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="105"/>
+        <location filename="../ui/dock.ui" line="119"/>
         <source>Fill from labels</source>
         <translation>Remplir depuis les étiquettes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="108"/>
+        <location filename="../ui/dock.ui" line="122"/>
         <source>Read the class field&apos;s values (or the label raster&apos;s classes) into the table.</source>
         <translation>Lire les valeurs du champ de classe (ou les classes du raster d'étiquettes) dans la table.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="115"/>
+        <location filename="../ui/dock.ui" line="129"/>
         <source>Add</source>
         <translation>Ajouter</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="402"/>
+        <location filename="../ui/dock.ui" line="416"/>
         <source>Remove</source>
         <translation>Supprimer</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="136"/>
+        <location filename="../ui/dock.ui" line="150"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="143"/>
+        <location filename="../ui/dock.ui" line="157"/>
         <source>Optional polygons: only pixels inside them are used for training.</source>
         <translation>Polygones facultatifs : seuls les pixels à l'intérieur servent à l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="150"/>
+        <location filename="../ui/dock.ui" line="164"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="157"/>
+        <location filename="../ui/dock.ui" line="171"/>
         <source>Optional polygons holding the validation tiles (otherwise random spatial blocks).</source>
         <translation>Polygones facultatifs contenant les tuiles de validation (sinon des blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="166"/>
+        <location filename="../ui/dock.ui" line="180"/>
         <source>Check data</source>
         <translation>Vérifier les données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="169"/>
+        <location filename="../ui/dock.ui" line="183"/>
         <source>Count the tiles and the labelled pixels per class that training would use, without training.</source>
         <translation>Compter les tuiles et les pixels étiquetés par classe que l'entraînement utiliserait, sans entraîner.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="212"/>
+        <location filename="../ui/dock.ui" line="226"/>
         <source>Model</source>
         <translation>Modèle</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="235"/>
+        <location filename="../ui/dock.ui" line="249"/>
         <source>Binary: one class against the rest. Multiclass: several classes. Switching converts the loss to its counterpart.</source>
         <translation>Binaire : une classe contre le reste. Multiclasse : plusieurs classes. Changer de mode convertit la perte en son équivalent.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="252"/>
+        <location filename="../ui/dock.ui" line="266"/>
         <source>Preset</source>
         <translation>Préréglage</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="285"/>
+        <location filename="../ui/dock.ui" line="299"/>
         <source>Parameters</source>
         <translation>Paramètres</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="334"/>
+        <location filename="../ui/dock.ui" line="348"/>
         <source>Export run…</source>
         <translation>Exporter l'exécution…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="337"/>
+        <location filename="../ui/dock.ui" line="351"/>
         <source>Save this run&apos;s settings as JSON for python -m segmentation_trainer train --config (headless).</source>
         <translation>Enregistrer les réglages de cette exécution en JSON pour python -m segmentation_trainer train --config (sans interface).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="544"/>
+        <location filename="../ui/dock.ui" line="558"/>
         <source>Run</source>
         <translation>Exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="600"/>
+        <location filename="../ui/dock.ui" line="614"/>
         <source>A model folder written by training (model.json and model.safetensors).</source>
         <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="621"/>
+        <location filename="../ui/dock.ui" line="635"/>
         <source>The raster to predict: the same bands as the training raster.</source>
         <translation>Le raster à prédire : les mêmes bandes que le raster d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="635"/>
+        <location filename="../ui/dock.ui" line="663"/>
         <source>Where to predict: not set means the whole raster; or the canvas, a layer&apos;s extent, or a rectangle drawn on the map.</source>
         <translation>Où prédire : non défini signifie le raster entier ; ou la carte, l'emprise d'une couche, ou un rectangle dessiné sur la carte.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="649"/>
+        <location filename="../ui/dock.ui" line="677"/>
         <source>Optional: predict only inside these polygons (outside is nodata).</source>
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="323"/>
+        <location filename="../ui/dock.py" line="327"/>
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="328"/>
+        <location filename="../ui/dock.py" line="332"/>
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="486"/>
+        <location filename="../ui/dock.ui" line="500"/>
         <source>Compare losses</source>
         <translation>Comparer les pertes</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="374"/>
+        <location filename="../ui/dock.ui" line="388"/>
         <source>Ticked configurations are compared. Double-click a name to rename it.</source>
         <translation>Les configurations cochées sont comparées. Double-cliquez sur un nom pour le renommer.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="409"/>
+        <location filename="../ui/dock.ui" line="423"/>
         <source>Study presets</source>
         <translation>Préréglages de l'étude</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="412"/>
+        <location filename="../ui/dock.ui" line="426"/>
         <source>Back to the seven CE:Dice:Focal weightings of the loss study.</source>
         <translation>Revenir aux sept pondérations CE:Dice:Focal de l'étude des pertes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="423"/>
+        <location filename="../ui/dock.ui" line="437"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="430"/>
+        <location filename="../ui/dock.ui" line="444"/>
         <source>The configuration whose per-class IoU the best one is compared with.</source>
         <translation>La configuration dont l'IoU par classe est comparée à celle de la meilleure.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="437"/>
+        <location filename="../ui/dock.ui" line="451"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="470"/>
+        <location filename="../ui/dock.ui" line="484"/>
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="477"/>
+        <location filename="../ui/dock.ui" line="491"/>
         <source>Where the report and every configuration&apos;s run are written (empty: a new folder beside the project). Finished runs found there are reused.</source>
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="518"/>
+        <location filename="../ui/dock.ui" line="532"/>
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="528"/>
+        <location filename="../ui/dock.ui" line="542"/>
         <source>Train with the best</source>
         <translation>Entraîner avec la meilleure</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="259"/>
+        <location filename="../ui/dock.ui" line="273"/>
         <source>The seven CE:Dice:Focal weightings of the loss study of Swastika 2025 (Table II).</source>
         <translation>Les sept pondérations CE:Dice:Focal de l'étude des pertes de Swastika 2025 (tableau II).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="275"/>
+        <location filename="../ui/dock.ui" line="289"/>
         <source>References…</source>
         <translation>Références…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="278"/>
+        <location filename="../ui/dock.ui" line="292"/>
         <source>Opens the full citation of every loss, metric and network (docs/references.md).</source>
         <translation>Ouvre la référence complète de chaque perte, métrique et réseau (docs/references.md).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="448"/>
+        <location filename="../ui/dock.ui" line="462"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="459"/>
+        <location filename="../ui/dock.ui" line="473"/>
         <source>Test share</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="189"/>
+        <location filename="../ui/dock.py" line="193"/>
         <source>{0} is not a model folder (no {1}).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de {1}).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="668"/>
+        <location filename="../ui/dock.ui" line="696"/>
         <source>Advanced</source>
         <translation>Avancé</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="358"/>
+        <location filename="../ui/dock.ui" line="372"/>
         <source>Compare</source>
         <translation>Comparer</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="364"/>
+        <location filename="../ui/dock.ui" line="378"/>
         <source>Trains the Data and Train tabs&apos; settings several times per loss configuration (same tiles, split and epochs; one seed per run), chooses the best on validation blocks and tests it on held-out blocks: the report says which loss suits your data, or that the data cannot tell.</source>
         <translation>Entraîne les réglages des onglets Données et Entraîner plusieurs fois par configuration de perte (mêmes tuiles, partition et époques ; une graine par entraînement), choisit la meilleure sur les blocs de validation et la teste sur des blocs mis de côté : le rapport dit quelle perte convient à vos données, ou que les données ne permettent pas de trancher.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="392"/>
+        <location filename="../ui/dock.ui" line="406"/>
         <source>Add loss</source>
         <translation>Ajouter la perte</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="395"/>
+        <location filename="../ui/dock.ui" line="409"/>
         <source>Adds the loss chosen in the Train tab, with its parameters, as a configuration.</source>
         <translation>Ajoute la perte choisie dans l'onglet Entraîner, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="470"/>
+        <location filename="../ui/dock.py" line="484"/>
         <source>n/a</source>
         <translation>n.d.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="531"/>
+        <location filename="../ui/dock.ui" line="545"/>
         <source>Sets the Train tab&apos;s loss to the best configuration and trains the final model with the same settings.</source>
         <translation>Règle la perte de l'onglet Entraîner sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="169"/>
+        <location filename="../ui/dock.py" line="173"/>
         <source>all {0} bands; or e.g. 4,3,2</source>
         <translation>les {0} bandes ; ou par ex. 4,3,2</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="169"/>
+        <location filename="../ui/dock.py" line="173"/>
         <source>all bands; or e.g. 4,3,2</source>
         <translation>toutes les bandes ; ou par ex. 4,3,2</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="219"/>
+        <location filename="../ui/dock.py" line="223"/>
         <source>It reads bands {0}.</source>
         <translation>Il lit les bandes {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="225"/>
+        <location filename="../ui/dock.py" line="229"/>
         <source>Warning: {0}</source>
         <translation>Attention : {0}</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="642"/>
+        <source>More rasters</source>
+        <translation>Autres rasters</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="64"/>
+        <source>Other raster layers to train on with the same labels (clipped to each): scenes or orthophoto tiles with the same bands.</source>
+        <translation>Autres couches raster sur lesquelles entraîner avec les mêmes étiquettes (découpées pour chacune) : scènes ou dalles d'orthophoto aux mêmes bandes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="649"/>
+        <source>Other raster layers to predict with the same model, in one run: one prediction each.</source>
+        <translation>Autres couches raster à prédire avec le même modèle, en une seule exécution : une prédiction chacune.</translation>
     </message>
 </context>
 <context>
@@ -1741,12 +1756,12 @@
 <context>
     <name>settings</name>
     <message>
-        <location filename="../core/common/config.py" line="132"/>
+        <location filename="../core/common/config.py" line="143"/>
         <source>binary</source>
         <translation>binaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="132"/>
+        <location filename="../core/common/config.py" line="143"/>
         <source>multiclass</source>
         <translation>multiclasse</translation>
     </message>
@@ -1781,699 +1796,699 @@
         <translation>JSON d'entraînement exporté depuis le panneau (remplace les autres paramètres)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="70"/>
+        <location filename="../core/common/config.py" line="79"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="70"/>
+        <location filename="../core/common/config.py" line="79"/>
         <source>Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N.</source>
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="449"/>
-        <source>Raster</source>
-        <translation>Raster</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="82"/>
-        <source>The image to train on (GeoTIFF or any GDAL raster).</source>
-        <translation>L'image d'entraînement (GeoTIFF ou tout raster GDAL).</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="98"/>
+        <location filename="../core/common/config.py" line="108"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="98"/>
-        <source>Polygons with a class field, or a class raster.</source>
-        <translation>Polygones avec un champ de classe, ou raster de classes.</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="441"/>
+        <location filename="../core/common/config.py" line="473"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="105"/>
+        <location filename="../core/common/config.py" line="116"/>
         <source>The folder to write: the model (train), the report and its runs (compare).</source>
         <translation>Le dossier à écrire : le modèle (train), le rapport et ses entraînements (compare).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="112"/>
+        <location filename="../core/common/config.py" line="123"/>
         <source>Label layer name</source>
         <translation>Nom de la couche d'étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="112"/>
+        <location filename="../core/common/config.py" line="123"/>
         <source>The layer inside a multi-layer vector file (GeoPackage).</source>
         <translation>La couche à l'intérieur d'un fichier vecteur multicouche (GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="119"/>
+        <location filename="../core/common/config.py" line="130"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="119"/>
+        <location filename="../core/common/config.py" line="130"/>
         <source>Vector labels: the field holding the class (integer or text).</source>
         <translation>Étiquettes vecteur : le champ qui contient la classe (entier ou texte).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="126"/>
+        <location filename="../core/common/config.py" line="137"/>
         <source>Class table</source>
         <translation>Table des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="126"/>
+        <location filename="../core/common/config.py" line="137"/>
         <source>The classes&apos; values, names and colours (JSON); empty: found in the labels.</source>
         <translation>Les valeurs, noms et couleurs des classes (JSON) ; vide : tirés des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="132"/>
+        <location filename="../core/common/config.py" line="143"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="132"/>
+        <location filename="../core/common/config.py" line="143"/>
         <source>Binary (one class against the rest) or multiclass.</source>
         <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="140"/>
+        <location filename="../core/common/config.py" line="151"/>
         <source>Unlabelled pixels are background</source>
         <translation>Pixels non étiquetés traités comme fond</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="140"/>
+        <location filename="../core/common/config.py" line="151"/>
         <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
         <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="149"/>
+        <location filename="../core/common/config.py" line="160"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="149"/>
+        <location filename="../core/common/config.py" line="160"/>
         <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
         <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="156"/>
+        <location filename="../core/common/config.py" line="167"/>
         <source>Loss parameters</source>
         <translation>Paramètres de la perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="156"/>
+        <location filename="../core/common/config.py" line="167"/>
         <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
         <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="163"/>
+        <location filename="../core/common/config.py" line="174"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="163"/>
+        <location filename="../core/common/config.py" line="174"/>
         <source>Polygons limiting training: pixels outside them are unlabelled.</source>
         <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="169"/>
+        <location filename="../core/common/config.py" line="180"/>
         <source>Training area layer name</source>
         <translation>Nom de la couche de la zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="169"/>
+        <location filename="../core/common/config.py" line="180"/>
         <source>The layer inside a multi-layer training-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="187"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="187"/>
         <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
         <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="182"/>
+        <location filename="../core/common/config.py" line="193"/>
         <source>Validation area layer name</source>
         <translation>Nom de la couche de la zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="182"/>
+        <location filename="../core/common/config.py" line="193"/>
         <source>The layer inside a multi-layer validation-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="189"/>
+        <location filename="../core/common/config.py" line="200"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="189"/>
+        <location filename="../core/common/config.py" line="200"/>
         <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="633"/>
+        <location filename="../core/common/config.py" line="685"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="196"/>
+        <location filename="../core/common/config.py" line="207"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="196"/>
+        <location filename="../core/common/config.py" line="207"/>
         <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
         <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="202"/>
+        <location filename="../core/common/config.py" line="213"/>
         <source>Encoder weights</source>
         <translation>Poids de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="225"/>
+        <location filename="../core/common/config.py" line="236"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="225"/>
+        <location filename="../core/common/config.py" line="236"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="232"/>
+        <location filename="../core/common/config.py" line="243"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="232"/>
+        <location filename="../core/common/config.py" line="243"/>
         <source>Tiles per training step.</source>
         <translation>Tuiles par pas d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="239"/>
+        <location filename="../core/common/config.py" line="250"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="239"/>
+        <location filename="../core/common/config.py" line="250"/>
         <source>Side of the training tiles, in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="247"/>
+        <location filename="../core/common/config.py" line="258"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="247"/>
+        <location filename="../core/common/config.py" line="258"/>
         <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
         <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="256"/>
+        <location filename="../core/common/config.py" line="267"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="256"/>
+        <location filename="../core/common/config.py" line="267"/>
         <source>The optimizer&apos;s (AdamW) step size.</source>
         <translation>La taille de pas de l'optimiseur (AdamW).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="284"/>
+        <location filename="../core/common/config.py" line="295"/>
         <source>Weight decay</source>
         <translation>Décroissance des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="284"/>
+        <location filename="../core/common/config.py" line="295"/>
         <source>AdamW&apos;s weight decay (regularization).</source>
         <translation>La décroissance des poids d'AdamW (régularisation).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="292"/>
+        <location filename="../core/common/config.py" line="303"/>
         <source>Validation fraction</source>
         <translation>Part de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="292"/>
+        <location filename="../core/common/config.py" line="303"/>
         <source>Share of the spatial blocks held out for validation.</source>
         <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="300"/>
+        <location filename="../core/common/config.py" line="311"/>
         <source>Split block side</source>
         <translation>Côté des blocs de partition</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="300"/>
+        <location filename="../core/common/config.py" line="311"/>
         <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
         <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="310"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>Minimum labelled share</source>
         <translation>Part étiquetée minimale</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="332"/>
+        <location filename="../core/common/config.py" line="343"/>
         <source>Normalization</source>
         <translation>Normalisation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="332"/>
+        <location filename="../core/common/config.py" line="343"/>
         <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
         <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="332"/>
+        <location filename="../core/common/config.py" line="343"/>
         <source>mean / std</source>
         <translation>moyenne / écart type</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="332"/>
+        <location filename="../core/common/config.py" line="343"/>
         <source>percentiles</source>
         <translation>centiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="340"/>
+        <location filename="../core/common/config.py" line="351"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="340"/>
+        <location filename="../core/common/config.py" line="351"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="340"/>
+        <location filename="../core/common/config.py" line="351"/>
         <source>basic</source>
         <translation>de base</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="340"/>
+        <location filename="../core/common/config.py" line="351"/>
         <source>advanced</source>
         <translation>avancée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="353"/>
+        <location filename="../core/common/config.py" line="364"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="353"/>
+        <location filename="../core/common/config.py" line="364"/>
         <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
         <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="353"/>
+        <location filename="../core/common/config.py" line="364"/>
         <source>inverse frequency</source>
         <translation>fréquence inverse</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="353"/>
+        <location filename="../core/common/config.py" line="364"/>
         <source>median frequency</source>
         <translation>fréquence médiane</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="373"/>
+        <location filename="../core/common/config.py" line="384"/>
         <source>Early stopping patience</source>
         <translation>Patience de l'arrêt anticipé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="373"/>
+        <location filename="../core/common/config.py" line="384"/>
         <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
         <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="382"/>
+        <location filename="../core/common/config.py" line="393"/>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="382"/>
+        <location filename="../core/common/config.py" line="393"/>
         <source>Continue from the checkpoint in the model folder.</source>
         <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="389"/>
+        <location filename="../core/common/config.py" line="400"/>
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="389"/>
+        <location filename="../core/common/config.py" line="400"/>
         <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
         <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="406"/>
         <source>Keep the raster in memory</source>
         <translation>Garder le raster en mémoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="406"/>
         <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
         <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="406"/>
         <source>auto</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="406"/>
         <source>always</source>
         <translation>toujours</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="395"/>
+        <location filename="../core/common/config.py" line="406"/>
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="419"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="419"/>
         <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
         <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="441"/>
+        <location filename="../core/common/config.py" line="473"/>
         <source>A model folder written by training.</source>
         <translation>Un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="449"/>
-        <source>The image to predict, with the bands the model was trained on.</source>
-        <translation>L'image à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="456"/>
+        <location filename="../core/common/config.py" line="490"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="456"/>
-        <source>The class raster (GeoTIFF) to write.</source>
-        <translation>Le raster de classes (GeoTIFF) à écrire.</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="463"/>
+        <location filename="../core/common/config.py" line="497"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="463"/>
+        <location filename="../core/common/config.py" line="497"/>
         <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
         <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="469"/>
+        <location filename="../core/common/config.py" line="503"/>
         <source>Extent CRS</source>
         <translation>SCR de l'emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="469"/>
+        <location filename="../core/common/config.py" line="503"/>
         <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
         <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="476"/>
+        <location filename="../core/common/config.py" line="510"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="476"/>
+        <location filename="../core/common/config.py" line="510"/>
         <source>Polygons: predict inside them only (outside is nodata).</source>
         <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="482"/>
+        <location filename="../core/common/config.py" line="516"/>
         <source>Mask layer name</source>
         <translation>Nom de la couche de masque</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="482"/>
+        <location filename="../core/common/config.py" line="516"/>
         <source>The layer inside a multi-layer mask file.</source>
         <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="489"/>
+        <location filename="../core/common/config.py" line="523"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="489"/>
+        <location filename="../core/common/config.py" line="523"/>
         <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
         <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="494"/>
+        <location filename="../core/common/config.py" line="528"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="494"/>
+        <location filename="../core/common/config.py" line="528"/>
         <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
         <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="499"/>
+        <location filename="../core/common/config.py" line="533"/>
         <source>Polygon simplification</source>
         <translation>Simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="499"/>
+        <location filename="../core/common/config.py" line="533"/>
         <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
         <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="505"/>
+        <location filename="../core/common/config.py" line="539"/>
         <source>Tile overlap</source>
         <translation>Recouvrement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="505"/>
+        <location filename="../core/common/config.py" line="539"/>
         <source>Share of a tile overlapping its neighbours, blended so that no seam shows.</source>
         <translation>Part d'une tuile qui recouvre ses voisines, fondue pour qu'aucune couture ne se voie.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="513"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>Blending</source>
         <translation>Fusion</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="513"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
         <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="513"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>gaussian</source>
         <translation>gaussienne</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="513"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>linear</source>
         <translation>linéaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="513"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>none (average)</source>
         <translation>aucune (moyenne)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="525"/>
+        <location filename="../core/common/config.py" line="559"/>
         <source>Prediction tile size</source>
         <translation>Taille des tuiles de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="525"/>
+        <location filename="../core/common/config.py" line="559"/>
         <source>Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
         <translation>Côté des tuiles en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="536"/>
+        <location filename="../core/common/config.py" line="570"/>
         <source>Prediction batch size</source>
         <translation>Taille de lot de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="536"/>
+        <location filename="../core/common/config.py" line="570"/>
         <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
         <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="544"/>
+        <location filename="../core/common/config.py" line="578"/>
         <source>Probability raster</source>
         <translation>Raster de probabilités</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="544"/>
+        <location filename="../core/common/config.py" line="578"/>
         <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
         <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="550"/>
+        <location filename="../core/common/config.py" line="584"/>
         <source>Resample to the training resolution</source>
         <translation>Rééchantillonner à la résolution d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="550"/>
+        <location filename="../core/common/config.py" line="584"/>
         <source>Warp the raster to the resolution the model was trained on first.</source>
         <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="625"/>
+        <location filename="../core/common/config.py" line="677"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="625"/>
+        <location filename="../core/common/config.py" line="677"/>
         <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
         <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="633"/>
+        <location filename="../core/common/config.py" line="685"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="633"/>
+        <location filename="../core/common/config.py" line="685"/>
         <source>Also train the best configuration with this network, to check the choice holds.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="642"/>
+        <location filename="../core/common/config.py" line="694"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="642"/>
+        <location filename="../core/common/config.py" line="694"/>
         <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
         <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="651"/>
+        <location filename="../core/common/config.py" line="703"/>
         <source>Test fraction</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="651"/>
+        <location filename="../core/common/config.py" line="703"/>
         <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="89"/>
+        <location filename="../core/common/config.py" line="99"/>
         <source>Bands</source>
         <translation>Bandes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="89"/>
+        <location filename="../core/common/config.py" line="99"/>
         <source>The raster bands the network reads, in this order, e.g. 4,3,2 (from 1); empty: all.</source>
         <translation>Les bandes du raster que lit le réseau, dans cet ordre, par ex. 4,3,2 (à partir de 1) ; vide : toutes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="202"/>
+        <location filename="../core/common/config.py" line="213"/>
         <source>auto: the encoder&apos;s pretrained weights (downloaded once); none: random; a name or a file.</source>
         <translation>auto : les poids pré-entraînés de l'encodeur (téléchargés une fois) ; none : aléatoires ; un nom ou un fichier.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="210"/>
+        <location filename="../core/common/config.py" line="221"/>
         <source>Weights cache</source>
         <translation>Cache des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="210"/>
+        <location filename="../core/common/config.py" line="221"/>
         <source>Folder of downloaded weights; empty: the plugin&apos;s folder in the QGIS profile.</source>
         <translation>Dossier des poids téléchargés ; vide : le dossier de l'extension dans le profil QGIS.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="217"/>
+        <location filename="../core/common/config.py" line="228"/>
         <source>Start from model</source>
         <translation>Partir du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="217"/>
+        <location filename="../core/common/config.py" line="228"/>
         <source>Fine-tune this model folder: its network and weights (it needs the same bands); empty: none.</source>
         <translation>Affine ce dossier de modèle : son réseau et ses poids (mêmes bandes requises) ; vide : aucun.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="263"/>
+        <location filename="../core/common/config.py" line="274"/>
         <source>Frozen encoder epochs</source>
         <translation>Époques à encodeur gelé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="263"/>
+        <location filename="../core/common/config.py" line="274"/>
         <source>Keep the encoder&apos;s weights fixed for this many first epochs; 0: train it from the start.</source>
         <translation>Garde les poids de l'encodeur fixes pendant ce nombre de premières époques ; 0 : l'entraîner dès le début.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="273"/>
+        <location filename="../core/common/config.py" line="284"/>
         <source>Encoder learning rate factor</source>
         <translation>Facteur du taux d'apprentissage de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="273"/>
+        <location filename="../core/common/config.py" line="284"/>
         <source>The encoder learns at the learning rate times this factor (e.g. 0.1 when fine-tuning).</source>
         <translation>L'encodeur apprend au taux d'apprentissage multiplié par ce facteur (par ex. 0,1 pour un affinage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="310"/>
+        <location filename="../core/common/config.py" line="321"/>
         <source>Grid tiles with a smaller share of labelled pixels are skipped.</source>
         <translation>Les tuiles de la grille ayant une part plus faible de pixels étiquetés sont ignorées.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="318"/>
+        <location filename="../core/common/config.py" line="329"/>
         <source>Tile placement</source>
         <translation>Placement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="318"/>
+        <location filename="../core/common/config.py" line="329"/>
         <source>grid: every stride pixels; labels: centred on labelled pixels; auto: labels for sparse labels.</source>
         <translation>grille : tous les « pas » pixels ; étiquettes : centrées sur les pixels étiquetés ; auto : étiquettes quand elles sont éparses.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="318"/>
+        <location filename="../core/common/config.py" line="329"/>
         <source>grid</source>
         <translation>grille</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="318"/>
+        <location filename="../core/common/config.py" line="329"/>
         <source>on the labels</source>
         <translation>sur les étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>Tile sampling</source>
         <translation>Tirage des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>uniform: each tile once per epoch; class balanced: rare classes drawn as often as others.</source>
         <translation>uniforme : chaque tuile une fois par époque ; équilibré : les classes rares tirées aussi souvent que les autres.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>uniform</source>
         <translation>uniforme</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>class balanced</source>
         <translation>équilibré par classe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="481"/>
+        <source>Rasters</source>
+        <translation>Rasters</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="91"/>
+        <source>The images to train on (GeoTIFF, VRT or any GDAL raster), with the same bands.</source>
+        <translation>Les images d'entraînement (GeoTIFF, VRT ou tout raster GDAL), aux mêmes bandes.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="108"/>
+        <source>Class polygons or a class raster: one for all the rasters, or one per raster.</source>
+        <translation>Polygones de classes ou raster de classes : un pour tous les rasters, ou un par raster.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="481"/>
+        <source>The images to predict, with the bands the model was trained on.</source>
+        <translation>Les images à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="490"/>
+        <source>The class raster (GeoTIFF) to write; several rasters: a folder for them.</source>
+        <translation>Le raster de classes (GeoTIFF) à écrire ; plusieurs rasters : un dossier pour eux.</translation>
     </message>
 </context>
 </TS>

@@ -22,6 +22,7 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMapLayer,
+    QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
@@ -48,7 +49,7 @@ def parameters(settings: list[Setting]) -> list[QgsProcessingParameterDefinition
     for s in settings:
         if s.source in schema.NOT_IN_FRONT_ENDS:
             continue
-        parameter = _parameter(s, _parent_name(s, settings))
+        parameter = _parameter(s, _parent(s, settings))
         parameter.setHelp(tr(s.help))
         if s.advanced:
             parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
@@ -56,9 +57,16 @@ def parameters(settings: list[Setting]) -> list[QgsProcessingParameterDefinition
     return made
 
 
-def _parameter(s: Setting, parent: str) -> QgsProcessingParameterDefinition:
-    """``parent``: the parameter of the layer ``s`` depends on (a field's, a band's), if any."""
+def _parameter(s: Setting, parent_setting: Setting | None) -> QgsProcessingParameterDefinition:
+    """``parent_setting``: the layer setting ``s`` depends on (a field's, a band's), if any. A field or bands of
+    several layers are typed in (``class``; ``4,3,2``): Processing's pickers read one layer only."""
     name, label, optional = s.processing_name, tr(s.label), not s.required
+    parent = parent_setting.processing_name if parent_setting else ""
+    if s.source in (schema.FIELD, schema.BANDS) and _several_layers(parent_setting):
+        return QgsProcessingParameterString(name, label, optional=True)
+    if _several_layers(s):
+        kind = QgsProcessing.TypeRaster if s.source == schema.RASTER_LAYER else QgsProcessing.TypeMapLayer
+        return QgsProcessingParameterMultipleLayers(name, label, layerType=kind, optional=optional)
     layers = {
         schema.RASTER_LAYER: lambda: QgsProcessingParameterRasterLayer(name, label, optional=optional),
         schema.LABEL_LAYER: lambda: QgsProcessingParameterMapLayer(
@@ -108,7 +116,7 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
         if s.source in schema.LAYER_SOURCES:
             value = _layer_path(algorithm, s, settings, parameters, context, out)
         else:
-            value = _read(algorithm, s, _parent_name(s, settings), parameters, context)
+            value = _read(algorithm, s, _parent(s, settings), parameters, context)
         if value is not None:
             out[s.name] = value
     return out
@@ -117,11 +125,17 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
 _DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER)
 
 
-def _read(algorithm, s: Setting, parent: str, parameters: dict, context) -> Any:
+def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, context) -> Any:
     name = s.processing_name
-    if s.source == schema.FIELD:
-        layer = algorithm.parameterAsLayer(parameters, parent, context)  # the layer the field belongs to
-        return (algorithm.parameterAsString(parameters, name, context) or None) if _is_vector(layer) else None
+    if s.source == schema.FIELD:  # only for vector layers (the first of several)
+        layers = _layers(algorithm, parent, parameters, context) if parent else []
+        return (
+            (algorithm.parameterAsString(parameters, name, context) or None)
+            if layers and _is_vector(layers[0])
+            else None
+        )
+    if s.source == schema.BANDS and _several_layers(parent):
+        return schema.parse_bands(algorithm.parameterAsString(parameters, name, context))
     if s.source == schema.CLASS_TABLE:
         path = algorithm.parameterAsFile(parameters, name, context)
         return _json(Path(path).read_text(encoding="utf-8"), name) if path else None
@@ -154,21 +168,42 @@ def _plain(algorithm, s: Setting, parameters: dict, context) -> Any:
 
 def _layer_path(
     algorithm, s: Setting, settings: list[Setting], parameters: dict, context, out: dict[str, Any]
-) -> str | None:
-    """A layer's file path; the layer's name inside a vector file goes to the SUBLAYER setting of it."""
-    layer = algorithm.parameterAsLayer(parameters, s.processing_name, context)
-    if layer is None:
+) -> str | list[str] | None:
+    """A layer's file path (several layers' paths for a multiple setting); the layer's name inside a vector
+    file goes to the SUBLAYER setting of it (one name for all: a UserError when several layers differ)."""
+    layers = _layers(algorithm, s, parameters, context)
+    if not layers:
         return None
-    path, sublayer = layer_file(layer)
+    files = [layer_file(layer) for layer in layers]
+    sublayers = {sublayer for (_, sublayer), layer in zip(files, layers) if _is_vector(layer)}
+    if len(sublayers) > 1:
+        raise UserError(
+            f"{tr(s.label)}: the layers are named differently inside their files ({', '.join(sorted(sublayers))}): "
+            "save them as files of one layer each, or under one name."
+        )
     for other in settings:
         if other.of == s.name and other.source == schema.SUBLAYER:
-            out[other.name] = sublayer if _is_vector(layer) else None
-    return path
+            out[other.name] = next(iter(sublayers), None)
+    paths = [path for path, _ in files]
+    return paths if s.multiple else paths[0]
 
 
-def _parent_name(s: Setting, settings: list[Setting]) -> str:
-    """The parameter name of the setting ``s`` depends on (``s.of``), or "" when none."""
-    return next((other.processing_name for other in settings if s.of and other.name == s.of), "")
+def _layers(algorithm, s: Setting, parameters: dict, context) -> list:
+    """The layers given for the layer setting ``s``: several for a multiple setting, else one or none."""
+    if _several_layers(s):
+        return algorithm.parameterAsLayerList(parameters, s.processing_name, context)
+    layer = algorithm.parameterAsLayer(parameters, s.processing_name, context)
+    return [] if layer is None else [layer]
+
+
+def _several_layers(s: Setting | None) -> bool:
+    """Whether a Processing run takes several layers for ``s`` (not one per run, in batch mode)."""
+    return s is not None and s.multiple and not s.processing_batch
+
+
+def _parent(s: Setting, settings: list[Setting]) -> Setting | None:
+    """The setting ``s`` depends on (``s.of``), if any."""
+    return next((other for other in settings if s.of and other.name == s.of), None)
 
 
 def _is_vector(layer) -> bool:

@@ -49,7 +49,7 @@ class PredictAlgorithm(WorkerAlgorithm):
             config = config_from_dict(PredictConfig, values)
         except UserError as exc:
             raise QgsProcessingException(str(exc)) from None
-        result = self.run_worker(["predict"], feedback, config)
+        (result,) = self.run_worker(["predict"], feedback, config)["predictions"]  # one raster per run (batch mode)
         return {
             "OUTPUT": result["prediction"],
             "CONFIDENCE_OUTPUT": result.get("confidence"),

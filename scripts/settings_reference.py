@@ -40,6 +40,9 @@ def _range(s: Setting) -> str:
     if s.minimum is not None or s.maximum is not None:
         low, high = ("" if v is None else f"{v:g}" for v in (s.minimum, s.maximum))
         return f"{low} … {high}"
+    if s.multiple:
+        per_run = " (Processing: one per run, batch mode for several)" if s.processing_batch else ""
+        return f"several: repeat the flag, or a list file or folder{per_run}"
     return ""
 
 

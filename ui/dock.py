@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qgis.core import Qgis, QgsApplication, QgsMapLayerProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
-from qgis.gui import QgsFileWidget
+from qgis.gui import QgsExtentWidget, QgsFileWidget
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
@@ -33,6 +33,7 @@ from ..tasks.worker import WorkerTask
 from .class_table import ClassTable
 from .comparison_panel import ComparisonPanel
 from .curves import CurvePlot
+from .layer_checklist import RasterChecklist
 from .loss_panel import LossPanel
 from .project_settings import load_settings, save_settings
 from .settings_form import SettingsForm
@@ -40,6 +41,7 @@ from .setup_dialog import SetupDialog, describe_environment
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
 LAYER_SETTINGS = ("rasterCombo", "labelCombo", "aoiCombo", "validationAreaCombo", "predictRasterCombo", "maskCombo")
+CHECKLISTS = ("more_rasters", "more_predict_rasters")  # several layers, saved in the project by id
 DOCK_INPUTS = (*schema.LAYER_SOURCES, schema.SUBLAYER, schema.FIELD, schema.CLASS_TABLE, schema.LOSS)
 """Settings the dock takes from its own widgets (layer combos, class table, Loss group); the others get
 widgets built from their declaration."""
@@ -98,6 +100,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
 
     def _setup_data_tab(self) -> None:
         self.rasterCombo.setFilters(QgsMapLayerProxyModel.RasterLayer)
+        self.more_rasters = RasterChecklist(self.moreRastersCombo, self.rasterCombo)
         self.labelCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.RasterLayer)
         self.labelCombo.layerChanged.connect(self._on_labels_changed)
         self._on_labels_changed(self.labelCombo.currentLayer())
@@ -125,7 +128,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         bands = [s for s in settings if s.source == schema.BANDS]
         others = [s for s in settings if s.name not in MODEL_SETTINGS and s not in bands]
         forms = _forms((self.trainingForm, self.advancedForm), others)
-        self.train_forms = [SettingsForm(self.modelForm, model), SettingsForm(self.dataForm, bands, row=1), *forms]
+        self.train_forms = [SettingsForm(self.modelForm, model), SettingsForm(self.dataForm, bands, row=2), *forms]
         self._expose(self.train_forms)
         self.rasterCombo.layerChanged.connect(self._on_raster_changed)
         self._on_raster_changed(self.rasterCombo.currentLayer())
@@ -149,6 +152,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.modelDirWidget.fileChanged.connect(self._show_model_info)
         self.predictRasterCombo.setFilters(QgsMapLayerProxyModel.RasterLayer)
         self.predictRasterCombo.layerChanged.connect(self._on_predict_raster_changed)
+        self.more_predict_rasters = RasterChecklist(self.predictMoreRastersCombo, self.predictRasterCombo)
         self.extentWidget.setMapCanvas(self.iface.mapCanvas())
         self.extentWidget.setNullValueAllowed(True, self.tr("Whole raster"))
         self.extentWidget.toggleDialogVisibility.connect(self.setVisible)
@@ -238,7 +242,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         raster, labels = self.rasterCombo.currentLayer(), self.labelCombo.currentLayer()
         if raster is None or labels is None:
             raise UserError(self.tr("Choose a raster layer and a label layer first."))
-        raster_path, _ = layer_file(raster)
+        raster_paths = [layer_file(layer)[0] for layer in (raster, *self.more_rasters.layers())]
         labels_path, labels_layer = layer_file(labels)
         is_vector = isinstance(labels, QgsVectorLayer)
         areas = {}
@@ -248,7 +252,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         values = _merged(self.train_forms)
         values["output_dir"] = values["output_dir"] or str(_default_model_dir(raster.name()))
         return TrainConfig(
-            raster=raster_path,
+            raster=raster_paths,
             labels=labels_path,
             label_layer=labels_layer if is_vector else None,
             class_field=(self.classFieldCombo.currentField() or None) if is_vector else None,
@@ -364,27 +368,37 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self._start(WorkerTask(title, ["predict"], self._prediction_finished, config=config))
 
     def prediction_config(self) -> PredictConfig:
-        """The prediction's config from the Predict tab; a UserError says what is missing."""
+        """The prediction's config from the Predict tab; a UserError says what is missing. Several rasters (More
+        rasters) are predicted into one folder, an extent given in its own CRS (the worker fits it to each)."""
         raster, model_dir = self.predictRasterCombo.currentLayer(), self.modelDirWidget.filePath()
         if raster is None or not model_dir:
             raise UserError(self.tr("Choose a raster layer and a model folder first."))
-        raster_path, _ = layer_file(raster)
-        output = Path(model_dir) / "predictions" / f"{Path(raster_path).stem}_{time.strftime('%Y%m%d_%H%M%S')}.tif"
+        layers = [raster, *self.more_predict_rasters.layers()]
+        rasters = [layer_file(layer)[0] for layer in layers]
+        stamp = time.strftime("%Y%m%d_%H%M%S")
+        folder = Path(model_dir) / "predictions"
+        output = folder / f"{Path(rasters[0]).stem}_{stamp}.tif" if len(rasters) == 1 else folder / stamp
+        extent, extent_crs = self._extent(layers)
         return PredictConfig(
             model_dir=model_dir,
-            raster=raster_path,
+            raster=rasters,
             output=str(output),
-            extent=self._extent(raster),
-            mask=self._mask(output),
+            extent=extent,
+            extent_crs=extent_crs,
+            mask=self._mask(output if len(rasters) == 1 else output / "prediction.tif"),
             **_merged(self.predict_forms),
         )
 
-    def _extent(self, raster) -> tuple[float, float, float, float] | None:
-        """The extent in the raster's CRS, or None for the whole raster."""
+    def _extent(self, layers: list) -> tuple[tuple[float, float, float, float] | None, str | None]:
+        """The extent and its CRS: None for the whole rasters (no extent, or the raster's own); one raster's extent
+        in its CRS; for several, the extent in the widget's CRS, named (WKT)."""
         extent = self.extentWidget.outputExtent()
-        if extent.isNull() or extent.isEmpty():
-            return None
-        return extent_in_crs(extent, self.extentWidget.outputCrs(), raster.crs())
+        if extent.isNull() or extent.isEmpty() or self.extentWidget.extentState() == QgsExtentWidget.OriginalExtent:
+            return None, None
+        if len(layers) == 1:
+            return extent_in_crs(extent, self.extentWidget.outputCrs(), layers[0].crs()), None
+        box = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+        return box, self.extentWidget.outputCrs().toWkt()
 
     def _mask(self, output: Path) -> str | None:
         mask = self.maskCombo.currentLayer()
@@ -502,13 +516,13 @@ class TrainerDock(QDockWidget, FORM_CLASS):
     def _prediction_finished(self, task: WorkerTask) -> None:
         if not self._finish(task):
             return
-        result = task.result_event
-        try:
-            layer = add_prediction(result, Path(result["prediction"]).stem)
-        except UserError as exc:
-            self.show_message(str(exc), error=True)
-            return
-        self.show_message(self.tr("Prediction added as layer {0}.").format(layer.name()))
+        for result in task.result_event["predictions"]:
+            try:
+                layer = add_prediction(result, Path(result["prediction"]).stem)
+            except UserError as exc:
+                self.show_message(str(exc), error=True)
+                continue
+            self.show_message(self.tr("Prediction added as layer {0}.").format(layer.name()))
 
     def show_message(self, text: str, error: bool = False) -> None:
         self.logView.appendPlainText(text)
@@ -553,6 +567,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         for name in LAYER_SETTINGS:
             layer = getattr(self, name).currentLayer()
             values[name] = layer.id() if layer is not None else ""
+        values |= {name: getattr(self, name).layer_ids() for name in CHECKLISTS}
         values["class_field"] = self.classFieldCombo.currentField()
         try:
             values["classes"] = self.class_table.classes()
@@ -573,6 +588,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             layer = project.mapLayer(values.get(name) or "")
             if layer is not None:
                 getattr(self, name).setLayer(layer)
+        for name in CHECKLISTS:
+            getattr(self, name).set_layer_ids(values.get(name) or [])
         if "class_field" in values:
             self.classFieldCombo.setField(values["class_field"])
         for key, forms in (("train", self.train_forms), ("predict", self.predict_forms)):

@@ -43,11 +43,16 @@ def train_parameters(crop, landcover, folder, **extra) -> dict:
 
 
 def test_train_then_predict_with_processing_run(processing, landcover, crop, tmp_path):
-    parameters = train_parameters(crop, landcover, tmp_path / "model", BANDS=[3, 2, 1])  # chosen, in that order
-    trained = processing.run("segmentation_trainer:train", parameters)
+    from osgeo import gdal
+
+    second = tmp_path / "second.tif"
+    gdal.Translate(str(second), str(landcover["image"]), srcWin=[250, 200, 192, 192])
+    parameters = train_parameters(crop, landcover, tmp_path / "model", BANDS="3,2,1")  # chosen, in that order
+    trained = processing.run("segmentation_trainer:train", parameters | {"RASTER": [str(crop), str(second)]})
     assert trained["OUTPUT_DIR"] == str(tmp_path / "model") and 0.0 <= trained["BEST_MIOU"] <= 1.0
     meta = json.loads((tmp_path / "model" / "model.json").read_text())
     assert meta["encoder"] == "resnet18" and meta["tile_size"] == 64
+    assert meta["train_config"]["raster"] == [str(crop), str(second)]  # two rasters, one label raster for both
     assert meta["bands"] == [3, 2, 1] and meta["in_channels"] == 3  # the 5-band crop predicts below as it is
     predicted = processing.run(
         "segmentation_trainer:predict",
@@ -203,6 +208,8 @@ def test_parameters_follow_the_settings_declarations(processing, algorithm, clas
                 continue
             assert parameter is not None, s.name
             assert parameter.help(), s.name
+            several = s.multiple and not s.processing_batch  # several layers per run, else one (batch mode)
+            assert (parameter.type() == "multilayer") == several, s.name
             assert bool(parameter.flags() & QgsProcessingParameterDefinition.FlagAdvanced) == s.advanced, s.name
             if parameter.type() == "number":
                 assert parameter.minimum() == (s.minimum if s.minimum is not None else parameter.minimum()), s.name

@@ -169,6 +169,33 @@ def test_train_then_predict_adds_a_styled_layer_on_the_raster_grid(dock, iface, 
     assert [(c.value, c.label) for c in renderer.classes()] == [(c["value"], c["name"]) for c in meta["classes"]]
 
 
+def test_several_rasters_train_in_one_run_and_predict_in_one_worker(dock, iface, landcover, crop, tmp_path):
+    from osgeo import gdal
+
+    image = _setup_training(dock, landcover, crop, tmp_path, epochs=1)
+    gdal.Translate(str(tmp_path / "second.tif"), str(landcover["image"]), srcWin=[250, 200, 192, 192])
+    second = QgsRasterLayer(str(tmp_path / "second.tif"), "second")
+    QgsProject.instance().addMapLayer(second)
+    listed = [dock.moreRastersCombo.itemText(i) for i in range(dock.moreRastersCombo.count())]
+    assert sorted(listed) == ["second", "strata"]  # every raster layer but the one chosen above
+    dock.more_rasters.set_layer_ids([second.id()])
+    assert dock.training_config().raster == [str(crop), str(tmp_path / "second.tif")]
+    dock.trainButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "training to finish")
+    meta = json.loads((tmp_path / "model" / "model.json").read_text())
+    assert meta["train_config"]["raster"] == [str(crop), str(tmp_path / "second.tif")], iface.messages
+
+    dock.predictRasterCombo.setLayer(image)
+    dock.more_predict_rasters.set_layer_ids([second.id()])
+    dock.predictButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
+    predictions = sorted(class_layers(), key=lambda layer: layer.name())
+    assert [p.name() for p in predictions] == ["crop_prediction", "second_prediction"], iface.messages
+    for prediction, source in zip(predictions, (image, second)):
+        assert prediction.extent() == source.extent() and prediction.crs() == source.crs()
+    assert Path(predictions[0].source()).parent == Path(predictions[1].source()).parent  # one folder per run
+
+
 def test_cancel_stops_the_worker_and_qgis_stays_responsive(dock, iface, landcover, crop, tmp_path):
     _setup_training(dock, landcover, crop, tmp_path, epochs=200)
     epochs = []  # cancelled after an epoch ended: the model is kept (before, nothing would be written)
@@ -342,6 +369,8 @@ def test_settings_are_saved_in_the_project_and_restored(dock, iface, landcover, 
     dock.learningRateSpin.setValue(0.003)
     dock.deviceCombo.setCurrentIndex(dock.deviceCombo.findData("cpu"))
     dock.predictRasterCombo.setLayer(strata)
+    dock.more_predict_rasters.set_layer_ids([image.id()])
+    dock.more_rasters.set_layer_ids([strata.id()])
     dock.maskCombo.setLayer(polygons)
     dock.predictVectorizeCheck.setChecked(True)
     dock.addLossButton.click()  # the comparison's list: the Tversky loss added, equal unticked
@@ -349,6 +378,7 @@ def test_settings_are_saved_in_the_project_and_restored(dock, iface, landcover, 
     dock.baselineCombo.setCurrentIndex(dock.baselineCombo.findData("dice_only"))
     dock.secondArchitectureCombo.setCurrentIndex(dock.secondArchitectureCombo.findData("attention_unet"))
     saved = dock.settings()
+    assert saved["more_predict_rasters"] == [image.id()] and saved["more_rasters"] == [strata.id()]
     assert saved["comparison"]["configurations"][-1]["params"]["beta"] == 0.8
     project = QgsProject.instance()
     path = tmp_path / "project.qgz"
