@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -238,7 +239,13 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         write_label_raster(config, args.output, events)
 
 
+GDAL_CACHE_MB = 256
+"""GDAL's raster block cache for the worker (GDAL's default, 5 % of the memory, grows with the rasters read);
+a GDAL_CACHEMAX set by the user wins."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB))  # before rasterio is imported (lazily, in run)
     args = build_parser().parse_args(argv)
     events = EventWriter(sys.stdout, as_json=args.events)
     try:

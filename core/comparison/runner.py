@@ -116,7 +116,17 @@ def _check_losses(configurations: list[LossConfiguration], mode: str, num_classe
 
 
 def _check_test_set(data: TrainingData, events: EventWriter) -> None:
-    """Say before training, not after, when the test set is too small for a verdict."""
+    """Say before training, not after, when the test set is too small for a verdict or misses a class."""
+    trained, tested = (data.tile_counts[side].sum(axis=0) > 0 for side in ("train", "test"))
+    untested = [c.name for c, t, u in zip(data.classes, trained, tested) if t and not u]
+    if untested:
+        them, its = ("it", "its") if len(untested) == 1 else ("them", "their")
+        events.log(
+            f"No test pixel for {', '.join(untested)}: the verdict cannot compare the configurations on {them} (the "
+            f"test blocks hold none of {its} labels). Label {them} in more places, further apart than a split block, "
+            "or use a smaller block or tile size.",
+            level="warning",
+        )
     blocks = len(_test_blocks(data))
     if blocks < MIN_TEST_BLOCKS:
         events.log(

@@ -85,9 +85,11 @@ def test_a_prediction_is_added_with_its_confidence_layer_in_a_group(qgis_app, la
         vectorize=True,
     )
     seen = run_task(args, python=sys.executable)
-    assert seen["error"] is None and seen["result"]["confidence"].endswith("pred_confidence.tif")
+    assert seen["error"] is None
+    (result,) = seen["result"]["predictions"]
+    assert result["confidence"].endswith("pred_confidence.tif")
     QgsProject.instance().clear()
-    layer = add_prediction(seen["result"], "pred")
+    layer = add_prediction(result, "pred")
     group = QgsProject.instance().layerTreeRoot().findGroup("pred")
     names = [child.layer().name() for child in group.findLayers()]
     assert names == ["pred", "pred polygons", "pred confidence"]

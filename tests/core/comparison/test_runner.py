@@ -155,3 +155,22 @@ def test_configurations_and_their_checks():
     with pytest.raises(UserError, match="folder name"):
         CompareConfig(train, [LossConfiguration("a/b", "combo")])
     assert CompareConfig(train, configurations_from_names(["dice_only"], "multiclass")).baseline == "dice_only"
+
+
+def test_a_class_without_test_pixels_is_named_before_training():
+    from types import SimpleNamespace
+
+    from rasterio.windows import Window
+
+    from segmentation_trainer.core.common.config import ClassInfo
+    from segmentation_trainer.core.comparison.runner import _check_test_set
+    from segmentation_trainer.core.data.tiling import Split
+
+    test = [Window(128 * i, 0, 64, 64) for i in range(1, 6)]
+    split = Split([Window(0, 0, 64, 64)], [], frozenset(), 128, test, frozenset((0, i) for i in range(1, 6)))
+    counts = {"train": np.array([[5, 3, 0]]), "test": np.array([[4, 0, 0]] * 5)}
+    data = SimpleNamespace(classes=[ClassInfo(1, "forest"), ClassInfo(2, "water"), ClassInfo(3, "ice")], split=split)
+    stream = io.StringIO()
+    _check_test_set(SimpleNamespace(**vars(data), tile_counts=counts), EventWriter(stream, as_json=True))
+    named = [m for m in (json.loads(line)["message"] for line in stream.getvalue().splitlines()) if "test pixel" in m]
+    assert len(named) == 1 and named[0].startswith("No test pixel for water: the verdict cannot compare")
