@@ -416,7 +416,7 @@
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="525"/>
+        <location filename="../ui/dock.py" line="526"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -576,37 +576,32 @@
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="496"/>
-        <source>{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.</source>
-        <translation>{0} x {1} pixels, {2} bandes ; tuiles de {3} px : {4} pour l'entraînement, {5} pour la validation.</translation>
-    </message>
-    <message>
-        <location filename="../ui/dock.py" line="504"/>
+        <location filename="../ui/dock.py" line="505"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="511"/>
+        <location filename="../ui/dock.py" line="512"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="538"/>
+        <location filename="../ui/dock.py" line="539"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="539"/>
+        <location filename="../ui/dock.py" line="540"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="550"/>
+        <location filename="../ui/dock.py" line="551"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="553"/>
+        <location filename="../ui/dock.py" line="554"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -899,6 +894,16 @@
         <location filename="../ui/dock.ui" line="649"/>
         <source>Other raster layers to predict with the same model, in one run: one prediction each.</source>
         <translation>Autres couches raster à prédire avec le même modèle, en une seule exécution : une prédiction chacune.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="496"/>
+        <source>{0}: {1} x {2} pixels, {3} bands.</source>
+        <translation>{0} : {1} x {2} pixels, {3} bandes.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="502"/>
+        <source>Tiles of {0} px: {1} for training, {2} for validation.</source>
+        <translation>Tuiles de {0} px : {1} pour l'entraînement, {2} pour la validation.</translation>
     </message>
 </context>
 <context>

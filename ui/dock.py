@@ -493,13 +493,14 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             return
         s = task.result_event["summary"]
         lines = [
-            self.tr("{0} x {1} pixels, {2} bands; tiles of {3} px: {4} for training, {5} for validation.").format(
-                s["raster"]["width"],
-                s["raster"]["height"],
-                s["raster"]["bands"],
-                s["tile_size"],
-                s["tiles"]["train"],
-                s["tiles"]["validation"],
+            self.tr("{0}: {1} x {2} pixels, {3} bands.").format(
+                Path(r["path"]).name, r["width"], r["height"], r["bands"]
+            )
+            for r in s["rasters"]
+        ]
+        lines += [
+            self.tr("Tiles of {0} px: {1} for training, {2} for validation.").format(
+                s["tile_size"], s["tiles"]["train"], s["tiles"]["validation"]
             ),
             self.tr("Labelled pixels per class (training / validation):"),
         ]

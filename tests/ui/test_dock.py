@@ -297,7 +297,7 @@ def test_band_choice_under_the_raster_and_the_model_bands_on_the_predict_tab(doc
     image, _, strata = add_layers(landcover)
     dock.rasterCombo.setLayer(image)
     dock.labelCombo.setLayer(strata)
-    assert dock.dataForm.getWidgetPosition(dock.bandsEdit)[0] == 1  # the row under the raster
+    assert dock.dataForm.getWidgetPosition(dock.bandsEdit)[0] == 2  # under the raster and More rasters
     assert "all 5 bands" in dock.bandsEdit.placeholderText() and "--bands" in dock.bandsEdit.toolTip()
     assert dock.training_config().bands is None
     dock.bandsEdit.setText("3, 2,1")
@@ -321,7 +321,7 @@ def test_check_data_reports_tiles_and_pixels_per_class(dock, landcover, crop, tm
     dock.checkDataButton.click()
     wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the data check")
     text = dock.summaryView.toPlainText()
-    assert "192 x 192 pixels, 5 bands; tiles of 64 px" in text, text
+    assert "crop.tif: 192 x 192 pixels, 5 bands.\nTiles of 64 px: " in text, text
     assert "Labelled pixels per class (training / validation):" in text
     assert not (tmp_path / "model").exists()  # a dry run writes nothing
     assert set(Path(tempfile.gettempdir()).glob("segtrainer-*")) <= before  # nor leaves temporary folders
