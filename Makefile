@@ -17,12 +17,12 @@ PLUGIN_FILES := __init__.py __main__.py plugin.py metadata.txt icon.svg LICENSE 
 
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip deploy transcompile translations screenshots clean
+.PHONY: help setup apt venv link data demo test test-worker test-qgis lint zip repository deploy transcompile translations screenshots clean
 
 help:
 	@echo "make demo   set up, then train and predict on the real land-cover sample"
 	@echo "make test   set up, then run the whole test suite"
-	@echo "make setup | data | lint | zip | deploy | transcompile | clean"
+	@echo "make setup | data | lint | zip | repository | deploy | transcompile | clean"
 
 setup: apt venv link
 
@@ -65,7 +65,7 @@ test-worker:  ## offline: the tests serve encoder weights from a stand-in hub of
 	HF_HUB_OFFLINE=1 $(PY) -m pytest tests/core tests/losses
 
 test-qgis: transcompile
-	HF_HUB_OFFLINE=1 $(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py tests/test_architecture.py
+	HF_HUB_OFFLINE=1 $(PY) -m pytest tests/tasks tests/ui tests/provider tests/test_plugin.py tests/test_architecture.py tests/test_install.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -81,6 +81,10 @@ zip: transcompile
 	cd $(DIST) && zip -q -r $(PACKAGE).zip $(PACKAGE)
 	$(SYSTEM_PYTHON) ../shared/tools/check_plugin_zip.py $(DIST)/$(PACKAGE).zip 2>/dev/null || \
 		[ ! -e ../shared/tools/check_plugin_zip.py ]
+
+REPOSITORY_URL ?= file://$(CURDIR)/$(DIST)
+repository: zip  ## dist/plugins.xml beside the zip: a custom plugin repository served from REPOSITORY_URL
+	$(SYSTEM_PYTHON) scripts/plugin_repository.py $(DIST)/$(PACKAGE).zip --url $(REPOSITORY_URL)
 
 deploy: transcompile
 	mkdir -p "$(QGIS_PLUGINS)"
