@@ -2473,7 +2473,7 @@
     <message>
         <location filename="../core/common/config.py" line="481"/>
         <source>Rasters</source>
-        <translation>Rasters</translation>
+        <translation>Images</translation>
     </message>
     <message>
         <location filename="../core/common/config.py" line="91"/>

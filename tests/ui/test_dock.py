@@ -404,7 +404,7 @@ def test_exported_run_trains_headless_and_the_model_loads_back(dock, worker, lan
     dock.lossCombo.setCurrentIndex(dock.lossCombo.findData("focal"))
     run = dock.export_run(tmp_path / "exported" / "run.json")
     config = json.loads(run.read_text())
-    assert config["raster"] == str(crop) and config["loss"] == "focal" and config["loss_params"]["gamma"] == 2.0
+    assert config["raster"] == [str(crop)] and config["loss"] == "focal" and config["loss_params"]["gamma"] == 2.0
     code, events = worker("train", "--config", str(run))
     assert code == 0, events[-3:]
     result = events[-1]
