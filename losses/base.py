@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .catalog import IGNORE_INDEX
+from .fused import PassResult, softmax_pass
 
 DEFAULT_IGNORE_INDEX = IGNORE_INDEX
 EPS = 1e-7
@@ -54,7 +55,9 @@ def safe_pow(base: torch.Tensor, exponent: float | torch.Tensor) -> torch.Tensor
 class Prepared:
     """A batch ready for any loss: fp32 (or wider) logits, safe targets, the valid mask.
 
-    ``log_probs`` over K classes (K = 2 in binary mode) is computed on first use.
+    ``one_pass`` (the softmax pass of ``fused``: true-class probabilities and log-probabilities,
+    per-class sums of p) and the dense ``log_probs`` over K classes (K = 2 in binary mode) are
+    computed on first use; most losses need the first only.
     """
 
     logits: torch.Tensor  # (N, C, H, W) fp32
@@ -62,6 +65,7 @@ class Prepared:
     valid: torch.Tensor  # (N, H, W) bool
     binary: bool
     class_weights: torch.Tensor | None  # (K,)
+    label_map: torch.Tensor | None = None  # the loss's ``label_map`` of the target, when the data pipeline gave it
 
     @functools.cached_property
     def log_probs(self) -> torch.Tensor:
@@ -69,6 +73,11 @@ class Prepared:
         if self.binary:
             return torch.cat([F.logsigmoid(-self.logits), F.logsigmoid(self.logits)], dim=1)
         return F.log_softmax(self.logits, dim=1)
+
+    @functools.cached_property
+    def one_pass(self) -> PassResult:
+        """``softmax_pass`` with the per-class sums of p (what pixel and region losses are made of)."""
+        return softmax_pass(self.logits, self.target, self.valid, self.binary)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -83,8 +92,8 @@ class Prepared:
         return self.log_probs.exp()
 
     def true_log_probs(self) -> torch.Tensor:
-        """``log p_{i, y_i}`` ``(N, H, W)``."""
-        return self.log_probs.gather(1, self.target.unsqueeze(1)).squeeze(1)
+        """``log p_{i, y_i}`` ``(N, H, W)`` (0 at ignored pixels)."""
+        return self.one_pass.log_p_true
 
     def one_hot(self) -> torch.Tensor:
         """Dense ``(N, K, H, W)`` one-hot target, zero at ignored pixels (only for losses that need it)."""
@@ -153,26 +162,33 @@ class RegionStats:
         return self.actual > 0
 
 
-def region_stats(x: Prepared, per_image: bool = False, probs: torch.Tensor | None = None) -> RegionStats:
-    """Soft TP, P and G per class from gathers and sums: no dense one-hot of the batch."""
-    probs = x.probs if probs is None else probs
-    n, k = probs.shape[:2]
-    valid = x.valid
-    masked = probs * valid.unsqueeze(1)
-    p_true = masked.gather(1, x.target.unsqueeze(1)).squeeze(1)
-    if per_image:
-        index = (torch.arange(n, device=probs.device).view(n, 1, 1) * k + x.target)[valid]
-        tp = probs.new_zeros(n * k).index_add_(0, index, p_true[valid]).view(n, k)
-        actual = torch.bincount(index, minlength=n * k).to(probs.dtype).view(n, k)
-        predicted = masked.sum(dim=(2, 3))
-        total = valid.sum(dim=(1, 2)).to(probs.dtype).unsqueeze(1)
-    else:
-        labels = x.target[valid]
-        tp = probs.new_zeros(k).index_add_(0, labels, p_true[valid])
-        actual = torch.bincount(labels, minlength=k).to(probs.dtype)
-        predicted = masked.sum(dim=(0, 2, 3))
-        total = valid.sum().to(probs.dtype)
-    return RegionStats(tp, predicted, actual, total)
+def _class_index(x: Prepared) -> torch.Tensor:
+    """Flat ``n K + y_i`` of every pixel (image n, class y_i), ``N K`` for ignored pixels."""
+    n, k = x.target.shape[0], x.num_classes
+    index = torch.arange(n, device=x.target.device).view(n, 1, 1) * k + x.target
+    return torch.where(x.valid, index, n * k).reshape(-1)
+
+
+def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> torch.Tensor:
+    """``Σ_{i valid, y_i = c} values_i`` per class, ``(K,)`` or per image ``(N, K)``, of ``values``
+    ``(N, H, W)``: one index-add, no one-hot."""
+    n, k = x.target.shape[0], x.num_classes
+    sums = values.new_zeros(n * k + 1).index_add_(0, _class_index(x), values.reshape(-1))[:-1].view(n, k)
+    return sums if per_image else sums.sum(0)
+
+
+def region_stats(x: Prepared, per_image: bool = False, result: PassResult | None = None, power: int = 1) -> RegionStats:
+    """Soft counts per class from one softmax pass (``x.one_pass`` unless ``result`` is given, whose
+    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` index-adds the
+    true-class probabilities, ``P_c = Σ_i p_ic^power`` is the pass's sum, G counts the labels."""
+    result = x.one_pass if result is None else result
+    n, k = x.target.shape[0], x.num_classes
+    actual = torch.bincount(_class_index(x), minlength=n * k + 1)[:-1].view(n, k).to(x.dtype)
+    predicted = result.sums[..., 0]
+    total = x.valid.sum(dim=(1, 2)).to(x.dtype).unsqueeze(1)
+    if not per_image:
+        actual, predicted, total = actual.sum(0), predicted.sum(0), total.sum()
+    return RegionStats(class_sums(x, result.p_true**power, per_image), predicted, actual, total)
 
 
 def region_classes(stats: RegionStats, x: Prepared, all_classes: bool = False) -> RegionStats:
@@ -217,13 +233,31 @@ class SegmentationLoss(nn.Module):
         else:
             self.class_weights = None
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, logits: torch.Tensor, target: torch.Tensor, label_map: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The loss of ``logits`` for ``target``; ``label_map``: ``self.label_map(target)`` computed
+        beforehand (by the data pipeline, once per tile), else computed here when the loss needs it."""
         with torch.autocast(device_type=logits.device.type, enabled=False):
             x = prepare(logits, target, self.binary, self.ignore_index, self.class_weights)
+            x.label_map = label_map
             return self.compute(x)
 
     def compute(self, x: Prepared) -> torch.Tensor:
         raise NotImplementedError
+
+    uses_label_map = False
+    """Whether the loss needs a map of the labels only (a distance map): ``label_map`` computes it."""
+
+    def label_map(self, target: torch.Tensor) -> torch.Tensor:
+        """The map of ``target`` ``(N, H, W)`` that the loss needs (``uses_label_map``), on the CPU."""
+        raise NotImplementedError
+
+    def map_of(self, x: Prepared) -> torch.Tensor:
+        """The batch's label map: the one given to ``forward``, else computed from the target."""
+        if x.label_map is None:
+            x.label_map = self.label_map(x.target.masked_fill(~x.valid, self.ignore_index))
+        return x.label_map.to(device=x.logits.device, dtype=x.dtype)
 
 
 class RegionLoss(SegmentationLoss):

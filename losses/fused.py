@@ -1,27 +1,38 @@
-"""Multiclass CE, Dice and Focal terms in one pass: one softmax, closed-form gradients.
+"""One pass over the logits for every loss: one softmax, closed-form gradients.
 
-Autograd through log-softmax, exp, gathers and the Dice sums keeps several ``(N, C, H, W)``
-tensors; this function keeps one (the softmax) and computes the gradient in closed form.
-With p the softmax, y_i the label, w_i the pixel weight (class weight, 0 if ignored), W = Σ w_i:
+Autograd through log-softmax, exp, gathers and per-class sums keeps several ``(N, K, H, W)``
+tensors and runs as many passes over them. ``SoftmaxPass`` keeps one (the softmax p) and returns
+what the pixel and region losses are made of:
 
-- CE and Focal have gradients ``s_i (p_ik - [k = y_i])`` with ``s_i = w_i / W`` for CE and
-  ``s_i = α w_i / W [(1 - p_t)^γ - γ p_t (1 - p_t)^γ log p_t / (1 - p_t)]`` for Focal (p_t = p_{i,y_i}).
-- Dice ``L = Σ_c m_c (1 - D_c) / M`` with ``D_c = (2 T_c + s) / (P_c + G_c + s)`` gives
-  ``∂L/∂p_ic = a_c [y_i = c] + b_c`` with ``a_c = -2 m_c / (M den_c)`` and
-  ``b_c = m_c (2 T_c + s) / (M den_c²)``; through the softmax,
-  ``∂L/∂z_ik = p_ik (b_k - r_i) + [k = y_i] a_k p_ik``, ``r_i = a_{y_i} p_{i,y_i} + Σ_c b_c p_ic``.
+- ``p_true``, ``log_p_true``: ``p_{i,y_i}`` and ``log p_{i,y_i}`` ``(N, H, W)`` (0 at ignored pixels);
+- ``sums``: ``(N, K, M)`` per image and class, ``S_m[n, c] = Σ_i v_i f_m(i, c) p_ic^{e_m}`` over the
+  valid pixels i of image n, one column per requested power ``e_m`` (``powers``, f = 1) and one more
+  when a constant map ``f`` (``weights``, ``(N, K, H, W)``, e = 1) is given.
 
-The function returns the three terms ``[ce, dice, focal]`` so that any combination of them (a
-weighted sum, a product) gets these gradients through ordinary autograd on three scalars.
+Everything else derives from these with ordinary autograd on tensors ``K`` times smaller: the soft
+true positives ``TP_c = Σ_{y_i = c} p_{i,c}`` index-add ``p_true``, cross-entropy and focal terms
+use ``log_p_true``. Gradients: with ``G_i`` the incoming gradient of ``log p_{i,y_i}`` (that of
+``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own) and ``u_ik = Σ_m B_m[n, k] ∂S_m/∂p_ik``,
+through the softmax ``∂L/∂z_ik = p_ik (u_ik - r_i - G_i) + [k = y_i] G_i`` with
+``r_i = Σ_k p_ik u_ik`` (for powers 1 only, ``r`` is one batched matrix product).
+
+Binary mode is the softmax of the two logits ``[0, z]``, whose probabilities are ``[1 - σ(z), σ(z)]``
+and whose gradient with respect to the second is that with respect to z.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 
-from .base import EPS, safe_pow
-
 TINY = 1e-30  # below this a true-class probability is recomputed as z_y - logsumexp(z)
+
+
+class PassResult(NamedTuple):
+    p_true: torch.Tensor  # (N, H, W), 0 at ignored pixels
+    log_p_true: torch.Tensor  # (N, H, W), 0 at ignored pixels
+    sums: torch.Tensor  # (N, K, M)
 
 
 def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Tensor, valid: torch.Tensor):
@@ -34,54 +45,56 @@ def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Te
     return torch.where(valid, log_p, torch.zeros_like(log_p))
 
 
-class FusedTerms(torch.autograd.Function):
+class SoftmaxPass(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, logits, target, valid, class_weights, gamma: float, alpha: float, smooth: float):
-        num_classes = logits.shape[1]
+    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights):
         probs = torch.softmax(logits, dim=1)
         if not bool(valid.all()):
             probs.mul_(valid.unsqueeze(1))
         p_true = probs.gather(1, target.unsqueeze(1)).squeeze(1)
         log_p = _true_log_probs(logits, target, p_true, valid)
-        weights = valid.to(logits.dtype)
-        if class_weights is not None:
-            weights = weights * class_weights[target]
-        total_weight = weights.sum().clamp_min(EPS)
-        ce = -(log_p * weights).sum() / total_weight
-        modulation = safe_pow(1.0 - p_true, gamma) if gamma else torch.ones_like(p_true)
-        focal = -alpha * (modulation * log_p * weights).sum() / total_weight
-        labels = target.reshape(-1)  # ignored pixels carry label 0 and probability 0: no compaction needed
-        tp = probs.new_zeros(num_classes).index_add_(0, labels, p_true.reshape(-1))
-        actual = torch.bincount(labels, weights=valid.reshape(-1).to(logits.dtype), minlength=num_classes)
-        predicted = probs.sum(dim=(0, 2, 3))
-        denominator = predicted + actual + smooth
-        dice_c = (2.0 * tp + smooth) / denominator
-        class_mask = (actual > 0).to(logits.dtype)
-        if class_weights is not None:
-            class_mask = class_mask * class_weights
-        mask_total = class_mask.sum().clamp_min(EPS)
-        dice = (class_mask * (1.0 - dice_c)).sum() / mask_total
-        ctx.save_for_backward(probs, p_true, log_p, target, weights, modulation, tp, denominator, class_mask)
-        ctx.constants = (gamma, alpha, smooth, total_weight, mask_total)
-        return torch.stack([ce, dice, focal])
+        columns = [(probs if e == 1 else probs**e).sum(dim=(2, 3)) for e in powers]
+        if weights is not None:
+            columns.append((probs * weights).sum(dim=(2, 3)))
+        sums = torch.stack(columns, dim=-1) if columns else probs.new_zeros(*probs.shape[:2], 0)
+        ctx.save_for_backward(probs, p_true, target, valid, weights)
+        ctx.powers = powers
+        return p_true, log_p, sums
 
     @staticmethod
-    def backward(ctx, grad_terms):
-        probs, p_true, log_p, target, weights, modulation, tp, denominator, class_mask = ctx.saved_tensors
-        gamma, alpha, smooth, total_weight, mask_total = ctx.constants
-        g_ce, g_dice, g_focal = grad_terms
-        one_minus = 1.0 - p_true
-        ratio = torch.where(one_minus > EPS, log_p / one_minus.clamp_min(EPS), -torch.ones_like(log_p))
-        # d(1 - p)^γ/dp = -power (1 - p)^γ / (1 - p); below EPS a fractional power is continued linearly (safe_pow)
-        power = gamma if gamma >= 1 else torch.where(one_minus > EPS, gamma, 1.0)
-        focal_coefficient = alpha * (modulation - power * p_true * modulation * ratio) if gamma else alpha
-        s = (g_ce + g_focal * focal_coefficient) * weights / total_weight
-        a = -2.0 * g_dice * class_mask / (mask_total * denominator)
-        b = g_dice * class_mask * (2.0 * tp + smooth) / (mask_total * denominator**2)
-        a_true_p = a[target] * p_true
-        n, c = probs.shape[:2]
-        r = torch.matmul(b.view(1, 1, c), probs.view(n, c, -1)).view_as(p_true) + a_true_p
-        grad = b.view(1, -1, 1, 1) + (s - r).unsqueeze(1)
-        grad.mul_(probs)
-        grad.scatter_add_(1, target.unsqueeze(1), (a_true_p - s).unsqueeze(1))
-        return grad, None, None, None, None, None, None
+    def backward(ctx, grad_p_true, grad_log_p, grad_sums):
+        probs, p_true, target, valid, weights = ctx.saved_tensors
+        g = (grad_log_p + grad_p_true * p_true) * valid  # the whole gradient of log p_{i,y_i}
+        grad = (_sums_gradient(probs, grad_sums, ctx.powers, weights) - g.unsqueeze(1)) * probs
+        grad.scatter_add_(1, target.unsqueeze(1), g.unsqueeze(1))
+        return grad, None, None, None, None
+
+
+def _sums_gradient(probs, grad_sums, powers, weights) -> torch.Tensor:
+    """``u_ik - r_i`` (see the module's docstring), broadcastable to ``probs``."""
+    n, k = probs.shape[:2]
+    columns = grad_sums.unbind(-1)
+    if not columns:
+        return probs.new_zeros(())
+    if weights is None and all(e == 1 for e in powers):  # u_ik = b_nk: r = b·p, one matrix product
+        b = grad_sums.sum(-1)
+        r = torch.bmm(b.view(n, 1, k), probs.view(n, k, -1)).view(n, 1, *probs.shape[2:])
+        return b.view(n, k, 1, 1) - r
+    u = sum(e * b.view(n, k, 1, 1) * probs ** (e - 1) for e, b in zip(powers, columns))
+    if weights is not None:
+        u = u + columns[-1].view(n, k, 1, 1) * weights
+    return u - (probs * u).sum(dim=1, keepdim=True)
+
+
+def softmax_pass(
+    logits: torch.Tensor,
+    target: torch.Tensor,
+    valid: torch.Tensor,
+    binary: bool,
+    powers: tuple[int, ...] = (1,),
+    weights: torch.Tensor | None = None,
+) -> PassResult:
+    """``SoftmaxPass`` of ``logits`` ``(N, C, H, W)`` (binary: C = 1, the probabilities [1 - σ(z), σ(z)])."""
+    if binary:
+        logits = torch.cat([torch.zeros_like(logits), logits], dim=1)
+    return PassResult(*SoftmaxPass.apply(logits, target, valid, tuple(powers), weights))
