@@ -74,7 +74,7 @@ def _sums_gradient(probs, grad_sums, powers, weights) -> torch.Tensor:
     """``u_ik - r_i`` (see the module's docstring), broadcastable to ``probs``."""
     n, k = probs.shape[:2]
     columns = grad_sums.unbind(-1)
-    if not columns:
+    if not bool(grad_sums.any()):  # the sums took no part in the loss (CE, Focal)
         return probs.new_zeros(())
     if weights is None and all(e == 1 for e in powers):  # u_ik = b_nk: r = b·p, one matrix product
         b = grad_sums.sum(-1)
