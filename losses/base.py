@@ -29,26 +29,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .catalog import IGNORE_INDEX
-from .fused import PassResult, softmax_pass
+from .fused import EPS, PassResult, softmax_pass
+from .fused import safe_pow as safe_pow  # defined with the softmax pass, which uses it; imported from here
 
 DEFAULT_IGNORE_INDEX = IGNORE_INDEX
-EPS = 1e-7
-
-
-def safe_pow(base: torch.Tensor, exponent: float | torch.Tensor) -> torch.Tensor:
-    """``base ** exponent`` for ``base >= 0``: exactly 0 at 0, continuous, finite gradients everywhere.
-
-    A fixed exponent ≥ 1 is the plain power. A fractional (or learnable) exponent has an infinite
-    derivative at 0 (and 0 ** γ has a NaN derivative in γ), so below ``EPS`` the power is continued
-    linearly, ``base · EPS^(γ - 1)``, which meets ``EPS^γ`` at ``EPS``. (Clamping the base would leave a
-    floor of ``EPS ** exponent`` at the optimum; zeroing it below ``EPS`` would make a step of that
-    size.) For γ ≥ 1 the continuation stays between ``base^γ`` and ``base``.
-    """
-    if not torch.is_tensor(exponent) and exponent >= 1:
-        return base.clamp_min(0.0) ** exponent
-    positive = base > EPS
-    safe = torch.where(positive, base, torch.ones_like(base))
-    return torch.where(positive, safe**exponent, base * EPS ** (exponent - 1.0))
 
 
 @dataclass
@@ -66,6 +50,7 @@ class Prepared:
     binary: bool
     class_weights: torch.Tensor | None  # (K,)
     label_map: torch.Tensor | None = None  # the loss's ``label_map`` of the target, when the data pipeline gave it
+    focal_gamma: float | None = None  # the loss's focal exponent: ``one_pass`` computes the focal term with it
 
     @functools.cached_property
     def log_probs(self) -> torch.Tensor:
@@ -76,8 +61,9 @@ class Prepared:
 
     @functools.cached_property
     def one_pass(self) -> PassResult:
-        """``softmax_pass`` with the per-class sums of p (what pixel and region losses are made of)."""
-        return softmax_pass(self.logits, self.target, self.valid, self.binary)
+        """``softmax_pass`` with the per-class sums of p (what pixel and region losses are made of), and the
+        focal term of the loss's ``focal_gamma``."""
+        return softmax_pass(self.logits, self.target, self.valid, self.binary, gamma=self.focal_gamma)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -102,10 +88,21 @@ class Prepared:
 
     def pixel_weights(self) -> torch.Tensor:
         """``(N, H, W)``: 0 at ignored pixels, else ``class_weights[y]`` (1 without class weights)."""
+        return self._pixel_weights
+
+    @functools.cached_property
+    def _pixel_weights(self) -> torch.Tensor:  # computed once for the terms of a combined loss
         weights = self.valid.to(self.dtype)
         if self.class_weights is not None:
             weights = weights * self.class_weights[self.target]
         return weights
+
+    @functools.cached_property
+    def class_index(self) -> torch.Tensor:
+        """Flat ``n K + y_i`` of every pixel (image n, class y_i), ``N K`` for ignored pixels."""
+        n, k = self.target.shape[0], self.num_classes
+        index = torch.arange(n, device=self.target.device).view(n, 1, 1) * k + self.target
+        return torch.where(self.valid, index, n * k).reshape(-1)
 
 
 def prepare(
@@ -162,18 +159,11 @@ class RegionStats:
         return self.actual > 0
 
 
-def _class_index(x: Prepared) -> torch.Tensor:
-    """Flat ``n K + y_i`` of every pixel (image n, class y_i), ``N K`` for ignored pixels."""
-    n, k = x.target.shape[0], x.num_classes
-    index = torch.arange(n, device=x.target.device).view(n, 1, 1) * k + x.target
-    return torch.where(x.valid, index, n * k).reshape(-1)
-
-
 def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> torch.Tensor:
     """``Σ_{i valid, y_i = c} values_i`` per class, ``(K,)`` or per image ``(N, K)``, of ``values``
     ``(N, H, W)``: one index-add, no one-hot."""
     n, k = x.target.shape[0], x.num_classes
-    sums = values.new_zeros(n * k + 1).index_add_(0, _class_index(x), values.reshape(-1))[:-1].view(n, k)
+    sums = values.new_zeros(n * k + 1).index_add_(0, x.class_index, values.reshape(-1))[:-1].view(n, k)
     return sums if per_image else sums.sum(0)
 
 
@@ -183,7 +173,7 @@ def region_stats(x: Prepared, per_image: bool = False, result: PassResult | None
     true-class probabilities, ``P_c = Σ_i p_ic^power`` is the pass's sum, G counts the labels."""
     result = x.one_pass if result is None else result
     n, k = x.target.shape[0], x.num_classes
-    actual = torch.bincount(_class_index(x), minlength=n * k + 1)[:-1].view(n, k).to(x.dtype)
+    actual = torch.bincount(x.class_index, minlength=n * k + 1)[:-1].view(n, k).to(x.dtype)
     predicted = result.sums[..., 0]
     total = x.valid.sum(dim=(1, 2)).to(x.dtype).unsqueeze(1)
     if not per_image:
@@ -240,11 +230,14 @@ class SegmentationLoss(nn.Module):
         beforehand (by the data pipeline, once per tile), else computed here when the loss needs it."""
         with torch.autocast(device_type=logits.device.type, enabled=False):
             x = prepare(logits, target, self.binary, self.ignore_index, self.class_weights)
-            x.label_map = label_map
+            x.label_map, x.focal_gamma = label_map, self.focal_gamma
             return self.compute(x)
 
     def compute(self, x: Prepared) -> torch.Tensor:
         raise NotImplementedError
+
+    focal_gamma: float | None = None
+    """The exponent of the loss's focal term (``focal.focal_term``), computed in the softmax pass."""
 
     uses_label_map = False
     """Whether the loss needs a map of the labels only (a distance map): ``label_map`` computes it."""

@@ -74,6 +74,7 @@ class WeightedTermsLoss(SegmentationLoss):
         super().__init__(*args, **kwargs)
         self.weights = _nonzero_weights(ce=ce_weight, dice=dice_weight, focal=focal_weight)
         self.gamma, self.alpha, self.smooth = gamma, alpha, smooth
+        self.focal_gamma = gamma if "focal" in self.weights else None
 
     def compute(self, x: Prepared) -> torch.Tensor:
         terms = combined_terms(x, set(self.weights), self.gamma, self.alpha, self.smooth)
@@ -106,6 +107,7 @@ class FocalPlusTverskyLoss(RegionLoss):
         self.weights = _nonzero_weights(focal=focal_weight, tversky=tversky_weight)
         warn_unless_normalised(tversky_alpha, tversky_beta)
         self.focal = (focal_gamma, focal_alpha)
+        self.focal_gamma = focal_gamma if "focal" in self.weights else None
         self.tversky = (tversky_alpha, tversky_beta)
 
     def compute(self, x: Prepared) -> torch.Tensor:
