@@ -29,32 +29,19 @@ import torch.nn.functional as F
 from torch import nn
 
 from .catalog import IGNORE_INDEX
+from .fused import EPS, PassResult, softmax_pass
+from .fused import safe_pow as safe_pow  # defined with the softmax pass, which uses it; imported from here
 
 DEFAULT_IGNORE_INDEX = IGNORE_INDEX
-EPS = 1e-7
-
-
-def safe_pow(base: torch.Tensor, exponent: float | torch.Tensor) -> torch.Tensor:
-    """``base ** exponent`` for ``base >= 0``: exactly 0 at 0, continuous, finite gradients everywhere.
-
-    A fixed exponent ≥ 1 is the plain power. A fractional (or learnable) exponent has an infinite
-    derivative at 0 (and 0 ** γ has a NaN derivative in γ), so below ``EPS`` the power is continued
-    linearly, ``base · EPS^(γ - 1)``, which meets ``EPS^γ`` at ``EPS``. (Clamping the base would leave a
-    floor of ``EPS ** exponent`` at the optimum; zeroing it below ``EPS`` would make a step of that
-    size.) For γ ≥ 1 the continuation stays between ``base^γ`` and ``base``.
-    """
-    if not torch.is_tensor(exponent) and exponent >= 1:
-        return base.clamp_min(0.0) ** exponent
-    positive = base > EPS
-    safe = torch.where(positive, base, torch.ones_like(base))
-    return torch.where(positive, safe**exponent, base * EPS ** (exponent - 1.0))
 
 
 @dataclass
 class Prepared:
     """A batch ready for any loss: fp32 (or wider) logits, safe targets, the valid mask.
 
-    ``log_probs`` over K classes (K = 2 in binary mode) is computed on first use.
+    ``one_pass`` (the softmax pass of ``fused``: true-class probabilities and log-probabilities,
+    per-class sums of p) and the dense ``log_probs`` over K classes (K = 2 in binary mode) are
+    computed on first use; most losses need the first only.
     """
 
     logits: torch.Tensor  # (N, C, H, W) fp32
@@ -62,6 +49,8 @@ class Prepared:
     valid: torch.Tensor  # (N, H, W) bool
     binary: bool
     class_weights: torch.Tensor | None  # (K,)
+    label_map: torch.Tensor | None = None  # the loss's ``label_map`` of the target, when the data pipeline gave it
+    focal_gamma: float | None = None  # the loss's focal exponent: ``one_pass`` computes the focal term with it
 
     @functools.cached_property
     def log_probs(self) -> torch.Tensor:
@@ -69,6 +58,12 @@ class Prepared:
         if self.binary:
             return torch.cat([F.logsigmoid(-self.logits), F.logsigmoid(self.logits)], dim=1)
         return F.log_softmax(self.logits, dim=1)
+
+    @functools.cached_property
+    def one_pass(self) -> PassResult:
+        """``softmax_pass`` with the per-class sums of p (what pixel and region losses are made of), and the
+        focal term of the loss's ``focal_gamma``."""
+        return softmax_pass(self.logits, self.target, self.valid, self.binary, gamma=self.focal_gamma)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -83,8 +78,8 @@ class Prepared:
         return self.log_probs.exp()
 
     def true_log_probs(self) -> torch.Tensor:
-        """``log p_{i, y_i}`` ``(N, H, W)``."""
-        return self.log_probs.gather(1, self.target.unsqueeze(1)).squeeze(1)
+        """``log p_{i, y_i}`` ``(N, H, W)`` (0 at ignored pixels)."""
+        return self.one_pass.log_p_true
 
     def one_hot(self) -> torch.Tensor:
         """Dense ``(N, K, H, W)`` one-hot target, zero at ignored pixels (only for losses that need it)."""
@@ -93,10 +88,21 @@ class Prepared:
 
     def pixel_weights(self) -> torch.Tensor:
         """``(N, H, W)``: 0 at ignored pixels, else ``class_weights[y]`` (1 without class weights)."""
+        return self._pixel_weights
+
+    @functools.cached_property
+    def _pixel_weights(self) -> torch.Tensor:  # computed once for the terms of a combined loss
         weights = self.valid.to(self.dtype)
         if self.class_weights is not None:
             weights = weights * self.class_weights[self.target]
         return weights
+
+    @functools.cached_property
+    def class_index(self) -> torch.Tensor:
+        """Flat ``n K + y_i`` of every pixel (image n, class y_i), ``N K`` for ignored pixels."""
+        n, k = self.target.shape[0], self.num_classes
+        index = torch.arange(n, device=self.target.device).view(n, 1, 1) * k + self.target
+        return torch.where(self.valid, index, n * k).reshape(-1)
 
 
 def prepare(
@@ -153,26 +159,26 @@ class RegionStats:
         return self.actual > 0
 
 
-def region_stats(x: Prepared, per_image: bool = False, probs: torch.Tensor | None = None) -> RegionStats:
-    """Soft TP, P and G per class from gathers and sums: no dense one-hot of the batch."""
-    probs = x.probs if probs is None else probs
-    n, k = probs.shape[:2]
-    valid = x.valid
-    masked = probs * valid.unsqueeze(1)
-    p_true = masked.gather(1, x.target.unsqueeze(1)).squeeze(1)
-    if per_image:
-        index = (torch.arange(n, device=probs.device).view(n, 1, 1) * k + x.target)[valid]
-        tp = probs.new_zeros(n * k).index_add_(0, index, p_true[valid]).view(n, k)
-        actual = torch.bincount(index, minlength=n * k).to(probs.dtype).view(n, k)
-        predicted = masked.sum(dim=(2, 3))
-        total = valid.sum(dim=(1, 2)).to(probs.dtype).unsqueeze(1)
-    else:
-        labels = x.target[valid]
-        tp = probs.new_zeros(k).index_add_(0, labels, p_true[valid])
-        actual = torch.bincount(labels, minlength=k).to(probs.dtype)
-        predicted = masked.sum(dim=(0, 2, 3))
-        total = valid.sum().to(probs.dtype)
-    return RegionStats(tp, predicted, actual, total)
+def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> torch.Tensor:
+    """``Σ_{i valid, y_i = c} values_i`` per class, ``(K,)`` or per image ``(N, K)``, of ``values``
+    ``(N, H, W)``: one index-add, no one-hot."""
+    n, k = x.target.shape[0], x.num_classes
+    sums = values.new_zeros(n * k + 1).index_add_(0, x.class_index, values.reshape(-1))[:-1].view(n, k)
+    return sums if per_image else sums.sum(0)
+
+
+def region_stats(x: Prepared, per_image: bool = False, result: PassResult | None = None, power: int = 1) -> RegionStats:
+    """Soft counts per class from one softmax pass (``x.one_pass`` unless ``result`` is given, whose
+    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` index-adds the
+    true-class probabilities, ``P_c = Σ_i p_ic^power`` is the pass's sum, G counts the labels."""
+    result = x.one_pass if result is None else result
+    n, k = x.target.shape[0], x.num_classes
+    actual = torch.bincount(x.class_index, minlength=n * k + 1)[:-1].view(n, k).to(x.dtype)
+    predicted = result.sums[..., 0]
+    total = x.valid.sum(dim=(1, 2)).to(x.dtype).unsqueeze(1)
+    if not per_image:
+        actual, predicted, total = actual.sum(0), predicted.sum(0), total.sum()
+    return RegionStats(class_sums(x, result.p_true**power, per_image), predicted, actual, total)
 
 
 def region_classes(stats: RegionStats, x: Prepared, all_classes: bool = False) -> RegionStats:
@@ -217,13 +223,34 @@ class SegmentationLoss(nn.Module):
         else:
             self.class_weights = None
 
-    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, logits: torch.Tensor, target: torch.Tensor, label_map: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """The loss of ``logits`` for ``target``; ``label_map``: ``self.label_map(target)`` computed
+        beforehand (by the data pipeline, once per tile), else computed here when the loss needs it."""
         with torch.autocast(device_type=logits.device.type, enabled=False):
             x = prepare(logits, target, self.binary, self.ignore_index, self.class_weights)
+            x.label_map, x.focal_gamma = label_map, self.focal_gamma
             return self.compute(x)
 
     def compute(self, x: Prepared) -> torch.Tensor:
         raise NotImplementedError
+
+    focal_gamma: float | None = None
+    """The exponent of the loss's focal term (``focal.focal_term``), computed in the softmax pass."""
+
+    uses_label_map = False
+    """Whether the loss needs a map of the labels only (a distance map): ``label_map`` computes it."""
+
+    def label_map(self, target: torch.Tensor) -> torch.Tensor:
+        """The map of ``target`` ``(N, H, W)`` that the loss needs (``uses_label_map``), on the CPU."""
+        raise NotImplementedError
+
+    def map_of(self, x: Prepared) -> torch.Tensor:
+        """The batch's label map: the one given to ``forward``, else computed from the target."""
+        if x.label_map is None:
+            x.label_map = self.label_map(x.target.masked_fill(~x.valid, self.ignore_index))
+        return x.label_map.to(device=x.logits.device, dtype=x.dtype)
 
 
 class RegionLoss(SegmentationLoss):

@@ -34,43 +34,57 @@ from __future__ import annotations
 import torch
 
 from .base import EPS, Prepared, SegmentationLoss, class_mean
-from .dice import DiceLoss
-from .distance_maps import distance_field, signed_distance
+from .dice import DiceLoss, dice_term
+from .distance_maps import distance_field, scored_masks, signed_distance
+from .fused import softmax_pass
 
 
 def _scored(x: Prepared, tensor: torch.Tensor) -> torch.Tensor:
     return tensor[:, 1:] if x.binary else tensor
 
 
-def boundary_term(x: Prepared) -> torch.Tensor:
-    """Kervadec's boundary term, each (image, class) normalised by the L1 norm of its distance map."""
-    valid = x.valid.unsqueeze(1).to(x.dtype)
-    probs, truth = _scored(x, x.probs), _scored(x, x.one_hot())
-    phi = signed_distance(truth).to(probs) * valid
-    norm = phi.abs().sum(dim=(2, 3))
-    per_unit = (phi * probs).sum(dim=(2, 3)) / norm.clamp_min(EPS)
-    return class_mean(per_unit, norm > 0, x)
-
-
 class BoundaryLoss(DiceLoss):
+    """Dice and Kervadec's boundary term from one softmax pass, the signed distance map φ (``label_map``)
+    its weights: ``L_B(n, c) = S_φ[n, c] / Σ_i |φ_nc(i)|``."""
+
     nonnegative = False  # the boundary term is negative inside the target: its minimum is below 0
+    uses_label_map = True
 
     def __init__(self, *args, boundary_weight: float = 0.5, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.boundary_weight = boundary_weight
 
+    def label_map(self, target: torch.Tensor) -> torch.Tensor:
+        """φ of each scored class ``(N, K', H, W)`` (binary: the foreground), 0 at ignored pixels."""
+        masks = scored_masks(target, self.num_classes, self.binary, self.ignore_index)
+        return signed_distance(masks) * (target != self.ignore_index).unsqueeze(1).cpu()
+
     def compute(self, x: Prepared) -> torch.Tensor:
-        return (1.0 - self.boundary_weight) * super().compute(x) + self.boundary_weight * boundary_term(x)
+        phi = self.map_of(x)
+        weights = torch.cat([torch.zeros_like(phi), phi], dim=1) if x.binary else phi
+        result = softmax_pass(x.logits, x.target, x.valid, x.binary, weights=weights)
+        dice = dice_term(x, self.smooth, self.per_image, result)
+        norm = phi.abs().sum(dim=(2, 3))
+        boundary = class_mean(_scored(x, result.sums[..., -1]) / norm.clamp_min(EPS), norm > 0, x)
+        return (1.0 - self.boundary_weight) * dice + self.boundary_weight * boundary
 
 
 class HausdorffDTLoss(SegmentationLoss):
+    """d_G^α from the labels (``label_map``), d_P^α from the thresholded prediction at each step."""
+
+    uses_label_map = True
+
     def __init__(self, *args, alpha: float = 2.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.alpha = alpha
 
+    def label_map(self, target: torch.Tensor) -> torch.Tensor:
+        """d_G of each scored class ``(N, K', H, W)``."""
+        return distance_field(scored_masks(target, self.num_classes, self.binary, self.ignore_index))
+
     def compute(self, x: Prepared) -> torch.Tensor:
         valid = x.valid.unsqueeze(1).to(x.dtype)
         probs, truth = _scored(x, x.probs) * valid, _scored(x, x.one_hot())
-        distance = (distance_field(probs) ** self.alpha + distance_field(truth) ** self.alpha).to(probs)
+        distance = (distance_field(probs) ** self.alpha).to(probs) + self.map_of(x) ** self.alpha
         per_unit = ((probs - truth) ** 2 * distance * valid).sum(dim=(2, 3)) / valid.sum(dim=(2, 3)).clamp_min(1.0)
         return class_mean(per_unit, torch.ones_like(per_unit, dtype=torch.bool), x)

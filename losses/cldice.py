@@ -31,15 +31,19 @@ def soft_erode(img: torch.Tensor) -> torch.Tensor:
     return torch.min(vertical, horizontal)
 
 
-def soft_open(img: torch.Tensor) -> torch.Tensor:
-    return F.max_pool2d(soft_erode(img), (3, 3), (1, 1), (1, 1))
+def soft_dilate(img: torch.Tensor) -> torch.Tensor:
+    return F.max_pool2d(img, (3, 3), (1, 1), (1, 1))
 
 
 def soft_skeleton(img: torch.Tensor, iterations: int) -> torch.Tensor:
-    skeleton = F.relu(img - soft_open(img))
+    """Shit et al.'s soft skeleton: ``S = relu(I - open(I))``, then for each erosion ``I <- erode(I)``,
+    ``S <- S + relu(δ - S δ)`` with ``δ = relu(I - open(I))``, where ``open(I) = dilate(erode(I))``.
+    Each erosion serves both the opening and the next iteration (computed once)."""
+    eroded = soft_erode(img)
+    skeleton = F.relu(img - soft_dilate(eroded))
     for _ in range(iterations):
-        img = soft_erode(img)
-        delta = F.relu(img - soft_open(img))
+        img, eroded = eroded, soft_erode(eroded)
+        delta = F.relu(img - soft_dilate(eroded))
         skeleton = skeleton + F.relu(delta - skeleton * delta)
     return skeleton
 

@@ -31,8 +31,8 @@
   gradients). Binary mode scores the foreground class.
 
 L_CE, L_Dice and L_Focal are those of ``cross_entropy``, ``dice`` and ``focal``. The combined terms
-need no dense one-hot target and share one softmax: in multiclass mode through ``fused.FusedTerms``
-(closed-form gradients), in binary mode through one log-sigmoid.
+need no dense one-hot target and share one softmax pass (``fused.SoftmaxPass``, closed-form
+gradients): CE and Focal from its true-class log-probabilities, Dice from its per-class sums.
 """
 
 from __future__ import annotations
@@ -42,26 +42,19 @@ import torch
 from .base import EPS, Prepared, RegionLoss, SegmentationLoss, pixel_mean
 from .dice import dice_term
 from .focal import focal_term
-from .fused import FusedTerms
 from .tversky import tversky_term, warn_unless_normalised
 
 
 def combined_terms(
     x: Prepared, need: set[str], gamma: float = 2.0, alpha: float = 1.0, smooth: float = 1e-5
 ) -> dict[str, torch.Tensor]:
-    """The CE, Dice and Focal terms named in ``need``, from one log-softmax and one gather."""
-    if not x.binary:
-        ce, dice, focal = FusedTerms.apply(x.logits, x.target, x.valid, x.class_weights, gamma, alpha, smooth)
-        return {name: value for name, value in (("ce", ce), ("dice", dice), ("focal", focal)) if name in need}
-    terms: dict[str, torch.Tensor] = {}
-    log_p = x.true_log_probs()
-    if "ce" in need:
-        terms["ce"] = pixel_mean(-log_p, x)
-    if "focal" in need:
-        terms["focal"] = focal_term(x, gamma, alpha, log_p)
-    if "dice" in need:
-        terms["dice"] = dice_term(x, smooth)
-    return terms
+    """The CE, Dice and Focal terms named in ``need``, from the batch's one softmax pass."""
+    terms = {
+        "ce": lambda: pixel_mean(-x.true_log_probs(), x),
+        "focal": lambda: focal_term(x, gamma, alpha),
+        "dice": lambda: dice_term(x, smooth),
+    }
+    return {name: term() for name, term in terms.items() if name in need}
 
 
 class WeightedTermsLoss(SegmentationLoss):
@@ -81,6 +74,7 @@ class WeightedTermsLoss(SegmentationLoss):
         super().__init__(*args, **kwargs)
         self.weights = _nonzero_weights(ce=ce_weight, dice=dice_weight, focal=focal_weight)
         self.gamma, self.alpha, self.smooth = gamma, alpha, smooth
+        self.focal_gamma = gamma if "focal" in self.weights else None
 
     def compute(self, x: Prepared) -> torch.Tensor:
         terms = combined_terms(x, set(self.weights), self.gamma, self.alpha, self.smooth)
@@ -113,6 +107,7 @@ class FocalPlusTverskyLoss(RegionLoss):
         self.weights = _nonzero_weights(focal=focal_weight, tversky=tversky_weight)
         warn_unless_normalised(tversky_alpha, tversky_beta)
         self.focal = (focal_gamma, focal_alpha)
+        self.focal_gamma = focal_gamma if "focal" in self.weights else None
         self.tversky = (tversky_alpha, tversky_beta)
 
     def compute(self, x: Prepared) -> torch.Tensor:

@@ -51,10 +51,16 @@ class TopKCrossEntropyLoss(SegmentationLoss):
 
 
 class DistanceWeightedCrossEntropyLoss(SegmentationLoss):
+    uses_label_map = True
+
     def __init__(self, *args, boundary_weight: float = 1.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.boundary_weight = boundary_weight
 
+    def label_map(self, target: torch.Tensor) -> torch.Tensor:
+        """Φ ``(N, H, W)``."""
+        return boundary_proximity(target, target != self.ignore_index)
+
     def compute(self, x: Prepared) -> torch.Tensor:
-        proximity = boundary_proximity(x.target, x.valid).to(x.logits)
+        proximity = self.map_of(x)
         return pixel_mean((1.0 + self.boundary_weight * proximity) * -x.true_log_probs(), x)

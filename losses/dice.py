@@ -28,15 +28,17 @@ from __future__ import annotations
 import torch
 
 from .base import Prepared, RegionLoss, class_mean, region_classes, region_stats
+from .fused import PassResult
 
 
 def dice_per_class(tp: torch.Tensor, predicted: torch.Tensor, actual: torch.Tensor, smooth: float) -> torch.Tensor:
     return (2.0 * tp + smooth) / (predicted + actual + smooth)
 
 
-def dice_term(x: Prepared, smooth: float, per_image: bool = False) -> torch.Tensor:
-    """The soft Dice loss of a prepared batch (present classes, binary: the foreground)."""
-    s = region_classes(region_stats(x, per_image), x)
+def dice_term(x: Prepared, smooth: float, per_image: bool = False, result: PassResult | None = None) -> torch.Tensor:
+    """The soft Dice loss of a prepared batch (present classes, binary: the foreground), from its softmax
+    pass (``x.one_pass`` unless ``result`` is given)."""
+    s = region_classes(region_stats(x, per_image, result), x)
     return class_mean(1.0 - dice_per_class(s.tp, s.predicted, s.actual, smooth), s.present, x)
 
 

@@ -1,9 +1,14 @@
-"""Distance maps of target masks (computed on the CPU with SciPy, constants for the gradient)."""
+"""Distance maps of target masks (computed on the CPU with SciPy, constants for the gradient).
+
+The maps of the labels depend on the labels only: a loss's ``label_map`` computes them from a target
+``(N, H, W)``, in the data pipeline once per tile (``TileDataset``) or, given labels only, at each step.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy.ndimage import distance_transform_edt
 
 
@@ -30,6 +35,14 @@ def boundary_proximity(target: torch.Tensor, valid: torch.Tensor) -> torch.Tenso
             distance = distance_transform_edt(~edge)
             out[n] = np.clip(1.0 - distance / max(distance[ok[n]].max(), 1.0), 0.0, 1.0)
     return torch.from_numpy(out)
+
+
+def scored_masks(target: torch.Tensor, num_classes: int, binary: bool, ignore_index: int) -> torch.Tensor:
+    """``(N, K', H, W)`` 0/1 masks of the classes a region loss scores (binary mode: the foreground
+    only), 0 at ignored pixels: each class's mask for the distance maps."""
+    valid = target != ignore_index
+    masks = F.one_hot(torch.where(valid, target, 0).long(), num_classes).permute(0, 3, 1, 2) * valid.unsqueeze(1)
+    return masks[:, 1:] if binary else masks
 
 
 def signed_distance(masks: torch.Tensor) -> torch.Tensor:

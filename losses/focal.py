@@ -23,21 +23,23 @@ GAMMA_MIN = 1.0  # below 1 the perfect prediction is no longer the minimum (see 
 GAMMA_MAX = 5.0
 
 
-def focal_term(x: Prepared, gamma: float, alpha: float, log_p: torch.Tensor | None = None) -> torch.Tensor:
-    """The (α-balanced) focal loss of a prepared batch (``log_p``: the true-class log-probabilities)."""
-    log_p = x.true_log_probs() if log_p is None else log_p
-    modulation = safe_pow(1.0 - log_p.exp(), gamma) if gamma else 1.0
+def focal_term(x: Prepared, gamma: float, alpha: float) -> torch.Tensor:
+    """The (α-balanced) focal loss of a prepared batch, from its softmax pass (``(1 - p_t)^γ log p_t`` and
+    its closed-form gradient): the loss's ``focal_gamma``, given to the batch, must be ``gamma``."""
+    if x.focal_gamma != gamma:
+        raise ValueError(f"The batch's softmax pass has focal gamma {x.focal_gamma}, the focal term needs {gamma}.")
     if x.binary:
         alpha_t = torch.where(x.target == 1, alpha, 1.0 - alpha)
     else:
         alpha_t = alpha
-    return pixel_mean(-alpha_t * modulation * log_p, x)
+    return pixel_mean(-alpha_t * x.one_pass.focal, x)
 
 
 class FocalLoss(SegmentationLoss):
     def __init__(self, *args, gamma: float = 2.0, alpha: float = 0.25, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.gamma, self.alpha = gamma, alpha
+        self.focal_gamma = gamma
 
     def compute(self, x: Prepared) -> torch.Tensor:
         return focal_term(x, self.gamma, self.alpha)

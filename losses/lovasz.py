@@ -30,13 +30,14 @@ from .base import Prepared, SegmentationLoss
 
 
 def lovasz_grad(truth_sorted: torch.Tensor) -> torch.Tensor:
-    """Gradient of the Lovász extension of the Jaccard loss at errors sorted in decreasing order."""
-    total = truth_sorted.sum()
-    intersection = total - truth_sorted.cumsum(0)
-    union = total + (1.0 - truth_sorted).cumsum(0)
+    """Gradient of the Lovász extension of the Jaccard loss at errors sorted in decreasing order along the
+    last dimension (one row per class)."""
+    total = truth_sorted.sum(-1, keepdim=True)
+    intersection = total - truth_sorted.cumsum(-1)
+    union = total + (1.0 - truth_sorted).cumsum(-1)
     jaccard = 1.0 - intersection / union
-    if truth_sorted.numel() > 1:
-        jaccard[1:] = jaccard[1:] - jaccard[:-1]
+    if truth_sorted.shape[-1] > 1:
+        jaccard[..., 1:] = jaccard[..., 1:] - jaccard[..., :-1]
     return jaccard
 
 
@@ -49,18 +50,15 @@ def _hinge(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
 
 
 def _softmax(probs: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
-    """``probs`` (P, K) of valid pixels, ``labels`` (P,)."""
-    losses, class_weights = [], []
-    for c in torch.unique(labels).tolist():
-        truth = (labels == c).to(probs.dtype)
-        errors = (truth - probs[:, c]).abs()
-        errors_sorted, order = torch.sort(errors, descending=True)
-        losses.append(torch.dot(errors_sorted, lovasz_grad(truth[order])))
-        class_weights.append(1.0 if weights is None else float(weights[c]))
-    if not losses:
+    """``probs`` (K, P) of valid pixels, ``labels`` (P,): the present classes' errors sorted in one call."""
+    present = torch.unique(labels)
+    if present.numel() == 0:
         return probs.sum() * 0.0
-    w = torch.tensor(class_weights, device=probs.device, dtype=probs.dtype)
-    return (torch.stack(losses) * w).sum() / w.sum().clamp_min(1e-7)
+    truth = (labels == present.view(-1, 1)).to(probs.dtype)
+    errors_sorted, order = torch.sort((truth - probs[present]).abs(), dim=1, descending=True)
+    losses = (errors_sorted * lovasz_grad(truth.gather(1, order))).sum(1)
+    w = torch.ones_like(losses) if weights is None else weights[present].to(probs.dtype)
+    return (losses * w).sum() / w.sum().clamp_min(1e-7)
 
 
 class LovaszLoss(SegmentationLoss):
@@ -72,7 +70,7 @@ class LovaszLoss(SegmentationLoss):
         valid = x.valid & select
         if x.binary:
             return _hinge(x.logits[:, 0][valid], x.target[valid].to(x.dtype))
-        probs = x.probs.permute(0, 2, 3, 1)[valid]
+        probs = x.probs.transpose(0, 1)[:, valid]
         return _softmax(probs, x.target[valid], x.class_weights)
 
     def compute(self, x: Prepared) -> torch.Tensor:

@@ -8,14 +8,16 @@ weighted by r (0.05 in the paper); averaged over present classes (binary: the fo
 weighted. The paper's formula has no smoothing term, and neither has this loss (it takes no
 ``smooth``): an empty denominator (a class filling the whole batch) leaves its term at 0. r is kept
 inside (0, 1): with r = 0 a prediction of nothing, with r = 1 a prediction of everything, would
-score as well as the perfect one. Computed from gathers, without a dense one-hot target.
+score as well as the perfect one. Computed from one softmax pass (``fused``) with the per-class sums
+of p², the true-class terms index-added: no dense one-hot target.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .base import EPS, Prepared, SegmentationLoss, class_mean, region_classes, region_stats
+from .base import EPS, Prepared, SegmentationLoss, class_mean, class_sums, region_classes, region_stats
+from .fused import softmax_pass
 
 
 class SensitivitySpecificityLoss(SegmentationLoss):
@@ -24,12 +26,12 @@ class SensitivitySpecificityLoss(SegmentationLoss):
         self.r, self.per_image = r, per_image
 
     def compute(self, x: Prepared) -> torch.Tensor:
-        probs = x.probs
-        missed = region_stats(x, self.per_image, probs=(1.0 - probs) ** 2)  # tp = Σ_{y=c} (1 - p_c)²
-        squared = region_stats(x, self.per_image, probs=probs**2)  # predicted = Σ p_c², tp = Σ_{y=c} p_c²
-        missed = region_classes(missed, x)
+        result = softmax_pass(x.logits, x.target, x.valid, x.binary, powers=(2,))
+        squared = region_stats(x, self.per_image, result, power=2)  # predicted = Σ p_c², tp = Σ_{y=c} p_c²
+        missed = class_sums(x, (1.0 - result.p_true) ** 2, self.per_image)  # Σ_{y=c} (1 - p_c)²
+        missed = missed[..., 1:] if x.binary else missed
         squared = region_classes(squared, x)
-        sensitivity = missed.tp / missed.actual.clamp_min(EPS)
-        specificity = (squared.predicted - squared.tp) / (missed.total - missed.actual).clamp_min(EPS)
+        sensitivity = missed / squared.actual.clamp_min(EPS)
+        specificity = (squared.predicted - squared.tp) / (squared.total - squared.actual).clamp_min(EPS)
         loss = self.r * sensitivity + (1.0 - self.r) * specificity
-        return class_mean(loss, missed.present, x)
+        return class_mean(loss, squared.present, x)

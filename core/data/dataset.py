@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import rasterio
 import torch
@@ -75,13 +77,25 @@ class TileSource:
 
 
 class TileDataset(Dataset):
-    """Normalized, optionally augmented tiles; augmentation is seeded by (seed, epoch, tile)."""
+    """Normalized, optionally augmented tiles; augmentation is seeded by (seed, epoch, tile).
+
+    ``label_map``: a loss's map of the labels only (``losses``: a distance map, ``(1, H, W)`` labels
+    to ``(1, ...)``), computed here once per tile and returned as a third tensor, so that the loss
+    need not compute it at every step (and DataLoader workers compute it beside the network).
+    """
 
     def __init__(
-        self, source: TileSource, windows: list[Window], stats: dict, augmentation: str = "none", seed: int = 0
+        self,
+        source: TileSource,
+        windows: list[Window],
+        stats: dict,
+        augmentation: str = "none",
+        seed: int = 0,
+        label_map: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ) -> None:
         self.source, self.windows, self.stats = source, windows, stats
         self.augmentation, self.seed, self.epoch = augmentation, seed, 0
+        self.label_map = label_map
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -89,9 +103,12 @@ class TileDataset(Dataset):
     def __len__(self) -> int:
         return len(self.windows)
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, ...]:
         data, valid, target = self.source.read_raw(self.windows[index])
         image = normalize(data, valid, self.stats)
         rng = np.random.default_rng([self.seed, self.epoch, index])
         image, target = augment(image, target, valid, self.augmentation, rng)
-        return torch.from_numpy(np.ascontiguousarray(image)), torch.from_numpy(np.ascontiguousarray(target)).long()
+        tile = torch.from_numpy(np.ascontiguousarray(image)), torch.from_numpy(np.ascontiguousarray(target)).long()
+        if self.label_map is None:
+            return tile
+        return *tile, self.label_map(tile[1].unsqueeze(0)).squeeze(0)

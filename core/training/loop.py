@@ -180,7 +180,7 @@ def train(
     seed_everything(config.seed, config.deterministic)
     parts = _optimisation(config, data, processes.device, events)
     step = distributed.wrap(_TrainingStep(parts.model, parts.loss_fn), processes)
-    loaders = _loaders(config, data, processes)
+    loaders = _loaders(config, data, processes, parts.loss_fn)
     output = Path(config.output_dir)
     output.mkdir(parents=True, exist_ok=True)
     run = _Run(config, output, parts, events, processes.main)
@@ -282,9 +282,13 @@ class _Loaders:
         self.sampler.set_epoch(epoch)
 
 
-def _loaders(config: TrainConfig, data: TrainingData, processes: distributed.Processes) -> _Loaders:
-    """The training and validation loaders of this process."""
-    train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed)
+def _loaders(
+    config: TrainConfig, data: TrainingData, processes: distributed.Processes, loss_fn: torch.nn.Module
+) -> _Loaders:
+    """The training and validation loaders of this process; the training tiles come with the loss's label
+    map when it needs one (computed once per tile instead of at every step)."""
+    label_map = loss_fn.label_map if getattr(loss_fn, "uses_label_map", False) else None
+    train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed, label_map)
     # each epoch's order is randperm(seed * 1000 + epoch) (class balanced: draws seeded so), as a single process
     # always shuffled: the processes deal out that order, so every global batch holds one process's batch
     if config.sampling == "class_balanced":
@@ -343,10 +347,10 @@ class _Epochs:
         self.parts.freeze.start_epoch(epoch)
         device, batches = self.processes.device, len(self.loaders.train)
         losses, norms = [], []
-        for batch, (x, y) in enumerate(self.loaders.train, start=1):
+        for batch, (x, y, *label_map) in enumerate(self.loaders.train, start=1):
             if distributed.any_process(self.processes, stop.requested()):
                 return None
-            loss, norm = _train_step(self.step, self.parts, x.to(device), y.to(device))
+            loss, norm = _train_step(self.step, self.parts, x.to(device), y.to(device), *label_map)
             check_step(loss, norm, self.parts.scaler.is_enabled(), epoch, batch)
             losses.append(loss)
             norms.append(norm)
@@ -377,17 +381,20 @@ class _TrainingStep(torch.nn.Module):
         super().__init__()
         self.model, self.loss_fn = model, loss_fn
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, y: torch.Tensor, *label_map: torch.Tensor) -> torch.Tensor:
         with autocast(x.device):
             logits = self.model(x)
-        return self.loss_fn(logits.float(), y)
+        return self.loss_fn(logits.float(), y, *label_map)
 
 
-def _train_step(step: torch.nn.Module, parts: _Optimisation, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    """One optimisation step; fp16 gradients are scaled (GradScaler), bf16 and fp32 need not be."""
+def _train_step(
+    step: torch.nn.Module, parts: _Optimisation, x: torch.Tensor, y: torch.Tensor, *label_map: torch.Tensor
+) -> tuple[float, float]:
+    """One optimisation step (``label_map``: the loss's map of ``y``, when the tiles bring it); fp16
+    gradients are scaled (GradScaler), bf16 and fp32 need not be."""
     step.train()
     parts.freeze.hold()
-    loss = step(x, y)
+    loss = step(x, y, *label_map)
     parts.optimizer.zero_grad(set_to_none=True)
     parts.scaler.scale(loss).backward()
     parts.freeze.drop_gradients()

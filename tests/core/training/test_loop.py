@@ -240,3 +240,27 @@ def test_attention_unet_size_and_forward():
     model = build_model("attention_unet", "", 3, 19)
     assert parameter_count(model) == 34_872_895  # the study reports about 31.4 M
     assert build_model("attention_unet", "", 5, 7)(torch.randn(2, 5, 64, 64)).shape == (2, 7, 64, 64)
+
+
+def test_the_tiles_bring_the_label_map_of_a_distance_loss(landcover_crop, landcover, tmp_path):
+    """A loss whose distance map depends on the labels only gets it from the tiles (computed once per tile,
+    of the augmented labels), and trains with it."""
+    from segmentation_trainer.core.data.dataset import TileDataset
+    from segmentation_trainer.losses import build_loss
+
+    config = train_config(
+        landcover_crop,
+        landcover["strata"],
+        tmp_path,
+        epochs=1,
+        tile_size=64,
+        augmentation="basic",
+        loss="boundary",
+        **FAST,
+    )
+    data = prepare_data(config, quiet())
+    loss = build_loss("boundary", "multiclass", len(data.classes))
+    _, target, phi = TileDataset(data.source, data.split.train[:2], data.stats, "basic", 0, loss.label_map)[1]
+    assert torch.equal(phi, loss.label_map(target.unsqueeze(0))[0]) and phi.shape == (len(data.classes), 64, 64)
+    train(config, quiet(), StopRequest())
+    assert json.loads((tmp_path / "metrics.json").read_text())

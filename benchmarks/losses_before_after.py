@@ -1,0 +1,68 @@
+"""Losses of two versions of the package timed side by side in one process, each against its floor.
+
+Usage: python benchmarks/losses_before_after.py BEFORE_DIR [--only combo focal ce] [--rounds 21]
+
+BEFORE_DIR holds an older copy of the package under the name ``before``, e.g. for commit e93c05e:
+``mkdir -p /tmp/b/before && git archive e93c05e losses core | tar -x -C /tmp/b/before &&
+touch /tmp/b/before/__init__.py``. On one thread, by the process's CPU time (the least disturbed
+figure on a shared machine), each round runs the floor (``F.cross_entropy``, or BCE for the binary
+losses), then every loss of both versions, on the batch of ``benchmarks/losses.py``; the median of
+``rounds`` rounds after a warm-up is printed, in ms and × the floor. Binary counterparts of
+``combo``, ``focal`` and ``ce`` are ``binary_combo``, ``binary_focal`` and ``bce``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+BINARY = {"combo": "binary_combo", "focal": "binary_focal", "ce": "bce"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("before_dir")
+    parser.add_argument("--only", nargs="+", default=["combo", "focal", "ce"])
+    parser.add_argument("--rounds", type=int, default=21)
+    parser.add_argument("--shape", type=int, nargs=4, default=[8, 7, 256, 256])
+    args = parser.parse_args()
+    import torch
+
+    sys.path.insert(0, args.before_dir)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from before.losses import build_loss as build_before
+
+    from losses import floor_fn, land_cover_batch
+    from segmentation_trainer.losses import build_loss as build_after
+
+    torch.set_num_threads(1)
+    print(f"1 thread, CPU time, median of {args.rounds}, {time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}")
+    print("| loss | before (ms) | after (ms) | before × floor | after × floor |\n|---|---|---|---|---|")
+    for mode in ("multiclass", "binary"):
+        binary = mode == "binary"
+        logits, target = land_cover_batch(args.shape, binary, "cpu")
+        k = 2 if binary else args.shape[1]
+        fns = {"floor": floor_fn(binary)}
+        names = [BINARY.get(n, n) if binary else n for n in args.only]
+        for name in names:
+            fns[("before", name)] = build_before(name, mode, k)
+            fns[("after", name)] = build_after(name, mode, k)
+        times = {key: [] for key in fns}
+        for i in range(args.rounds + 1):
+            for key, fn in fns.items():
+                logits.grad = None
+                start = time.process_time()
+                fn(logits, target).backward()
+                if i:  # the first round warms up
+                    times[key].append(time.process_time() - start)
+        median = {key: statistics.median(t) for key, t in times.items()}
+        for name in names:
+            b, a, floor = median[("before", name)], median[("after", name)], median["floor"]
+            print(f"| `{name}` | {b * 1e3:.1f} | {a * 1e3:.1f} | {b / floor:.2f} | {a / floor:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
