@@ -146,6 +146,8 @@ def check_settings(config: object) -> None:
             raise UserError(f"{s.label} {value!r} is not known: use one of {', '.join(s.choices)}.")
         if s.kind in (int, float) and not isinstance(value, bool):
             _check_bounds(s, value)
+        if s.kind is dict and not isinstance(value, dict):
+            raise UserError(f'{s.label} must be a JSON object such as {{"gamma": 2.0}}, got {value!r}.')
         if s.source == BANDS:
             _check_bands(s, value)
 
