@@ -26,10 +26,8 @@ from .common.config import (
 from .common.errors import UserError
 from .common.events import EventWriter
 from .common.files import check_not_an_input, check_output_file, disk_error
-from .common.schema import BANDS, CLASS_TABLE, EXTENT, Setting, parse_bands, settings_of
+from .common.schema import BANDS, CLASS_TABLE, EXTENT, JSON_EXAMPLE, Setting, parse_bands, settings_of
 
-JSON_EXAMPLE = '{"gamma": 2.0}'
-"""An example of a JSON object flag (``--loss-params``, the one there is)."""
 LABEL_SETTINGS = ("raster", "labels", "label_layer", "class_field", "classes", "mode", "unlabelled_as_background")
 """What ``rasterize`` reads: the labels on the raster's grid."""
 
