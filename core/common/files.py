@@ -117,12 +117,18 @@ def _same_file(a: Path, b: Path) -> bool:
 def replaced(path: str | Path) -> Iterator[Path]:
     """Write a file atomically: the caller writes the yielded temporary path, which then replaces ``path`` in
     one rename, so a reader (or a run killed midway) sees the old file or the new one, never half of one. The
-    temporary file is removed when writing fails."""
+    temporary file is removed when writing fails; a disk refusing the write is a UserError naming ``path``
+    (``disk_error``)."""
     target = Path(path)
     tmp = target.with_name(target.name + ".tmp")
     try:
         yield tmp
         os.replace(tmp, target)
+    except Exception as exc:
+        error = disk_error(exc, target)
+        if error is None:
+            raise
+        raise error from None
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import rasterio
 from rasterio.windows import Window
 
 from ..common.errors import UserError
+from ..common.files import disk_error
 from .tiling import MIN_TILE
 
 SAMPLES, SAMPLE_SIDE = 8, 64
@@ -62,16 +66,38 @@ def damaged_raster(exc: BaseException) -> UserError | None:
     does; None for any other error."""
     if not isinstance(exc, rasterio.errors.RasterioIOError) or not str(exc).startswith("Read failed"):
         return None
-    messages = []  # GDAL's own, one of which names the file and band
-    while exc is not None:
-        messages.append(str(exc))
-        exc = exc.__cause__ or exc.__context__
+    messages = _gdal_messages(exc)
     found = next(filter(None, (re.search(r"([^:]+), band \d+: ", m) for m in messages)), None)
     name = f"the raster {found.group(1).strip()}" if found else "a raster"
     return UserError(
         f"Cannot read {name}: the file is truncated or damaged (GDAL: {messages[-1]}). Copy or export the raster "
         "again."
     )
+
+
+@contextmanager
+def writing_raster(path: str | Path) -> Iterator[None]:
+    """Around the writing of the raster ``path``: GDAL failing to write (a full or read-only disk) is a UserError
+    naming ``path`` and what to do."""
+    try:
+        yield
+    except rasterio.errors.RasterioIOError as exc:
+        error = disk_error(exc, path)
+        if error is None and not str(exc).startswith("Write failed"):
+            raise
+        raise error or UserError(
+            f"Cannot write {path} (GDAL: {_gdal_messages(exc)[-1]}): its disk may be full or read-only. Free some "
+            "space, or choose a folder on another disk."
+        ) from None
+
+
+def _gdal_messages(exc: BaseException) -> list[str]:
+    """The messages of ``exc`` and the errors that caused it, GDAL's own last."""
+    messages = []
+    while exc is not None:
+        messages.append(str(exc))
+        exc = exc.__cause__ or exc.__context__
+    return messages
 
 
 def raster_info(path: str) -> RasterInfo:

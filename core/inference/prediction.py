@@ -46,7 +46,7 @@ from ..common.events import EventWriter
 from ..common.files import check_output_file, partial, prediction_files, unfinished_prediction_files
 from ..data.labels import PolygonLayer, area_mask
 from ..data.normalization import normalize
-from ..data.rasters import RasterInfo, open_raster, valid_pixels
+from ..data.rasters import RasterInfo, open_raster, valid_pixels, writing_raster
 from ..data.tiling import tile_offsets
 from ..models.model_store import load_model, model_classes
 from ..runtime.cancel import StopRequest
@@ -343,8 +343,9 @@ def _predict_raster(
                 f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {grid.size} px, "
                 f"overlap {config.overlap:.0%} ({config.blending} blending), {len(chunks)} chunk(s)."
             )
-            tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop, part)
-            written = outputs.finish()
+            with writing_raster(outputs.main):
+                tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop, part)
+                written = outputs.finish()
         except _StopRequestedError:
             outputs.discard()
             return None

@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import fiona
@@ -247,6 +248,40 @@ def test_a_tiny_extent_is_predicted(worker, bad, tmp_path, pixels):
     with rasterio.open(output) as prediction:
         assert prediction.shape == (pixels, pixels) and prediction.overviews(1) == []
         assert (prediction.read(1) != prediction.nodata).all()
+
+
+@pytest.fixture
+def disks(tmp_path):
+    """A full disk (a 200 KiB tmpfs) and a read-only one, where this process may mount file systems."""
+    mounted = {"full": tmp_path / "full", "read_only": tmp_path / "read_only"}
+    for name, options in (("full", "size=200k"), ("read_only", "size=200k,ro")):
+        mounted[name].mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mounted[name])], capture_output=True)
+        if done.returncode:
+            pytest.skip(f"cannot mount a small file system here: {done.stderr.decode().strip()}")
+    yield mounted
+    for folder in mounted.values():
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_full_or_read_only_disk_is_refused_naming_the_file(worker, bad, disks):
+    """A read-only model folder is refused before any data is read; a disk that fills up while the model or the
+    prediction is written gives exit 2 naming the file, and nothing half-written is left."""
+    code, events = worker(*train_args(bad["crop"], bad["strata"], disks["read_only"] / "model", **FAST))
+    assert code == 2 and events == [{"event": "error", "message": events[-1]["message"]}]
+    assert events[-1]["message"] == (
+        f"Cannot use the model folder {disks['read_only'] / 'model'}: Read-only file system. Choose a folder on a "
+        "writable disk."
+    )
+    code, events = worker(*train_args(bad["crop"], bad["strata"], disks["full"] / "model", **FAST))
+    assert code == 2 and "No space left on device. Free some space" in events[-1]["message"]
+    assert f"{disks['full'] / 'model'}/" in events[-1]["message"]  # the file that could not be written
+    output = disks["full"] / "p.tif"
+    args = worker_args("predict", model=bad["model"], raster=bad["crop"], output=output, probabilities=True)
+    code, events = worker(*args)
+    assert code == 2 and f"Cannot write {output}" in events[-1]["message"]
+    assert "Free some space" in events[-1]["message"]
+    assert [p for p in disks["full"].rglob("*") if p.is_file()] == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
