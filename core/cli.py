@@ -26,8 +26,8 @@ from .common.config import (
 )
 from .common.errors import UserError
 from .common.events import EventWriter
-from .common.files import check_not_an_input
-from .common.schema import BANDS, CLASS_TABLE, EXTENT, Setting, parse_bands, settings_of
+from .common.files import check_not_an_input, check_output_file, disk_error
+from .common.schema import BANDS, CLASS_TABLE, EXTENT, JSON_EXAMPLE, Setting, parse_bands, settings_of
 
 LABEL_SETTINGS = ("raster", "labels", "label_layer", "class_field", "classes", "mode", "unlabelled_as_background")
 """What ``rasterize`` reads: the labels on the raster's grid."""
@@ -50,8 +50,6 @@ def _add_settings(parser: argparse.ArgumentParser, settings: list[Setting]) -> N
             options["action"] = "append"
         elif s.kind is bool:
             options["action"] = argparse.BooleanOptionalAction
-        elif s.kind is dict:
-            options["type"] = _json_object
         elif s.kind in (int, float):
             options["type"] = s.kind
         if s.choices:
@@ -74,14 +72,15 @@ def _help(s: Setting) -> str:
     return text.replace("%", "%%")  # argparse formats help texts with %
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def _json(text: str, s: Setting) -> Any:
+    """The JSON value of a flag (checked by the config: ``check_settings``); a UserError when it is not JSON."""
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f'{text!r} is not a JSON object ({{"name": value, …}})')
-    return value
+        raise UserError(
+            f"{s.cli_flag} {text!r} is not JSON ({exc.msg}, character {exc.pos + 1}): give a JSON object in single "
+            f"quotes, e.g. {s.cli_flag} '{JSON_EXAMPLE}'."
+        ) from None
 
 
 def _train_settings(comparison: bool) -> list[Setting]:
@@ -139,6 +138,8 @@ def _flags(args: argparse.Namespace, cls: type, base: dict[str, Any]) -> dict[st
             value = _parse_extent(value)
         elif s.source == BANDS:
             value = parse_bands(value)
+        elif s.kind is dict:
+            value = _json(value, s)
         values[s.name] = value
     return values
 
@@ -236,6 +237,7 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         config = _train_config(args)
         inputs = {"raster": config.raster[0], "labels": config.labels[0]} if config.raster and config.labels else {}
         check_not_an_input({"label raster": Path(args.output)}, inputs)
+        check_output_file(args.output, "label raster")
         write_label_raster(config, args.output, events)
 
 
@@ -250,10 +252,20 @@ def main(argv: list[str] | None = None) -> int:
     events = EventWriter(sys.stdout, as_json=args.events)
     try:
         run(args, events)
-    except UserError as exc:
-        events.emit("error", message=str(exc))
-        return 2
-    except Exception as exc:  # a bug: say so plainly, with the traceback for the report
+    except Exception as exc:
+        error = exc if isinstance(exc, UserError) else _user_fixable(exc)
+        if error is not None:
+            events.emit("error", message=str(error))
+            return 2
+        # a bug: say so plainly, with the traceback for the report
         events.emit("error", message=f"Unexpected error: {exc}", details=traceback.format_exc())
         return 1
     return 0
+
+
+def _user_fixable(exc: Exception) -> UserError | None:
+    """What the user can fix behind an error raised deep in a run: a disk refusing a write (no permission,
+    read-only, full), a raster file that cannot be read (truncated); None for a bug."""
+    from .data.rasters import damaged_raster
+
+    return disk_error(exc) or damaged_raster(exc)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,6 +21,7 @@ from ...losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported 
     MODES,
     available_losses,
     convert_loss_name,
+    loss_spec,
 )
 from ...losses.presets import LOSS_PRESETS
 from .errors import UserError
@@ -73,6 +76,33 @@ class ClassInfo:
     value: int
     name: str
     color: str = ""  # "#rrggbb"; empty means "pick a distinct colour"
+
+
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+"""A class colour: #rrggbb (empty: a distinct colour is picked)."""
+MAX_CLASS_VALUE = 65534
+
+
+def check_class_table(classes: list[ClassInfo]) -> None:
+    """Each class a whole value from 0 to ``MAX_CLASS_VALUE`` of its own and a colour ``#rrggbb`` or none; a
+    UserError names the class and the value."""
+    names: dict[int, str] = {}
+    for c in classes:
+        if isinstance(c.value, bool) or not isinstance(c.value, int) or not 0 <= c.value <= MAX_CLASS_VALUE:
+            raise UserError(
+                f"Class table: class {c.name!r} has value {c.value!r}: give a whole number from 0 to {MAX_CLASS_VALUE}."
+            )
+        if c.value in names:
+            raise UserError(
+                f"Class table: value {c.value} is given to two classes, {names[c.value]!r} and {c.name!r}: give each "
+                "class a value of its own."
+            )
+        names[c.value] = c.name
+        if c.color and not (isinstance(c.color, str) and COLOR.fullmatch(c.color)):
+            raise UserError(
+                f"Class table: class {c.name!r} has colour {c.color!r}: write colours as #rrggbb (e.g. #1f78b4), or "
+                "leave the colour empty for a distinct one."
+            )
 
 
 def _device() -> Any:
@@ -433,6 +463,7 @@ class TrainConfig:
                 f"in the same order, not {len(self.labels)}."
             )
         self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
+        check_class_table(self.classes)
         self.bands = parse_bands(self.bands) if isinstance(self.bands, str) else self.bands or None
         check_settings(self)
         if not self.loss:
@@ -601,6 +632,8 @@ class PredictConfig:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
+            if not all(math.isfinite(v) for v in self.extent):
+                raise UserError(f"Extent {self.extent}: every coordinate must be a finite number, not NaN or infinity.")
             if len(self.extent) != 4 or self.extent[0] >= self.extent[2] or self.extent[1] >= self.extent[3]:
                 raise UserError(f"Extent {self.extent} is not xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.")
 
@@ -637,20 +670,27 @@ def study_configurations(mode: str) -> list[LossConfiguration]:
 
 
 def configurations_from_text(text: str, mode: str) -> list[LossConfiguration]:
-    """Configurations from a comma-separated list of names (``--losses``, Processing's LOSSES)."""
-    return configurations_from_names([name.strip() for name in text.split(",") if name.strip()], mode)
+    """Configurations from a comma-separated list of names (``--losses``, Processing's LOSSES); a UserError when
+    the text holds no name but commas."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if text.strip() and not names:
+        raise UserError(
+            f"Losses {text!r} names no loss: give study presets or {mode} loss names separated by commas (e.g. "
+            "ce_only,dice_only), or none for the seven presets."
+        )
+    return configurations_from_names(names, mode)
 
 
 def configurations_from_names(names: list[str], mode: str) -> list[LossConfiguration]:
     """Configurations from short names: a study preset (``dice_dominant``: ``combo`` with its
-    weights) or any registered loss of either mode with its default parameters."""
+    weights) or a loss of ``mode`` with its default parameters (the losses ``train`` takes in that mode)."""
     configurations = []
     for name in names:
         if name in LOSS_PRESETS:
             configurations.append(LossConfiguration(name, convert_loss_name("combo", mode), dict(LOSS_PRESETS[name])))
             continue
         try:
-            configurations.append(LossConfiguration(name, convert_loss_name(name, mode)))
+            configurations.append(LossConfiguration(name, loss_spec(name, mode).name))
         except ValueError:
             raise UserError(
                 f"{name!r} is neither a study preset ({', '.join(LOSS_PRESETS)}) nor a {mode} loss "

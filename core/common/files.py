@@ -1,9 +1,12 @@
 """Names of the files a run writes, shared by the worker and the QGIS side (standard library only),
-the rule that no output may be one of the run's inputs, and atomic writing (``replaced``)."""
+the rule that no output may be one of the run's inputs, atomic writing (``replaced``), the check of an output
+location before a run reads its data, and what a disk refusing a write means for the user (``disk_error``)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,12 +117,18 @@ def _same_file(a: Path, b: Path) -> bool:
 def replaced(path: str | Path) -> Iterator[Path]:
     """Write a file atomically: the caller writes the yielded temporary path, which then replaces ``path`` in
     one rename, so a reader (or a run killed midway) sees the old file or the new one, never half of one. The
-    temporary file is removed when writing fails."""
+    temporary file is removed when writing fails; a disk refusing the write is a UserError naming ``path``
+    (``disk_error``)."""
     target = Path(path)
     tmp = target.with_name(target.name + ".tmp")
     try:
         yield tmp
         os.replace(tmp, target)
+    except Exception as exc:
+        error = disk_error(exc, target)
+        if error is None:
+            raise
+        raise error from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -128,3 +137,50 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically (``replaced``)."""
     with replaced(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+DISK_PROBLEMS = {
+    errno.EACCES: "Choose a file or folder of your own, or ask for permission.",
+    errno.EPERM: "Choose a file or folder of your own, or ask for permission.",
+    errno.EROFS: "Choose a folder on a writable disk.",
+    errno.ENOSPC: "Free some space on that disk, or choose a folder on another disk.",
+    errno.EDQUOT: "Free some space (your disk quota is used up), or choose a folder on another disk.",
+}
+"""The system errors of a file that the user can fix, and what to do about each."""
+
+
+def disk_error(exc: BaseException, path: str | Path | None = None) -> UserError | None:
+    """The UserError for an error the user can fix (no permission, read-only or full disk: ``DISK_PROBLEMS``), an
+    OSError of that errno or an error of a library that quotes the system's message (GDAL, safetensors), naming
+    ``path`` (default: the file the error names) and what to do; None for any other error."""
+    code = getattr(exc, "errno", None)
+    if code not in DISK_PROBLEMS:
+        code = next((c for c in DISK_PROBLEMS if os.strerror(c) in str(exc)), None)
+    if code is None:
+        return None
+    where = path or getattr(exc, "filename", None) or "a file the run writes"
+    return UserError(f"Cannot use {where}: {os.strerror(code)}. {DISK_PROBLEMS[code]}")
+
+
+def check_output_folder(folder: str | Path, what: str) -> None:
+    """Before a run reads any data: ``folder`` is a folder or can be created (no file in the way), and a file can
+    be written there (a UserError naming it otherwise). Nothing is left behind: the folder is not created."""
+    path = Path(folder).absolute()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        problem = "is a file" if existing == path else f"cannot be created: {existing} is a file"
+        raise UserError(f"The {what} {folder} {problem}. Choose a folder (it is created if needed).")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        where = f"the {what} {folder}"
+        raise disk_error(exc, where) or UserError(f"Cannot write in {where}: {exc}") from None
+
+
+def check_output_file(path: str | Path, what: str) -> None:
+    """Before a run reads any data: ``path`` is not a folder, and its folder can be written
+    (``check_output_folder``)."""
+    if Path(path).is_dir():
+        raise UserError(f"The {what} {path} is a folder: give a file name in it, e.g. {Path(path) / 'name.tif'}.")
+    check_output_folder(Path(path).parent, f"folder of the {what}")

@@ -46,6 +46,8 @@ AUTOMATIC, NONE = QT_TRANSLATE_NOOP("settings", "automatic"), QT_TRANSLATE_NOOP(
 YES, NO = QT_TRANSLATE_NOOP("settings", "yes"), QT_TRANSLATE_NOOP("settings", "no")
 """Filled by QGIS front ends from another setting's widget (the layer's name inside its file; the extent,
 transformed to the raster's CRS): no widget or Processing parameter of their own."""
+JSON_EXAMPLE = '{"gamma": 2.0}'
+"""An example of a JSON object setting's value (``loss_params``, the one there is), for messages."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ def check_settings(config: object) -> None:
             raise UserError(f"{s.label} {value!r} is not known: use one of {', '.join(s.choices)}.")
         if s.kind in (int, float) and not isinstance(value, bool):
             _check_bounds(s, value)
+        if s.kind is dict and not isinstance(value, dict):
+            raise UserError(f"{s.label} must be a JSON object such as {JSON_EXAMPLE}, got {value!r}.")
         if s.source == BANDS:
             _check_bands(s, value)
 

@@ -27,7 +27,7 @@ from ...losses import build_loss
 from ..common.config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import METADATA_FILE, write_text_atomic
+from ..common.files import METADATA_FILE, check_output_folder, write_text_atomic
 from ..data.dataset import TileDataset
 from ..models.model_store import load_model
 from ..runtime import distributed
@@ -59,6 +59,7 @@ class _Lab:
 def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
     """Train every configuration ``runs`` times, score them on the test blocks, write the report;
     returns (and emits) its summary."""
+    check_output_folder(config.train.output_dir, "report folder")
     processes = distributed.start(config.train.device)
     events = processes.reporter(events)
     data = prepare_data(config.train, events, test_fraction=config.test_fraction)

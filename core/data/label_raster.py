@@ -15,7 +15,7 @@ from ..common.config import IGNORE_INDEX, PREDICTION_NODATA, TrainConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
 from .labels import open_labels
-from .rasters import raster_info
+from .rasters import raster_info, writing_raster
 from .tiling import tile_windows
 
 BLOCK = 1024
@@ -48,7 +48,7 @@ def write_label_raster(config: TrainConfig, output: str, events: EventWriter) ->
         "compress": "deflate",
     }
     counts = np.zeros(len(values), dtype=np.int64)
-    with rasterio.open(output, "w", **profile) as dst:
+    with writing_raster(output), rasterio.open(output, "w", **profile) as dst:
         dst.write_colormap(1, {c.value: (*hex_to_rgb(c.color), 255) for c in labels.classes})
         for tile in tile_windows(image.width, image.height, BLOCK, BLOCK):
             window = Window(tile.col_off, tile.row_off, min(BLOCK, image.width), min(BLOCK, image.height))

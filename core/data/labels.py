@@ -29,8 +29,9 @@ from rasterio.windows import transform as window_transform
 
 from ..common.classes import field_classes, whole_number
 from ..common.colors import class_color
-from ..common.config import IGNORE_INDEX, ClassInfo, TrainConfig
+from ..common.config import IGNORE_INDEX, MAX_CLASS_VALUE, ClassInfo, PredictConfig, TrainConfig
 from ..common.errors import UserError
+from ..common.schema import settings_of
 from .rasters import RasterInfo, open_raster
 
 Log = Callable[[str], None]
@@ -110,7 +111,7 @@ class PolygonLayer:
         self.image = image
         self.transform = rasterio.Affine(*image.transform)
         self.name = Path(path).name + (f" (layer {layer})" if layer else "")
-        self.records, self.fields, crs_wkt = _read_features(path, layer)
+        self.records, self.fields, crs_wkt = _read_features(path, layer, what)
         if not self.records:
             raise UserError(f"The {what} layer {self.name} has no features with a geometry.")
         if not crs_wkt:
@@ -236,8 +237,12 @@ class VectorLabels:
         table = [known.get(v, ClassInfo(v, str(v))) for v in present]
         if config.unlabelled_as_background and 0 not in present:
             table.append(known.get(0, ClassInfo(0, "background")))
-        if any(not 0 <= c.value <= 65534 for c in table):
-            raise UserError(f"Class values of {name} must lie between 0 and 65534.")
+        outside = sorted(c.value for c in table if not 0 <= c.value <= MAX_CLASS_VALUE)
+        if outside:
+            raise UserError(
+                f"Field {config.class_field!r} of {name} holds the class value {outside[0]}: class values must lie "
+                f"between 0 and {MAX_CLASS_VALUE}. Renumber the classes."
+            )
         check_class_count(table, f"The label layer {name}")
         return with_colors(table)
 
@@ -255,14 +260,41 @@ def _values_by_name(raw: list[Any], classes: list[ClassInfo], field: str, name: 
     return [by_name.get(str(v), whole_number(v)) for v in raw]
 
 
-def _read_features(path: str, layer: str | None) -> tuple[list, dict[str, str], str]:
+LAYER_SETTINGS = {
+    "label": "label_layer",
+    "area of interest": "aoi_layer",
+    "validation area": "validation_area_layer",
+    "mask": "mask_layer",
+}
+"""The setting naming the layer inside a multi-layer file, per kind of polygons (``PolygonLayer``'s ``what``)."""
+
+
+def _read_features(path: str, layer: str | None, what: str) -> tuple[list, dict[str, str], str]:
+    """The features with a geometry (geometry, properties), the fields and the CRS of ``layer`` of ``path`` (the
+    ``what`` layer); a UserError names a layer the file lacks, or the file's layers when it holds several and
+    ``layer`` is None."""
     try:
-        with fiona.open(path, layer=layer) as src:
+        with fiona.open(path, layer=_layer_name(path, layer, what)) as src:
             fields = dict(src.schema["properties"])
             records = [(dict(f.geometry), dict(f.properties)) for f in src if f.geometry is not None]
             return records, fields, src.crs_wkt
     except (fiona.errors.DriverError, fiona.errors.DataIOError, ValueError) as exc:
-        raise UserError(f"Cannot read the label layer {path}: {exc}") from None
+        raise UserError(f"Cannot read the {what} file {path}: {exc}") from None
+
+
+def _layer_name(path: str, layer: str | None, what: str) -> str | None:
+    """``layer``, checked to be one of the file's layers; None for a file of one layer (that one is read)."""
+    layers = fiona.listlayers(path)
+    listed = ", ".join(layers)
+    if layer is not None and layer not in layers:
+        raise UserError(f"The {what} file {path} has no layer {layer!r}; its layers are: {listed}.")
+    if layer is None and len(layers) > 1:
+        setting = (settings_of(TrainConfig) | settings_of(PredictConfig))[LAYER_SETTINGS[what]]
+        raise UserError(
+            f"The {what} file {path} holds {len(layers)} layers ({listed}): say which one to use with "
+            f"{setting.cli_flag} NAME (\"{setting.name}\" in a run JSON; in QGIS, choose that layer of the file)."
+        )
+    return layer
 
 
 def _binary_value(value: Any, field: str, name: str) -> int:
@@ -359,8 +391,10 @@ class RasterLabels:
                 "class rasters must hold whole class numbers."
             )
         values = sorted(int(v) for v in found)
-        if values and not 0 <= values[0] <= values[-1] <= 65534:
-            raise UserError(f"Class values of {name} must lie between 0 and 65534, found {values[0]}..{values[-1]}.")
+        if values and not 0 <= values[0] <= values[-1] <= MAX_CLASS_VALUE:
+            raise UserError(
+                f"Class values of {name} must lie between 0 and {MAX_CLASS_VALUE}, found {values[0]}..{values[-1]}."
+            )
         return values
 
     def _labelled(self, data: np.ndarray) -> np.ndarray:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import rasterio
 from rasterio.windows import Window
 
 from ..common.errors import UserError
+from ..common.files import disk_error
+from .tiling import MIN_TILE
+
+SAMPLES, SAMPLE_SIDE = 8, 64
+"""A raster's bands are first looked at in ``SAMPLES`` x ``SAMPLES`` windows of ``SAMPLE_SIDE`` pixels."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,99 @@ def open_raster(path: str) -> rasterio.io.DatasetReader:
         raise UserError(f"Cannot open the raster {path}: {exc}. Check the path and the file.") from None
 
 
+def damaged_raster(exc: BaseException) -> UserError | None:
+    """The UserError for a raster that opened but cannot be read (a truncated or damaged file), naming it as GDAL
+    does; None for any other error."""
+    if not isinstance(exc, rasterio.errors.RasterioIOError) or not str(exc).startswith("Read failed"):
+        return None
+    messages = _gdal_messages(exc)
+    found = next(filter(None, (re.search(r"([^:]+), band \d+: ", m) for m in messages)), None)
+    name = f"the raster {found.group(1).strip()}" if found else "a raster"
+    return UserError(
+        f"Cannot read {name}: the file is truncated or damaged (GDAL: {messages[-1]}). Copy or export the raster "
+        "again."
+    )
+
+
+@contextmanager
+def writing_raster(path: str | Path) -> Iterator[None]:
+    """Around the writing of the raster ``path``: GDAL failing to write (a full or read-only disk) is a UserError
+    naming ``path`` and what to do."""
+    try:
+        yield
+    except rasterio.errors.RasterioIOError as exc:
+        error = disk_error(exc, path)
+        if error is None and not str(exc).startswith("Write failed"):
+            raise
+        raise error or UserError(
+            f"Cannot write {path} (GDAL: {_gdal_messages(exc)[-1]}): its disk may be full or read-only. Free some "
+            "space, or choose a folder on another disk."
+        ) from None
+
+
+def _gdal_messages(exc: BaseException) -> list[str]:
+    """The messages of ``exc`` and the errors that caused it, GDAL's own last."""
+    messages = []
+    while exc is not None:
+        messages.append(str(exc))
+        exc = exc.__cause__ or exc.__context__
+    return messages
+
+
 def raster_info(path: str) -> RasterInfo:
     with open_raster(path) as src:
         return RasterInfo.of(src, path)
+
+
+def check_training_raster(path: str, bands: list[int] | None) -> None:
+    """Before the labels are read: the raster ``path`` is at least a tile (``MIN_TILE``) wide and high, and every
+    band of ``bands`` it is read at (default all) holds a value somewhere, so that labels are not blamed for an
+    empty raster; a UserError names the raster and the band."""
+    with open_raster(path) as src:
+        if min(src.width, src.height) < MIN_TILE:
+            raise UserError(
+                f"The raster {path} is {src.width} x {src.height} pixels: training needs rasters of at least "
+                f"{MIN_TILE} x {MIN_TILE} pixels (the smallest tile)."
+            )
+        indexes = band_indexes(bands, RasterInfo.of(src, path))
+        found = _bands_with_values(src, indexes, _sample_windows(src.width, src.height))
+        empty = [b for b in indexes if b not in found]
+        if empty:  # the samples may have missed a small valid area: look at the whole bands
+            found |= _bands_with_values(src, empty, [w for _, w in src.block_windows(1)])
+            empty = [b for b in indexes if b not in found]
+        nodata = f"nodata (value {src.nodata:g}) or NaN" if src.nodata is not None else "NaN"
+    if empty == indexes:
+        raise UserError(
+            f"Every pixel of the raster {path} is {nodata}: there is nothing to train on. Check the raster and its "
+            "nodata value."
+        )
+    if empty:
+        raise UserError(
+            f"Band {', '.join(map(str, empty))} of the raster {path} is {nodata} everywhere, and a pixel is used only "
+            "where every band read has a value: choose other bands (Bands setting), or fix the raster."
+        )
+
+
+def _sample_windows(width: int, height: int) -> list[Window]:
+    """Up to ``SAMPLES`` x ``SAMPLES`` windows spread evenly over a raster (its whole when it is small)."""
+    side_x, side_y = min(SAMPLE_SIDE, width), min(SAMPLE_SIDE, height)
+    cols = sorted({round(i * (width - side_x) / max(1, SAMPLES - 1)) for i in range(SAMPLES)})
+    rows = sorted({round(i * (height - side_y) / max(1, SAMPLES - 1)) for i in range(SAMPLES)})
+    return [Window(c, r, side_x, side_y) for r in rows for c in cols]
+
+
+def _bands_with_values(src: rasterio.io.DatasetReader, bands: list[int], windows: list[Window]) -> set[int]:
+    """The bands of ``bands`` with a value (neither NaN nor nodata) in one of ``windows``."""
+    found: set[int] = set()
+    for window in windows:
+        data = src.read(indexes=bands, window=window, out_dtype="float32")
+        has_value = np.isfinite(data)
+        if src.nodata is not None:
+            has_value &= data != np.float32(src.nodata)
+        found |= {b for b, band in zip(bands, has_value) if band.any()}
+        if len(found) == len(bands):
+            break
+    return found
 
 
 def band_indexes(bands: list[int] | None, image: RasterInfo) -> list[int]:

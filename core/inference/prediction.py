@@ -43,10 +43,10 @@ from ..common.colors import hex_to_rgb
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import partial, prediction_files, unfinished_prediction_files
+from ..common.files import check_output_file, partial, prediction_files, unfinished_prediction_files
 from ..data.labels import PolygonLayer, area_mask
 from ..data.normalization import normalize
-from ..data.rasters import RasterInfo, open_raster, valid_pixels
+from ..data.rasters import RasterInfo, open_raster, valid_pixels, writing_raster
 from ..data.tiling import tile_offsets
 from ..models.model_store import load_model, model_classes
 from ..runtime.cancel import StopRequest
@@ -62,6 +62,14 @@ GPU_BATCH_PIXELS = 8 * 512 * 512
 ALIGN = 32  # the output stride of every encoder: tile offsets are multiples of it
 RESOLUTION_WARNING_RATIO = 2.0
 CONFIDENCE_NODATA = -1.0
+OVERVIEW_FACTORS = (2, 4, 8, 16, 32)
+OVERVIEW_MIN_SIZE = 256  # as gdaladdo: overviews until the largest side is at most this
+
+
+def overview_factors(width: int, height: int) -> list[int]:
+    """The overview levels of a ``width`` x ``height`` output: halving while the previous level's largest side is
+    above ``OVERVIEW_MIN_SIZE`` (none for a small output, which GDAL could not reduce to so many levels)."""
+    return [f for f in OVERVIEW_FACTORS if max(width, height) * 2 / f > OVERVIEW_MIN_SIZE]
 
 
 def target_window(
@@ -76,6 +84,11 @@ def target_window(
             crs = CRS.from_user_input(extent_crs)
         except rasterio.errors.CRSError:
             raise UserError(f"The extent's CRS {extent_crs!r} is not a known coordinate reference system.") from None
+        if src.crs is None:
+            raise UserError(
+                f"The raster {Path(src.name).name} has no coordinate reference system, so an extent in {extent_crs} "
+                "cannot be placed on it: give the extent in the raster's own coordinates, without an extent CRS."
+            )
         if crs != src.crs:
             extent = transform_bounds(crs, src.crs, *extent, densify_pts=21)
     xmin, ymin, xmax, ymax = extent
@@ -248,7 +261,9 @@ class _Outputs:
             tmp = self._tmp(path)
             # Reopened: GDAL sees the colour table written at creation only once the file is closed.
             with rasterio.open(tmp, "r+") as dataset:
-                dataset.build_overviews([2, 4, 8, 16, 32], Resampling.mode if name == "classes" else Resampling.average)
+                factors = overview_factors(dataset.width, dataset.height)
+                if factors:
+                    dataset.build_overviews(factors, Resampling.mode if name == "classes" else Resampling.average)
             try:
                 rasterio.shutil.copy(
                     tmp, path, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
@@ -276,10 +291,12 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     """Predict each raster of ``config`` into its output (``PredictConfig.predictions``), the model loaded once.
     The result lists each raster's outputs; on a stop request the raster being predicted loses its partial
     outputs and the rasters already predicted are kept."""
+    jobs, done = config.predictions(), []
+    for _, output in jobs:
+        check_output_file(output, "prediction")
     model, metadata = load_model(config.model_dir)
     device = resolve_device(config.device)
     model.to(device).eval()
-    jobs, done = config.predictions(), []
     for number, (raster, output) in enumerate(jobs):
         if len(jobs) > 1:
             events.log(f"Raster {number + 1} of {len(jobs)}: {raster}.")
@@ -326,8 +343,9 @@ def _predict_raster(
                 f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of {grid.size} px, "
                 f"overlap {config.overlap:.0%} ({config.blending} blending), {len(chunks)} chunk(s)."
             )
-            tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop, part)
-            written = outputs.finish()
+            with writing_raster(outputs.main):
+                tiles_run = _predict_chunks(context, region, chunks, outputs, events, stop, part)
+                written = outputs.finish()
         except _StopRequestedError:
             outputs.discard()
             return None
@@ -360,7 +378,14 @@ def _open_source(
     if src is not raw:
         stack.enter_context(src)
         events.log(f"Raster warped to the training resolution ({metadata['resolution'][0]:g}) for prediction.")
-    return src, _check_compatible(src, metadata, events, Path(config.raster[0]).name, src is not raw)
+    name = Path(config.raster[0]).name
+    if src.crs is None:
+        events.log(
+            f"The raster {name} has no coordinate reference system, so neither has its prediction {config.output}: "
+            "set the raster's CRS (in QGIS: Layer Properties > Source) to place the prediction on a map.",
+            level="warning",
+        )
+    return src, _check_compatible(src, metadata, events, name, src is not raw)
 
 
 def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, PolygonLayer | None]:
@@ -375,8 +400,16 @@ def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, Po
 def _finish(
     config: PredictConfig, outputs: _Outputs, written: dict[str, str], tiles_run: int, events: EventWriter
 ) -> dict[str, Any]:
-    """Style the class raster, report the areas, vectorize when asked; the raster's result."""
+    """Style the class raster, warn when it is all nodata, report the areas, vectorize when asked; the raster's
+    result."""
     write_paletted_style(outputs.main, outputs.classes)
+    if not outputs.counts.any():
+        where = " or outside the mask" if config.mask else ""
+        events.log(
+            f"Every pixel of {config.raster[0]} predicted is nodata{where}, so the prediction {outputs.main} is all "
+            "nodata: check the raster's nodata value and its bands.",
+            level="warning",
+        )
     areas = outputs.areas_ha()
     if areas:
         events.log("Area per class (ha): " + ", ".join(f"{n} {a:,.1f}" for n, a in areas.items()))

@@ -16,16 +16,29 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from ..common.config import ClassInfo
+from ..common.config import MODES, ClassInfo, check_class_table
 from ..common.errors import UserError
 from ..common.files import METADATA_FILE, WEIGHTS_FILE, replaced, write_text_atomic
 from .networks import build_model, output_channels
 
 FORMAT_VERSION = 1
 REQUIRED_KEYS = ("architecture", "encoder", "in_channels", "mode", "classes", "normalization", "tile_size")
+KEY_TYPES: dict[str, tuple[type, str]] = {
+    "architecture": (str, "a name"),
+    "encoder": (str, "a name"),
+    "in_channels": (int, "a whole number"),
+    "mode": (str, "binary or multiclass"),
+    "classes": (list, "a list of classes"),
+    "normalization": (dict, "an object of band statistics"),
+    "tile_size": (int, "a whole number"),
+    "bands": (list, "a list of band numbers"),
+    "resolution": (list, "a list of two numbers"),
+}
+"""What each entry of ``model.json`` holds (``bands`` and ``resolution`` may be null)."""
 HEAD_PREFIXES = ("segmentation_head.", "head.")
 """The state-dict prefixes of the segmentation heads (segmentation-models-pytorch's, the Attention U-Net's)."""
 
@@ -86,7 +99,25 @@ def read_metadata(model_dir: str | Path) -> dict[str, Any]:
         raise UserError(f"The model metadata {meta_path} lacks {', '.join(missing)}: the folder is incomplete.")
     if metadata.get("format_version", 0) > FORMAT_VERSION:
         raise UserError(f"The model in {folder} was saved by a newer version of the plugin: update the plugin.")
+    _check_types(metadata, meta_path)
     return metadata
+
+
+def _check_types(metadata: dict[str, Any], meta_path: Path) -> None:
+    """A UserError naming the first entry of ``model.json`` that does not hold what it should (``KEY_TYPES``)."""
+    for key, (kind, description) in KEY_TYPES.items():
+        value = metadata.get(key)
+        if value is None and key not in REQUIRED_KEYS:
+            continue
+        if not isinstance(value, kind) or isinstance(value, bool) or (key == "mode" and value not in MODES):
+            raise UserError(
+                f"The model metadata {meta_path} is damaged: {key} is {value!r}, not {description}. Copy the model "
+                "folder again, or train the model again."
+            )
+    try:
+        check_class_table(model_classes(metadata))
+    except (TypeError, UserError) as exc:
+        raise UserError(f"The model metadata {meta_path} is damaged: its classes are wrong ({exc}).") from None
 
 
 def model_summary(model_dir: str | Path) -> dict[str, Any]:
@@ -122,10 +153,17 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
         metadata["in_channels"],
         output_channels(metadata["mode"], len(metadata["classes"])),
     )
+    path = Path(model_dir) / WEIGHTS_FILE
     try:
-        weights = load_file(str(Path(model_dir) / WEIGHTS_FILE))
+        weights = load_file(str(path))
+    except (SafetensorError, OSError) as exc:
+        raise UserError(
+            f"The weights file {path} cannot be read ({exc}): it is truncated or damaged. Copy the model folder "
+            "again, or train the model again."
+        ) from None
+    try:
         model.load_state_dict(weights)
-    except (RuntimeError, OSError) as exc:
+    except RuntimeError as exc:
         raise UserError(f"The weights in {model_dir} do not fit the model its metadata describes: {exc}") from None
     bad, total = non_finite_values(weights.values())
     if bad:

@@ -24,10 +24,17 @@ from ...losses import build_loss
 from ..common.config import IGNORE_INDEX, ClassInfo, TrainConfig, config_to_dict
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, replaced, write_text_atomic
+from ..common.files import (
+    METADATA_FILE,
+    METRICS_FILE,
+    METRICS_TABLE,
+    check_output_folder,
+    replaced,
+    write_text_atomic,
+)
 from ..data.dataset import TileDataset
 from ..data.normalization import band_statistics
-from ..data.rasters import RasterInfo
+from ..data.rasters import RasterInfo, check_training_raster
 from ..data.sampling import BalancedSampler, balanced_weights
 from ..data.scenes import SceneStack, open_scenes
 from ..data.tiling import Split
@@ -100,6 +107,8 @@ def prepare_data(config: TrainConfig, events: EventWriter, test_fraction: float 
 
     ``test_fraction``: also hold out that share of the training side's blocks as a test set (a loss
     comparison's verdict is computed on it)."""
+    for raster in config.raster:
+        check_training_raster(raster, config.bands)
     stack = open_scenes(config, events)
     tiles = tile_and_split(config, stack, test_fraction, events)
     stats = band_statistics(lambda w: stack.read_raw(w)[:2], tiles.split.train, config.normalization, config.seed)
@@ -169,6 +178,7 @@ def train(
 
     ``data``: tiles and split already prepared from ``config`` (a loss comparison shares them).
     """
+    check_output_folder(config.output_dir, "model folder")
     processes = distributed.start(config.device)
     events = processes.reporter(events)
     continued = continued_model(config)

@@ -15,7 +15,7 @@ from worker_helpers import crop_raster, quiet, train_config
 
 from segmentation_trainer.core.common.config import PredictConfig
 from segmentation_trainer.core.inference.blending import blend_weights
-from segmentation_trainer.core.inference.prediction import _tile_starts, predict, prediction_tile
+from segmentation_trainer.core.inference.prediction import _tile_starts, overview_factors, predict, prediction_tile
 from segmentation_trainer.core.models.model_store import save_model
 from segmentation_trainer.core.models.networks import build_model
 from segmentation_trainer.core.runtime.cancel import StopRequest
@@ -59,6 +59,15 @@ def test_blend_weights():
     linear = blend_weights(64, 16, "linear")
     assert linear[20, 20] == 1.0 and linear[0, 32] == pytest.approx(1 / 16)
     assert (blend_weights(64, 16, "none") == 1).all()
+
+
+@pytest.mark.parametrize(
+    ("size", "factors"),
+    [((1, 1), []), ((16, 16), []), ((256, 100), []), ((257, 10), [2]), ((489, 443), [2]), ((600, 600), [2, 4])],
+)
+def test_overviews_stop_at_256_pixels_and_small_outputs_have_none(size, factors):
+    assert overview_factors(*size) == factors
+    assert overview_factors(100_000, 100_000) == [2, 4, 8, 16, 32]
 
 
 def test_tile_grid_is_aligned_and_widened():
