@@ -536,16 +536,19 @@ class PredictConfig:
         QT_TRANSLATE_NOOP("settings", "Simplification tolerance of the class polygons, in CRS units; 0: none."),
         minimum=0.0,
     )
-    overlap: float = setting(
-        0.25,
-        QT_TRANSLATE_NOOP("settings", "Tile overlap"),
-        QT_TRANSLATE_NOOP("settings", "Share of a tile overlapping its neighbours, blended so that no seam shows."),
-        minimum=0.0,
-        maximum=0.9,
+    margin: int = setting(
+        64,
+        QT_TRANSLATE_NOOP("settings", "Tile margin"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Pixels neighbouring tiles share (a multiple of 32), blended so that no seam shows; 0: none."
+        ),
+        minimum=0,
+        maximum=512,
+        step=32,
         advanced=True,
     )
     blending: str = setting(
-        "gaussian",
+        "linear",
         QT_TRANSLATE_NOOP("settings", "Blending"),
         QT_TRANSLATE_NOOP("settings", "How overlapping tiles are blended: gaussian, linear ramp or plain average."),
         choices=BLENDINGS,
@@ -597,8 +600,10 @@ class PredictConfig:
         inputs |= {f"raster {i}" if len(self.raster) > 1 else "raster": r for i, r in enumerate(self.raster, 1)}
         for _, output in self.predictions() if self.output else ():
             check_not_an_input(prediction_files(output), inputs)
-        if self.tile_size % 32:
-            raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
+        if self.tile_size % 32 or self.margin % 32:
+            raise UserError(f"Tile size {self.tile_size} and margin {self.margin} must be multiples of 32.")
+        if self.tile_size and self.margin >= self.tile_size:
+            raise UserError(f"The tile margin {self.margin} must be smaller than the tile size {self.tile_size}.")
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
             if len(self.extent) != 4 or self.extent[0] >= self.extent[2] or self.extent[1] >= self.extent[3]:
