@@ -563,7 +563,7 @@ class PredictConfig:
         0,
         QT_TRANSLATE_NOOP("settings", "Prediction tile size"),
         QT_TRANSLATE_NOOP(
-            "settings", "Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger."
+            "settings", "Largest tile side in pixels (a multiple of 32); 0: 1024, or the training tile if larger."
         ),
         minimum=0,
         maximum=8192,
