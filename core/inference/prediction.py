@@ -3,14 +3,14 @@
 - **Where**: the whole raster, an extent in any CRS (transformed to the raster's CRS and snapped
   outward to its pixel grid), and/or the inside of mask polygons (outside is nodata; tiles wholly
   outside are skipped).
-- **Seamless**: overlapping tiles (``overlap``, 25 % by default) are blended in probability space
-  with centre-weighted maps (``blending``, see ``blending.py``). The tile grid reaches half the
-  overlap beyond the region so that edge pixels get context too; beyond the raster's edge tiles are
-  filled by reflection, never by zeros.
-- **Bounded memory**: the output is produced in chunks of ``CHUNK`` x ``CHUNK`` pixels; each chunk
-  runs the tiles that touch it and accumulates their weighted probabilities, then is written and
-  dropped. Tiles on the global grid straddling two chunks run once per chunk, so chunks are exact
-  pieces of the whole. Memory does not grow with the raster.
+- **Seamless**: neighbouring tiles share a fixed ``margin`` of pixels (64 by default, whatever the tile), blended
+  in probability space with weights that ramp up over it (``blending``, see ``blending.py``). Tiles are as large
+  as allowed (1024 px by default) and fitted to the region; beyond the raster's edge they are filled by
+  reflection, never by zeros.
+- **Every tile once, bounded memory**: the output is produced in chunks of whole tiles (at most ``CHUNK`` pixels a
+  side), written and dropped one by one; what a tile adds past its chunk is carried to the chunks there
+  (``_Carries``), so chunks are exact pieces of the whole. Only a ``margin``-high strip grows with the raster's
+  width. The next tiles are read, and the last chunk written, in threads while the network runs.
 - **Outputs**: a class raster (uint8, uint16 beyond 254 classes; nodata 255/65535 only where the
   input is nodata or outside the mask), tiled, DEFLATE-compressed, with internal overviews (mode)
   and a colour table, written as a Cloud Optimized GeoTIFF where the worker's GDAL has the COG
