@@ -1,38 +1,61 @@
-"""Prediction memory and speed on large rasters: a VRT mosaic of the land-cover sample.
+"""Prediction speed against the forward-pass floor, seams against one pass, and memory on large rasters.
 
-Usage: python benchmarks/inference.py MODEL_DIR [--sizes 10000 20000] [--overlaps 0.25] [--device cpu]
+Usage: python benchmarks/inference.py MODEL_DIR {speed,seams,memory} [--repeats 3] [--sizes 10000 20000]
+       [--tiles 512 1024] [--margins 0 32 64 128] [--device cpu]
 
-For each size, builds a VRT that tiles the 489 x 443 land-cover image (5 bands) to at least
-SIZE x SIZE pixels, predicts it with the worker in a child process, and records that process's
-peak resident memory (``ru_maxrss``) and the throughput in megapixels per second. Several
-``--overlaps`` compare the cost of blending (0 / 0.25 / 0.5). Prints a Markdown table.
+The rasters are VRT mosaics repeating the 489 x 443 land-cover sample (5 bands, float32); ``speed`` and
+``seams`` use 4 x 5 copies (1956 x 2215 px), as issue 16 measured.
+
+- ``speed``: the floor (the network once over every pixel: non-overlapping tiles of the default tile size,
+  the raster already normalized in memory, no reading, blending or writing), ``predict`` with default settings
+  and ``predict --margin 0``; each in its own process, timed inside it after start-up (imports), the three
+  alternating, ``--repeats`` times; prints the medians and their ratios to the floor.
+- ``seams``: for each tile size and margin, the class raster's agreement with one pass over the whole raster
+  (one tile), the disagreement where tiles meet against elsewhere, and the pixels the network computes per
+  raster pixel; in this process.
+- ``memory``: ``predict`` with default settings on mosaics of at least SIZE x SIZE px, each in its own worker
+  process, and that process's peak resident memory (``getrusage`` of the child).
+Prints Markdown tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
 import platform
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np
 import rasterio
+import torch
+
+from segmentation_trainer.core.common.config import PredictConfig
+from segmentation_trainer.core.common.events import EventWriter
+from segmentation_trainer.core.data.normalization import normalize
+from segmentation_trainer.core.data.rasters import valid_pixels
+from segmentation_trainer.core.inference.prediction import TileAxis, predict, prediction_tile
+from segmentation_trainer.core.models.model_store import load_model
+from segmentation_trainer.core.runtime.cancel import StopRequest
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "landcover" / "landsat_multiband.tif"
+COPIES = (4, 5)  # columns and rows of the speed and seams mosaic: 1956 x 2215 px
+VARIANTS = {"floor": None, "default": {}, "margin 0": {"margin": 0}}
 
 
-def build_mosaic(size: int, folder: Path) -> Path:
-    """A VRT repeating the sample image on a grid until it is at least ``size`` pixels a side."""
+def build_mosaic(columns: int, rows: int, folder: Path) -> Path:
+    """A VRT repeating the sample image ``columns`` x ``rows`` times."""
     with rasterio.open(SAMPLE) as src:
         width, height, count, transform, crs = src.width, src.height, src.count, src.transform, src.crs
         nodata, dtype = src.nodata, src.dtypes[0]
-    nx, ny = math.ceil(size / width), math.ceil(size / height)
-    total_w, total_h = nx * width, ny * height
     gdal_type = {"float32": "Float32", "uint16": "UInt16", "uint8": "Byte"}[dtype]
     bands = []
     for b in range(1, count + 1):
@@ -41,8 +64,8 @@ def build_mosaic(size: int, folder: Path) -> Path:
             f'<SourceBand>{b}</SourceBand><SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}"/>'
             f'<DstRect xOff="{i * width}" yOff="{j * height}" xSize="{width}" ySize="{height}"/>'
             f"<NODATA>{nodata}</NODATA></ComplexSource>"
-            for j in range(ny)
-            for i in range(nx)
+            for j in range(rows)
+            for i in range(columns)
         )
         bands.append(
             f'<VRTRasterBand dataType="{gdal_type}" band="{b}"><NoDataValue>{nodata}</NoDataValue>'
@@ -50,79 +73,154 @@ def build_mosaic(size: int, folder: Path) -> Path:
         )
     geo = ", ".join(str(v) for v in (transform.c, transform.a, transform.b, transform.f, transform.d, transform.e))
     xml = (
-        f'<VRTDataset rasterXSize="{total_w}" rasterYSize="{total_h}"><SRS>{crs.to_wkt()}</SRS>'
+        f'<VRTDataset rasterXSize="{columns * width}" rasterYSize="{rows * height}"><SRS>{crs.to_wkt()}</SRS>'
         f"<GeoTransform>{geo}</GeoTransform>{''.join(bands)}</VRTDataset>"
     )
-    path = folder / f"mosaic_{size}.vrt"
+    path = folder / f"mosaic_{columns}x{rows}.vrt"
     path.write_text(xml, encoding="utf-8")
     return path
 
 
-def run(model: str, raster: Path, output: Path, overlap: float, device: str) -> tuple[float, float]:
-    """Seconds and peak RSS (MiB) of one worker prediction in a child process."""
+def mosaic_of_size(size: int, folder: Path) -> Path:
+    """A mosaic of at least ``size`` x ``size`` px."""
+    with rasterio.open(SAMPLE) as src:
+        return build_mosaic(math.ceil(size / src.width), math.ceil(size / src.height), folder)
+
+
+def run_predict(model: str, raster: Path, output: Path, device: str, **options) -> dict:
+    """One prediction in this process; its result."""
+    config = PredictConfig(model_dir=model, raster=str(raster), output=str(output), device=device, **options)
+    return predict(config, EventWriter(io.StringIO()), StopRequest())["predictions"][0]
+
+
+def floor_seconds(model_dir: str, raster: Path, device: str) -> float:
+    """Seconds of the network once over every pixel of ``raster`` (normalized, in memory): non-overlapping tiles
+    of the default tile size, fitted to the raster."""
+    model, metadata = load_model(model_dir)
+    model.to(device).eval()
+    with rasterio.open(raster) as src:
+        data = src.read(out_dtype="float32")
+        data = normalize(data, valid_pixels(data, src.nodata), metadata["normalization"])
+    tile = prediction_tile(metadata["tile_size"])
+    rows, cols = (TileAxis.over(0, n, tile, 0) for n in data.shape[1:])
+    padded = np.pad(data, ((0, 0), (0, rows.length * len(rows.starts) - data.shape[1]), (0, 0)), mode="symmetric")
+    padded = np.pad(padded, ((0, 0), (0, 0), (0, cols.length * len(cols.starts) - data.shape[2])), mode="symmetric")
     start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "segmentation_trainer",
-            "predict",
-            "--model",
-            model,
-            "--raster",
-            str(raster),
-            "--output",
-            str(output),
-            "--overlap",
-            str(overlap),
-            "--device",
-            device,
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        env=os.environ | {"HF_HUB_OFFLINE": "1"},
-    )
-    seconds = time.perf_counter() - start
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+    with torch.no_grad():
+        for r in rows.starts:
+            for c in cols.starts:
+                x = torch.from_numpy(padded[None, :, r : r + rows.length, c : c + cols.length].copy()).to(device)
+                model(x).float().softmax(dim=1).cpu()
+    return time.perf_counter() - start
+
+
+def child(variant: str, model: str, raster: str, folder: str, device: str) -> None:
+    """Print the seconds of one variant (``VARIANTS``), timed after start-up."""
+    if VARIANTS[variant] is None:
+        print(floor_seconds(model, Path(raster), device))
+        return
+    start = time.perf_counter()
+    run_predict(model, Path(raster), Path(folder) / "prediction.tif", device, **VARIANTS[variant])
+    print(time.perf_counter() - start)
+
+
+def speed(args: argparse.Namespace, folder: Path) -> None:
+    """Median seconds of the floor, the default prediction and margin 0, alternating, and their ratios."""
+    raster = build_mosaic(*COPIES, folder)
+    seconds: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    for _ in range(args.repeats):
+        for name in VARIANTS:
+            probe = [sys.executable, __file__, "--child", name, args.model, str(raster), str(folder), args.device]
+            seconds[name].append(float(subprocess.run(probe, capture_output=True, text=True, check=True).stdout))
+    floor = statistics.median(seconds["floor"])
+    print("| run | seconds (each run) | median | vs floor |\n|---|---|---|---|")
+    for name, values in seconds.items():
+        median = statistics.median(values)
+        runs = ", ".join(f"{v:.1f}" for v in values)
+        print(f"| {name} | {runs} | {median:.1f} | {median / floor:.2f}x |", flush=True)
+
+
+def meeting_band(shape: tuple[int, int], rows: TileAxis, cols: TileAxis, margin: int) -> np.ndarray:
+    """The pixels where neighbouring tiles meet: the margin each tile shares with the one before it, 3 px wider on
+    either side."""
+    band = np.zeros(shape, dtype=bool)
+    for r in rows.starts[1:]:
+        band[max(0, r - 3) : r + margin + 3, :] = True
+    for c in cols.starts[1:]:
+        band[:, max(0, c - 3) : c + margin + 3] = True
+    return band
+
+
+def seams(args: argparse.Namespace, folder: Path) -> None:
+    """Agreement with one pass, disagreement where tiles meet and elsewhere, and cost, per tile size and margin."""
+    raster = build_mosaic(*COPIES, folder)
+    with rasterio.open(raster) as src:
+        height, width = src.height, src.width
+    whole = 32 * math.ceil(max(height, width) / 32)  # one tile over the raster
+    single = run_predict(args.model, raster, folder / "single.tif", args.device, tile_size=whole, margin=0)
+    with rasterio.open(single["prediction"]) as src:
+        one = src.read(1)
+    valid = one != 255
+    print("| tile | margin | blending | tiles | agreement | where tiles meet / elsewhere | network pixels per pixel |")
+    print("|---|---|---|---|---|---|---|")
+    for tile in args.tiles:
+        for margin in args.margins:
+            for blending in args.blendings if margin else ["linear"]:
+                options = {"tile_size": tile, "margin": margin, "blending": blending}
+                result = run_predict(args.model, raster, folder / "tiled.tif", args.device, **options)
+                with rasterio.open(result["prediction"]) as src:
+                    disagree = (src.read(1) != one) & valid
+                rows, cols = TileAxis.over(0, height, tile, margin), TileAxis.over(0, width, tile, margin)
+                band = meeting_band(one.shape, rows, cols, margin) & valid
+                cost = len(rows.starts) * len(cols.starts) * rows.length * cols.length / (height * width)
+                print(
+                    f"| {tile} | {margin} | {blending} | {len(cols.starts)} x {len(rows.starts)} of "
+                    f"{cols.length} x {rows.length} | {1 - disagree[valid].mean():.2%} | "
+                    f"{disagree[band].mean():.2%} / {disagree[valid & ~band].mean():.2%} | {cost:.2f} |",
+                    flush=True,
+                )
+
+
+def memory(args: argparse.Namespace, folder: Path) -> None:
+    """Peak resident memory and time of a default prediction, each size in its own worker process."""
+    print("| raster | time | megapixels/s | peak RSS of the worker |\n|---|---|---|---|")
+    for size in args.sizes:
+        raster = mosaic_of_size(size, folder)
+        with rasterio.open(raster) as src:
+            pixels, label = src.width * src.height, f"{src.width} x {src.height} x {src.count}"
+        command = [sys.executable, "-m", "segmentation_trainer", "predict", "--model", args.model]
+        command += ["--raster", str(raster), "--output", str(folder / "prediction.tif"), "--device", args.device]
+        probe = (
+            "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        )
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True)
+        seconds, peak = time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
+        print(f"| {label} | {seconds:.0f} s | {pixels / seconds / 1e6:.2f} | {peak:.0f} MiB |", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("model")
+    parser.add_argument("measure", choices=["speed", "seams", "memory"])
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
-    parser.add_argument("--overlaps", type=float, nargs="+", default=[0.25])
+    parser.add_argument("--tiles", type=int, nargs="+", default=[512, 1024])
+    parser.add_argument("--margins", type=int, nargs="+", default=[0, 32, 64, 128])
+    parser.add_argument("--blendings", nargs="+", default=["linear"])
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     print(
-        f"{platform.machine()}, {os.cpu_count()} CPUs, device {args.device}, {time.strftime('%Y-%m-%d')}, "
-        f"model {args.model}\n"
+        f"{platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, device {args.device}, "
+        f"{time.strftime('%Y-%m-%d')}, model {args.model}\n"
     )
-    print("| raster | overlap | time | megapixels/s | peak RSS of the worker |\n|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            mosaic = build_mosaic(size, Path(tmp))
-            with rasterio.open(mosaic) as src:
-                pixels = src.width * src.height
-                label = f"{src.width} x {src.height} x {src.count}"
-            for overlap in args.overlaps:
-                # Each size and overlap in a fresh child so that ru_maxrss is its own.
-                probe = subprocess.run(
-                    [sys.executable, __file__, "--child", args.model, str(mosaic), str(overlap), args.device, tmp],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                seconds, peak = map(float, probe.stdout.split())
-                print(
-                    f"| {label} | {overlap:.0%} | {seconds:.0f} s | {pixels / seconds / 1e6:.2f} | {peak:.0f} MiB |",
-                    flush=True,
-                )
-                (Path(tmp) / "prediction.tif").unlink(missing_ok=True)
+        {"speed": speed, "seams": seams, "memory": memory}[args.measure](args, Path(tmp))
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _, _, model_dir, raster, overlap, device, folder = sys.argv
-        print(*run(model_dir, Path(raster), Path(folder) / "prediction.tif", float(overlap), device))
+        child(*sys.argv[2:])
     else:
         main()

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -567,16 +568,19 @@ class PredictConfig:
         QT_TRANSLATE_NOOP("settings", "Simplification tolerance of the class polygons, in CRS units; 0: none."),
         minimum=0.0,
     )
-    overlap: float = setting(
-        0.25,
-        QT_TRANSLATE_NOOP("settings", "Tile overlap"),
-        QT_TRANSLATE_NOOP("settings", "Share of a tile overlapping its neighbours, blended so that no seam shows."),
-        minimum=0.0,
-        maximum=0.9,
+    margin: int = setting(
+        64,
+        QT_TRANSLATE_NOOP("settings", "Tile margin"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Pixels neighbouring tiles share (a multiple of 32), blended so that no seam shows; 0: none."
+        ),
+        minimum=0,
+        maximum=512,
+        step=32,
         advanced=True,
     )
     blending: str = setting(
-        "gaussian",
+        "linear",
         QT_TRANSLATE_NOOP("settings", "Blending"),
         QT_TRANSLATE_NOOP("settings", "How overlapping tiles are blended: gaussian, linear ramp or plain average."),
         choices=BLENDINGS,
@@ -591,7 +595,7 @@ class PredictConfig:
         0,
         QT_TRANSLATE_NOOP("settings", "Prediction tile size"),
         QT_TRANSLATE_NOOP(
-            "settings", "Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger."
+            "settings", "Largest tile side in pixels (a multiple of 32); 0: 1024, or the training tile if larger."
         ),
         minimum=0,
         maximum=8192,
@@ -628,8 +632,10 @@ class PredictConfig:
         inputs |= {f"raster {i}" if len(self.raster) > 1 else "raster": r for i, r in enumerate(self.raster, 1)}
         for _, output in self.predictions() if self.output else ():
             check_not_an_input(prediction_files(output), inputs)
-        if self.tile_size % 32:
-            raise UserError(f"Tile size {self.tile_size} must be a multiple of 32.")
+        if self.tile_size % 32 or self.margin % 32:
+            raise UserError(f"Tile size {self.tile_size} and margin {self.margin} must be multiples of 32.")
+        if self.tile_size and self.margin >= self.tile_size:
+            raise UserError(f"The tile margin {self.margin} must be smaller than the tile size {self.tile_size}.")
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
             if not all(math.isfinite(v) for v in self.extent):
@@ -781,8 +787,39 @@ class CompareConfig:
 ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig)
 
 
+def _margin_from_overlap(values: dict[str, Any]) -> int:
+    """The ``margin`` (px) of a configuration saved with the retired ``overlap`` (share of a tile): the pixels
+    the old tiles shared, rounded to a multiple of 32 and kept below the tile."""
+    try:
+        tile, overlap = int(values.get("tile_size") or 512), float(values["overlap"])
+    except (TypeError, ValueError):
+        raise UserError(f"overlap {values['overlap']!r} must be a share of the tile such as 0.25.") from None
+    shared = 32 * round(overlap * tile / 32)
+    return max(0, min(shared, tile - 32, 512))
+
+
+# Settings of earlier versions, per config class: old name -> (new name, the new value from the old settings).
+# A configuration saved before a setting was replaced (a run.json, a Processing model) keeps working.
+RETIRED_SETTINGS: dict[str, dict[str, tuple[str, Callable[[dict[str, Any]], Any]]]] = {
+    "PredictConfig": {"overlap": ("margin", _margin_from_overlap)},
+}
+
+
+def _upgraded(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the retired settings of ``cls`` replaced by their successors (unless given too)."""
+    values = dict(values)
+    for old, (new, convert) in RETIRED_SETTINGS.get(cls.__name__, {}).items():
+        if old in values:
+            converted = convert(values)
+            del values[old]
+            values.setdefault(new, converted)
+    return values
+
+
 def config_from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
-    """Build a config from a dict, with a clear message for unknown or missing keys."""
+    """Build a config from a dict (settings of earlier versions upgraded), with a clear message for unknown or
+    missing keys."""
+    values = _upgraded(cls, values)
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:

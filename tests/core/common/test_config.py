@@ -11,6 +11,7 @@ from segmentation_trainer.core.common.config import (
     PredictConfig,
     TrainConfig,
     check_class_table,
+    config_from_dict,
     configurations_from_text,
 )
 from segmentation_trainer.core.common.errors import UserError
@@ -52,3 +53,23 @@ def test_losses_of_commas_only_are_refused_and_none_means_the_presets():
     with pytest.raises(UserError, match="Losses ' , ' names no loss"):
         configurations_from_text(" , ", "multiclass")
     assert configurations_from_text("", "multiclass") == []  # the comparison then runs the seven presets
+
+
+@pytest.mark.parametrize(
+    ("saved", "margin"),
+    [
+        ({"overlap": 0.25}, 128),
+        ({"overlap": 0.0}, 0),
+        ({"overlap": 0.9, "tile_size": 256}, 224),
+        ({"overlap": 0.25, "margin": 32}, 32),
+    ],
+)
+def test_a_configuration_saved_with_the_retired_overlap_gets_the_margin_the_old_tiles_shared(saved, margin, tmp_path):
+    """Before tiles shared a fixed margin they overlapped by a share of the tile (0.25 of 512 px: 128 px)."""
+    config = config_from_dict(PredictConfig, {"model_dir": str(tmp_path), "raster": "a.tif"} | saved)
+    assert config.margin == margin
+
+
+def test_a_retired_overlap_that_is_no_number_is_named():
+    with pytest.raises(UserError, match="overlap 'a quarter' must be a share of the tile"):
+        config_from_dict(PredictConfig, {"model_dir": "m", "raster": "a.tif", "overlap": "a quarter"})

@@ -89,7 +89,7 @@ def test_flags_override_the_config_file(tmp_path):
 
 
 def test_predict_runs_from_a_config_file(tmp_path):
-    saved = PredictConfig(model_dir="m", raster="r.tif", output="o.tif", extent=(0, 0, 10, 10), overlap=0.5)
+    saved = PredictConfig(model_dir="m", raster="r.tif", output="o.tif", extent=(0, 0, 10, 10), margin=128)
     args = cli.build_parser().parse_args(["predict", "--config", str(save_config(saved, tmp_path / "p.json"))])
     assert config_to_dict(cli._predict_config(args)) == config_to_dict(saved)
 
