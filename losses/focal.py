@@ -13,11 +13,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
 
-from .base import EPS, Prepared, SegmentationLoss, pixel_mean, safe_pow
+from .base import EPS, Prepared, SegmentationLoss, pixel_mean
+from .fused import safe_pow_derivative
 
 GAMMA_MIN = 1.0  # below 1 the perfect prediction is no longer the minimum (see DualFocalLoss)
 GAMMA_MAX = 5.0
@@ -117,21 +119,77 @@ class DualFocalLoss(SegmentationLoss):
         return GAMMA_MIN + (GAMMA_MAX - GAMMA_MIN) * torch.sigmoid(self.gamma_logit)
 
     def compute(self, x: Prepared) -> torch.Tensor:
-        probs, truth = x.probs, x.one_hot()
-        error = torch.where(truth > 0, -torch.expm1(x.log_probs), probs)  # |g - p|, 1 - p accurate near p = 1
-        terms = (
-            truth * x.log_probs
-            + self.beta * (1.0 - truth) * torch.log((self.rho - probs).clamp_min(EPS))
-            + self.reward * safe_pow(error, self.gamma)
-        )
-        if self.adaptive_weights:
-            terms = terms * _inverse_frequency(truth).view(1, -1, 1, 1)
-        return pixel_mean(-terms.sum(dim=1), x)
+        logits = torch.cat([torch.zeros_like(x.logits), x.logits], dim=1) if x.binary else x.logits
+        weights = _inverse_frequency(x) if self.adaptive_weights else None
+        terms = DualFocalPass.apply(logits, x.target, weights, self.gamma, self.beta, self.rho, self.reward)
+        return pixel_mean(-terms, x)
 
 
-def _inverse_frequency(truth: torch.Tensor) -> torch.Tensor:
+def _inverse_frequency(x: Prepared) -> torch.Tensor:
     """``(K,)`` weights ∝ 1 / count of each class among valid pixels, mean 1 over present classes, 0 if absent."""
-    counts = truth.sum(dim=(0, 2, 3))
+    counts = torch.bincount(x.target[x.valid], minlength=x.num_classes).to(x.dtype)
     inverse = torch.where(counts > 0, counts.sum() / counts.clamp_min(1.0), torch.zeros_like(counts))
     present = (counts > 0).sum().clamp_min(1)
     return inverse * present / inverse.sum().clamp_min(EPS)
+
+
+def _power(base: torch.Tensor, gamma: float | torch.Tensor) -> tuple[torch.Tensor, Any, torch.Tensor | None]:
+    """``safe_pow(base, γ)``, its derivative in the base (a number when γ = 1) and, for a learnable γ (a tensor),
+    its derivative in γ."""
+    if not torch.is_tensor(gamma):
+        if gamma == 1.0:
+            return base, 1.0, None
+        return base**gamma, safe_pow_derivative(base, gamma), None
+    positive = base > EPS
+    safe = torch.where(positive, base, torch.ones_like(base))
+    powered = torch.where(positive, safe**gamma, base * EPS ** (gamma - 1.0))
+    slope = torch.where(positive, gamma * safe ** (gamma - 1.0), EPS ** (gamma - 1.0))
+    return powered, slope, powered * torch.where(positive, safe.log(), math.log(EPS))
+
+
+class DualFocalPass(torch.autograd.Function):
+    """The Dual Focal sum over classes ``T_i = Σ_c w_c [g_ic log p_ic + β (1 - g_ic) log(ρ - p_ic) + a e_ic^γ]``
+    ``(N, H, W)`` from one softmax, with its closed-form gradient (see ``DualFocalLoss``; e = |g - p|, w the
+    adaptive class weights or 1). Every class is first scored as a false one, ``F_c = β log(ρ - p_c) + a p_c^γ``,
+    and the true class y corrected on ``(N, H, W)`` tensors: ``T = Σ_c w_c F_c + w_y (log p_y + a (1 - p_y)^γ
+    - F_y)``. With ``u_c = ∂T/∂p_c`` but for log p_y, ``∂T/∂z_k = p_k (u_k - Σ_c u_c p_c - w_y) + [k = y] w_y``."""
+
+    @staticmethod
+    def forward(ctx, logits, target, weights, gamma, beta: float, rho: float, reward: float):
+        log_p = torch.log_softmax(logits, dim=1)
+        p = log_p.exp()
+        index = target.unsqueeze(1)
+        room = (rho - p).clamp_min_(EPS)
+        false_terms = room.log().mul_(beta)
+        powered, slope, gamma_slope = _power(p, gamma)
+        false_terms.add_(powered, alpha=reward)
+        u = room.reciprocal_().mul_(-beta)  # ∂F/∂p = -β/(ρ - p) + a γ p^(γ-1); 0 where ρ - p was clamped
+        if rho - 1.0 < EPS:
+            u.masked_fill_(p > rho - EPS, 0.0)
+        u.add_(slope * reward)
+        log_p_true = log_p.gather(1, index)
+        e_true, e_slope, e_gamma_slope = _power(-torch.expm1(log_p_true), gamma)  # (1 - p_y)^γ
+        w = None if weights is None else weights.view(1, -1, 1, 1)
+        w_true = torch.ones_like(log_p_true) if w is None else weights[index]
+        if w is not None:
+            false_terms.mul_(w)
+            u.mul_(w)
+        terms = false_terms.sum(dim=1, keepdim=True) - false_terms.gather(1, index)
+        terms.add_(w_true * (log_p_true + reward * e_true))
+        u.scatter_(1, index, -reward * e_slope * w_true)  # the true class: ∂(a (1 - p)^γ)/∂p
+        if gamma_slope is not None:  # ∂T/∂γ, every class as a false one, then the true class corrected
+            gamma_slope = gamma_slope if w is None else gamma_slope * w
+            gamma_slope = reward * (
+                gamma_slope.sum(1, keepdim=True) - gamma_slope.gather(1, index) + w_true * e_gamma_slope
+            )
+        ctx.save_for_backward(p, u, index, w_true, gamma_slope)
+        return terms.squeeze(1)
+
+    @staticmethod
+    def backward(ctx, grad_terms):
+        p, u, index, w_true, gamma_slope = ctx.saved_tensors
+        grad_terms = grad_terms.unsqueeze(1)
+        shift = (u * p).sum(dim=1, keepdim=True).add_(w_true)  # Σ_c u_c p_c + w_y
+        grad = (u - shift).mul_(p).scatter_add_(1, index, w_true).mul_(grad_terms)
+        grad_gamma = None if gamma_slope is None else (gamma_slope * grad_terms).sum()
+        return grad, None, None, grad_gamma, None, None, None

@@ -31,34 +31,84 @@ from .base import Prepared, SegmentationLoss
 
 def lovasz_grad(truth_sorted: torch.Tensor) -> torch.Tensor:
     """Gradient of the Lovász extension of the Jaccard loss at errors sorted in decreasing order along the
-    last dimension (one row per class)."""
+    last dimension (one row per class): ``J_k = 1 - (G - TP_k) / (G + FP_k)`` with ``TP_k`` and ``FP_k`` the
+    targets and non-targets among the first k pixels (``FP_k = k - TP_k``), and ``∇J_k = J_k - J_{k-1}``."""
     total = truth_sorted.sum(-1, keepdim=True)
-    intersection = total - truth_sorted.cumsum(-1)
-    union = total + (1.0 - truth_sorted).cumsum(-1)
-    jaccard = 1.0 - intersection / union
-    if truth_sorted.shape[-1] > 1:
-        jaccard[..., 1:] = jaccard[..., 1:] - jaccard[..., :-1]
-    return jaccard
+    hits = truth_sorted.cumsum(-1)
+    rank = torch.arange(1, truth_sorted.shape[-1] + 1, device=truth_sorted.device, dtype=truth_sorted.dtype)
+    jaccard = 1.0 - (total - hits) / (total + rank - hits)
+    return torch.diff(jaccard, dim=-1, prepend=torch.zeros_like(jaccard[..., :1]))
+
+
+_SAME_WIDTH_INT = {torch.float16: torch.int16, torch.bfloat16: torch.int16, torch.float32: torch.int32}
+
+
+def descending_order(values: torch.Tensor) -> torch.Tensor:
+    """The order that sorts ``values`` in decreasing order along the last dimension (as ``torch.sort``'s).
+
+    On the CPU each row is sorted by a stable sort of 64-bit integer keys (PyTorch's radix sort, several times
+    faster than its comparison sort of floats): the float's bits as a signed integer, the magnitude bits flipped
+    for negative values, order like the floats; negated for the decreasing order. Ties may be ordered
+    differently from ``torch.sort``, which changes neither the sorted values nor the Lovász loss."""
+    if values.device.type != "cpu" or values.dtype not in (*_SAME_WIDTH_INT, torch.float64):
+        return torch.sort(values, dim=-1, descending=True)[1]
+    bits = values.detach().contiguous().view(_SAME_WIDTH_INT.get(values.dtype, torch.int64))
+    width = bits.element_size() * 8
+    keys = torch.where(bits < 0, bits ^ ((1 << (width - 1)) - 1), bits).to(torch.int64).neg_()
+    rows = keys.reshape(-1, keys.shape[-1])
+    return torch.stack([torch.sort(row, stable=True)[1] for row in rows]).view(values.shape)
 
 
 def _hinge(logits: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     if truth.numel() == 0:
         return logits.sum() * 0.0
     errors = 1.0 - logits * (2.0 * truth - 1.0)
-    errors_sorted, order = torch.sort(errors, descending=True)
+    order = descending_order(errors)
+    errors_sorted = errors.gather(-1, order)
     return torch.dot(F.relu(errors_sorted), lovasz_grad(truth[order]))
 
 
-def _softmax(probs: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
-    """``probs`` (K, P) of valid pixels, ``labels`` (P,): the present classes' errors sorted in one call."""
-    present = torch.unique(labels)
-    if present.numel() == 0:
-        return probs.sum() * 0.0
-    truth = (labels == present.view(-1, 1)).to(probs.dtype)
-    errors_sorted, order = torch.sort((truth - probs[present]).abs(), dim=1, descending=True)
-    losses = (errors_sorted * lovasz_grad(truth.gather(1, order))).sum(1)
-    w = torch.ones_like(losses) if weights is None else weights[present].to(probs.dtype)
-    return (losses * w).sum() / w.sum().clamp_min(1e-7)
+@torch.no_grad()
+def _softmax_rows(
+    probs: torch.Tensor, truth: torch.Tensor, valid: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For each row of ``probs`` (R, P) (a class over a set of pixels; ``truth`` its target, ``valid`` the
+    pixels that count): the constant and the slope of the Lovász-softmax loss, and whether the class is present.
+
+    With e = |g - p| sorted in decreasing order, ``L = Σ_k e_(k) ∇J_k`` is linear in p for the order found:
+    ``L = Σ_i w_i g_i + Σ_i w_i (1 - 2 g_i) p_i`` with ``w_i`` the ``∇J`` of pixel i's rank. The order and w
+    are constants (the Lovász extension's subgradient), so autograd sees one product. Ignored pixels sort
+    last (error -1) and get w = 0: the ranks before them, and so every ``∇J`` that counts, are unchanged."""
+    truth = truth & valid
+    errors = torch.where(valid, torch.where(truth, 1.0 - probs, probs), -1.0)
+    order = descending_order(errors)
+    weights = torch.zeros_like(errors).scatter_(-1, order, lovasz_grad(truth.gather(-1, order).to(errors)))
+    weights *= valid
+    return (weights * truth).sum(-1), weights * (1.0 - 2.0 * truth.to(weights)), truth.any(-1)
+
+
+def _softmax(x: Prepared, per_image: bool) -> torch.Tensor:
+    """Mean over the present classes (class weighted) of the Lovász-softmax loss over the batch, or of each
+    image's (then the mean over images)."""
+    probs = x.probs
+    (n, k, h, w), classes = probs.shape, torch.arange(probs.shape[1], device=probs.device)
+    if per_image:  # rows (image, class) over the image's pixels
+        truth = x.target.view(n, 1, -1) == classes.view(1, k, 1)
+        valid = x.valid.view(n, 1, -1).expand(n, k, h * w)
+        constant, slope, present = _softmax_rows(
+            probs.detach().reshape(n * k, -1), truth.view(n * k, -1), valid.reshape(n * k, -1)
+        )
+        slope, constant, present = slope.view(n, k, h, w), constant.view(n, k), present.view(n, k)
+    else:  # rows (class) over the batch's pixels
+        truth = x.target.view(1, -1) == classes.view(k, 1)
+        constant, slope, present = _softmax_rows(
+            probs.detach().transpose(0, 1).reshape(k, -1), truth, x.valid.view(1, -1)
+        )
+        slope, constant, present = slope.view(k, n, h, w).transpose(0, 1), constant.view(1, k), present.view(1, k)
+    dims = (2, 3) if per_image else (0, 2, 3)
+    losses = constant + (slope * probs).sum(dims).view_as(constant)
+    weights = present.to(losses) if x.class_weights is None else present * x.class_weights
+    return ((losses * weights).sum(1) / weights.sum(1).clamp_min(1e-7)).mean()
 
 
 class LovaszLoss(SegmentationLoss):
@@ -66,16 +116,15 @@ class LovaszLoss(SegmentationLoss):
         super().__init__(*args, **kwargs)
         self.per_image = per_image
 
-    def _one(self, x: Prepared, select: torch.Tensor) -> torch.Tensor:
+    def _hinge(self, x: Prepared, select: torch.Tensor) -> torch.Tensor:
         valid = x.valid & select
-        if x.binary:
-            return _hinge(x.logits[:, 0][valid], x.target[valid].to(x.dtype))
-        probs = x.probs.transpose(0, 1)[:, valid]
-        return _softmax(probs, x.target[valid], x.class_weights)
+        return _hinge(x.logits[:, 0][valid], x.target[valid].to(x.dtype))
 
     def compute(self, x: Prepared) -> torch.Tensor:
+        if not x.binary:
+            return _softmax(x, self.per_image)
         if not self.per_image:
-            return self._one(x, torch.ones_like(x.valid))
+            return self._hinge(x, torch.ones_like(x.valid))
         images = torch.arange(x.target.shape[0], device=x.target.device).view(-1, 1, 1)
-        per_image = [self._one(x, (images == n).expand_as(x.valid)) for n in range(x.target.shape[0])]
+        per_image = [self._hinge(x, (images == n).expand_as(x.valid)) for n in range(x.target.shape[0])]
         return torch.stack(per_image).mean()
