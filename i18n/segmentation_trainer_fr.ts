@@ -150,7 +150,7 @@
     <message>
         <location filename="../provider/export_onnx.py" line="25"/>
         <source>Writes a model folder written by Train model as one ONNX file that the Deepness plugin (and ONNX Runtime, and Predict) runs: its normalization is inside, its input is the raster&apos;s band values divided by 255 as Deepness feeds them, its output the class probabilities. The file carries the metadata Deepness reads: class names, resolution, tile size and overlap. TILE_SIZE is the side of the tiles Deepness cuts; OUTPUT empty writes model.onnx in the model folder.</source>
-        <translation>Écrit un dossier de modèle produit par Entraîner un modèle en un seul fichier ONNX que l&apos;extension Deepness (ainsi qu&apos;ONNX Runtime et Prédire) exécute : sa normalisation est incluse, son entrée est la valeur des bandes du raster divisée par 255, comme Deepness la fournit, sa sortie les probabilités des classes. Le fichier porte les métadonnées que lit Deepness : noms des classes, résolution, taille et recouvrement des tuiles. TILE_SIZE est le côté des tuiles que découpe Deepness ; OUTPUT vide écrit model.onnx dans le dossier du modèle.</translation>
+        <translation>Écrit un dossier de modèle produit par Entraîner un modèle en un seul fichier ONNX que l'extension Deepness (ainsi qu'ONNX Runtime et Prédire) exécute : sa normalisation est incluse, son entrée est la valeur des bandes du raster divisée par 255, comme Deepness la fournit, sa sortie les probabilités des classes. Le fichier porte les métadonnées que lit Deepness : noms des classes, résolution, taille et recouvrement des tuiles. TILE_SIZE est le côté des tuiles que découpe Deepness ; OUTPUT vide écrit model.onnx dans le dossier du modèle.</translation>
     </message>
 </context>
 <context>
@@ -921,7 +921,7 @@
     <message>
         <location filename="../ui/dock.py" line="408"/>
         <source>Choose a model folder first.</source>
-        <translation>Choisissez d&apos;abord un dossier de modèle.</translation>
+        <translation>Choisissez d'abord un dossier de modèle.</translation>
     </message>
     <message>
         <location filename="../ui/dock.py" line="417"/>
@@ -931,7 +931,7 @@
     <message>
         <location filename="../ui/dock.py" line="424"/>
         <source>Model exported to {0}: Deepness opens it, with tiles of {1} px.</source>
-        <translation>Modèle exporté dans {0} : Deepness l&apos;ouvre, avec des tuiles de {1} px.</translation>
+        <translation>Modèle exporté dans {0} : Deepness l'ouvre, avec des tuiles de {1} px.</translation>
     </message>
     <message>
         <location filename="../ui/dock.ui" line="717"/>
@@ -941,7 +941,7 @@
     <message>
         <location filename="../ui/dock.ui" line="729"/>
         <source>The model folder as one .onnx file, its normalization inside, for the Deepness plugin or for predicting without PyTorch.</source>
-        <translation>Le dossier du modèle en un seul fichier .onnx, normalisation incluse, pour l&apos;extension Deepness ou pour prédire sans PyTorch.</translation>
+        <translation>Le dossier du modèle en un seul fichier .onnx, normalisation incluse, pour l'extension Deepness ou pour prédire sans PyTorch.</translation>
     </message>
     <message>
         <location filename="../ui/dock.ui" line="742"/>
@@ -2540,8 +2540,8 @@
     </message>
     <message>
         <location filename="../core/common/config.py" line="516"/>
-        <source>A model folder written by training, or an .onnx file written by Export to ONNX.</source>
-        <translation>Un dossier de modèle écrit par l&apos;entraînement, ou un fichier .onnx écrit par Exporter en ONNX.</translation>
+        <source>A model folder written by training; on the command line also an .onnx file from export-onnx.</source>
+        <translation>Un dossier de modèle écrit par l'entraînement ; en ligne de commande, aussi un fichier .onnx d'export-onnx.</translation>
     </message>
     <message>
         <location filename="../core/common/config.py" line="685"/>
@@ -2566,12 +2566,12 @@
     <message>
         <location filename="../core/common/config.py" line="702"/>
         <source>Pixels neighbouring tiles share in Deepness (a multiple of 32), written as a share of a tile.</source>
-        <translation>Pixels que partagent des tuiles voisines dans Deepness (un multiple de 32), écrits en part d&apos;une tuile.</translation>
+        <translation>Pixels que partagent des tuiles voisines dans Deepness (un multiple de 32), écrits en part d'une tuile.</translation>
     </message>
     <message>
         <location filename="../core/common/config.py" line="692"/>
         <source>Deepness&apos;s tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
-        <translation>Côté des tuiles de Deepness en pixels (un multiple de 32) ; 0 : 512, ou la tuile d&apos;entraînement si elle est plus grande.</translation>
+        <translation>Côté des tuiles de Deepness en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
 </context>
 </TS>

@@ -517,7 +517,7 @@ class PredictConfig:
         "",
         QT_TRANSLATE_NOOP("settings", "Model folder"),
         QT_TRANSLATE_NOOP(
-            "settings", "A model folder written by training, or an .onnx file written by Export to ONNX."
+            "settings", "A model folder written by training; on the command line also an .onnx file from export-onnx."
         ),
         source=FOLDER,
         flag="--model",
