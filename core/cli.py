@@ -1,4 +1,4 @@
-"""The worker's command line: ``python -m segmentation_trainer {train,compare,predict,check,info,rasterize} …``.
+"""The worker's command line: python -m segmentation_trainer {train,compare,predict,export-onnx,check,info,rasterize}.
 
 The plugin runs it in a separate process with ``--events`` (JSON lines on stdout) and
 ``--stop-file``; users run the same commands headless, e.g. on a GPU server.
@@ -18,6 +18,8 @@ from typing import Any
 from .common.config import (
     ClassInfo,
     CompareConfig,
+    ConfigT,
+    ExportConfig,
     PredictConfig,
     TrainConfig,
     config_from_dict,
@@ -113,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict = sub.add_parser("predict", help="predict a class raster with a trained model")
     predict.add_argument("--config", help="prediction JSON (PredictConfig's settings); flags override it")
     _add_settings(predict, list(settings_of(PredictConfig).values()))
+    export = sub.add_parser("export-onnx", help="write a model folder as an ONNX file for Deepness and ONNX Runtime")
+    export.add_argument("--config", help="export JSON (ExportConfig's settings); flags override it")
+    _add_settings(export, list(settings_of(ExportConfig).values()))
     sub.add_parser("check", help="report the worker's package versions and the device it would use")
     info = sub.add_parser("info", help="print a model folder's classes, bands, resolution and metrics")
     info.add_argument("--model", required=True, dest="model_dir", help="model folder written by train")
@@ -174,10 +179,11 @@ def _compare_config(args: argparse.Namespace) -> CompareConfig:
     return config_from_dict(CompareConfig, values)
 
 
-def _predict_config(args: argparse.Namespace) -> PredictConfig:
-    values = _flags(args, PredictConfig, _config_file(args))
-    _require(values, PredictConfig)
-    return config_from_dict(PredictConfig, values)
+def _config(args: argparse.Namespace, cls: type[ConfigT]) -> ConfigT:
+    """The settings of a predict or export-onnx run: the ``--config`` file's, overridden by the flags."""
+    values = _flags(args, cls, _config_file(args))
+    _require(values, cls)
+    return config_from_dict(cls, values)
 
 
 def _read_classes(path: str) -> list[dict[str, Any]]:
@@ -222,7 +228,11 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
     elif args.command == "predict":
         from .inference.prediction import predict
 
-        predict(_predict_config(args), events, stop)
+        predict(_config(args, PredictConfig), events, stop)
+    elif args.command == "export-onnx":
+        from .export.onnx_export import export_onnx
+
+        export_onnx(_config(args, ExportConfig), events)
     elif args.command == "check":
         from .runtime.environment import environment_report
 

@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessingParameterExtent,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMapLayer,
     QgsProcessingParameterMultipleLayers,
@@ -83,6 +84,9 @@ def _parameter(s: Setting, parent_setting: Setting | None) -> QgsProcessingParam
         ),
         schema.OUTPUT_FOLDER: lambda: QgsProcessingParameterFolderDestination(name, label),
         schema.OUTPUT_RASTER: lambda: QgsProcessingParameterRasterDestination(name, label),
+        schema.OUTPUT_FILE: lambda: QgsProcessingParameterFileDestination(
+            name, label, fileFilter=s.file_filter, optional=True, createByDefault=False
+        ),
         schema.EXTENT: lambda: QgsProcessingParameterExtent(name, label, optional=True),
         schema.BANDS: lambda: QgsProcessingParameterBand(
             name, label, parentLayerParameterName=parent, optional=True, allowMultiple=True
@@ -122,7 +126,7 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
     return out
 
 
-_DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER)
+_DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER, schema.OUTPUT_FILE)
 
 
 def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, context) -> Any:
@@ -145,6 +149,8 @@ def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, conte
         return algorithm.parameterAsString(parameters, name, context)
     if s.source == schema.OUTPUT_RASTER:
         return algorithm.parameterAsOutputLayer(parameters, name, context)
+    if s.source == schema.OUTPUT_FILE:
+        return algorithm.parameterAsFileOutput(parameters, name, context) or None
     if s.source == schema.EXTENT:
         return _extent(algorithm, parameters, context)
     if s.source == schema.BANDS:

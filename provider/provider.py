@@ -8,6 +8,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from .compare import CompareAlgorithm
+from .export_onnx import ExportOnnxAlgorithm
 from .predict import PredictAlgorithm
 from .train import TrainAlgorithm
 
@@ -25,5 +26,5 @@ class SegmentationTrainerProvider(QgsProcessingProvider):
         return QIcon(str(ICON))
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
-        for algorithm in (TrainAlgorithm(), PredictAlgorithm(), CompareAlgorithm()):
+        for algorithm in (TrainAlgorithm(), PredictAlgorithm(), CompareAlgorithm(), ExportOnnxAlgorithm()):
             self.addAlgorithm(algorithm)

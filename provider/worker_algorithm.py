@@ -8,8 +8,9 @@ from typing import Any
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException, QgsProcessingFeedback
 from qgis.PyQt.QtCore import QCoreApplication
 
+from ..core.common.config import AnyConfig
 from ..tasks import progress
-from ..tasks.worker import Config, WorkerRun
+from ..tasks.worker import WorkerRun
 
 
 class WorkerAlgorithm(QgsProcessingAlgorithm):
@@ -27,7 +28,7 @@ class WorkerAlgorithm(QgsProcessingAlgorithm):
     def createInstance(self):  # noqa: N802 (QGIS API)
         return type(self)()
 
-    def run_worker(self, args: list[str], feedback: QgsProcessingFeedback, config: Config | None = None) -> dict:
+    def run_worker(self, args: list[str], feedback: QgsProcessingFeedback, config: AnyConfig | None = None) -> dict:
         """Run ``python -m segmentation_trainer ARGS`` (with ``config`` as ``--config``): its progress
         and log go to ``feedback`` (through ``tasks/progress.py``), Processing's Cancel stops it
         cleanly; returns its result event or raises with its message."""

@@ -17,12 +17,12 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from qgis.core import Qgis, QgsMessageLog, QgsTask
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
-from ..core.common.config import CompareConfig, PredictConfig, TrainConfig, save_config
+from ..core.common.config import AnyConfig, save_config
 from ..core.common.events import parse_event
 from . import progress
 from .worker_env import worker_command, worker_environment
@@ -30,7 +30,6 @@ from .worker_env import worker_command, worker_environment
 LOG_TAG = "Segmentation Trainer"
 CANCEL_GRACE_S = 60.0  # after a cancel, how long the worker may take to stop cleanly before it is killed
 TAIL_LINES = 20
-Config = Union[TrainConfig, PredictConfig, CompareConfig]
 
 
 class WorkerRun:
@@ -41,7 +40,7 @@ class WorkerRun:
     dock's ``WorkerTask`` calls it in a task thread, the Processing algorithms in their own thread.
     """
 
-    def __init__(self, args: list[str], config: Config | None = None, python: str | None = None) -> None:
+    def __init__(self, args: list[str], config: AnyConfig | None = None, python: str | None = None) -> None:
         self.folder = Path(tempfile.gettempdir()) / f"segtrainer-{uuid.uuid4().hex}"  # made by run()
         self.stop_file = self.folder / "stop"
         self.config = config
@@ -114,7 +113,7 @@ class WorkerTask(QgsTask):
         args: list[str],
         on_finished: Callable[[WorkerTask], None] | None = None,
         python: str | None = None,
-        config: Config | None = None,
+        config: AnyConfig | None = None,
     ) -> None:
         super().__init__(description, QgsTask.CanCancel)
         self.worker = WorkerRun(args, config, python)

@@ -1,5 +1,5 @@
 """The plugin's dock: data, model, loss, training, loss comparison, run (progress and curves) and
-prediction tabs.
+prediction tabs (with the export to ONNX for Deepness).
 
 A thin layer over ``dock.ui``: it builds the same ``TrainConfig`` as the command line, starts the
 worker through ``WorkerTask`` and shows what the worker reports. The Loss tab's logic lives in
@@ -23,7 +23,15 @@ from qgis.PyQt.QtWidgets import QComboBox, QDockWidget, QFileDialog, QFormLayout
 
 from ..core.common import schema
 from ..core.common.bands import bands_to_read
-from ..core.common.config import CompareConfig, LossConfiguration, PredictConfig, TrainConfig, load_config, save_config
+from ..core.common.config import (
+    CompareConfig,
+    ExportConfig,
+    LossConfiguration,
+    PredictConfig,
+    TrainConfig,
+    load_config,
+    save_config,
+)
 from ..core.common.errors import UserError
 from ..core.common.files import COMPARE_FILE, METADATA_FILE, RUN_FILE
 from ..core.common.schema import settings_of
@@ -89,6 +97,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.trainBestButton.clicked.connect(self.train_best)
         self.exportRunButton.clicked.connect(self._ask_export_run)
         self.predictButton.clicked.connect(self.start_prediction)
+        self.exportOnnxButton.clicked.connect(self.start_export)
         self.cancelButton.clicked.connect(self.cancel)
         self.setupButton.clicked.connect(self.open_setup)
         project = QgsProject.instance()
@@ -163,6 +172,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         settings = [s for name, s in settings_of(PredictConfig).items() if name not in PREDICT_INPUTS]
         self.predict_forms = _forms((self.predictForm, self.predictAdvancedForm), settings, prefix="predict")
         self._expose(self.predict_forms)
+        exported = [s for name, s in settings_of(ExportConfig).items() if name != "model_dir"]  # the model above
+        self.export_form = SettingsForm(self.exportForm, exported, prefix="export")
+        self._expose([self.export_form])
         self.predictVectorizeCheck.toggled.connect(self.predictSimplifySpin.setEnabled)
         self.predictSimplifySpin.setEnabled(False)
         self.modelInfoLabel.setText(self.tr("Choose a model folder written by training."))
@@ -389,6 +401,32 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             **_merged(self.predict_forms),
         )
 
+    def export_config(self) -> ExportConfig:
+        """The export of the Predict tab's model folder; a UserError when there is none."""
+        model_dir = self.modelDirWidget.filePath()
+        if not model_dir:
+            raise UserError(self.tr("Choose a model folder first."))
+        return ExportConfig(model_dir=model_dir, **self.export_form.values())
+
+    def start_export(self) -> None:
+        try:
+            config = self.export_config()
+        except UserError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        title = self.tr("Segmentation Trainer: export to ONNX")
+        self._start(WorkerTask(title, ["export-onnx"], self._export_finished, config=config))
+
+    def _export_finished(self, task: WorkerTask) -> None:
+        if not self._finish(task):
+            return
+        result = task.result_event
+        self.show_message(
+            self.tr("Model exported to {0}: Deepness opens it, with tiles of {1} px.").format(
+                result["onnx"], result["tile_size"]
+            )
+        )
+
     def _extent(self, layers: list) -> tuple[tuple[float, float, float, float] | None, str | None]:
         """The extent and its CRS: None for the whole rasters (no extent, or the raster's own); one raster's extent
         in its CRS; for several, the extent in the widget's CRS, named (WKT)."""
@@ -435,7 +473,13 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.task.cancel()
 
     def _set_running(self, running: bool) -> None:
-        for button in (self.trainButton, self.predictButton, self.checkDataButton, self.compareButton):
+        for button in (
+            self.trainButton,
+            self.predictButton,
+            self.checkDataButton,
+            self.compareButton,
+            self.exportOnnxButton,
+        ):
             button.setEnabled(not running)
         self.cancelButton.setEnabled(running)
 
@@ -563,6 +607,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
     def settings(self) -> dict[str, Any]:
         """Every choice of the dock, settings by name and layers by id, as saved in the project."""
         values: dict[str, Any] = {"train": _merged(self.train_forms), "predict": _merged(self.predict_forms)}
+        values["export"] = self.export_form.values()
         values |= {name: getattr(self, name).isChecked() for name in ("selectedOnlyCheck",)}
         values["model_dir"] = self.modelDirWidget.filePath()
         for name in LAYER_SETTINGS:
@@ -593,8 +638,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             getattr(self, name).set_layer_ids(values.get(name) or [])
         if "class_field" in values:
             self.classFieldCombo.setField(values["class_field"])
-        for key, forms in (("train", self.train_forms), ("predict", self.predict_forms)):
-            for form in forms:
+        forms = {"train": self.train_forms, "predict": self.predict_forms, "export": [self.export_form]}
+        for key, key_forms in forms.items():
+            for form in key_forms:
                 form.set_values(values.get(key) or {})
         self.selectedOnlyCheck.setChecked(bool(values.get("selectedOnlyCheck")))
         if values.get("model_dir"):

@@ -60,10 +60,13 @@ class SettingsForm:
 
 def make_widget(s: Setting) -> QWidget:
     """A widget for ``s``, configured by ``declare``."""
-    if s.source in (schema.FILE, schema.FOLDER, schema.OUTPUT_FOLDER):
+    if s.source in (schema.FILE, schema.FOLDER, schema.OUTPUT_FOLDER, schema.OUTPUT_FILE):
         widget = QgsFileWidget()
-        if s.source != schema.FILE:
+        if s.source in (schema.FOLDER, schema.OUTPUT_FOLDER):
             widget.setStorageMode(QgsFileWidget.GetDirectory)
+        elif s.source == schema.OUTPUT_FILE:
+            widget.setStorageMode(QgsFileWidget.SaveFile)
+            widget.setFilter(s.file_filter)
     elif s.is_choice or s.suggestions:
         widget = QComboBox()
         widget.setEditable(bool(s.suggestions))

@@ -1,4 +1,4 @@
-"""The classes a label field stands for: one rule for the dock's class table and the worker.
+"""The classes a label field stands for: one rule for the dock's class table and the worker; a model's classes.
 
 Standard library only: the QGIS process imports this module (``ui/class_table.py``), the worker too
 (``core/data/labels.py``), so that both number a field's values the same way.
@@ -35,3 +35,8 @@ def field_classes(values: Sequence[Any]) -> tuple[list[int], list[ClassInfo]]:
         return numbers, [ClassInfo(n, str(n)) for n in sorted(set(numbers))]
     number_of = {name: i for i, name in enumerate(sorted({str(v) for v in values}), start=1)}
     return [number_of[str(v)] for v in values], [ClassInfo(i, name) for name, i in number_of.items()]
+
+
+def model_classes(metadata: dict[str, Any]) -> list[ClassInfo]:
+    """The class table of a model's metadata (``model.json``, or the one an ONNX export carries)."""
+    return [ClassInfo(**c) for c in metadata["classes"]]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 from ...losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported for core and the dock)
     DEFAULT_LOSS,
@@ -27,11 +27,12 @@ from ...losses.catalog import (  # noqa: F401 (IGNORE_INDEX, MODES: re-exported 
 from ...losses.presets import LOSS_PRESETS
 from .errors import UserError
 from .files import (
-    METADATA_FILE,
+    ONNX_FILE,
+    ONNX_SUFFIX,
     PREDICTION_SUFFIX,
     RASTER_SUFFIXES,
-    WEIGHTS_FILE,
     check_not_an_input,
+    model_files,
     path_list,
     prediction_files,
     predictions_in_folder,
@@ -46,6 +47,7 @@ from .schema import (
     FOLDER,
     LABEL_LAYER,
     LOSS,
+    OUTPUT_FILE,
     OUTPUT_FOLDER,
     OUTPUT_RASTER,
     POLYGON_LAYER,
@@ -498,6 +500,15 @@ the loss, the optimizer or the data. Any other setting that differs from the run
 naming it with both values (``core/training/resume.py``)."""
 
 
+def check_tiles(tile_size: int, margin: int) -> None:
+    """A tile size (0: automatic) and the margin neighbouring tiles share: multiples of 32, the margin smaller than
+    the tile (a UserError naming both otherwise)."""
+    if tile_size % 32 or margin % 32:
+        raise UserError(f"Tile size {tile_size} and margin {margin} must be multiples of 32.")
+    if tile_size and margin >= tile_size:
+        raise UserError(f"The tile margin {margin} must be smaller than the tile size {tile_size}.")
+
+
 @dataclass
 class PredictConfig:
     """A prediction: a trained model folder applied to a raster, optionally on an extent."""
@@ -505,7 +516,9 @@ class PredictConfig:
     model_dir: str = setting(
         "",
         QT_TRANSLATE_NOOP("settings", "Model folder"),
-        QT_TRANSLATE_NOOP("settings", "A model folder written by training."),
+        QT_TRANSLATE_NOOP(
+            "settings", "A model folder written by training; on the command line also an .onnx file from export-onnx."
+        ),
         source=FOLDER,
         flag="--model",
         required=True,
@@ -627,15 +640,11 @@ class PredictConfig:
     def __post_init__(self) -> None:
         self.raster = path_list(self.raster, "Rasters")
         check_settings(self)
-        model = Path(self.model_dir or ".")
-        inputs = {"mask": self.mask, "model": model / METADATA_FILE, "model weights": model / WEIGHTS_FILE}
+        inputs: dict[str, str | Path | None] = {"mask": self.mask, **model_files(self.model_dir)}
         inputs |= {f"raster {i}" if len(self.raster) > 1 else "raster": r for i, r in enumerate(self.raster, 1)}
         for _, output in self.predictions() if self.output else ():
             check_not_an_input(prediction_files(output), inputs)
-        if self.tile_size % 32 or self.margin % 32:
-            raise UserError(f"Tile size {self.tile_size} and margin {self.margin} must be multiples of 32.")
-        if self.tile_size and self.margin >= self.tile_size:
-            raise UserError(f"The tile margin {self.margin} must be smaller than the tile size {self.tile_size}.")
+        check_tiles(self.tile_size, self.margin)
         if self.extent is not None:
             self.extent = tuple(float(v) for v in self.extent)
             if not all(math.isfinite(v) for v in self.extent):
@@ -658,6 +667,61 @@ class PredictConfig:
     def for_raster(self, raster: str, output: Path) -> PredictConfig:
         """This prediction for one of its rasters, into ``output``."""
         return dataclasses.replace(self, raster=[raster], output=str(output))
+
+
+@dataclass
+class ExportConfig:
+    """An ONNX export: a model folder's network, its normalization folded in, written as one file that the Deepness
+    QGIS plugin and ONNX Runtime run (``core/export``, docs/export.md)."""
+
+    model_dir: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Model folder"),
+        QT_TRANSLATE_NOOP("settings", "A model folder written by training."),
+        source=FOLDER,
+        flag="--model",
+        required=True,
+    )
+    output: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "ONNX file"),
+        QT_TRANSLATE_NOOP("settings", "The .onnx file to write; empty: model.onnx in the model folder."),
+        source=OUTPUT_FILE,
+        extension="onnx",
+    )
+    tile_size: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Deepness tile size"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Deepness's tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger."
+        ),
+        minimum=0,
+        maximum=8192,
+        step=32,
+    )
+    margin: int = setting(
+        64,
+        QT_TRANSLATE_NOOP("settings", "Deepness tile overlap"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Pixels neighbouring tiles share in Deepness (a multiple of 32), written as a share of a tile."
+        ),
+        minimum=0,
+        maximum=512,
+        step=32,
+    )
+
+    def __post_init__(self) -> None:
+        check_settings(self)
+        check_tiles(self.tile_size, self.margin)
+        if self.output and Path(self.output).suffix.lower() != ONNX_SUFFIX:
+            raise UserError(
+                f"ONNX file {self.output}: give a file name ending in {ONNX_SUFFIX} (Deepness opens .onnx files)."
+            )
+        check_not_an_input({"ONNX file": self.onnx_file()}, dict(model_files(self.model_dir)))
+
+    def onnx_file(self) -> Path:
+        """Where the export is written: ``output``, or ``model.onnx`` in the model folder."""
+        return Path(self.output) if self.output else Path(self.model_dir) / ONNX_FILE
 
 
 @dataclass
@@ -784,7 +848,8 @@ class CompareConfig:
             )
 
 
-ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig)
+ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig, ExportConfig)
+AnyConfig = Union[TrainConfig, PredictConfig, CompareConfig, ExportConfig]
 
 
 def _margin_from_overlap(values: dict[str, Any]) -> int:
@@ -832,7 +897,7 @@ def config_from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
         raise UserError(f"{cls.__name__}: {exc}") from None
 
 
-def config_to_dict(config: TrainConfig | PredictConfig | CompareConfig) -> dict[str, Any]:
+def config_to_dict(config: AnyConfig) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
@@ -852,7 +917,7 @@ def load_config(cls: type[ConfigT], path: str | Path) -> ConfigT:
     return config_from_dict(cls, read_config_json(path))
 
 
-def save_config(config: TrainConfig | PredictConfig | CompareConfig, path: str | Path) -> Path:
+def save_config(config: AnyConfig, path: str | Path) -> Path:
     """Write a config as JSON, as ``--config`` and ``load_config`` read it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

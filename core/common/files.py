@@ -24,6 +24,8 @@ PARTIAL_SUFFIX = ".partial.tif"  # a raster being written, renamed into place wh
 LIST_SUFFIXES = (".txt", ".lst")  # a list file: one path per line (relative to the list file), # comments
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2", ".png", ".jpg")  # the rasters a folder gives
 PREDICTION_SUFFIX = "_prediction.tif"  # several rasters predicted into a folder: <raster name>_prediction.tif
+ONNX_FILE = "model.onnx"  # where export-onnx writes a model folder's network by default (in the folder)
+ONNX_SUFFIX = ".onnx"  # a model given to predict as an exported ONNX file rather than a model folder
 
 
 def path_list(value: str | list[str] | None, what: str) -> list[str]:
@@ -87,6 +89,15 @@ def _finished_prediction_files(output: str | Path) -> dict[str, Path]:
         "probabilities": main.with_name(f"{main.stem}_probabilities.tif"),
         "polygons": main.with_suffix(".gpkg"),
     }
+
+
+def model_files(model: str | Path) -> dict[str, Path]:
+    """The files a model given to a run is made of, by what they hold: an exported ONNX file (``ONNX_SUFFIX``), or
+    a model folder's metadata and weights."""
+    path = Path(model or ".")
+    if path.suffix.lower() == ONNX_SUFFIX:
+        return {"model": path}
+    return {"model": path / METADATA_FILE, "model weights": path / WEIGHTS_FILE}
 
 
 def partial(path: Path) -> Path:

@@ -37,6 +37,7 @@ FILE = "file"  # an existing file
 FOLDER = "folder"  # an existing folder
 OUTPUT_FOLDER = "output_folder"  # a folder to write
 OUTPUT_RASTER = "output_raster"  # a raster file to write
+OUTPUT_FILE = "output_file"  # another file to write (its kind: ``Setting.extension``)
 EXTENT = "extent"  # xmin, ymin, xmax, ymax
 EXTENT_CRS = "extent_crs"  # the CRS of the extent (QGIS front ends transform the extent to the raster's CRS)
 BANDS = "bands"  # 1-based band numbers of the raster setting named by ``of``, in order ("4,3,2"); None: all
@@ -68,6 +69,7 @@ class Setting:
     optional: bool = False  # None is a valid value (meaning: automatic / not given)
     required: bool = False  # a run needs a value (a path)
     source: str = ""  # where a QGIS front end takes it from (constants above)
+    extension: str = ""  # OUTPUT_FILE: the file's extension, without the dot ("onnx")
     of: str = ""  # SUBLAYER, FIELD: the setting whose layer this one depends on
     advanced: bool = False  # under "Advanced" in the dock and Processing
     flag: str = ""  # the command-line flag; default --name-with-dashes
@@ -78,6 +80,11 @@ class Setting:
     @property
     def cli_flag(self) -> str:
         return self.flag or "--" + self.name.replace("_", "-")
+
+    @property
+    def file_filter(self) -> str:
+        """The file dialogs' filter of an OUTPUT_FILE setting, e.g. ``ONNX (*.onnx)``."""
+        return f"{self.extension.upper()} (*.{self.extension})"
 
     @property
     def is_choice(self) -> bool:

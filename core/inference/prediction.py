@@ -32,7 +32,6 @@ from typing import Any
 import numpy as np
 import rasterio
 import rasterio.shutil
-import torch
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.vrt import WarpedVRT
@@ -41,25 +40,22 @@ from rasterio.windows import Window
 from rasterio.windows import transform as window_transform
 
 from ..common.bands import bands_to_read
+from ..common.classes import model_classes
 from ..common.colors import hex_to_rgb
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
 from ..common.files import check_output_file, partial, prediction_files, unfinished_prediction_files
 from ..data.labels import PolygonLayer, area_mask
-from ..data.normalization import normalize
 from ..data.rasters import RasterInfo, open_raster, valid_pixels, writing_raster
-from ..models.model_store import load_model, model_classes
 from ..runtime.cancel import StopRequest
-from ..runtime.device import autocast, resolve_device
 from .blending import blend_weights
+from .network import Arrays, Network, load_network
 from .qml import write_paletted_style
 from .vectorize import vectorize
 
 CHUNK = 2048  # the largest output chunk side; chunks are made of whole tiles
 DEFAULT_TILE = 1024
-CPU_BATCH_PIXELS = 512 * 512
-GPU_BATCH_PIXELS = 8 * 512 * 512
 ALIGN = 32  # the output stride of every encoder: tile offsets are multiples of it
 RESOLUTION_WARNING_RATIO = 2.0
 CONFIDENCE_NODATA = -1.0
@@ -150,20 +146,19 @@ def prediction_tile(training_tile: int) -> int:
     return max(training_tile, DEFAULT_TILE)
 
 
-def prediction_batch(tile_pixels: int, device: torch.device) -> int:
+def prediction_batch(tile_pixels: int, network: Network) -> int:
     """The default number of tiles per forward pass: a fixed number of pixels, so that memory does not
     grow with the tile (0.25 MP on CPU, where batching gains little; 2 MP on a GPU)."""
-    pixels = GPU_BATCH_PIXELS if device.type == "cuda" else CPU_BATCH_PIXELS
-    return max(1, pixels // tile_pixels)
+    return max(1, network.batch_pixels // tile_pixels)
 
 
-def _read_tile(src, window: Window, stats: dict, bands: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Normalized ``(bands, tile, tile)`` of ``bands`` (None: all) and its valid mask; beyond the raster,
+def _read_tile(src, window: Window, network: Network, bands: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """The network's input ``(bands, tile, tile)`` from ``bands`` (None: all) and its valid mask; beyond the raster,
     reflection (not valid)."""
     inside = window.intersection(Window(0, 0, src.width, src.height))
     data = src.read(indexes=bands, window=inside, out_dtype="float32")
     valid = valid_pixels(data, src.nodata)
-    data = normalize(data, valid, stats)
+    data = network.prepare(data, valid)
     top, left = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
     rows = (top, int(window.height) - top - data.shape[1])
     cols = (left, int(window.width) - left - data.shape[2])
@@ -273,14 +268,12 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     jobs, done = config.predictions(), []
     for _, output in jobs:
         check_output_file(output, "prediction")
-    model, metadata = load_model(config.model_dir)
-    device = resolve_device(config.device)
-    model.to(device).eval()
+    network = load_network(config.model_dir, config.device)
     for number, (raster, output) in enumerate(jobs):
         if len(jobs) > 1:
             events.log(f"Raster {number + 1} of {len(jobs)}: {raster}.")
         one = config.for_raster(raster, output)
-        result = _predict_raster(one, (model, metadata, device), events, stop, (number, len(jobs)))
+        result = _predict_raster(one, network, events, stop, (number, len(jobs)))
         if result is None:
             kept = f" The {len(done)} prediction(s) already finished are kept." if done else ""
             events.emit("cancelled", message=f"Prediction cancelled; the partial output was removed.{kept}")
@@ -291,23 +284,18 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
 
 
 def _predict_raster(
-    config: PredictConfig,
-    network: tuple[torch.nn.Module, dict[str, Any], torch.device],
-    events: EventWriter,
-    stop: StopRequest,
-    part: tuple[int, int],
+    config: PredictConfig, network: Network, events: EventWriter, stop: StopRequest, part: tuple[int, int]
 ) -> dict[str, Any] | None:
-    """Write one raster's class raster (and optional confidence/probabilities) with ``network`` (model, its
-    metadata, device); None on a stop request (its outputs removed). ``part``: this raster's index and the
-    number of rasters, for progress."""
-    model, metadata, device = network
+    """Write one raster's class raster (and optional confidence/probabilities) with ``network``; None on a stop
+    request (its outputs removed). ``part``: this raster's index and the number of rasters, for progress."""
+    metadata = network.metadata
     classes = model_classes(metadata)
     with ExitStack() as stack:
         src, bands = _open_source(config, metadata, events, stack)
         region, mask = _region(config, src, events)
-        grid = _TileGrid.over(region, config, metadata["tile_size"], device)
-        batch_size = config.batch_size or prediction_batch(grid.tile_pixels, device)
-        context = _Prediction(model, metadata, device, src, bands, mask, grid, batch_size)
+        grid = _TileGrid.over(region, config, metadata["tile_size"], network.arrays)
+        batch_size = config.batch_size or prediction_batch(grid.tile_pixels, network)
+        context = _Prediction(network, src, bands, mask, grid, batch_size)
         profile = {
             "width": int(region.width),
             "height": int(region.height),
@@ -318,7 +306,7 @@ def _predict_raster(
         outputs = _Outputs(config, profile, classes, stack)
         try:
             events.log(
-                f"Predicting {int(region.width)} x {int(region.height)} pixels on {device}: tiles of "
+                f"Predicting {int(region.width)} x {int(region.height)} pixels on {network.description}: tiles of "
                 f"{grid.cols.length} x {grid.rows.length} px sharing {grid.margin} px ({config.blending} blending), "
                 f"{len(grid.rows.chunks) * len(grid.cols.chunks)} chunk(s)."
             )
@@ -467,16 +455,16 @@ class _TileGrid:
     rows: TileAxis
     cols: TileAxis
     margin: int
-    weights: torch.Tensor  # (height, width), on the prediction's device
+    weights: Any  # (height, width), where the network's sums live
 
     @classmethod
-    def over(cls, region: Window, config: PredictConfig, training_tile: int, device: torch.device) -> _TileGrid:
+    def over(cls, region: Window, config: PredictConfig, training_tile: int, arrays: Arrays) -> _TileGrid:
         """The grid of ``config``'s largest tile (by default from the training tile) and margin over ``region``."""
         tile = config.tile_size or prediction_tile(training_tile)
         rows = TileAxis.over(int(region.row_off), int(region.height), tile, config.margin)
         cols = TileAxis.over(int(region.col_off), int(region.width), tile, config.margin)
         weights = blend_weights(rows.length, cols.length, config.margin, config.blending)
-        return cls(rows, cols, config.margin, torch.from_numpy(weights).to(device))
+        return cls(rows, cols, config.margin, arrays.array(weights))
 
     @property
     def tile_pixels(self) -> int:
@@ -500,11 +488,9 @@ class _TileGrid:
 
 @dataclass
 class _Prediction:
-    """A prediction's fixed context, shared by every chunk: the model, the input, the mask and the tile grid."""
+    """A prediction's fixed context, shared by every chunk: the network, the input, the mask and the tile grid."""
 
-    model: torch.nn.Module
-    metadata: dict[str, Any]  # the model's: mode, classes, normalization
-    device: torch.device
+    network: Network
     src: rasterio.io.DatasetReader  # or its warp to the training resolution
     bands: list[int] | None  # the bands of ``src`` the model reads, in its order; None: all
     mask: PolygonLayer | None
@@ -512,15 +498,12 @@ class _Prediction:
     batch_size: int
 
     def read(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The normalized tiles of ``windows`` and their valid masks."""
-        return [_read_tile(self.src, win, self.metadata["normalization"], self.bands) for win in windows]
+        """The network's inputs for ``windows`` and their valid masks."""
+        return [_read_tile(self.src, win, self.network, self.bands) for win in windows]
 
-    def probabilities(self, images: list[np.ndarray]) -> torch.Tensor:
-        """Class probabilities ``(tiles, K, height, width)`` of a batch of normalized tiles."""
-        x = torch.from_numpy(np.stack(images)).to(self.device)
-        with torch.no_grad(), autocast(self.device):
-            logits = self.model(x).float()
-        return _probabilities(logits, self.metadata["mode"])
+    def probabilities(self, images: list[np.ndarray]) -> Any:
+        """Class probabilities ``(tiles, K, height, width)`` of a batch of the network's inputs."""
+        return self.network.probabilities(images)
 
     def inside_mask(self, window: Window) -> np.ndarray:
         """Whether each pixel of ``window`` is inside the mask polygons (all, without a mask)."""
@@ -552,7 +535,7 @@ def _predict_chunks(
     chunks = context.grid.chunks()
     tiles = [context.tiles_to_run(chunk) for chunk in chunks]
     batches = [_batches(chunk_tiles, context.batch_size) for chunk_tiles in tiles]
-    carries = _Carries(region, context.grid.margin, len(context.metadata["classes"]), context.device)
+    carries = _Carries(region, context.grid.margin, len(context.network.metadata["classes"]), context.network.arrays)
     with (
         closing(_read_ahead(context.read, [batch for chunk in batches for batch in chunk])) as reads,
         _Writer(outputs) as writer,
@@ -627,14 +610,16 @@ class _Writer:
 class _Canvas:
     """Weighted sums over a chunk and its tails (``margin`` pixels past its bottom and right edges, where its last
     tiles reach): the weighted probability of each class, the sum of the weights and the weighted validity, as one
-    tensor ``(K + 2, height + margin, width + margin)``. A pixel is valid where its validity sum is positive."""
+    array ``(K + 2, height + margin, width + margin)`` of ``arrays``. A pixel is valid where its validity sum is
+    positive."""
 
-    def __init__(self, chunk: Window, margin: int, num_classes: int, device: torch.device) -> None:
+    def __init__(self, chunk: Window, margin: int, num_classes: int, arrays: Arrays) -> None:
         self.r0, self.c0 = int(chunk.row_off), int(chunk.col_off)
         self.h, self.w = int(chunk.height), int(chunk.width)
-        self.sums = torch.zeros((num_classes + 2, self.h + margin, self.w + margin), device=device)
+        self.arrays = arrays
+        self.sums = arrays.zeros((num_classes + 2, self.h + margin, self.w + margin))
 
-    def add(self, win: Window, probs: torch.Tensor, tile_valid: np.ndarray, weights: torch.Tensor) -> None:
+    def add(self, win: Window, probs: Any, tile_valid: np.ndarray, weights: Any) -> None:
         """Add a tile's weighted probabilities ``(K, height, width)`` where it overlaps the canvas."""
         row, col = int(win.row_off), int(win.col_off)
         height, width = self.sums.shape[1:]
@@ -643,14 +628,15 @@ class _Canvas:
         ty, tx = slice(ys - row, ye - row), slice(xs - col, xe - col)  # in the tile
         cy, cx = slice(ys - self.r0, ye - self.r0), slice(xs - self.c0, xe - self.c0)  # in the canvas
         w = weights[ty, tx]
-        valid = torch.from_numpy(tile_valid[ty, tx]).to(w.device)
-        self.sums[:, cy, cx] += torch.cat([probs[:, ty, tx] * w, w[None], (w * valid)[None]])
+        self.sums[:-2, cy, cx] += probs[:, ty, tx] * w
+        self.sums[-2, cy, cx] += w
+        self.sums[-1, cy, cx] += w * self.arrays.array(tile_valid[ty, tx])
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         """The blended probabilities ``(K, h, w)`` of the chunk and its valid pixels (valid and covered by a tile)."""
         sums = self.sums[:, : self.h, : self.w]
-        blended = (sums[:-2] / sums[-2].clamp_min(1e-12)).cpu().numpy()
-        return blended, (sums[-1] > 0).cpu().numpy()
+        blended = self.arrays.numpy(sums[:-2] / sums[-2].clip(min=1e-12))
+        return blended, self.arrays.numpy(sums[-1] > 0)
 
 
 class _Carries:
@@ -658,14 +644,14 @@ class _Carries:
     the bottom tails of the chunk row above over the region's width (``margin`` rows of K + 2 floats: the one
     buffer that grows with the raster, 2.3 MB per 1000 columns for 7 classes and a 64 px margin)."""
 
-    def __init__(self, region: Window, margin: int, num_classes: int, device: torch.device) -> None:
-        self.region, self.margin, self.num_classes, self.device = region, margin, num_classes, device
-        self.below = torch.zeros((num_classes + 2, margin, int(region.width) + margin), device=device)
-        self.right: torch.Tensor | None = None
+    def __init__(self, region: Window, margin: int, num_classes: int, arrays: Arrays) -> None:
+        self.region, self.margin, self.num_classes, self.arrays = region, margin, num_classes, arrays
+        self.below = arrays.zeros((num_classes + 2, margin, int(region.width) + margin))
+        self.right: Any = None
 
     def canvas(self, chunk: Window) -> _Canvas:
         """A canvas for ``chunk`` holding what earlier chunks' tiles added to it."""
-        canvas = _Canvas(chunk, self.margin, self.num_classes, self.device)
+        canvas = _Canvas(chunk, self.margin, self.num_classes, self.arrays)
         col = canvas.c0 - int(self.region.col_off)
         canvas.sums[:, : self.margin, : canvas.w] += self.below[:, :, col : col + canvas.w]
         if col > 0:  # not the first chunk of its row
@@ -676,11 +662,4 @@ class _Carries:
         """Keep what ``canvas`` holds past its chunk for the chunks to its right and below."""
         col = canvas.c0 - int(self.region.col_off)
         self.below[:, :, col : col + canvas.w] = canvas.sums[:, canvas.h :, : canvas.w]
-        self.right = canvas.sums[:, :, canvas.w :].clone()
-
-
-def _probabilities(logits: torch.Tensor, mode: str) -> torch.Tensor:
-    if mode == "binary":
-        p = torch.sigmoid(logits[:, 0])
-        return torch.stack([1.0 - p, p], dim=1)
-    return torch.softmax(logits, dim=1)
+        self.right = self.arrays.copy(canvas.sums[:, :, canvas.w :])

@@ -21,6 +21,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from ..common.classes import model_classes
 from ..common.config import MODES, ClassInfo, check_class_table
 from ..common.errors import UserError
 from ..common.files import METADATA_FILE, WEIGHTS_FILE, replaced, write_text_atomic
@@ -144,10 +145,6 @@ def model_summary(model_dir: str | Path) -> dict[str, Any]:
         "metrics",
     )
     return {"model_dir": str(model_dir), **{k: metadata.get(k) for k in keys}}
-
-
-def model_classes(metadata: dict[str, Any]) -> list[ClassInfo]:
-    return [ClassInfo(**c) for c in metadata["classes"]]
 
 
 def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:

@@ -96,5 +96,14 @@ def output_channels(mode: str, num_classes: int) -> int:
     return 1 if mode == "binary" else num_classes
 
 
+def class_probabilities(logits: torch.Tensor, mode: str) -> torch.Tensor:
+    """Class probabilities ``(N, K, H, W)`` from a network's logits: a binary model's one logit gives background
+    and foreground (K = 2), a multiclass model's logits their softmax."""
+    if mode == "binary":
+        p = torch.sigmoid(logits[:, 0])
+        return torch.stack([1.0 - p, p], dim=1)
+    return torch.softmax(logits, dim=1)
+
+
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -71,6 +71,20 @@ def test_train_then_predict_with_processing_run(processing, landcover, crop, tmp
     assert (tmp_path / "prediction.qml").is_file()  # QGIS styles the layer with class names and colours
 
 
+def test_export_to_onnx_with_processing_run(processing, small_model, tmp_path):
+    exported = processing.run(
+        "segmentation_trainer:export_onnx",
+        {"MODEL": str(small_model), "OUTPUT": str(tmp_path / "landcover.onnx"), "TILE_SIZE": 128},
+    )
+    assert exported["OUTPUT"] == str(tmp_path / "landcover.onnx") and Path(exported["OUTPUT"]).stat().st_size > 1e6
+    with pytest.raises(QgsProcessingException, match="is not a model folder"):
+        processing.run("segmentation_trainer:export_onnx", {"MODEL": str(tmp_path)})
+    with pytest.raises(QgsProcessingException, match=r"ending in \.onnx"):
+        processing.run(
+            "segmentation_trainer:export_onnx", {"MODEL": str(small_model), "OUTPUT": str(tmp_path / "m.txt")}
+        )
+
+
 def test_cancel_through_the_feedback_keeps_the_checkpoint(processing, landcover, crop, tmp_path):
     feedback = QgsProcessingFeedback()
     # cancelled at epoch 2's batch (one batch an epoch: 0.5 % each): the first epoch ended, its model is kept

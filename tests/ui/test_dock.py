@@ -495,3 +495,21 @@ def test_setting_widgets_follow_the_declarations(dock):
         s: getattr(TrainConfig(raster="r", labels="l", output_dir="o"), s)
         for s in ("epochs", "tile_size", "learning_rate", "augmentation")
     }
+
+
+def test_export_to_onnx_writes_the_model_folder_for_deepness(dock, iface, small_model, tmp_path):
+    dock.exportOnnxButton.click()
+    assert dock.task is None and "Choose a model folder first" in iface.messages[-1][1]
+    dock.modelDirWidget.setFilePath(str(tmp_path))  # not a model folder: the worker says so
+    dock.exportOnnxButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the export to end")
+    assert "is not a model folder" in iface.messages[-1][1] and not list(tmp_path.iterdir())
+    dock.modelDirWidget.setFilePath(str(small_model))
+    dock.exportOutputWidget.setFilePath(str(tmp_path / "landcover.onnx"))
+    dock.exportTileSizeSpin.setValue(128)
+    dock.exportOnnxButton.click()
+    assert not dock.predictButton.isEnabled()  # one run at a time
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the export to end")
+    assert (tmp_path / "landcover.onnx").is_file(), iface.messages
+    assert "landcover.onnx" in iface.messages[-1][1] and "128 px" in iface.messages[-1][1]
+    assert dock.settings()["export"] == {"output": str(tmp_path / "landcover.onnx"), "tile_size": 128, "margin": 64}

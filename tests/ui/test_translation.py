@@ -330,13 +330,13 @@ def provider_algorithms():
 
 
 def test_french_locale_translates_every_text_of_the_processing_algorithms(french):
-    """Train model, Compare losses and Predict: the name, help, every parameter's label, help text
+    """Train model, Compare losses, Predict and Export to ONNX: the name, help, every parameter's label, help text
     and enum options (from the settings' declarations) and every output's label are translated."""
     french_algorithms = provider_algorithms()
     french_texts = algorithm_texts(french_algorithms)
     with english(french):
         english_texts = algorithm_texts(provider_algorithms())
-    assert [a.name() for a in french_algorithms] == ["compare", "predict", "train"]
+    assert [a.name() for a in french_algorithms] == ["compare", "export_onnx", "predict", "train"]
     assert french_texts["predict.BLENDING.options[0]"] == "gaussienne"
     missing = untranslated(english_texts, french_texts)
     assert not missing, "Untranslated:\n" + "\n".join(missing)

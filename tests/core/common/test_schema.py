@@ -4,12 +4,14 @@ setting's label, one command-line flag per setting, --config files overridden by
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 from segmentation_trainer.core import cli
 from segmentation_trainer.core.common.config import (
     CompareConfig,
+    ExportConfig,
     PredictConfig,
     TrainConfig,
     config_to_dict,
@@ -91,13 +93,26 @@ def test_flags_override_the_config_file(tmp_path):
 def test_predict_runs_from_a_config_file(tmp_path):
     saved = PredictConfig(model_dir="m", raster="r.tif", output="o.tif", extent=(0, 0, 10, 10), margin=128)
     args = cli.build_parser().parse_args(["predict", "--config", str(save_config(saved, tmp_path / "p.json"))])
-    assert config_to_dict(cli._predict_config(args)) == config_to_dict(saved)
+    assert config_to_dict(cli._config(args, PredictConfig)) == config_to_dict(saved)
+
+
+def test_an_export_runs_from_a_config_file_and_writes_into_the_model_folder_by_default(tmp_path):
+    saved = ExportConfig(model_dir="m", tile_size=256)
+    args = cli.build_parser().parse_args(["export-onnx", "--config", str(save_config(saved, tmp_path / "e.json"))])
+    config = cli._config(args, ExportConfig)
+    assert config_to_dict(config) == config_to_dict(saved) and config.onnx_file() == Path("m") / "model.onnx"
+    with pytest.raises(UserError, match=r"ending in \.onnx"):
+        ExportConfig(model_dir="m", output="m/model.tif")
+    with pytest.raises(UserError, match="margin 256 must be smaller than the tile size 256"):
+        ExportConfig(model_dir="m", tile_size=256, margin=256)
+    with pytest.raises(UserError, match="which is the model"):  # an ONNX file predicted with is an input too
+        PredictConfig(model_dir=str(tmp_path / "m.onnx"), raster="r.tif", output=str(tmp_path / "m.onnx"))
 
 
 def test_a_missing_required_setting_names_its_flag():
     args = cli.build_parser().parse_args(["predict", "--raster", "r.tif", "--output", "o.tif"])
     with pytest.raises(UserError, match="--model is required"):
-        cli._predict_config(args)
+        cli._config(args, PredictConfig)
 
 
 def test_no_output_may_be_an_input_under_any_spelling(tmp_path):
