@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,17 +71,25 @@ def quiet() -> EventWriter:
 
 
 def watch_worker(
-    *args: str, react: Callable[[dict, subprocess.Popen], None], timeout: float = 600
+    *args: str,
+    react: Callable[[dict, subprocess.Popen], None],
+    timeout: float = 600,
+    entry: Sequence[str] = ("-m", "segmentation_trainer"),
+    started: Callable[[subprocess.Popen], None] | None = None,
 ) -> tuple[int, list[dict]]:
     """Run ``python -m segmentation_trainer ARGS --events`` as ``run_worker`` does, calling ``react(event,
     process)`` on each event as it arrives (to ask for a stop or kill the worker at a chosen moment); its exit
-    status and events."""
+    status and events. ``entry``: what follows ``python`` instead of ``-m segmentation_trainer`` (a script that
+    runs the worker with a fault of its own); ``started(process)`` is called as soon as the process runs (to watch
+    its files from the start)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "segmentation_trainer", *args, "--events"],
+        [sys.executable, *entry, *args, "--events"],
         stdout=subprocess.PIPE,
         text=True,
         env=os.environ | {"PYTHONUNBUFFERED": "1"},
     )
+    if started is not None:
+        started(process)
     events = []
     for line in process.stdout:
         events.append(json.loads(line))

@@ -36,6 +36,7 @@ from .files import (
     path_list,
     prediction_files,
     predictions_in_folder,
+    write_text_atomic,
 )
 from .i18n import QT_TRANSLATE_NOOP
 from .schema import (
@@ -918,8 +919,8 @@ def load_config(cls: type[ConfigT], path: str | Path) -> ConfigT:
 
 
 def save_config(config: AnyConfig, path: str | Path) -> Path:
-    """Write a config as JSON, as ``--config`` and ``load_config`` read it."""
+    """Write a config as JSON, as ``--config`` and ``load_config`` read it (atomically: ``write_text_atomic``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(config_to_dict(config), indent=2), encoding="utf-8")
+    write_text_atomic(path, json.dumps(config_to_dict(config), indent=2))
     return path

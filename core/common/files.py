@@ -21,6 +21,7 @@ PREVIOUS_RUNS = "previous"  # a model folder's earlier runs, each in previous/<t
 COMPARE_FILE = "compare.json"  # a loss comparison's settings (CompareConfig)
 WEIGHTS_CACHE_VARIABLE = "SEGMENTATION_TRAINER_WEIGHTS"  # the folder of downloaded encoder weights (the plugin sets it)
 PARTIAL_SUFFIX = ".partial.tif"  # a raster being written, renamed into place when complete
+TEMPORARY_SUFFIX = ".tmp"  # any other file being written (``replaced``), renamed into place when complete
 LIST_SUFFIXES = (".txt", ".lst")  # a list file: one path per line (relative to the list file), # comments
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".jp2", ".png", ".jpg")  # the rasters a folder gives
 PREDICTION_SUFFIX = "_prediction.tif"  # several rasters predicted into a folder: <raster name>_prediction.tif
@@ -75,9 +76,11 @@ def prediction_files(output: str | Path) -> dict[str, Path]:
 
 
 def unfinished_prediction_files(output: str | Path) -> dict[str, Path]:
-    """The names a prediction into ``output`` writes its rasters under until they are complete."""
-    rasters = _finished_prediction_files(output).items()
-    return {f"unfinished {name}": partial(path) for name, path in rasters if path.suffix == ".tif"}
+    """The names a prediction into ``output`` writes its files under until they are complete: each raster while its
+    chunks are written (``partial``), then every file while it is laid out or written whole (``temporary``)."""
+    finished = _finished_prediction_files(output).items()
+    rasters = {f"unfinished {name}": partial(path) for name, path in finished if path.suffix == ".tif"}
+    return rasters | {f"unfinished {name} (being laid out)": temporary(path) for name, path in finished}
 
 
 def _finished_prediction_files(output: str | Path) -> dict[str, Path]:
@@ -101,8 +104,13 @@ def model_files(model: str | Path) -> dict[str, Path]:
 
 
 def partial(path: Path) -> Path:
-    """Where ``path`` is written until it is complete."""
+    """Where the raster ``path`` is written, chunk by chunk, until it is complete."""
     return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
+def temporary(path: Path) -> Path:
+    """Where ``replaced`` writes ``path`` until it is complete."""
+    return path.with_name(path.name + TEMPORARY_SUFFIX)
 
 
 def check_not_an_input(outputs: dict[str, Path], inputs: dict[str, str | Path | None]) -> None:
@@ -131,7 +139,7 @@ def replaced(path: str | Path) -> Iterator[Path]:
     temporary file is removed when writing fails; a disk refusing the write is a UserError naming ``path``
     (``disk_error``)."""
     target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
+    tmp = temporary(target)
     try:
         yield tmp
         os.replace(tmp, target)

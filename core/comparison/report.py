@@ -118,6 +118,41 @@ class ConfigurationResult:
         return values
 
 
+@dataclass
+class FailedConfiguration:
+    """A configuration left out of the verdict: one of its runs diverged (NaN or infinite loss or weights)."""
+
+    name: str
+    loss: str
+    params: dict[str, Any]
+    architecture: str
+    seed: int  # the run that diverged
+    reason: str  # the worker's divergence message
+
+    def row(self) -> dict[str, Any]:
+        """Its entry in results.json and in the worker's result."""
+        return {
+            "configuration": self.name,
+            "loss": self.loss,
+            "loss_params": self.params,
+            "architecture": self.architecture,
+            "seed": self.seed,
+            "status": "diverged",
+            "reason": self.reason,
+        }
+
+
+def left_out(failed: list[FailedConfiguration]) -> str:
+    """The sentence naming the configurations that diverged ("" when none did)."""
+    if not failed:
+        return ""
+    names = ", ".join(f"{f.name} (seed {f.seed})" for f in failed)
+    return (
+        f" Left out of the verdict because their training diverged (NaN or infinite loss or weights): {names}; the "
+        "report lists why."
+    )
+
+
 def analyse(configurations: list[ConfigurationResult], best: ConfigurationResult, seed: int) -> dict[str, Any]:
     """Test mIoU with intervals for every configuration; best - other differences, Holm-adjusted."""
     blocks = best.confusion.shape[1]
@@ -278,8 +313,11 @@ def write_report(
     configurations: list[ConfigurationResult],
     second: ConfigurationResult | None,
     cancelled: bool,
+    failed: list[FailedConfiguration] | None = None,
 ) -> dict[str, Any]:
-    """Write every file of the report; returns the summary the worker reports as its result."""
+    """Write every file of the report; returns the summary the worker reports as its result. ``failed``: the
+    configurations that diverged, listed and left out of the verdict."""
+    failed = failed or []
     folder.mkdir(parents=True, exist_ok=True)
     best = max(configurations, key=ConfigurationResult.validation_score)
     baseline = next((c for c in configurations if c.name == config.baseline), best)
@@ -293,11 +331,12 @@ def write_report(
     results = {
         "best": best.name,
         "baseline": baseline.name,
-        "recommendation": recommendation(best, baseline, analysis),
+        "recommendation": recommendation(best, baseline, analysis) + left_out(failed),
         "method": _method(config, analysis),
         "configurations": rows,
         "class_gains": class_gains(best, baseline),
         "second_architecture": _architecture_rows(best, second, config.train.seed),
+        "failed": [f.row() for f in failed],
         "complete": not cancelled,
         "settings": settings | {"runs": config.runs, "test_fraction": config.test_fraction},
     }
@@ -323,6 +362,7 @@ def write_report(
             }
             for r in rows
         ],
+        "failed": [{"configuration": f.name, "seed": f.seed, "reason": f.reason} for f in failed],
     }
 
 

@@ -6,7 +6,9 @@ Every configuration trains ``runs`` times (seeds ``seed``, ``seed + 1``, …) wi
 data, split, schedule and epochs, one run after another, with overall progress. Each run keeps its
 best-validation epoch; its kept model is then scored on the test blocks, block by block (the
 verdict's data, see ``comparison_statistics``). A stop request ends the current run and keeps the
-finished ones; the report covers the configurations whose runs all finished. Optionally the
+finished ones; the report covers the configurations whose runs all finished. A run that diverges (NaN or
+infinite loss or weights) ends its configuration, which the report lists as diverged, and the comparison goes on
+with the next one. Optionally the
 selected configuration trains again with a second architecture (the study's cross-architecture
 check). A finished run is reused when the comparison is started again with the same settings.
 """
@@ -32,8 +34,9 @@ from ..data.dataset import TileDataset
 from ..models.model_store import load_model
 from ..runtime import distributed
 from ..runtime.cancel import StopRequest
+from ..training.divergence import DivergedRunError
 from ..training.loop import TrainingData, prepare_data, tile_confusions, train
-from .report import TEST_FILE, ConfigurationResult, RunResult, write_report
+from .report import TEST_FILE, ConfigurationResult, FailedConfiguration, RunResult, write_report
 from .statistics import MIN_TEST_BLOCKS
 
 RUNS_FOLDER = "runs"
@@ -67,38 +70,69 @@ def compare(config: CompareConfig, events: EventWriter, stop: StopRequest) -> di
     _check_test_set(data, events)
     total = (len(config.configurations) + (1 if config.second_architecture else 0)) * config.runs
     lab = _Lab(config, data, events, stop, processes, total, time.monotonic())
-    finished = []
+    outcome = _Outcome()
     for entry in config.configurations:
         result = _train_configuration(lab, entry, config.train.architecture)
         if result is None:
             break
-        finished.append(result)
-    second = None
+        outcome.add(result)
     if (
         config.second_architecture
-        and len(finished) == len(config.configurations)
+        and outcome.finished
+        and outcome.count == len(config.configurations)
         and not distributed.any_process(processes, stop.requested())
     ):
-        best = max(finished, key=ConfigurationResult.validation_score)
+        best = max(outcome.finished, key=ConfigurationResult.validation_score)
         entry = LossConfiguration(f"{best.name}_{config.second_architecture}", best.loss, best.params)
-        second = _train_configuration(lab, entry, config.second_architecture)
-    cancelled = len(finished) < len(config.configurations) or (
-        config.second_architecture is not None and second is None
+        outcome.second = _train_configuration(lab, entry, config.second_architecture)
+    cancelled = outcome.count < len(config.configurations) or (
+        config.second_architecture is not None and outcome.second is None and bool(outcome.finished)
     )
     if not processes.main:  # under torchrun, rank 0 writes the report
         return {}
-    return _report(config, finished, second, cancelled, events)
+    return _report(config, outcome, cancelled, events)
 
 
-def _report(config, finished, second, cancelled, events) -> dict[str, Any]:
-    if not finished:
+@dataclasses.dataclass
+class _Outcome:
+    """The configurations done so far: finished (in the verdict) or diverged (listed, left out of it), and the
+    selected configuration's run on the second architecture (either, or None when it did not run)."""
+
+    finished: list[ConfigurationResult] = dataclasses.field(default_factory=list)
+    failed: list[FailedConfiguration] = dataclasses.field(default_factory=list)
+    second: ConfigurationResult | FailedConfiguration | None = None
+
+    @property
+    def count(self) -> int:
+        """How many of the comparison's configurations are done (finished or diverged)."""
+        return len(self.finished) + len(self.failed)
+
+    def add(self, result: ConfigurationResult | FailedConfiguration | None) -> None:
+        """Record a configuration's result (None: stopped, nothing to record)."""
+        if isinstance(result, FailedConfiguration):
+            self.failed.append(result)
+        elif result is not None:
+            self.finished.append(result)
+
+    def report_inputs(self) -> tuple[ConfigurationResult | None, list[FailedConfiguration]]:
+        """The second architecture's finished result (None otherwise) and every diverged configuration."""
+        if isinstance(self.second, FailedConfiguration):
+            return None, [*self.failed, self.second]
+        return self.second, self.failed
+
+
+def _report(config: CompareConfig, outcome: _Outcome, cancelled: bool, events: EventWriter) -> dict[str, Any]:
+    if not outcome.finished and outcome.failed and not cancelled:
+        raise UserError(f"Every configuration diverged, so there is nothing to compare: {outcome.failed[0].reason}")
+    if not outcome.finished:
         message = "The loss comparison was stopped before its first configuration finished: nothing to report."
         events.emit("cancelled", message=message)
         return {"cancelled": True}
-    summary = write_report(Path(config.train.output_dir), config, finished, second, cancelled)
+    second, failed = outcome.report_inputs()
+    summary = write_report(Path(config.train.output_dir), config, outcome.finished, second, cancelled, failed)
     if cancelled:
         message = (
-            f"The loss comparison was stopped after {len(finished)} of {len(config.configurations)} "
+            f"The loss comparison was stopped after {outcome.count} of {len(config.configurations)} "
             f"configuration(s); the report covers them: {summary['report']}"
         )
         events.emit("cancelled", message=message, **summary)
@@ -153,8 +187,11 @@ def run_config(base: TrainConfig, entry: LossConfiguration, architecture: str, s
     )
 
 
-def _train_configuration(lab: _Lab, entry: LossConfiguration, architecture: str) -> ConfigurationResult | None:
-    """Every run of one configuration (finished ones reused); None when stopped midway."""
+def _train_configuration(
+    lab: _Lab, entry: LossConfiguration, architecture: str
+) -> ConfigurationResult | FailedConfiguration | None:
+    """Every run of one configuration (finished ones reused); None when stopped midway; a FailedConfiguration when
+    a run diverged (the configuration's other runs are skipped: it is left out of the verdict)."""
     runs = []
     for repeat, seed in enumerate(lab.seeds()):
         config = run_config(lab.config.train, entry, architecture, seed)
@@ -166,7 +203,10 @@ def _train_configuration(lab: _Lab, entry: LossConfiguration, architecture: str)
             child.log(
                 f"{entry.name}: training with {entry.loss} {json.dumps(entry.params)} on {architecture}, seed {seed}."
             )
-            cancelled = train(config, child, lab.stop, lab.data).get("cancelled")
+            try:
+                cancelled = train(config, child, lab.stop, lab.data).get("cancelled")
+            except DivergedRunError as exc:
+                return _diverged(lab, entry, architecture, seed, str(exc), child)
             distributed.barrier(lab.processes)  # rank 0 has written the run's files
             if cancelled:
                 return None
@@ -178,6 +218,18 @@ def _train_configuration(lab: _Lab, entry: LossConfiguration, architecture: str)
             f"{entry.name}: best validation mIoU {runs[-1].summary['best_miou']:.4f} (run {lab.done} of {lab.total})."
         )
     return ConfigurationResult.of(entry, architecture, runs)
+
+
+def _diverged(
+    lab: _Lab, entry: LossConfiguration, architecture: str, seed: int, reason: str, events: EventWriter
+) -> FailedConfiguration:
+    """Record that a run of ``entry`` diverged (a warning says so); its remaining runs count as done."""
+    lab.done += len(lab.seeds()) - lab.seeds().index(seed)
+    events.log(
+        f"{entry.name} diverged (seed {seed}): it is left out of the verdict, and the comparison goes on. {reason}",
+        level="warning",
+    )
+    return FailedConfiguration(entry.name, entry.loss, dict(entry.params), architecture, seed, reason)
 
 
 def _write_test_evaluation(config: TrainConfig, data: TrainingData, processes: distributed.Processes) -> None:

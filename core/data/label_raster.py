@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..common.colors import hex_to_rgb
 from ..common.config import IGNORE_INDEX, PREDICTION_NODATA, TrainConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
+from ..common.files import partial
 from .labels import open_labels
 from .rasters import raster_info, writing_raster
 from .tiling import tile_windows
@@ -48,13 +50,18 @@ def write_label_raster(config: TrainConfig, output: str, events: EventWriter) ->
         "compress": "deflate",
     }
     counts = np.zeros(len(values), dtype=np.int64)
-    with writing_raster(output), rasterio.open(output, "w", **profile) as dst:
-        dst.write_colormap(1, {c.value: (*hex_to_rgb(c.color), 255) for c in labels.classes})
-        for tile in tile_windows(image.width, image.height, BLOCK, BLOCK):
-            window = Window(tile.col_off, tile.row_off, min(BLOCK, image.width), min(BLOCK, image.height))
-            indices = labels.read(window)
-            counts += np.bincount(indices[indices != IGNORE_INDEX], minlength=len(values))[: len(values)]
-            dst.write(lookup[indices], 1, window=window)
+    unfinished = partial(Path(output))  # renamed into place when complete: a kill midway leaves an earlier one whole
+    try:
+        with writing_raster(output), rasterio.open(unfinished, "w", **profile) as dst:
+            dst.write_colormap(1, {c.value: (*hex_to_rgb(c.color), 255) for c in labels.classes})
+            for tile in tile_windows(image.width, image.height, BLOCK, BLOCK):
+                window = Window(tile.col_off, tile.row_off, min(BLOCK, image.width), min(BLOCK, image.height))
+                indices = labels.read(window)
+                counts += np.bincount(indices[indices != IGNORE_INDEX], minlength=len(values))[: len(values)]
+                dst.write(lookup[indices], 1, window=window)
+        os.replace(unfinished, output)
+    finally:
+        unfinished.unlink(missing_ok=True)
     result = {
         "labels": output,
         "pixels_per_class": {c.name: int(n) for c, n in zip(labels.classes, counts)},

@@ -45,7 +45,7 @@ from ..common.colors import hex_to_rgb
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
-from ..common.files import check_output_file, partial, prediction_files, unfinished_prediction_files
+from ..common.files import check_output_file, partial, prediction_files, replaced, unfinished_prediction_files
 from ..data.labels import PolygonLayer, area_mask
 from ..data.rasters import RasterInfo, open_raster, valid_pixels, writing_raster
 from ..runtime.cancel import StopRequest
@@ -228,7 +228,7 @@ class _Outputs:
             self.files["probabilities"].write(probs, window=window)
 
     def finish(self) -> dict[str, str]:
-        """Overviews, then COG layout where available; replaces the final files."""
+        """Overviews, then COG layout where available; replaces the final files, each in one rename."""
         for dataset in self.files.values():
             dataset.close()
         for name, path in self.paths.items():
@@ -238,13 +238,7 @@ class _Outputs:
                 factors = overview_factors(dataset.width, dataset.height)
                 if factors:
                     dataset.build_overviews(factors, Resampling.mode if name == "classes" else Resampling.average)
-            try:
-                rasterio.shutil.copy(
-                    tmp, path, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
-                )
-                tmp.unlink()
-            except rasterio.errors.RasterioError:  # no COG driver: the tiled GeoTIFF with overviews
-                tmp.replace(path)
+            _lay_out(tmp, path)
         return {name: str(path) for name, path in self.paths.items()}
 
     def areas_ha(self) -> dict[str, float]:
@@ -259,6 +253,21 @@ class _Outputs:
             if not dataset.closed:
                 dataset.close()
             self._tmp(self.paths[name]).unlink(missing_ok=True)
+
+
+def _lay_out(source: Path, target: Path) -> None:
+    """Put the finished GeoTIFF ``source`` in place as ``target``: copied as a Cloud Optimized GeoTIFF to a temporary
+    name, or as it is where GDAL has no COG driver, then renamed, so that a kill midway leaves the earlier ``target``
+    whole (GDAL's copy deletes the file it writes to first)."""
+    try:
+        with replaced(target) as tmp:
+            rasterio.shutil.copy(
+                source, tmp, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
+            )
+    except rasterio.errors.RasterioError:  # no COG driver: the tiled GeoTIFF with overviews
+        source.replace(target)
+    else:
+        source.unlink()
 
 
 def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
@@ -391,7 +400,8 @@ def _finish(
             result[name] = written[name]
     if config.vectorize:
         polygons = prediction_files(outputs.main)["polygons"]
-        count = vectorize(str(outputs.main), str(polygons), outputs.classes, config.simplify)
+        with replaced(polygons) as tmp:  # an earlier prediction's polygons stay whole until these are complete
+            count = vectorize(str(outputs.main), str(tmp), outputs.classes, config.simplify)
         events.log(f"{count} class polygons written to {polygons}.")
         result["polygons"] = str(polygons)
     return result

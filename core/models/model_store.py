@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -160,10 +160,7 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     try:
         weights = load_file(str(path))
     except (SafetensorError, OSError) as exc:
-        raise UserError(
-            f"The weights file {path} cannot be read ({exc}): it is truncated or damaged. Copy the model folder "
-            "again, or train the model again."
-        ) from None
+        raise _damaged_weights(path, exc) from None
     try:
         model.load_state_dict(weights)
     except RuntimeError as exc:
@@ -176,6 +173,25 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
             "rate or other loss parameters."
         )
     return model, metadata
+
+
+def check_weights_file(model_dir: str | Path) -> None:
+    """Before a run reads any data: the weights file of the model folder ``model_dir`` is whole. Its header lists
+    every tensor with its place in the file, so a truncated or damaged file is found without reading the weights
+    (a UserError naming it)."""
+    path = Path(model_dir) / WEIGHTS_FILE
+    try:
+        with safe_open(str(path), framework="pt"):
+            pass
+    except (SafetensorError, OSError) as exc:
+        raise _damaged_weights(path, exc) from None
+
+
+def _damaged_weights(path: Path, exc: Exception) -> UserError:
+    return UserError(
+        f"The weights file {path} cannot be read ({exc}): it is truncated or damaged. Copy the model folder again, "
+        "or train the model again."
+    )
 
 
 def weights_digest(model_dir: str | Path) -> str:

@@ -12,12 +12,18 @@ import math
 import torch
 
 from ..common.config import TrainConfig
+from ..common.errors import UserError
 from ..common.schema import settings_of
 from ..models.model_store import non_finite_values
 
 
 class DivergenceError(Exception):
     """The training diverged; the text says what became non-finite, and where (epoch, batch)."""
+
+
+class DivergedRunError(UserError):
+    """What ends a diverged run for the user (exit 2): ``divergence_message``'s text. A loss comparison records the
+    configuration as diverged and goes on with the next."""
 
 
 def check_step(loss: float, norm: float, scaled: bool, epoch: int, batch: int) -> None:

@@ -22,19 +22,24 @@ from ..common.config import TrainConfig
 from ..common.errors import UserError
 from ..common.files import METADATA_FILE
 from ..common.schema import settings_of
-from ..models.model_store import read_metadata
+from ..models.model_store import check_weights_file, read_metadata
 
 NETWORK_SETTINGS = ("architecture", "encoder")
 
 
 def continued_model(config: TrainConfig) -> dict[str, Any] | None:
     """The metadata of the model ``config`` continues: the parent (``init_model``), the run being resumed
-    (the model folder's own model, when one was written), or None."""
+    (the model folder's own model, when one was written), or None. Checked before any data is read: a model
+    folder whose ``model.json`` or weights file is truncated or damaged is a UserError naming the file."""
     if config.init_model:
-        return read_metadata(config.init_model)
-    if config.resume and (Path(config.output_dir) / METADATA_FILE).is_file():
-        return read_metadata(config.output_dir)
-    return None
+        folder = config.init_model
+    elif config.resume and (Path(config.output_dir) / METADATA_FILE).is_file():
+        folder = config.output_dir
+    else:
+        return None
+    metadata = read_metadata(folder)
+    check_weights_file(folder)
+    return metadata
 
 
 def with_network_of(config: TrainConfig, metadata: dict[str, Any], log: Callable[..., None]) -> TrainConfig:

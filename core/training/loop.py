@@ -46,7 +46,14 @@ from ..models.networks import build_model, output_channels, parameter_count
 from ..runtime import distributed
 from ..runtime.cancel import StopRequest
 from ..runtime.device import autocast, autocast_dtype
-from .divergence import DivergenceError, check_step, check_validation_loss, check_weights, divergence_message
+from .divergence import (
+    DivergedRunError,
+    DivergenceError,
+    check_step,
+    check_validation_loss,
+    check_weights,
+    divergence_message,
+)
 from .fine_tuning import EncoderFreeze, continued_model, parameter_groups, with_network_of
 from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
 from .resume import check_resume
@@ -614,11 +621,11 @@ class _Run:
         self.events.emit("cancelled", message=message, **model_dir)
         return {"cancelled": True, **model_dir}
 
-    def diverged(self, error: DivergenceError) -> UserError:
+    def diverged(self, error: DivergenceError) -> DivergedRunError:
         """The error ending a diverged run; the model this run saved, if any, is marked ``diverged``."""
         if self.writes and self.claimed and (self.output / METADATA_FILE).is_file():
             update_metadata(self.output, self._summary("diverged"))
-        return UserError(divergence_message(error, self.config, self._kept()))
+        return DivergedRunError(divergence_message(error, self.config, self._kept()))
 
 
 def _kept_epoch(folder: Path) -> int | None:

@@ -8,7 +8,6 @@ import errno
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import fiona
@@ -248,20 +247,6 @@ def test_a_tiny_extent_is_predicted(worker, bad, tmp_path, pixels):
     with rasterio.open(output) as prediction:
         assert prediction.shape == (pixels, pixels) and prediction.overviews(1) == []
         assert (prediction.read(1) != prediction.nodata).all()
-
-
-@pytest.fixture
-def disks(tmp_path):
-    """A full disk (a 200 KiB tmpfs) and a read-only one, where this process may mount file systems."""
-    mounted = {"full": tmp_path / "full", "read_only": tmp_path / "read_only"}
-    for name, options in (("full", "size=200k"), ("read_only", "size=200k,ro")):
-        mounted[name].mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mounted[name])], capture_output=True)
-        if done.returncode:
-            pytest.skip(f"cannot mount a small file system here: {done.stderr.decode().strip()}")
-    yield mounted
-    for folder in mounted.values():
-        subprocess.run(["umount", str(folder)], check=False)
 
 
 def test_a_full_or_read_only_disk_is_refused_naming_the_file(worker, bad, disks):

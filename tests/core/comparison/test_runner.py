@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -26,6 +27,7 @@ from segmentation_trainer.core.runtime.cancel import StopRequest
 from segmentation_trainer.losses import LOSS_PRESETS
 
 FAST = {"encoder": "resnet18", "learning_rate": 1e-3, "batch_size": 4, "tile_size": 32, "epochs": 1}
+DIVERGING = FAST | {"tile_size": 64, "learning_rate": 1.0}  # the network's outputs overflow in the first epoch
 
 
 def comparison(landcover_crop, landcover, folder, names=("ce_only", "dice_dominant"), **options) -> CompareConfig:
@@ -125,6 +127,53 @@ def test_cancel_keeps_finished_runs_and_a_second_start_reuses_them(landcover_cro
     assert architectures[1]["parameters"] != architectures[0]["parameters"]
     epochs = [e for e in events if e["event"] == "epoch"]
     assert {e["configuration"] for e in epochs} == {"dice_dominant", "focal_only", f"{table['best']}_deeplabv3plus"}
+
+
+def test_a_diverging_configuration_is_reported_and_the_comparison_goes_on(
+    landcover_crop, landcover, tmp_path, monkeypatch
+):
+    """One configuration's run really diverges (the learning rate 1, as in test_run_safety's diverging run; the
+    others train at FAST's): it is listed as diverged in the report and the worker's result, and the other
+    configurations are still trained and compared (issue 18)."""
+    from segmentation_trainer.core.comparison import runner
+
+    real_train = runner.train
+
+    def dice_dominant_diverges(config, *args, **kwargs):
+        if config.loss_params != LOSS_PRESETS["dice_dominant"]:
+            config = dataclasses.replace(config, learning_rate=FAST["learning_rate"])
+        return real_train(config, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "train", dice_dominant_diverges)
+    names = ("ce_only", "dice_dominant", "focal_only")
+    stream = io.StringIO()
+    train = train_config(landcover_crop, landcover["strata"], tmp_path, **DIVERGING)
+    config = CompareConfig(train, configurations_from_names(list(names), "multiclass"), runs=1)
+    summary = compare(config, EventWriter(stream), StopRequest())
+    table = json.loads((tmp_path / "results.json").read_text())
+    assert {r["configuration"] for r in table["configurations"]} == {"ce_only", "focal_only"}
+    (failed,) = table["failed"]
+    assert failed["configuration"] == "dice_dominant" and failed["status"] == "diverged" and failed["seed"] == 42
+    assert failed["reason"].startswith("Training diverged:") and table["complete"]
+    assert summary["failed"][0]["configuration"] == "dice_dominant"
+    assert "Left out of the verdict because their training diverged" in table["recommendation"]
+    assert "dice_dominant (seed 42)" in table["recommendation"]
+    html = (tmp_path / "report.html").read_text()
+    assert "Left out of the verdict" in html and "Training diverged:" in html
+    warnings = [
+        line for line in stream.getvalue().splitlines() if "left out of the verdict, and the comparison" in line
+    ]
+    assert len(warnings) == 1 and "dice_dominant diverged (seed 42)" in warnings[0]
+
+
+def test_a_comparison_whose_every_configuration_diverges_exits_2(worker, landcover_crop, landcover, tmp_path):
+    options = DIVERGING | {"losses": "ce_only,dice_only", "runs": 1}
+    code, events = worker(*compare_args(landcover_crop, landcover["strata"], tmp_path, **options))
+    assert code == 2 and events[-1]["event"] == "error", events[-3:]
+    assert events[-1]["message"].startswith("Every configuration diverged, so there is nothing to compare:")
+    warnings = [e["message"] for e in events if e.get("level") == "warning" and "diverged (seed" in e["message"]]
+    assert len(warnings) == 2
+    assert not (tmp_path / "results.json").exists()
 
 
 def test_a_bad_configuration_is_refused_before_any_training(landcover_crop, landcover, tmp_path):
