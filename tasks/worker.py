@@ -17,12 +17,12 @@ import uuid
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from qgis.core import Qgis, QgsMessageLog, QgsTask
 from qgis.PyQt.QtCore import QCoreApplication, pyqtSignal
 
-from ..core.common.config import CompareConfig, PredictConfig, TrainConfig, save_config
+from ..core.common.config import Config, save_config
 from ..core.common.events import parse_event
 from . import progress
 from .worker_env import worker_command, worker_environment
@@ -30,7 +30,6 @@ from .worker_env import worker_command, worker_environment
 LOG_TAG = "Segmentation Trainer"
 CANCEL_GRACE_S = 60.0  # after a cancel, how long the worker may take to stop cleanly before it is killed
 TAIL_LINES = 20
-Config = Union[TrainConfig, PredictConfig, CompareConfig]
 
 
 class WorkerRun:
