@@ -114,13 +114,14 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def replaced(path: str | Path) -> Iterator[Path]:
+def replaced(path: str | Path, keep_suffix: bool = False) -> Iterator[Path]:
     """Write a file atomically: the caller writes the yielded temporary path, which then replaces ``path`` in
     one rename, so a reader (or a run killed midway) sees the old file or the new one, never half of one. The
     temporary file is removed when writing fails; a disk refusing the write is a UserError naming ``path``
-    (``disk_error``)."""
+    (``disk_error``). The temporary file is ``<name>.tmp``, or ``<stem>.tmp<suffix>`` with ``keep_suffix`` (for
+    writers that go by the suffix, such as GDAL's GeoPackage driver)."""
     target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
+    tmp = target.with_name(f"{target.stem}.tmp{target.suffix}" if keep_suffix else target.name + ".tmp")
     try:
         yield tmp
         os.replace(tmp, target)
