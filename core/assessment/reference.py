@@ -120,6 +120,7 @@ def tally(config: AssessConfig, log: Log) -> Tally:
         pairs, left_out = reference.tally(src)
         kind = reference.kind
         area = pixel_area_ha(src)
+    _check_matching(table, {true for _, true in pairs.pairs}, f"The reference {Path(config.reference).name}", log)
     if not sum(pairs.pairs.values()):
         raise OutsideRasterError(
             f"No unit of the reference {Path(config.reference).name} falls on a classified pixel of "
@@ -161,7 +162,7 @@ def _open_reference(config: AssessConfig, image: RasterInfo, table: list[ClassIn
     except rasterio.errors.RasterioIOError:
         is_raster = False
     if is_raster:
-        return _RasterReference(config.reference, image, table, log)
+        return _RasterReference(config.reference, image, log)
     layer = PolygonLayer(config.reference, config.reference_layer, image, log, "reference")
     values = _field_values(layer, config.reference_field, table)
     types = {geometry["type"] for geometry, _ in layer.records}
@@ -201,7 +202,6 @@ def _field_values(layer: PolygonLayer, name: str | None, table: list[ClassInfo])
             f"Field {name!r} of {layer.name} holds {', '.join(map(repr, unknown[:8]))}, which no class of the map is "
             f"named (its classes: {known}): use the map's class names or values, or give a class table naming them."
         )
-    _check_known(values, table, f"Field {name!r} of {layer.name}")
     return values
 
 
@@ -209,16 +209,23 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _check_known(values: list[int | None], table: list[ClassInfo], what: str) -> None:
-    """With a class table, every reference value must be one of its classes (a UserError names the first that is
-    not): a reference numbered otherwise than the map would be compared class by wrong class."""
+def _check_matching(table: list[ClassInfo], values: set[int], what: str, log: Log) -> None:
+    """With a class table, the reference must share classes with the map: none shared means it is numbered
+    otherwise (a UserError listing both); values the map lacks are errors of the map, said in the log."""
     known = {c.value for c in table}
-    stray = sorted({v for v in values if v is not None} - known) if table else []
-    if stray:
-        listed = ", ".join(f"{c.value} {c.name}" for c in table)
+    if not table or not values:
+        return
+    listed = ", ".join(f"{c.value} {c.name}" for c in table)
+    if not values & known:
         raise UserError(
-            f"{what} holds the class value {stray[0]}, which is not a class of the map (its classes: {listed}): "
-            "renumber the reference as the map, or give a class table that names every class."
+            f"{what} holds the class values {', '.join(map(str, sorted(values)[:8]))}, none of which is a class of the "
+            f"map (its classes: {listed}): renumber the reference as the map, or give a class table naming both."
+        )
+    stray = sorted(values - known)
+    if stray:
+        log(
+            f"{what} holds the class value(s) {', '.join(map(str, stray))}, which the map does not have (its classes: "
+            f"{listed}): their units count as errors of the map."
         )
 
 
@@ -254,16 +261,13 @@ class _DenseReference(_Reference):
 class _RasterReference(_DenseReference):
     kind = "raster"
 
-    def __init__(self, path: str, image: RasterInfo, table: list[ClassInfo], log: Log) -> None:
+    def __init__(self, path: str, image: RasterInfo, log: Log) -> None:
         self.name = Path(path).name
         self.src = open_raster(path)
         self.reader = on_image_grid(self.src, image, log, f"reference raster {self.name}")
-        self.table = table
 
     def read(self, window: Window) -> np.ndarray:
-        values = class_values(self.reader.read(1, window=window), self.src.nodata, f"reference raster {self.name}")
-        _check_known(np.unique(values[values != NO_CLASS]).tolist(), self.table, f"The reference raster {self.name}")
-        return values
+        return class_values(self.reader.read(1, window=window), self.src.nodata, f"reference raster {self.name}")
 
 
 class _PolygonReference(_DenseReference):

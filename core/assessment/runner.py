@@ -90,9 +90,9 @@ def _missing_text(missing: list[int], counted: Tally, unit: str) -> str | None:
         return None
     names = ", ".join(counted.classes[i].name for i in missing)
     return (
-        f"No weighted figures: they need at least {MIN_UNITS_PER_STRATUM} reference {unit}s in every class of the map, "
-        f"and these classes have fewer: {names}. Add reference {unit}s where the map shows them (Sample points "
-        "draws enough in every class)."
+        f"No weighted figures: they need at least {MIN_UNITS_PER_STRATUM} reference {unit}s in every class of the map "
+        f"(or all its pixels), and these classes have fewer: {names}. Add reference {unit}s where the map shows "
+        "them (Sample points draws enough in every class)."
     )
 
 

@@ -19,8 +19,10 @@ reference). With f_ij = n_ij / n_i·:
 - eq. 11–12: its area Â_k = A p̂_·k with S(Â_k) = A S(p̂_·k), A the map's total area;
 - 95 % confidence intervals: estimate ± 1.96 S (the normal approximation the paper uses).
 
-Every stratum needs at least two reference units (n_i· − 1 divides); ``stratified_estimates`` says which lack
-them rather than estimate without them. A figure whose denominator is 0 is None.
+Every stratum needs at least two reference units (n_i· − 1 divides), unless all its pixels are reference units:
+such a census of the stratum adds no sampling variance (its finite population correction, 1 − n_i· / N_i, is 0;
+the paper leaves the correction out, as it is close to 1 for any sampled stratum). ``unsampled_strata`` names the
+strata that fall short rather than estimate without them. A figure whose denominator is 0 is None.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def _listed(values: np.ndarray, defined: np.ndarray) -> list[float | None]:
 def unsampled_strata(counts: np.ndarray, mapped: np.ndarray) -> list[int]:
     """The map classes (indices) that cover pixels but have fewer than ``MIN_UNITS_PER_STRATUM`` reference units."""
     units = counts.sum(axis=1)
-    return [i for i in range(len(mapped)) if mapped[i] > 0 and units[i] < MIN_UNITS_PER_STRATUM]
+    return [i for i in range(len(mapped)) if 0 < mapped[i] and units[i] < min(MIN_UNITS_PER_STRATUM, mapped[i])]
 
 
 def stratified_estimates(counts: np.ndarray, mapped: np.ndarray, total_area: float) -> dict[str, Any]:
@@ -59,14 +61,15 @@ def stratified_estimates(counts: np.ndarray, mapped: np.ndarray, total_area: flo
         raise ValueError("every stratum needs at least two reference units")
     weights = pixels / pixels.sum()
     share = np.divide(n, units[:, None], out=np.zeros_like(n), where=units[:, None] > 0)  # f_ij
-    dof = np.where(strata, units - 1.0, 1.0)  # n_i· − 1 (strata only: others have W_i = 0)
+    sampled = strata & (units < pixels)  # not a census: n_i· < N_i
+    inverse_dof = np.divide(1.0, units - 1.0, out=np.zeros_like(units), where=sampled)  # 1 / (n_i· − 1), 0 if census
     proportions = weights[:, None] * share  # eq. 4
     diagonal, row, column = np.diag(proportions), proportions.sum(axis=1), proportions.sum(axis=0)
     users = np.divide(diagonal, row, out=np.zeros_like(row), where=row > 0)
     producers = np.divide(diagonal, column, out=np.zeros_like(column), where=column > 0)
-    overall_variance = np.sum(weights**2 * users * (1 - users) / dof)  # eq. 5
-    users_variance = users * (1 - users) / dof  # eq. 6
-    area_variance = np.sum(weights[:, None] ** 2 * share * (1 - share) / dof[:, None], axis=0)  # eq. 10
+    overall_variance = np.sum(weights**2 * users * (1 - users) * inverse_dof)  # eq. 5
+    users_variance = users * (1 - users) * inverse_dof  # eq. 6
+    area_variance = np.sum(weights[:, None] ** 2 * share * (1 - share) * inverse_dof[:, None], axis=0)  # eq. 10
     return {
         "proportions": proportions.tolist(),
         "overall_accuracy": float(diagonal.sum()),
@@ -75,7 +78,7 @@ def stratified_estimates(counts: np.ndarray, mapped: np.ndarray, total_area: flo
         "users_accuracy_ci": _listed(_half_width(users_variance), row > 0),
         "producers_accuracy": _listed(producers, column > 0),
         "producers_accuracy_ci": _listed(
-            _half_width(_producers_variance(share, pixels, users, producers, dof)), column > 0
+            _half_width(_producers_variance(share, pixels, users, producers, inverse_dof)), column > 0
         ),
         "area_proportion": column.tolist(),
         "area_proportion_ci": _half_width(area_variance).tolist(),
@@ -86,12 +89,13 @@ def stratified_estimates(counts: np.ndarray, mapped: np.ndarray, total_area: flo
 
 
 def _producers_variance(
-    share: np.ndarray, pixels: np.ndarray, users: np.ndarray, producers: np.ndarray, dof: np.ndarray
+    share: np.ndarray, pixels: np.ndarray, users: np.ndarray, producers: np.ndarray, inverse_dof: np.ndarray
 ) -> np.ndarray:
-    """Eq. 7 for every reference class j (0 where the class has no estimated pixel)."""
+    """Eq. 7 for every reference class j (0 where the class has no estimated pixel); ``inverse_dof``: 1 / (n_i· − 1),
+    0 for a census."""
     estimated = (pixels[:, None] * share).sum(axis=0)  # N̂_·j
-    others = pixels[:, None] ** 2 * share * (1 - share) / dof[:, None]  # N_i² f_ij (1 − f_ij) / (n_i· − 1)
+    others = pixels[:, None] ** 2 * share * (1 - share) * inverse_dof[:, None]  # N_i² f_ij (1 − f_ij) / (n_i· − 1)
     own = np.diag(others).copy()
     off_diagonal = others.sum(axis=0) - own
-    numerator = pixels**2 * (1 - producers) ** 2 * users * (1 - users) / dof + producers**2 * off_diagonal
+    numerator = pixels**2 * (1 - producers) ** 2 * users * (1 - users) * inverse_dof + producers**2 * off_diagonal
     return np.divide(numerator, estimated**2, out=np.zeros_like(numerator), where=estimated > 0)
