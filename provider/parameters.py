@@ -27,6 +27,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProcessingParameterVectorDestination,
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
 )
@@ -75,6 +76,12 @@ def _parameter(s: Setting, parent_setting: Setting | None) -> QgsProcessingParam
         schema.POLYGON_LAYER: lambda: QgsProcessingParameterVectorLayer(
             name, label, [QgsProcessing.TypeVectorPolygon], optional=True
         ),
+        schema.REFERENCE_LAYER: lambda: QgsProcessingParameterMapLayer(
+            name,
+            label,
+            optional=optional,
+            types=[QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeRaster],
+        ),
         schema.FIELD: lambda: QgsProcessingParameterField(name, label, parentLayerParameterName=parent, optional=True),
         schema.CLASS_TABLE: lambda: QgsProcessingParameterFile(name, label, extension="json", optional=True),
         schema.FILE: lambda: QgsProcessingParameterFile(name, label, optional=True),
@@ -83,6 +90,9 @@ def _parameter(s: Setting, parent_setting: Setting | None) -> QgsProcessingParam
         ),
         schema.OUTPUT_FOLDER: lambda: QgsProcessingParameterFolderDestination(name, label),
         schema.OUTPUT_RASTER: lambda: QgsProcessingParameterRasterDestination(name, label),
+        schema.OUTPUT_VECTOR: lambda: QgsProcessingParameterVectorDestination(
+            name, label, QgsProcessing.TypeVectorPoint
+        ),
         schema.EXTENT: lambda: QgsProcessingParameterExtent(name, label, optional=True),
         schema.BANDS: lambda: QgsProcessingParameterBand(
             name, label, parentLayerParameterName=parent, optional=True, allowMultiple=True
@@ -122,7 +132,7 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
     return out
 
 
-_DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER)
+_DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER, schema.OUTPUT_VECTOR)
 
 
 def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, context) -> Any:
@@ -143,7 +153,7 @@ def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, conte
         return algorithm.parameterAsFile(parameters, name, context) or None
     if s.source == schema.OUTPUT_FOLDER:
         return algorithm.parameterAsString(parameters, name, context)
-    if s.source == schema.OUTPUT_RASTER:
+    if s.source in (schema.OUTPUT_RASTER, schema.OUTPUT_VECTOR):
         return algorithm.parameterAsOutputLayer(parameters, name, context)
     if s.source == schema.EXTENT:
         return _extent(algorithm, parameters, context)
