@@ -2,6 +2,67 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name>AssessAlgorithm</name>
+    <message>
+        <location filename="../provider/assess.py" line="22"/>
+        <source>Assess accuracy</source>
+        <translation>Évaluer la précision</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="25"/>
+        <source>Compares a class raster (a prediction) with reference data the model never saw: points or polygons with a class field (values or names), or a class raster, reprojected onto the raster&apos;s grid. Writes the error matrix (CSV), every figure (JSON) and an HTML report: overall accuracy, Cohen&apos;s kappa, user&apos;s and producer&apos;s accuracy, F1 and IoU per class, and, weighted by the mapped class areas (Olofsson et al. 2014), the accuracies and the area of each class with 95 % confidence intervals.</source>
+        <translation>Compare un raster de classes (une prédiction) à des données de référence que le modèle n&apos;a jamais vues : points ou polygones avec un champ de classe (valeurs ou noms), ou raster de classes, reprojetés sur la grille du raster. Écrit la matrice de confusion (CSV), tous les chiffres (JSON) et un rapport HTML : précision globale, kappa de Cohen, précision pour l&apos;utilisateur et pour le producteur, F1 et IoU par classe et, pondérées par les surfaces cartographiées des classes (Olofsson et al. 2014), les précisions et la surface de chaque classe avec leurs intervalles de confiance à 95 %.</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="36"/>
+        <source>Report (HTML)</source>
+        <translation>Rapport (HTML)</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="37"/>
+        <source>Error matrix (CSV)</source>
+        <translation>Matrice de confusion (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="38"/>
+        <source>Overall accuracy</source>
+        <translation>Précision globale</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="39"/>
+        <source>Cohen&apos;s kappa</source>
+        <translation>Kappa de Cohen</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="40"/>
+        <source>Overall accuracy weighted by area</source>
+        <translation>Précision globale pondérée par les surfaces</translation>
+    </message>
+</context>
+<context>
+    <name>AssessmentPanel</name>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="57"/>
+        <source>Choose the class raster to assess first.</source>
+        <translation>Choisissez d&apos;abord le raster de classes à évaluer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="77"/>
+        <source>Choose the reference data: points or polygons with a class field, or a raster.</source>
+        <translation>Choisissez les données de référence : points ou polygones avec un champ de classe, ou un raster.</translation>
+    </message>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="96"/>
+        <source>Overall accuracy {0:.3f}, kappa {1} ({2} reference units).</source>
+        <translation>Précision globale {0:.3f}, kappa {1} ({2} unités de référence).</translation>
+    </message>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="101"/>
+        <source>Weighted by the class areas: {0:.3f} ± {1:.3f} (95 %).</source>
+        <translation>Pondérée par les surfaces des classes : {0:.3f} ± {1:.3f} (95 %).</translation>
+    </message>
+</context>
+<context>
     <name>ClassTable</name>
     <message>
         <location filename="../ui/class_table.py" line="31"/>
@@ -207,6 +268,24 @@
     </message>
 </context>
 <context>
+    <name>SampleAlgorithm</name>
+    <message>
+        <location filename="../provider/sample.py" line="22"/>
+        <source>Sample reference points</source>
+        <translation>Échantillonner des points de référence</translation>
+    </message>
+    <message>
+        <location filename="../provider/sample.py" line="25"/>
+        <source>Draws a stratified random sample of points in a class raster (a prediction), its classes being the strata, for an accuracy assessment. The number of points gives the overall accuracy the target standard error, from the user&apos;s accuracy expected of each class (Olofsson et al. 2014); each class gets at least the minimum, the rest follows the classes&apos; areas. The points have an empty reference field: fill in the true class of each (name or value), then run Assess accuracy with them.</source>
+        <translation>Tire un échantillon aléatoire stratifié de points dans un raster de classes (une prédiction), ses classes formant les strates, pour une évaluation de la précision. Le nombre de points donne à la précision globale l&apos;erreur type visée, d&apos;après la précision pour l&apos;utilisateur attendue de chaque classe (Olofsson et al. 2014) ; chaque classe reçoit au moins le minimum, le reste suit les surfaces des classes. Les points ont un champ de référence vide : saisissez la vraie classe de chacun (nom ou valeur), puis lancez Évaluer la précision avec eux.</translation>
+    </message>
+    <message>
+        <location filename="../provider/sample.py" line="36"/>
+        <source>Number of points</source>
+        <translation>Nombre de points</translation>
+    </message>
+</context>
+<context>
     <name>SegmentationTrainerPlugin</name>
     <message>
         <location filename="../plugin.py" line="37"/>
@@ -222,6 +301,14 @@
         <location filename="../plugin.py" line="53"/>
         <source>&amp;Segmentation Trainer</source>
         <translation>&amp;Segmentation Trainer</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsForm</name>
+    <message>
+        <location filename="../ui/settings_form.py" line="152"/>
+        <source>{0}: {1!r} is not JSON ({2}). Write e.g. {3}</source>
+        <translation>{0} : {1!r} n&apos;est pas du JSON ({2}). Écrivez par exemple {3}</translation>
     </message>
 </context>
 <context>
@@ -376,47 +463,47 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="244"/>
+        <location filename="../ui/dock.py" line="260"/>
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="300"/>
+        <location filename="../ui/dock.py" line="316"/>
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="283"/>
+        <location filename="../ui/dock.py" line="299"/>
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="375"/>
+        <location filename="../ui/dock.py" line="385"/>
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="367"/>
+        <location filename="../ui/dock.py" line="377"/>
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="434"/>
+        <location filename="../ui/dock.py" line="444"/>
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="492"/>
+        <location filename="../ui/dock.py" line="503"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="484"/>
+        <location filename="../ui/dock.py" line="495"/>
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="526"/>
+        <location filename="../ui/dock.py" line="537"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -511,97 +598,97 @@
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="75"/>
+        <location filename="../ui/dock.py" line="87"/>
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="75"/>
+        <location filename="../ui/dock.py" line="87"/>
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="75"/>
+        <location filename="../ui/dock.py" line="87"/>
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="74"/>
+        <location filename="../ui/dock.py" line="86"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="157"/>
+        <location filename="../ui/dock.py" line="173"/>
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="193"/>
+        <location filename="../ui/dock.py" line="209"/>
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="204"/>
+        <location filename="../ui/dock.py" line="220"/>
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="208"/>
+        <location filename="../ui/dock.py" line="224"/>
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272"/>
+        <location filename="../ui/dock.py" line="288"/>
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="272"/>
+        <location filename="../ui/dock.py" line="288"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="276"/>
+        <location filename="../ui/dock.py" line="292"/>
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="287"/>
+        <location filename="../ui/dock.py" line="303"/>
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="288"/>
+        <location filename="../ui/dock.py" line="304"/>
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="505"/>
+        <location filename="../ui/dock.py" line="516"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="512"/>
+        <location filename="../ui/dock.py" line="523"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="539"/>
+        <location filename="../ui/dock.py" line="599"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="540"/>
+        <location filename="../ui/dock.py" line="600"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="551"/>
+        <location filename="../ui/dock.py" line="611"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="554"/>
+        <location filename="../ui/dock.py" line="614"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -731,12 +818,12 @@
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="327"/>
+        <location filename="../ui/dock.py" line="343"/>
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="332"/>
+        <location filename="../ui/dock.py" line="348"/>
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
@@ -786,7 +873,7 @@
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="532"/>
+        <location filename="../ui/dock.ui" line="853"/>
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
@@ -821,12 +908,12 @@
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="193"/>
+        <location filename="../ui/dock.py" line="209"/>
         <source>{0} is not a model folder (no {1}).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de {1}).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="696"/>
+        <location filename="../ui/dock.ui" line="768"/>
         <source>Advanced</source>
         <translation>Avancé</translation>
     </message>
@@ -851,7 +938,7 @@
         <translation>Ajoute la perte choisie dans l'onglet Entraîner, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="484"/>
+        <location filename="../ui/dock.py" line="495"/>
         <source>n/a</source>
         <translation>n.d.</translation>
     </message>
@@ -861,22 +948,22 @@
         <translation>Règle la perte de l'onglet Entraîner sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="173"/>
+        <location filename="../ui/dock.py" line="189"/>
         <source>all {0} bands; or e.g. 4,3,2</source>
         <translation>les {0} bandes ; ou par ex. 4,3,2</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="173"/>
+        <location filename="../ui/dock.py" line="189"/>
         <source>all bands; or e.g. 4,3,2</source>
         <translation>toutes les bandes ; ou par ex. 4,3,2</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="223"/>
+        <location filename="../ui/dock.py" line="239"/>
         <source>It reads bands {0}.</source>
         <translation>Il lit les bandes {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="229"/>
+        <location filename="../ui/dock.py" line="245"/>
         <source>Warning: {0}</source>
         <translation>Attention : {0}</translation>
     </message>
@@ -896,14 +983,94 @@
         <translation>Autres couches raster à prédire avec le même modèle, en une seule exécution : une prédiction chacune.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="496"/>
+        <location filename="../ui/dock.py" line="507"/>
         <source>{0}: {1} x {2} pixels, {3} bands.</source>
         <translation>{0} : {1} x {2} pixels, {3} bandes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="502"/>
+        <location filename="../ui/dock.py" line="513"/>
         <source>Tiles of {0} px: {1} for training, {2} for validation.</source>
         <translation>Tuiles de {0} px : {1} pour l'entraînement, {2} pour la validation.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="542"/>
+        <source>Segmentation Trainer: sampling points</source>
+        <translation>Segmentation Trainer : échantillonnage de points</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="546"/>
+        <source>Segmentation Trainer: assessing accuracy</source>
+        <translation>Segmentation Trainer : évaluation de la précision</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="570"/>
+        <source>{0} sample points added as layer {1}: fill in their field &apos;{2}&apos; with the true class, then assess.</source>
+        <translation>{0} points d&apos;échantillon ajoutés comme couche {1} : saisissez la vraie classe dans leur champ « {2} », puis évaluez.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="833"/>
+        <source>Assess</source>
+        <translation>Évaluer</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="731"/>
+        <source>How accurate is a map? Draw random points in its classes, fill in their true class, then assess: error matrix, accuracies and class areas with 95 % confidence intervals.</source>
+        <translation>Quelle est la précision d&apos;une carte ? Tirez des points au hasard dans ses classes, saisissez leur vraie classe, puis évaluez : matrice de confusion, précisions et surfaces des classes avec leurs intervalles de confiance à 95 %.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="743"/>
+        <source>Class raster</source>
+        <translation>Raster de classes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="750"/>
+        <source>The map to assess: a prediction, or any raster of class values.</source>
+        <translation>La carte à évaluer : une prédiction, ou tout raster de valeurs de classe.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="759"/>
+        <source>1. Sample points</source>
+        <translation>1. Points d&apos;échantillon</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="782"/>
+        <source>Draw sample points</source>
+        <translation>Tirer des points d&apos;échantillon</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="785"/>
+        <source>Writes the points beside the class raster and adds them to the map: fill in their reference field, then assess.</source>
+        <translation>Écrit les points à côté du raster de classes et les ajoute à la carte : remplissez leur champ de référence, puis évaluez.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="795"/>
+        <source>2. Assessment</source>
+        <translation>2. Évaluation</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="803"/>
+        <source>Reference data</source>
+        <translation>Données de référence</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="810"/>
+        <source>Points or polygons with a class field, or a class raster, that the model never saw.</source>
+        <translation>Points ou polygones avec un champ de classe, ou raster de classes, que le modèle n&apos;a jamais vus.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="817"/>
+        <source>Reference class field</source>
+        <translation>Champ de la classe de référence</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="824"/>
+        <source>The field holding the true class of each point or polygon: a class value or name of the map.</source>
+        <translation>Le champ qui porte la vraie classe de chaque point ou polygone : une valeur ou un nom de classe de la carte.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="836"/>
+        <source>Writes the report into a new folder beside the class raster and opens it.</source>
+        <translation>Écrit le rapport dans un nouveau dossier à côté du raster de classes et l&apos;ouvre.</translation>
     </message>
 </context>
 <context>
@@ -960,12 +1127,12 @@
 <context>
     <name>WorkerTask</name>
     <message>
-        <location filename="../tasks/worker.py" line="69"/>
+        <location filename="../tasks/worker.py" line="68"/>
         <source>Cannot start the worker with {0}: {1}. Set the worker&apos;s Python in the plugin settings.</source>
         <translation>Impossible de démarrer le processus de calcul avec {0} : {1}. Indiquez son Python dans les paramètres de l'extension.</translation>
     </message>
     <message>
-        <location filename="../tasks/worker.py" line="77"/>
+        <location filename="../tasks/worker.py" line="76"/>
         <source>The worker stopped unexpectedly (exit code {0}). Its last output:
 {1}</source>
         <translation>Le processus de calcul s'est arrêté de façon inattendue (code de sortie {0}). Ses dernières lignes :
@@ -985,7 +1152,7 @@
         <translation>{0} confiance</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="101"/>
+        <location filename="../tasks/layers.py" line="113"/>
         <source>Cannot copy the polygons of &apos;{0}&apos;: {1}</source>
         <translation>Impossible de copier les polygones de « {0} » : {1}</translation>
     </message>
@@ -995,9 +1162,14 @@
         <translation>La couche « {0} » n'est pas un fichier local (couche {1}) : enregistrez-la d'abord en GeoTIFF ou GeoPackage (clic droit &gt; Exporter &gt; Sauvegarder sous) et utilisez la couche enregistrée.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="91"/>
+        <location filename="../tasks/layers.py" line="103"/>
         <source>No feature of &apos;{0}&apos; is selected: select the polygons to predict in, or untick &apos;Selected features only&apos;.</source>
         <translation>Aucune entité de « {0} » n'est sélectionnée : sélectionnez les polygones où prédire, ou décochez « Entités sélectionnées uniquement ».</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="91"/>
+        <source>The sample points {0} could not be opened as a vector layer.</source>
+        <translation>Les points d&apos;échantillon {0} n&apos;ont pas pu être ouverts comme couche vecteur.</translation>
     </message>
 </context>
 <context>
@@ -1761,32 +1933,32 @@
 <context>
     <name>settings</name>
     <message>
-        <location filename="../core/common/config.py" line="143"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>binary</source>
         <translation>binaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="143"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>multiclass</source>
         <translation>multiclasse</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="45"/>
+        <location filename="../core/common/schema.py" line="47"/>
         <source>automatic</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="45"/>
+        <location filename="../core/common/schema.py" line="47"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="46"/>
+        <location filename="../core/common/schema.py" line="48"/>
         <source>yes</source>
         <translation>oui</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="46"/>
+        <location filename="../core/common/schema.py" line="48"/>
         <source>no</source>
         <translation>non</translation>
     </message>
@@ -1801,699 +1973,834 @@
         <translation>JSON d'entraînement exporté depuis le panneau (remplace les autres paramètres)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="79"/>
+        <location filename="../core/common/config.py" line="111"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="79"/>
+        <location filename="../core/common/config.py" line="111"/>
         <source>Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N.</source>
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="108"/>
+        <location filename="../core/common/config.py" line="140"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="473"/>
+        <location filename="../core/common/config.py" line="506"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="116"/>
+        <location filename="../core/common/config.py" line="148"/>
         <source>The folder to write: the model (train), the report and its runs (compare).</source>
         <translation>Le dossier à écrire : le modèle (train), le rapport et ses entraînements (compare).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="123"/>
+        <location filename="../core/common/config.py" line="155"/>
         <source>Label layer name</source>
         <translation>Nom de la couche d'étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="123"/>
+        <location filename="../core/common/config.py" line="155"/>
         <source>The layer inside a multi-layer vector file (GeoPackage).</source>
         <translation>La couche à l'intérieur d'un fichier vecteur multicouche (GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="130"/>
+        <location filename="../core/common/config.py" line="162"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="130"/>
+        <location filename="../core/common/config.py" line="162"/>
         <source>Vector labels: the field holding the class (integer or text).</source>
         <translation>Étiquettes vecteur : le champ qui contient la classe (entier ou texte).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="137"/>
+        <location filename="../core/common/config.py" line="902"/>
         <source>Class table</source>
         <translation>Table des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="137"/>
+        <location filename="../core/common/config.py" line="169"/>
         <source>The classes&apos; values, names and colours (JSON); empty: found in the labels.</source>
         <translation>Les valeurs, noms et couleurs des classes (JSON) ; vide : tirés des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="143"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="143"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>Binary (one class against the rest) or multiclass.</source>
         <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="151"/>
+        <location filename="../core/common/config.py" line="183"/>
         <source>Unlabelled pixels are background</source>
         <translation>Pixels non étiquetés traités comme fond</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="151"/>
+        <location filename="../core/common/config.py" line="183"/>
         <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
         <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="160"/>
+        <location filename="../core/common/config.py" line="192"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="160"/>
+        <location filename="../core/common/config.py" line="192"/>
         <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
         <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="167"/>
+        <location filename="../core/common/config.py" line="199"/>
         <source>Loss parameters</source>
         <translation>Paramètres de la perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="167"/>
+        <location filename="../core/common/config.py" line="199"/>
         <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
         <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="174"/>
+        <location filename="../core/common/config.py" line="206"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="174"/>
+        <location filename="../core/common/config.py" line="206"/>
         <source>Polygons limiting training: pixels outside them are unlabelled.</source>
         <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="180"/>
+        <location filename="../core/common/config.py" line="212"/>
         <source>Training area layer name</source>
         <translation>Nom de la couche de la zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="180"/>
+        <location filename="../core/common/config.py" line="212"/>
         <source>The layer inside a multi-layer training-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="187"/>
+        <location filename="../core/common/config.py" line="219"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="187"/>
+        <location filename="../core/common/config.py" line="219"/>
         <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
         <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="193"/>
+        <location filename="../core/common/config.py" line="225"/>
         <source>Validation area layer name</source>
         <translation>Nom de la couche de la zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="193"/>
+        <location filename="../core/common/config.py" line="225"/>
         <source>The layer inside a multi-layer validation-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="200"/>
+        <location filename="../core/common/config.py" line="232"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="200"/>
+        <location filename="../core/common/config.py" line="232"/>
         <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="685"/>
+        <location filename="../core/common/config.py" line="727"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="207"/>
+        <location filename="../core/common/config.py" line="239"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="207"/>
+        <location filename="../core/common/config.py" line="239"/>
         <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
         <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="213"/>
+        <location filename="../core/common/config.py" line="245"/>
         <source>Encoder weights</source>
         <translation>Poids de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="236"/>
+        <location filename="../core/common/config.py" line="268"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="236"/>
+        <location filename="../core/common/config.py" line="268"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="243"/>
+        <location filename="../core/common/config.py" line="275"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="243"/>
+        <location filename="../core/common/config.py" line="275"/>
         <source>Tiles per training step.</source>
         <translation>Tuiles par pas d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="250"/>
+        <location filename="../core/common/config.py" line="282"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="250"/>
+        <location filename="../core/common/config.py" line="282"/>
         <source>Side of the training tiles, in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="258"/>
+        <location filename="../core/common/config.py" line="290"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="258"/>
+        <location filename="../core/common/config.py" line="290"/>
         <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
         <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="267"/>
+        <location filename="../core/common/config.py" line="299"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="267"/>
+        <location filename="../core/common/config.py" line="299"/>
         <source>The optimizer&apos;s (AdamW) step size.</source>
         <translation>La taille de pas de l'optimiseur (AdamW).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="295"/>
+        <location filename="../core/common/config.py" line="327"/>
         <source>Weight decay</source>
         <translation>Décroissance des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="295"/>
+        <location filename="../core/common/config.py" line="327"/>
         <source>AdamW&apos;s weight decay (regularization).</source>
         <translation>La décroissance des poids d'AdamW (régularisation).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="303"/>
+        <location filename="../core/common/config.py" line="335"/>
         <source>Validation fraction</source>
         <translation>Part de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="303"/>
+        <location filename="../core/common/config.py" line="335"/>
         <source>Share of the spatial blocks held out for validation.</source>
         <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="311"/>
+        <location filename="../core/common/config.py" line="343"/>
         <source>Split block side</source>
         <translation>Côté des blocs de partition</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="311"/>
+        <location filename="../core/common/config.py" line="343"/>
         <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
         <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="353"/>
         <source>Minimum labelled share</source>
         <translation>Part étiquetée minimale</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="343"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>Normalization</source>
         <translation>Normalisation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="343"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
         <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="343"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>mean / std</source>
         <translation>moyenne / écart type</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="343"/>
+        <location filename="../core/common/config.py" line="375"/>
         <source>percentiles</source>
         <translation>centiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="351"/>
+        <location filename="../core/common/config.py" line="383"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="351"/>
+        <location filename="../core/common/config.py" line="383"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="351"/>
+        <location filename="../core/common/config.py" line="383"/>
         <source>basic</source>
         <translation>de base</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="351"/>
+        <location filename="../core/common/config.py" line="383"/>
         <source>advanced</source>
         <translation>avancée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="396"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="396"/>
         <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
         <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="396"/>
         <source>inverse frequency</source>
         <translation>fréquence inverse</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="364"/>
+        <location filename="../core/common/config.py" line="396"/>
         <source>median frequency</source>
         <translation>fréquence médiane</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="384"/>
+        <location filename="../core/common/config.py" line="416"/>
         <source>Early stopping patience</source>
         <translation>Patience de l'arrêt anticipé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="384"/>
+        <location filename="../core/common/config.py" line="416"/>
         <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
         <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="393"/>
+        <location filename="../core/common/config.py" line="425"/>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="393"/>
+        <location filename="../core/common/config.py" line="425"/>
         <source>Continue from the checkpoint in the model folder.</source>
         <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="432"/>
         <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
         <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="406"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>Keep the raster in memory</source>
         <translation>Garder le raster en mémoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="406"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
         <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="406"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>auto</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="406"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>always</source>
         <translation>toujours</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="406"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="419"/>
+        <location filename="../core/common/config.py" line="908"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="419"/>
+        <location filename="../core/common/config.py" line="451"/>
         <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
         <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="473"/>
+        <location filename="../core/common/config.py" line="506"/>
         <source>A model folder written by training.</source>
         <translation>Un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="490"/>
+        <location filename="../core/common/config.py" line="523"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="497"/>
+        <location filename="../core/common/config.py" line="530"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="497"/>
+        <location filename="../core/common/config.py" line="530"/>
         <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
         <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="503"/>
+        <location filename="../core/common/config.py" line="536"/>
         <source>Extent CRS</source>
         <translation>SCR de l'emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="503"/>
+        <location filename="../core/common/config.py" line="536"/>
         <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
         <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="510"/>
+        <location filename="../core/common/config.py" line="543"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="510"/>
+        <location filename="../core/common/config.py" line="543"/>
         <source>Polygons: predict inside them only (outside is nodata).</source>
         <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="516"/>
+        <location filename="../core/common/config.py" line="549"/>
         <source>Mask layer name</source>
         <translation>Nom de la couche de masque</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="516"/>
+        <location filename="../core/common/config.py" line="549"/>
         <source>The layer inside a multi-layer mask file.</source>
         <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="523"/>
+        <location filename="../core/common/config.py" line="556"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="523"/>
+        <location filename="../core/common/config.py" line="556"/>
         <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
         <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="528"/>
+        <location filename="../core/common/config.py" line="561"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="528"/>
+        <location filename="../core/common/config.py" line="561"/>
         <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
         <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="533"/>
+        <location filename="../core/common/config.py" line="566"/>
         <source>Polygon simplification</source>
         <translation>Simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="533"/>
+        <location filename="../core/common/config.py" line="566"/>
         <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
         <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="539"/>
+        <location filename="../core/common/config.py" line="572"/>
         <source>Tile overlap</source>
         <translation>Recouvrement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="539"/>
+        <location filename="../core/common/config.py" line="572"/>
         <source>Share of a tile overlapping its neighbours, blended so that no seam shows.</source>
         <translation>Part d'une tuile qui recouvre ses voisines, fondue pour qu'aucune couture ne se voie.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="580"/>
         <source>Blending</source>
         <translation>Fusion</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="580"/>
         <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
         <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="580"/>
         <source>gaussian</source>
         <translation>gaussienne</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="580"/>
         <source>linear</source>
         <translation>linéaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="547"/>
+        <location filename="../core/common/config.py" line="580"/>
         <source>none (average)</source>
         <translation>aucune (moyenne)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="559"/>
+        <location filename="../core/common/config.py" line="592"/>
         <source>Prediction tile size</source>
         <translation>Taille des tuiles de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="559"/>
+        <location filename="../core/common/config.py" line="592"/>
         <source>Tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
         <translation>Côté des tuiles en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="570"/>
+        <location filename="../core/common/config.py" line="603"/>
         <source>Prediction batch size</source>
         <translation>Taille de lot de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="570"/>
+        <location filename="../core/common/config.py" line="603"/>
         <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
         <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="578"/>
+        <location filename="../core/common/config.py" line="611"/>
         <source>Probability raster</source>
         <translation>Raster de probabilités</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="578"/>
+        <location filename="../core/common/config.py" line="611"/>
         <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
         <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="584"/>
+        <location filename="../core/common/config.py" line="617"/>
         <source>Resample to the training resolution</source>
         <translation>Rééchantillonner à la résolution d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="584"/>
+        <location filename="../core/common/config.py" line="617"/>
         <source>Warp the raster to the resolution the model was trained on first.</source>
         <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="677"/>
+        <location filename="../core/common/config.py" line="719"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="677"/>
+        <location filename="../core/common/config.py" line="719"/>
         <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
         <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="685"/>
+        <location filename="../core/common/config.py" line="727"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="685"/>
+        <location filename="../core/common/config.py" line="727"/>
         <source>Also train the best configuration with this network, to check the choice holds.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="694"/>
+        <location filename="../core/common/config.py" line="736"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="694"/>
+        <location filename="../core/common/config.py" line="736"/>
         <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
         <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="703"/>
+        <location filename="../core/common/config.py" line="745"/>
         <source>Test fraction</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="703"/>
+        <location filename="../core/common/config.py" line="745"/>
         <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="99"/>
+        <location filename="../core/common/config.py" line="131"/>
         <source>Bands</source>
         <translation>Bandes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="99"/>
+        <location filename="../core/common/config.py" line="131"/>
         <source>The raster bands the network reads, in this order, e.g. 4,3,2 (from 1); empty: all.</source>
         <translation>Les bandes du raster que lit le réseau, dans cet ordre, par ex. 4,3,2 (à partir de 1) ; vide : toutes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="213"/>
+        <location filename="../core/common/config.py" line="245"/>
         <source>auto: the encoder&apos;s pretrained weights (downloaded once); none: random; a name or a file.</source>
         <translation>auto : les poids pré-entraînés de l'encodeur (téléchargés une fois) ; none : aléatoires ; un nom ou un fichier.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="221"/>
+        <location filename="../core/common/config.py" line="253"/>
         <source>Weights cache</source>
         <translation>Cache des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="221"/>
+        <location filename="../core/common/config.py" line="253"/>
         <source>Folder of downloaded weights; empty: the plugin&apos;s folder in the QGIS profile.</source>
         <translation>Dossier des poids téléchargés ; vide : le dossier de l'extension dans le profil QGIS.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="228"/>
+        <location filename="../core/common/config.py" line="260"/>
         <source>Start from model</source>
         <translation>Partir du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="228"/>
+        <location filename="../core/common/config.py" line="260"/>
         <source>Fine-tune this model folder: its network and weights (it needs the same bands); empty: none.</source>
         <translation>Affine ce dossier de modèle : son réseau et ses poids (mêmes bandes requises) ; vide : aucun.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="274"/>
+        <location filename="../core/common/config.py" line="306"/>
         <source>Frozen encoder epochs</source>
         <translation>Époques à encodeur gelé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="274"/>
+        <location filename="../core/common/config.py" line="306"/>
         <source>Keep the encoder&apos;s weights fixed for this many first epochs; 0: train it from the start.</source>
         <translation>Garde les poids de l'encodeur fixes pendant ce nombre de premières époques ; 0 : l'entraîner dès le début.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="284"/>
+        <location filename="../core/common/config.py" line="316"/>
         <source>Encoder learning rate factor</source>
         <translation>Facteur du taux d'apprentissage de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="284"/>
+        <location filename="../core/common/config.py" line="316"/>
         <source>The encoder learns at the learning rate times this factor (e.g. 0.1 when fine-tuning).</source>
         <translation>L'encodeur apprend au taux d'apprentissage multiplié par ce facteur (par ex. 0,1 pour un affinage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="321"/>
+        <location filename="../core/common/config.py" line="353"/>
         <source>Grid tiles with a smaller share of labelled pixels are skipped.</source>
         <translation>Les tuiles de la grille ayant une part plus faible de pixels étiquetés sont ignorées.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="329"/>
+        <location filename="../core/common/config.py" line="361"/>
         <source>Tile placement</source>
         <translation>Placement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="329"/>
+        <location filename="../core/common/config.py" line="361"/>
         <source>grid: every stride pixels; labels: centred on labelled pixels; auto: labels for sparse labels.</source>
         <translation>grille : tous les « pas » pixels ; étiquettes : centrées sur les pixels étiquetés ; auto : étiquettes quand elles sont éparses.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="329"/>
+        <location filename="../core/common/config.py" line="361"/>
         <source>grid</source>
         <translation>grille</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="329"/>
+        <location filename="../core/common/config.py" line="361"/>
         <source>on the labels</source>
         <translation>sur les étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="375"/>
+        <location filename="../core/common/config.py" line="407"/>
         <source>Tile sampling</source>
         <translation>Tirage des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="375"/>
+        <location filename="../core/common/config.py" line="407"/>
         <source>uniform: each tile once per epoch; class balanced: rare classes drawn as often as others.</source>
         <translation>uniforme : chaque tuile une fois par époque ; équilibré : les classes rares tirées aussi souvent que les autres.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="375"/>
+        <location filename="../core/common/config.py" line="407"/>
         <source>uniform</source>
         <translation>uniforme</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="375"/>
+        <location filename="../core/common/config.py" line="407"/>
         <source>class balanced</source>
         <translation>équilibré par classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="481"/>
+        <location filename="../core/common/config.py" line="514"/>
         <source>Rasters</source>
         <translation>Images</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="91"/>
+        <location filename="../core/common/config.py" line="123"/>
         <source>The images to train on (GeoTIFF, VRT or any GDAL raster), with the same bands.</source>
         <translation>Les images d'entraînement (GeoTIFF, VRT ou tout raster GDAL), aux mêmes bandes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="108"/>
+        <location filename="../core/common/config.py" line="140"/>
         <source>Class polygons or a class raster: one for all the rasters, or one per raster.</source>
         <translation>Polygones de classes ou raster de classes : un pour tous les rasters, ou un par raster.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="481"/>
+        <location filename="../core/common/config.py" line="514"/>
         <source>The images to predict, with the bands the model was trained on.</source>
         <translation>Les images à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="490"/>
+        <location filename="../core/common/config.py" line="523"/>
         <source>The class raster (GeoTIFF) to write; several rasters: a folder for them.</source>
         <translation>Le raster de classes (GeoTIFF) à écrire ; plusieurs rasters : un dossier pour eux.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="845"/>
+        <source>Class raster</source>
+        <translation>Raster de classes</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="788"/>
+        <source>The map to assess: a prediction, or any raster of class values.</source>
+        <translation>La carte à évaluer : une prédiction, ou tout raster de valeurs de classe.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="795"/>
+        <source>Reference data</source>
+        <translation>Données de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="795"/>
+        <source>Points or polygons with a class field, or a class raster, that the model never saw.</source>
+        <translation>Points ou polygones avec un champ de classe, ou raster de classes, que le modèle n&apos;a jamais vus.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="804"/>
+        <source>Reference layer name</source>
+        <translation>Nom de la couche de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="804"/>
+        <source>The layer inside a multi-layer reference file (GeoPackage).</source>
+        <translation>La couche dans un fichier de référence à plusieurs couches (GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="811"/>
+        <source>Reference class field</source>
+        <translation>Champ de la classe de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="811"/>
+        <source>Vector reference: the field holding the true class (value or name).</source>
+        <translation>Référence vecteur : le champ qui porte la vraie classe (valeur ou nom).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="902"/>
+        <source>The classes&apos; values and names (JSON); empty: those the prediction holds.</source>
+        <translation>Les valeurs et noms des classes (JSON) ; vide : ceux de la prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="824"/>
+        <source>Report folder</source>
+        <translation>Dossier du rapport</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="824"/>
+        <source>The folder to write: confusion matrix (CSV), figures (JSON), report (HTML).</source>
+        <translation>Le dossier à écrire : matrice de confusion (CSV), chiffres (JSON), rapport (HTML).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="845"/>
+        <source>The map to sample: a prediction, or any raster of class values.</source>
+        <translation>La carte à échantillonner : une prédiction, ou tout raster de valeurs de classe.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="852"/>
+        <source>Sample points</source>
+        <translation>Points d&apos;échantillon</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="852"/>
+        <source>The point GeoPackage to write, with an empty reference field to fill in.</source>
+        <translation>Le GeoPackage de points à écrire, avec un champ de référence vide à remplir.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="859"/>
+        <source>Target standard error</source>
+        <translation>Erreur type visée</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="859"/>
+        <source>The standard error of the overall accuracy the sample should give.</source>
+        <translation>L&apos;erreur type de la précision globale que l&apos;échantillon doit donner.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="867"/>
+        <source>Expected user&apos;s accuracy</source>
+        <translation>Précision pour l&apos;utilisateur attendue</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="867"/>
+        <source>The user&apos;s accuracy expected of each class (0.5 gives the largest sample).</source>
+        <translation>La précision pour l&apos;utilisateur attendue de chaque classe (0,5 donne le plus grand échantillon).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="875"/>
+        <source>Expected accuracy per class</source>
+        <translation>Précision attendue par classe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="875"/>
+        <source>Classes expected to differ, by name or value, as JSON, e.g. {&quot;water&quot;: 0.95}.</source>
+        <translation>Les classes dont on attend une autre précision, par nom ou valeur, en JSON, par exemple {&quot;water&quot;: 0.95}.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="881"/>
+        <source>Minimum points per class</source>
+        <translation>Points minimum par classe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="881"/>
+        <source>Each class gets at least this many; the rest follows the classes&apos; areas.</source>
+        <translation>Chaque classe en reçoit au moins autant ; le reste suit les surfaces des classes.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="888"/>
+        <source>Sample size</source>
+        <translation>Taille de l&apos;échantillon</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="888"/>
+        <source>The number of points; 0: from the target standard error.</source>
+        <translation>Le nombre de points ; 0 : d&apos;après l&apos;erreur type visée.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="896"/>
+        <source>Reference field name</source>
+        <translation>Nom du champ de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="896"/>
+        <source>The empty text field the points get, for the true class of each.</source>
+        <translation>Le champ texte vide que reçoivent les points, pour la vraie classe de chacun.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="908"/>
+        <source>Seed of the random draw: the same seed and map give the same points.</source>
+        <translation>Graine du tirage aléatoire : la même graine et la même carte donnent les mêmes points.</translation>
     </message>
 </context>
 </TS>
