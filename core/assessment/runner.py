@@ -111,14 +111,15 @@ def _log_key_figures(results: dict[str, Any], events: EventWriter) -> None:
     for i, c in enumerate(results["classes"]):
         users, producers = (_with_ci(weighted, f"{kind}_accuracy", i) for kind in ("users", "producers"))
         events.log(
-            f"{c['name']}: user's {users}, producer's {producers}, F1 {_figure(sample['f1'][i])}, IoU "
-            f"{_figure(sample['iou'][i])}; area {weighted['area'][i]:,.1f} ± {weighted['area_ci'][i]:,.1f} "
+            f"{c['name']}: user's {users}, producer's {producers}, F1 {_figure(weighted['f1'][i])}, IoU "
+            f"{_figure(weighted['iou'][i])}; area {weighted['area'][i]:,.1f} ± {weighted['area_ci'][i]:,.1f} "
             f"{results['area_unit']} (mapped {weighted['mapped_area'][i]:,.1f})."
         )
 
 
 def _with_ci(figures: dict[str, Any], key: str, i: int) -> str:
-    return f"{_figure(figures[key][i])} ± {_figure(figures[key + '_ci'][i])}"
+    value = figures[key][i]
+    return "n/a" if value is None else f"{value:.3f} ± {figures[key + '_ci'][i]:.3f}"
 
 
 def _figure(value: float | None) -> str:

@@ -36,7 +36,8 @@ def draw_sample(config: SampleConfig, events: EventWriter) -> dict[str, Any]:
         table = {c.value: c for c in named_classes(src, config.classes)}
         classes = [table.get(v, ClassInfo(v, str(v))) for v in pixels]
         counts = np.array(list(pixels.values()), dtype=np.int64)
-        points = allocate(_size(config, classes, counts, events), counts, config.min_per_class)
+        size = _size(config, classes, counts, list(table.values()), events)
+        points = allocate(size, counts, config.min_per_class)
         rng = np.random.default_rng(config.seed)
         drawn = {
             c.value: np.sort(rng.choice(n_pixels, n, replace=False)) for c, n_pixels, n in zip(classes, counts, points)
@@ -73,11 +74,14 @@ def _pixels_per_class(src: rasterio.io.DatasetReader) -> dict[int, int]:
     return dict(sorted(found.items()))
 
 
-def _size(config: SampleConfig, classes: list[ClassInfo], pixels: np.ndarray, events: EventWriter) -> int:
-    """The sample size: the one given, or eq. 13 from the target standard error and the expected accuracies."""
+def _size(
+    config: SampleConfig, classes: list[ClassInfo], pixels: np.ndarray, named: list[ClassInfo], events: EventWriter
+) -> int:
+    """The sample size: the one given, or eq. 13 from the target standard error and the expected accuracies of the
+    mapped ``classes`` (``named``: every class the map names, mapped or not)."""
     if config.sample_size:
         return config.sample_size
-    expected = _expected_accuracies(config, classes)
+    expected = _expected_accuracies(config, classes, named)
     size = sample_size(pixels / pixels.sum(), expected, config.target_standard_error)
     events.log(
         f"Sample size {size:,} for a standard error of {config.target_standard_error:g} on the overall accuracy, with "
@@ -86,15 +90,18 @@ def _size(config: SampleConfig, classes: list[ClassInfo], pixels: np.ndarray, ev
     return size
 
 
-def _expected_accuracies(config: SampleConfig, classes: list[ClassInfo]) -> np.ndarray:
-    """U_i per class: ``class_accuracies`` by name (any case) or value, else ``expected_accuracy``; a UserError
-    names a key that is no class of the map."""
-    keys = {c.name.strip().casefold(): c.value for c in classes} | {str(c.value): c.value for c in classes}
+def _expected_accuracies(config: SampleConfig, classes: list[ClassInfo], named: list[ClassInfo]) -> np.ndarray:
+    """U_i per mapped class: ``class_accuracies`` by name (any case) or value, else ``expected_accuracy``; a
+    UserError names a key that is no class of the map (a class it names but does not show is left aside)."""
+    known = [*classes, *named]
+    keys = {c.name.strip().casefold(): c.value for c in known} | {str(c.value): c.value for c in known}
     given = {}
     for key, accuracy in config.class_accuracies.items():
         value = keys.get(str(key).strip().casefold())
         if value is None:
-            listed = ", ".join(f"{c.value} {c.name}" for c in classes)
+            listed = ", ".join(
+                f"{c.value} {c.name}" for c in sorted({c.value: c for c in known}.values(), key=lambda c: c.value)
+            )
             raise UserError(f"Expected accuracy per class: {key!r} is not a class of the map (its classes: {listed}).")
         given[value] = float(accuracy)
     return np.array([given.get(c.value, config.expected_accuracy) for c in classes], dtype=np.float64)

@@ -8,7 +8,8 @@ reference). With f_ij = n_ij / n_i·:
 
 - eq. 4, the error matrix of estimated area proportions: p̂_ij = W_i f_ij;
 - eq. 1–3: overall accuracy Ô = Σ_j p̂_jj, user's accuracy Û_i = p̂_ii / p̂_i·, producer's accuracy
-  P̂_j = p̂_jj / p̂_·j;
+  P̂_j = p̂_jj / p̂_·j; by the same plug-in rule F1_k = 2 p̂_kk / (p̂_k· + p̂_·k) and
+  IoU_k = p̂_kk / (p̂_k· + p̂_·k − p̂_kk) (no interval: the paper gives none);
 - eq. 5: V̂(Ô) = Σ_i W_i² Û_i (1 − Û_i) / (n_i· − 1);
 - eq. 6: V̂(Û_i) = Û_i (1 − Û_i) / (n_i· − 1);
 - eq. 7: V̂(P̂_j) = [N_j² (1 − P̂_j)² Û_j (1 − Û_j) / (n_j· − 1)
@@ -79,6 +80,13 @@ def stratified_estimates(counts: np.ndarray, mapped: np.ndarray, total_area: flo
         "producers_accuracy": _listed(producers, column > 0),
         "producers_accuracy_ci": _listed(
             _half_width(_producers_variance(share, pixels, users, producers, inverse_dof)), column > 0
+        ),
+        "f1": _listed(
+            np.divide(2 * diagonal, row + column, out=np.zeros_like(row), where=row + column > 0), row + column > 0
+        ),
+        "iou": _listed(
+            np.divide(diagonal, row + column - diagonal, out=np.zeros_like(row), where=row + column > 0),
+            row + column > 0,
         ),
         "area_proportion": column.tolist(),
         "area_proportion_ci": _half_width(area_variance).tolist(),

@@ -73,6 +73,9 @@ def test_olofsson_worked_example():
     assert np.round(estimates["area"]).tolist() == [21_158, 11_686, 285_770, 581_386]
     assert np.round(estimates["area_ci"]).tolist() == [6_158, 3_756, 15_510, 16_282]
     assert estimates["mapped_area"] == pytest.approx([18_000, 13_500, 288_000, 580_500])
+    users, producers = np.array(estimates["users_accuracy"]), np.array(estimates["producers_accuracy"])
+    assert estimates["f1"] == pytest.approx(2 * users * producers / (users + producers))  # their harmonic mean
+    assert estimates["iou"] == pytest.approx(np.array(estimates["f1"]) / (2 - np.array(estimates["f1"])))
     in_pixels = stratified_estimates(OLOFSSON_COUNTS, OLOFSSON_PIXELS, OLOFSSON_PIXELS.sum())
     assert round(in_pixels["area"][0]) == 235_086 and round(in_pixels["area_ci"][0]) == 68_418
 
