@@ -9,8 +9,10 @@ import pytest
 
 from segmentation_trainer.core import cli
 from segmentation_trainer.core.common.config import (
+    AssessConfig,
     CompareConfig,
     PredictConfig,
+    SampleConfig,
     TrainConfig,
     config_to_dict,
     save_config,
@@ -31,6 +33,8 @@ def _flags(command: str) -> set[str]:
     [
         ("train", list(settings_of(TrainConfig).values())),
         ("predict", list(settings_of(PredictConfig).values())),
+        ("sample", list(settings_of(SampleConfig).values())),
+        ("assess", list(settings_of(AssessConfig).values())),
         (
             "compare",
             [*settings_of(CompareConfig).values(), *(s for s in settings_of(TrainConfig).values() if s.in_comparison)],
@@ -46,7 +50,7 @@ def test_compare_leaves_out_the_per_run_settings():
 
 
 def test_every_setting_has_a_label_help_and_a_default_within_its_bounds():
-    for cls in (TrainConfig, PredictConfig, CompareConfig):
+    for cls in (TrainConfig, PredictConfig, CompareConfig, SampleConfig, AssessConfig):
         for s in settings_of(cls).values():
             assert s.label and s.help.endswith("."), s.name
             if s.choices and s.default is not None:
@@ -91,13 +95,13 @@ def test_flags_override_the_config_file(tmp_path):
 def test_predict_runs_from_a_config_file(tmp_path):
     saved = PredictConfig(model_dir="m", raster="r.tif", output="o.tif", extent=(0, 0, 10, 10), overlap=0.5)
     args = cli.build_parser().parse_args(["predict", "--config", str(save_config(saved, tmp_path / "p.json"))])
-    assert config_to_dict(cli._predict_config(args)) == config_to_dict(saved)
+    assert config_to_dict(cli._config(args, PredictConfig)) == config_to_dict(saved)
 
 
 def test_a_missing_required_setting_names_its_flag():
     args = cli.build_parser().parse_args(["predict", "--raster", "r.tif", "--output", "o.tif"])
     with pytest.raises(UserError, match="--model is required"):
-        cli._predict_config(args)
+        cli._config(args, PredictConfig)
 
 
 def test_no_output_may_be_an_input_under_any_spelling(tmp_path):
