@@ -29,7 +29,7 @@ from rasterio.windows import Window
 from ..common.classes import whole_number
 from ..common.config import MAX_CLASS_VALUE, AssessConfig, ClassInfo
 from ..common.errors import UserError
-from ..data.labels import MAX_CLASSES, OutsideRasterError, PolygonLayer, on_image_grid
+from ..data.labels import MAX_CLASSES, OutsideRasterError, PolygonLayer, is_raster, on_image_grid
 from ..data.rasters import RasterInfo, open_raster
 
 Log = Callable[[str], None]
@@ -156,12 +156,7 @@ def _classes(table: list[ClassInfo], pairs: _Pairs) -> list[ClassInfo]:
 def _open_reference(config: AssessConfig, image: RasterInfo, table: list[ClassInfo], log: Log) -> _Reference:
     if not Path(config.reference).exists():
         raise UserError(f"The reference file {config.reference} does not exist.")
-    try:
-        with rasterio.Env(CPL_LOG="/dev/null"), rasterio.open(config.reference):
-            is_raster = True
-    except rasterio.errors.RasterioIOError:
-        is_raster = False
-    if is_raster:
+    if is_raster(config.reference):
         return _RasterReference(config.reference, image, log)
     layer = PolygonLayer(config.reference, config.reference_layer, image, log, "reference")
     values = _field_values(layer, config.reference_field, table)

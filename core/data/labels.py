@@ -54,12 +54,13 @@ def open_labels(config: TrainConfig, labels: str, image: RasterInfo, log: Log) -
     raster (warped)."""
     if not Path(labels).exists():
         raise UserError(f"The label file {labels} does not exist.")
-    if _is_raster(labels):
+    if is_raster(labels):
         return RasterLabels(config, labels, image, log)
     return VectorLabels(config, labels, image, log)
 
 
-def _is_raster(path: str) -> bool:
+def is_raster(path: str) -> bool:
+    """Whether GDAL opens ``path`` as a raster (else it is read as a vector file)."""
     try:
         with rasterio.Env(CPL_LOG="/dev/null"), rasterio.open(path):
             return True
