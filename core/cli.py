@@ -1,4 +1,7 @@
-"""The worker's command line: python -m segmentation_trainer {train,compare,predict,export-onnx,check,info,rasterize}.
+"""The worker's command line: ``python -m segmentation_trainer COMMAND …``.
+
+Commands: train, compare, predict, export-onnx, check, info, rasterize, sample (points to label) and assess
+(accuracy).
 
 The plugin runs it in a separate process with ``--events`` (JSON lines on stdout) and
 ``--stop-file``; users run the same commands headless, e.g. on a GPU server.
@@ -16,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .common.config import (
+    AssessConfig,
     ClassInfo,
     CompareConfig,
     ConfigT,
     ExportConfig,
     PredictConfig,
+    SampleConfig,
     TrainConfig,
     config_from_dict,
     configurations_from_text,
@@ -124,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     rasterize = sub.add_parser("rasterize", help="write the labels on the raster's grid, to check them")
     _add_settings(rasterize, [settings_of(TrainConfig)[name] for name in LABEL_SETTINGS])
     rasterize.add_argument("--output", required=True, help="label GeoTIFF to write")
+    sample = sub.add_parser(
+        "sample", help="draw a stratified random sample of points in a class raster's classes, to label for assess"
+    )
+    sample.add_argument("--config", help="sample JSON (SampleConfig's settings); flags override it")
+    _add_settings(sample, list(settings_of(SampleConfig).values()))
+    assess = sub.add_parser(
+        "assess",
+        help="compare a class raster with reference data: error matrix, accuracies, areas with confidence intervals",
+    )
+    assess.add_argument("--config", help="assessment JSON (AssessConfig's settings); flags override it")
+    _add_settings(assess, list(settings_of(AssessConfig).values()))
     for command in sub.choices.values():
         _add_common(command)
     return parser
@@ -180,7 +196,7 @@ def _compare_config(args: argparse.Namespace) -> CompareConfig:
 
 
 def _config(args: argparse.Namespace, cls: type[ConfigT]) -> ConfigT:
-    """The settings of a predict or export-onnx run: the ``--config`` file's, overridden by the flags."""
+    """A command's settings of ``cls``: the ``--config`` file overridden by the flags."""
     values = _flags(args, cls, _config_file(args))
     _require(values, cls)
     return config_from_dict(cls, values)
@@ -241,6 +257,14 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         from .models.model_store import model_summary
 
         events.emit("result", **model_summary(args.model_dir))
+    elif args.command == "sample":
+        from .assessment.sampling import draw_sample
+
+        draw_sample(_config(args, SampleConfig), events)
+    elif args.command == "assess":
+        from .assessment.runner import assess
+
+        assess(_config(args, AssessConfig), events)
     else:
         from .data.label_raster import write_label_raster
 

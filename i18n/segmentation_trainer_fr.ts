@@ -2,6 +2,67 @@
 <!DOCTYPE TS>
 <TS version="2.1">
 <context>
+    <name>AssessAlgorithm</name>
+    <message>
+        <location filename="../provider/assess.py" line="22"/>
+        <source>Assess accuracy</source>
+        <translation>Évaluer la précision</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="25"/>
+        <source>Compares a class raster (a prediction) with reference data the model never saw: points or polygons with a class field (values or names), or a class raster, reprojected onto the raster&apos;s grid. Writes the error matrix (CSV), every figure (JSON) and an HTML report: overall accuracy, Cohen&apos;s kappa, user&apos;s and producer&apos;s accuracy, F1 and IoU per class, and, weighted by the mapped class areas (Olofsson et al. 2014), the accuracies and the area of each class with 95 % confidence intervals.</source>
+        <translation>Compare un raster de classes (une prédiction) à des données de référence que le modèle n'a jamais vues : points ou polygones avec un champ de classe (valeurs ou noms), ou raster de classes, reprojetés sur la grille du raster. Écrit la matrice de confusion (CSV), tous les chiffres (JSON) et un rapport HTML : précision globale, kappa de Cohen, précision pour l'utilisateur et pour le producteur, F1 et IoU par classe et, pondérées par les surfaces cartographiées des classes (Olofsson et al. 2014), les précisions et la surface de chaque classe avec leurs intervalles de confiance à 95 %.</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="36"/>
+        <source>Report (HTML)</source>
+        <translation>Rapport (HTML)</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="37"/>
+        <source>Error matrix (CSV)</source>
+        <translation>Matrice de confusion (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="38"/>
+        <source>Overall accuracy</source>
+        <translation>Précision globale</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="39"/>
+        <source>Cohen&apos;s kappa</source>
+        <translation>Kappa de Cohen</translation>
+    </message>
+    <message>
+        <location filename="../provider/assess.py" line="40"/>
+        <source>Overall accuracy weighted by area</source>
+        <translation>Précision globale pondérée par les surfaces</translation>
+    </message>
+</context>
+<context>
+    <name>AssessmentPanel</name>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="57"/>
+        <source>Choose the class raster to assess first.</source>
+        <translation>Choisissez d'abord le raster de classes à évaluer.</translation>
+    </message>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="77"/>
+        <source>Choose the reference data: points or polygons with a class field, or a raster.</source>
+        <translation>Choisissez les données de référence : points ou polygones avec un champ de classe, ou un raster.</translation>
+    </message>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="96"/>
+        <source>Overall accuracy {0:.3f}, kappa {1} ({2} reference units).</source>
+        <translation>Précision globale {0:.3f}, kappa {1} ({2} unités de référence).</translation>
+    </message>
+    <message>
+        <location filename="../ui/assessment_panel.py" line="101"/>
+        <source>Weighted by the class areas: {0:.3f} ± {1:.3f} (95 %).</source>
+        <translation>Pondérée par les surfaces des classes : {0:.3f} ± {1:.3f} (95 %).</translation>
+    </message>
+</context>
+<context>
     <name>ClassTable</name>
     <message>
         <location filename="../ui/class_table.py" line="31"/>
@@ -220,6 +281,24 @@
     </message>
 </context>
 <context>
+    <name>SampleAlgorithm</name>
+    <message>
+        <location filename="../provider/sample.py" line="22"/>
+        <source>Sample reference points</source>
+        <translation>Échantillonner des points de référence</translation>
+    </message>
+    <message>
+        <location filename="../provider/sample.py" line="25"/>
+        <source>Draws a stratified random sample of points in a class raster (a prediction), its classes being the strata, for an accuracy assessment. The number of points gives the overall accuracy the target standard error, from the user&apos;s accuracy expected of each class (Olofsson et al. 2014); each class gets at least the minimum, the rest follows the classes&apos; areas. The points have an empty reference field: fill in the true class of each (name or value), then run Assess accuracy with them.</source>
+        <translation>Tire un échantillon aléatoire stratifié de points dans un raster de classes (une prédiction), ses classes formant les strates, pour une évaluation de la précision. Le nombre de points donne à la précision globale l'erreur type visée, d'après la précision pour l'utilisateur attendue de chaque classe (Olofsson et al. 2014) ; chaque classe reçoit au moins le minimum, le reste suit les surfaces des classes. Les points ont un champ de référence vide : saisissez la vraie classe de chacun (nom ou valeur), puis lancez Évaluer la précision avec eux.</translation>
+    </message>
+    <message>
+        <location filename="../provider/sample.py" line="36"/>
+        <source>Number of points</source>
+        <translation>Nombre de points</translation>
+    </message>
+</context>
+<context>
     <name>SegmentationTrainerPlugin</name>
     <message>
         <location filename="../plugin.py" line="37"/>
@@ -235,6 +314,14 @@
         <location filename="../plugin.py" line="53"/>
         <source>&amp;Segmentation Trainer</source>
         <translation>&amp;Segmentation Trainer</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsForm</name>
+    <message>
+        <location filename="../ui/settings_form.py" line="155"/>
+        <source>{0}: {1!r} is not JSON ({2}). Write e.g. {3}</source>
+        <translation>{0} : {1!r} n'est pas du JSON ({2}). Écrivez par exemple {3}</translation>
     </message>
 </context>
 <context>
@@ -389,47 +476,47 @@
 <context>
     <name>TrainerDock</name>
     <message>
-        <location filename="../ui/dock.py" line="256"/>
+        <location filename="../ui/dock.py" line="272"/>
         <source>Choose a raster layer and a label layer first.</source>
         <translation>Choisissez d'abord une couche raster et une couche d'étiquettes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="312"/>
+        <location filename="../ui/dock.py" line="328"/>
         <source>Training into {0}</source>
         <translation>Entraînement dans {0}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="295"/>
+        <location filename="../ui/dock.py" line="311"/>
         <source>Segmentation Trainer: training</source>
         <translation>Segmentation Trainer : entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="387"/>
+        <location filename="../ui/dock.py" line="397"/>
         <source>Choose a raster layer and a model folder first.</source>
         <translation>Choisissez d'abord une couche raster et un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="379"/>
+        <location filename="../ui/dock.py" line="389"/>
         <source>Segmentation Trainer: prediction</source>
         <translation>Segmentation Trainer : prédiction</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="472"/>
+        <location filename="../ui/dock.py" line="482"/>
         <source>Cancelling…</source>
         <translation>Annulation…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="536"/>
+        <location filename="../ui/dock.py" line="541"/>
         <source>Cancelled.</source>
         <translation>Annulé.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="528"/>
+        <location filename="../ui/dock.py" line="533"/>
         <source>Training finished: best validation mIoU {0}. Model in {1}</source>
         <translation>Entraînement terminé : meilleur mIoU de validation {0}. Modèle dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="570"/>
+        <location filename="../ui/dock.py" line="575"/>
         <source>Prediction added as layer {0}.</source>
         <translation>Prédiction ajoutée comme couche {0}.</translation>
     </message>
@@ -524,97 +611,97 @@
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="83"/>
+        <location filename="../ui/dock.py" line="95"/>
         <source>training</source>
         <translation>entraînement</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="83"/>
+        <location filename="../ui/dock.py" line="95"/>
         <source>validation</source>
         <translation>validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="83"/>
+        <location filename="../ui/dock.py" line="95"/>
         <source>mIoU</source>
         <translation>mIoU</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="82"/>
+        <location filename="../ui/dock.py" line="94"/>
         <source>Validation mIoU</source>
         <translation>mIoU de validation</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="166"/>
+        <location filename="../ui/dock.py" line="182"/>
         <source>Whole raster</source>
         <translation>Raster entier</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="205"/>
+        <location filename="../ui/dock.py" line="221"/>
         <source>Choose a model folder written by training.</source>
         <translation>Choisissez un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="216"/>
+        <location filename="../ui/dock.py" line="232"/>
         <source>{0} cannot be read: {1}</source>
         <translation>{0} ne peut pas être lu : {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="220"/>
+        <location filename="../ui/dock.py" line="236"/>
         <source>{0}/{1}, {2} classes ({3}); {4} bands; {5} map units per pixel; best mIoU {6}.</source>
         <translation>{0}/{1}, {2} classes ({3}) ; {4} bandes ; {5} unités de carte par pixel ; meilleur mIoU {6}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="284"/>
+        <location filename="../ui/dock.py" line="300"/>
         <source>Export run</source>
         <translation>Exporter l'exécution</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="284"/>
+        <location filename="../ui/dock.py" line="300"/>
         <source>JSON (*.json)</source>
         <translation>JSON (*.json)</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="288"/>
+        <location filename="../ui/dock.py" line="304"/>
         <source>Run exported to {0}.</source>
         <translation>Exécution exportée dans {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="299"/>
+        <location filename="../ui/dock.py" line="315"/>
         <source>Checking the data…</source>
         <translation>Vérification des données…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="300"/>
+        <location filename="../ui/dock.py" line="316"/>
         <source>Segmentation Trainer: checking data</source>
         <translation>Segmentation Trainer : vérification des données</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="549"/>
+        <location filename="../ui/dock.py" line="554"/>
         <source>Labelled pixels per class (training / validation):</source>
         <translation>Pixels étiquetés par classe (entraînement / validation) :</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="556"/>
+        <location filename="../ui/dock.py" line="561"/>
         <source>No training pixels for: {0}. Add labels or change the split.</source>
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="583"/>
+        <location filename="../ui/dock.py" line="637"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="584"/>
+        <location filename="../ui/dock.py" line="638"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="595"/>
+        <location filename="../ui/dock.py" line="649"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="598"/>
+        <location filename="../ui/dock.py" line="652"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -744,12 +831,12 @@
         <translation>Facultatif : prédire seulement à l'intérieur de ces polygones (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="339"/>
+        <location filename="../ui/dock.py" line="355"/>
         <source>Comparing {0} loss configurations into {1}</source>
         <translation>Comparaison de {0} configurations de perte dans {1}</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="344"/>
+        <location filename="../ui/dock.py" line="360"/>
         <source>Segmentation Trainer: comparing losses</source>
         <translation>Segmentation Trainer : comparaison des pertes</translation>
     </message>
@@ -799,7 +886,7 @@
         <translation>Où le rapport et l'entraînement de chaque configuration sont écrits (vide : un nouveau dossier à côté du projet). Les entraînements terminés qui s'y trouvent sont réutilisés.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="532"/>
+        <location filename="../ui/dock.ui" line="888"/>
         <source>Open report</source>
         <translation>Ouvrir le rapport</translation>
     </message>
@@ -834,12 +921,12 @@
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="205"/>
+        <location filename="../ui/dock.py" line="221"/>
         <source>{0} is not a model folder (no {1}).</source>
         <translation>{0} n'est pas un dossier de modèle (pas de {1}).</translation>
     </message>
     <message>
-        <location filename="../ui/dock.ui" line="696"/>
+        <location filename="../ui/dock.ui" line="803"/>
         <source>Advanced</source>
         <translation>Avancé</translation>
     </message>
@@ -864,7 +951,7 @@
         <translation>Ajoute la perte choisie dans l'onglet Entraîner, avec ses paramètres, comme configuration.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="528"/>
+        <location filename="../ui/dock.py" line="533"/>
         <source>n/a</source>
         <translation>n.d.</translation>
     </message>
@@ -874,22 +961,22 @@
         <translation>Règle la perte de l'onglet Entraîner sur la meilleure configuration et entraîne le modèle final avec les mêmes réglages.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="185"/>
+        <location filename="../ui/dock.py" line="201"/>
         <source>all {0} bands; or e.g. 4,3,2</source>
         <translation>les {0} bandes ; ou par ex. 4,3,2</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="185"/>
+        <location filename="../ui/dock.py" line="201"/>
         <source>all bands; or e.g. 4,3,2</source>
         <translation>toutes les bandes ; ou par ex. 4,3,2</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="235"/>
+        <location filename="../ui/dock.py" line="251"/>
         <source>It reads bands {0}.</source>
         <translation>Il lit les bandes {0}.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="241"/>
+        <location filename="../ui/dock.py" line="257"/>
         <source>Warning: {0}</source>
         <translation>Attention : {0}</translation>
     </message>
@@ -909,27 +996,107 @@
         <translation>Autres couches raster à prédire avec le même modèle, en une seule exécution : une prédiction chacune.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="540"/>
+        <location filename="../ui/dock.py" line="545"/>
         <source>{0}: {1} x {2} pixels, {3} bands.</source>
         <translation>{0} : {1} x {2} pixels, {3} bandes.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="546"/>
+        <location filename="../ui/dock.py" line="551"/>
         <source>Tiles of {0} px: {1} for training, {2} for validation.</source>
         <translation>Tuiles de {0} px : {1} pour l'entraînement, {2} pour la validation.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="408"/>
+        <location filename="../ui/dock.py" line="580"/>
+        <source>Segmentation Trainer: sampling points</source>
+        <translation>Segmentation Trainer : échantillonnage de points</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="584"/>
+        <source>Segmentation Trainer: assessing accuracy</source>
+        <translation>Segmentation Trainer : évaluation de la précision</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="608"/>
+        <source>{0} sample points added as layer {1}: fill in their field &apos;{2}&apos; with the true class, then assess.</source>
+        <translation>{0} points d'échantillon ajoutés comme couche {1} : saisissez la vraie classe dans leur champ « {2} », puis évaluez.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="868"/>
+        <source>Assess</source>
+        <translation>Évaluer</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="766"/>
+        <source>How accurate is a map? Draw random points in its classes, fill in their true class, then assess: error matrix, accuracies and class areas with 95 % confidence intervals.</source>
+        <translation>Quelle est la précision d'une carte ? Tirez des points au hasard dans ses classes, saisissez leur vraie classe, puis évaluez : matrice de confusion, précisions et surfaces des classes avec leurs intervalles de confiance à 95 %.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="778"/>
+        <source>Class raster</source>
+        <translation>Raster de classes</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="785"/>
+        <source>The map to assess: a prediction, or any raster of class values.</source>
+        <translation>La carte à évaluer : une prédiction, ou tout raster de valeurs de classe.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="794"/>
+        <source>1. Sample points</source>
+        <translation>1. Points d'échantillon</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="817"/>
+        <source>Draw sample points</source>
+        <translation>Tirer des points d'échantillon</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="820"/>
+        <source>Writes the points beside the class raster and adds them to the map: fill in their reference field, then assess.</source>
+        <translation>Écrit les points à côté du raster de classes et les ajoute à la carte : remplissez leur champ de référence, puis évaluez.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="830"/>
+        <source>2. Assessment</source>
+        <translation>2. Évaluation</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="838"/>
+        <source>Reference data</source>
+        <translation>Données de référence</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="845"/>
+        <source>Points or polygons with a class field, or a class raster, that the model never saw.</source>
+        <translation>Points ou polygones avec un champ de classe, ou raster de classes, que le modèle n'a jamais vus.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="852"/>
+        <source>Reference class field</source>
+        <translation>Champ de la classe de référence</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="859"/>
+        <source>The field holding the true class of each point or polygon: a class value or name of the map.</source>
+        <translation>Le champ qui porte la vraie classe de chaque point ou polygone : une valeur ou un nom de classe de la carte.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.ui" line="871"/>
+        <source>Writes the report into a new folder beside the class raster and opens it.</source>
+        <translation>Écrit le rapport dans un nouveau dossier à côté du raster de classes et l'ouvre.</translation>
+    </message>
+    <message>
+        <location filename="../ui/dock.py" line="418"/>
         <source>Choose a model folder first.</source>
         <translation>Choisissez d'abord un dossier de modèle.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="417"/>
+        <location filename="../ui/dock.py" line="427"/>
         <source>Segmentation Trainer: export to ONNX</source>
         <translation>Segmentation Trainer : export en ONNX</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="424"/>
+        <location filename="../ui/dock.py" line="434"/>
         <source>Model exported to {0}: Deepness opens it, with tiles of {1} px.</source>
         <translation>Modèle exporté dans {0} : Deepness l'ouvre, avec des tuiles de {1} px.</translation>
     </message>
@@ -1028,7 +1195,7 @@
         <translation>{0} confiance</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="101"/>
+        <location filename="../tasks/layers.py" line="113"/>
         <source>Cannot copy the polygons of &apos;{0}&apos;: {1}</source>
         <translation>Impossible de copier les polygones de « {0} » : {1}</translation>
     </message>
@@ -1038,9 +1205,14 @@
         <translation>La couche « {0} » n'est pas un fichier local (couche {1}) : enregistrez-la d'abord en GeoTIFF ou GeoPackage (clic droit &gt; Exporter &gt; Sauvegarder sous) et utilisez la couche enregistrée.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="91"/>
+        <location filename="../tasks/layers.py" line="103"/>
         <source>No feature of &apos;{0}&apos; is selected: select the polygons to predict in, or untick &apos;Selected features only&apos;.</source>
         <translation>Aucune entité de « {0} » n'est sélectionnée : sélectionnez les polygones où prédire, ou décochez « Entités sélectionnées uniquement ».</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="91"/>
+        <source>The sample points {0} could not be opened as a vector layer.</source>
+        <translation>Les points d'échantillon {0} n'ont pas pu être ouverts comme couche vecteur.</translation>
     </message>
 </context>
 <context>
@@ -1804,32 +1976,32 @@
 <context>
     <name>settings</name>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="179"/>
         <source>binary</source>
         <translation>binaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="179"/>
         <source>multiclass</source>
         <translation>multiclasse</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="46"/>
+        <location filename="../core/common/schema.py" line="48"/>
         <source>automatic</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="46"/>
+        <location filename="../core/common/schema.py" line="48"/>
         <source>none</source>
         <translation>aucune</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="47"/>
+        <location filename="../core/common/schema.py" line="49"/>
         <source>yes</source>
         <translation>oui</translation>
     </message>
     <message>
-        <location filename="../core/common/schema.py" line="47"/>
+        <location filename="../core/common/schema.py" line="49"/>
         <source>no</source>
         <translation>non</translation>
     </message>
@@ -1844,734 +2016,869 @@
         <translation>JSON d'entraînement exporté depuis le panneau (remplace les autres paramètres)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="112"/>
+        <location filename="../core/common/config.py" line="115"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="112"/>
+        <location filename="../core/common/config.py" line="115"/>
         <source>Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N.</source>
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="141"/>
+        <location filename="../core/common/config.py" line="144"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="677"/>
+        <location filename="../core/common/config.py" line="680"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="149"/>
+        <location filename="../core/common/config.py" line="152"/>
         <source>The folder to write: the model (train), the report and its runs (compare).</source>
         <translation>Le dossier à écrire : le modèle (train), le rapport et ses entraînements (compare).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="156"/>
+        <location filename="../core/common/config.py" line="159"/>
         <source>Label layer name</source>
         <translation>Nom de la couche d'étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="156"/>
+        <location filename="../core/common/config.py" line="159"/>
         <source>The layer inside a multi-layer vector file (GeoPackage).</source>
         <translation>La couche à l'intérieur d'un fichier vecteur multicouche (GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="163"/>
+        <location filename="../core/common/config.py" line="166"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="163"/>
+        <location filename="../core/common/config.py" line="166"/>
         <source>Vector labels: the field holding the class (integer or text).</source>
         <translation>Étiquettes vecteur : le champ qui contient la classe (entier ou texte).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="170"/>
+        <location filename="../core/common/config.py" line="973"/>
         <source>Class table</source>
         <translation>Table des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="170"/>
+        <location filename="../core/common/config.py" line="173"/>
         <source>The classes&apos; values, names and colours (JSON); empty: found in the labels.</source>
         <translation>Les valeurs, noms et couleurs des classes (JSON) ; vide : tirés des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="179"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="176"/>
+        <location filename="../core/common/config.py" line="179"/>
         <source>Binary (one class against the rest) or multiclass.</source>
         <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="184"/>
+        <location filename="../core/common/config.py" line="187"/>
         <source>Unlabelled pixels are background</source>
         <translation>Pixels non étiquetés traités comme fond</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="184"/>
+        <location filename="../core/common/config.py" line="187"/>
         <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
         <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="193"/>
+        <location filename="../core/common/config.py" line="196"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="193"/>
+        <location filename="../core/common/config.py" line="196"/>
         <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
         <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="200"/>
+        <location filename="../core/common/config.py" line="203"/>
         <source>Loss parameters</source>
         <translation>Paramètres de la perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="200"/>
+        <location filename="../core/common/config.py" line="203"/>
         <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
         <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="207"/>
+        <location filename="../core/common/config.py" line="210"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="207"/>
+        <location filename="../core/common/config.py" line="210"/>
         <source>Polygons limiting training: pixels outside them are unlabelled.</source>
         <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="213"/>
+        <location filename="../core/common/config.py" line="216"/>
         <source>Training area layer name</source>
         <translation>Nom de la couche de la zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="213"/>
+        <location filename="../core/common/config.py" line="216"/>
         <source>The layer inside a multi-layer training-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="220"/>
+        <location filename="../core/common/config.py" line="223"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="220"/>
+        <location filename="../core/common/config.py" line="223"/>
         <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
         <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="226"/>
+        <location filename="../core/common/config.py" line="229"/>
         <source>Validation area layer name</source>
         <translation>Nom de la couche de la zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="226"/>
+        <location filename="../core/common/config.py" line="229"/>
         <source>The layer inside a multi-layer validation-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="233"/>
+        <location filename="../core/common/config.py" line="236"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="233"/>
+        <location filename="../core/common/config.py" line="236"/>
         <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="795"/>
+        <location filename="../core/common/config.py" line="798"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="240"/>
+        <location filename="../core/common/config.py" line="243"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="240"/>
+        <location filename="../core/common/config.py" line="243"/>
         <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
         <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="246"/>
+        <location filename="../core/common/config.py" line="249"/>
         <source>Encoder weights</source>
         <translation>Poids de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="269"/>
+        <location filename="../core/common/config.py" line="272"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="269"/>
+        <location filename="../core/common/config.py" line="272"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="276"/>
+        <location filename="../core/common/config.py" line="279"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="276"/>
+        <location filename="../core/common/config.py" line="279"/>
         <source>Tiles per training step.</source>
         <translation>Tuiles par pas d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="283"/>
+        <location filename="../core/common/config.py" line="286"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="283"/>
+        <location filename="../core/common/config.py" line="286"/>
         <source>Side of the training tiles, in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="291"/>
+        <location filename="../core/common/config.py" line="294"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="291"/>
+        <location filename="../core/common/config.py" line="294"/>
         <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
         <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="300"/>
+        <location filename="../core/common/config.py" line="303"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="300"/>
+        <location filename="../core/common/config.py" line="303"/>
         <source>The optimizer&apos;s (AdamW) step size.</source>
         <translation>La taille de pas de l'optimiseur (AdamW).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="328"/>
+        <location filename="../core/common/config.py" line="331"/>
         <source>Weight decay</source>
         <translation>Décroissance des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="328"/>
+        <location filename="../core/common/config.py" line="331"/>
         <source>AdamW&apos;s weight decay (regularization).</source>
         <translation>La décroissance des poids d'AdamW (régularisation).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="336"/>
+        <location filename="../core/common/config.py" line="339"/>
         <source>Validation fraction</source>
         <translation>Part de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="336"/>
+        <location filename="../core/common/config.py" line="339"/>
         <source>Share of the spatial blocks held out for validation.</source>
         <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="344"/>
+        <location filename="../core/common/config.py" line="347"/>
         <source>Split block side</source>
         <translation>Côté des blocs de partition</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="344"/>
+        <location filename="../core/common/config.py" line="347"/>
         <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
         <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="354"/>
+        <location filename="../core/common/config.py" line="357"/>
         <source>Minimum labelled share</source>
         <translation>Part étiquetée minimale</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="376"/>
+        <location filename="../core/common/config.py" line="379"/>
         <source>Normalization</source>
         <translation>Normalisation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="376"/>
+        <location filename="../core/common/config.py" line="379"/>
         <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
         <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="376"/>
+        <location filename="../core/common/config.py" line="379"/>
         <source>mean / std</source>
         <translation>moyenne / écart type</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="376"/>
+        <location filename="../core/common/config.py" line="379"/>
         <source>percentiles</source>
         <translation>centiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="384"/>
+        <location filename="../core/common/config.py" line="387"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="384"/>
+        <location filename="../core/common/config.py" line="387"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="384"/>
+        <location filename="../core/common/config.py" line="387"/>
         <source>basic</source>
         <translation>de base</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="384"/>
+        <location filename="../core/common/config.py" line="387"/>
         <source>advanced</source>
         <translation>avancée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="397"/>
+        <location filename="../core/common/config.py" line="400"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="397"/>
+        <location filename="../core/common/config.py" line="400"/>
         <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
         <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="397"/>
+        <location filename="../core/common/config.py" line="400"/>
         <source>inverse frequency</source>
         <translation>fréquence inverse</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="397"/>
+        <location filename="../core/common/config.py" line="400"/>
         <source>median frequency</source>
         <translation>fréquence médiane</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="417"/>
+        <location filename="../core/common/config.py" line="420"/>
         <source>Early stopping patience</source>
         <translation>Patience de l'arrêt anticipé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="417"/>
+        <location filename="../core/common/config.py" line="420"/>
         <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
         <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="426"/>
+        <location filename="../core/common/config.py" line="429"/>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="426"/>
+        <location filename="../core/common/config.py" line="429"/>
         <source>Continue from the checkpoint in the model folder.</source>
         <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="433"/>
+        <location filename="../core/common/config.py" line="436"/>
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="433"/>
+        <location filename="../core/common/config.py" line="436"/>
         <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
         <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="439"/>
+        <location filename="../core/common/config.py" line="442"/>
         <source>Keep the raster in memory</source>
         <translation>Garder le raster en mémoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="439"/>
+        <location filename="../core/common/config.py" line="442"/>
         <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
         <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="439"/>
+        <location filename="../core/common/config.py" line="442"/>
         <source>auto</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="439"/>
+        <location filename="../core/common/config.py" line="442"/>
         <source>always</source>
         <translation>toujours</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="439"/>
+        <location filename="../core/common/config.py" line="442"/>
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="452"/>
+        <location filename="../core/common/config.py" line="979"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="452"/>
+        <location filename="../core/common/config.py" line="455"/>
         <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
         <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="677"/>
+        <location filename="../core/common/config.py" line="680"/>
         <source>A model folder written by training.</source>
         <translation>Un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="535"/>
+        <location filename="../core/common/config.py" line="538"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="542"/>
+        <location filename="../core/common/config.py" line="545"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="542"/>
+        <location filename="../core/common/config.py" line="545"/>
         <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
         <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="548"/>
+        <location filename="../core/common/config.py" line="551"/>
         <source>Extent CRS</source>
         <translation>SCR de l'emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="548"/>
+        <location filename="../core/common/config.py" line="551"/>
         <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
         <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="555"/>
+        <location filename="../core/common/config.py" line="558"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="555"/>
+        <location filename="../core/common/config.py" line="558"/>
         <source>Polygons: predict inside them only (outside is nodata).</source>
         <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="561"/>
+        <location filename="../core/common/config.py" line="564"/>
         <source>Mask layer name</source>
         <translation>Nom de la couche de masque</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="561"/>
+        <location filename="../core/common/config.py" line="564"/>
         <source>The layer inside a multi-layer mask file.</source>
         <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="568"/>
+        <location filename="../core/common/config.py" line="571"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="568"/>
+        <location filename="../core/common/config.py" line="571"/>
         <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
         <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="573"/>
+        <location filename="../core/common/config.py" line="576"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="573"/>
+        <location filename="../core/common/config.py" line="576"/>
         <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
         <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="578"/>
+        <location filename="../core/common/config.py" line="581"/>
         <source>Polygon simplification</source>
         <translation>Simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="578"/>
+        <location filename="../core/common/config.py" line="581"/>
         <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
         <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="595"/>
+        <location filename="../core/common/config.py" line="598"/>
         <source>Blending</source>
         <translation>Fusion</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="595"/>
+        <location filename="../core/common/config.py" line="598"/>
         <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
         <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="595"/>
+        <location filename="../core/common/config.py" line="598"/>
         <source>gaussian</source>
         <translation>gaussienne</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="595"/>
+        <location filename="../core/common/config.py" line="598"/>
         <source>linear</source>
         <translation>linéaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="595"/>
+        <location filename="../core/common/config.py" line="598"/>
         <source>none (average)</source>
         <translation>aucune (moyenne)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="607"/>
+        <location filename="../core/common/config.py" line="610"/>
         <source>Prediction tile size</source>
         <translation>Taille des tuiles de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="618"/>
+        <location filename="../core/common/config.py" line="621"/>
         <source>Prediction batch size</source>
         <translation>Taille de lot de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="618"/>
+        <location filename="../core/common/config.py" line="621"/>
         <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
         <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="626"/>
+        <location filename="../core/common/config.py" line="629"/>
         <source>Probability raster</source>
         <translation>Raster de probabilités</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="626"/>
+        <location filename="../core/common/config.py" line="629"/>
         <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
         <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="632"/>
+        <location filename="../core/common/config.py" line="635"/>
         <source>Resample to the training resolution</source>
         <translation>Rééchantillonner à la résolution d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="632"/>
+        <location filename="../core/common/config.py" line="635"/>
         <source>Warp the raster to the resolution the model was trained on first.</source>
         <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="787"/>
+        <location filename="../core/common/config.py" line="790"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="787"/>
+        <location filename="../core/common/config.py" line="790"/>
         <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
         <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="795"/>
+        <location filename="../core/common/config.py" line="798"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="795"/>
+        <location filename="../core/common/config.py" line="798"/>
         <source>Also train the best configuration with this network, to check the choice holds.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="804"/>
+        <location filename="../core/common/config.py" line="807"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="804"/>
+        <location filename="../core/common/config.py" line="807"/>
         <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
         <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="813"/>
+        <location filename="../core/common/config.py" line="816"/>
         <source>Test fraction</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="813"/>
+        <location filename="../core/common/config.py" line="816"/>
         <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="132"/>
+        <location filename="../core/common/config.py" line="135"/>
         <source>Bands</source>
         <translation>Bandes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="132"/>
+        <location filename="../core/common/config.py" line="135"/>
         <source>The raster bands the network reads, in this order, e.g. 4,3,2 (from 1); empty: all.</source>
         <translation>Les bandes du raster que lit le réseau, dans cet ordre, par ex. 4,3,2 (à partir de 1) ; vide : toutes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="246"/>
+        <location filename="../core/common/config.py" line="249"/>
         <source>auto: the encoder&apos;s pretrained weights (downloaded once); none: random; a name or a file.</source>
         <translation>auto : les poids pré-entraînés de l'encodeur (téléchargés une fois) ; none : aléatoires ; un nom ou un fichier.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="254"/>
+        <location filename="../core/common/config.py" line="257"/>
         <source>Weights cache</source>
         <translation>Cache des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="254"/>
+        <location filename="../core/common/config.py" line="257"/>
         <source>Folder of downloaded weights; empty: the plugin&apos;s folder in the QGIS profile.</source>
         <translation>Dossier des poids téléchargés ; vide : le dossier de l'extension dans le profil QGIS.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="261"/>
+        <location filename="../core/common/config.py" line="264"/>
         <source>Start from model</source>
         <translation>Partir du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="261"/>
+        <location filename="../core/common/config.py" line="264"/>
         <source>Fine-tune this model folder: its network and weights (it needs the same bands); empty: none.</source>
         <translation>Affine ce dossier de modèle : son réseau et ses poids (mêmes bandes requises) ; vide : aucun.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="307"/>
+        <location filename="../core/common/config.py" line="310"/>
         <source>Frozen encoder epochs</source>
         <translation>Époques à encodeur gelé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="307"/>
+        <location filename="../core/common/config.py" line="310"/>
         <source>Keep the encoder&apos;s weights fixed for this many first epochs; 0: train it from the start.</source>
         <translation>Garde les poids de l'encodeur fixes pendant ce nombre de premières époques ; 0 : l'entraîner dès le début.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="317"/>
+        <location filename="../core/common/config.py" line="320"/>
         <source>Encoder learning rate factor</source>
         <translation>Facteur du taux d'apprentissage de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="317"/>
+        <location filename="../core/common/config.py" line="320"/>
         <source>The encoder learns at the learning rate times this factor (e.g. 0.1 when fine-tuning).</source>
         <translation>L'encodeur apprend au taux d'apprentissage multiplié par ce facteur (par ex. 0,1 pour un affinage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="354"/>
+        <location filename="../core/common/config.py" line="357"/>
         <source>Grid tiles with a smaller share of labelled pixels are skipped.</source>
         <translation>Les tuiles de la grille ayant une part plus faible de pixels étiquetés sont ignorées.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="362"/>
+        <location filename="../core/common/config.py" line="365"/>
         <source>Tile placement</source>
         <translation>Placement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="362"/>
+        <location filename="../core/common/config.py" line="365"/>
         <source>grid: every stride pixels; labels: centred on labelled pixels; auto: labels for sparse labels.</source>
         <translation>grille : tous les « pas » pixels ; étiquettes : centrées sur les pixels étiquetés ; auto : étiquettes quand elles sont éparses.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="362"/>
+        <location filename="../core/common/config.py" line="365"/>
         <source>grid</source>
         <translation>grille</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="362"/>
+        <location filename="../core/common/config.py" line="365"/>
         <source>on the labels</source>
         <translation>sur les étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="411"/>
         <source>Tile sampling</source>
         <translation>Tirage des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="411"/>
         <source>uniform: each tile once per epoch; class balanced: rare classes drawn as often as others.</source>
         <translation>uniforme : chaque tuile une fois par époque ; équilibré : les classes rares tirées aussi souvent que les autres.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="411"/>
         <source>uniform</source>
         <translation>uniforme</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="408"/>
+        <location filename="../core/common/config.py" line="411"/>
         <source>class balanced</source>
         <translation>équilibré par classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="526"/>
+        <location filename="../core/common/config.py" line="529"/>
         <source>Rasters</source>
         <translation>Images</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="124"/>
+        <location filename="../core/common/config.py" line="127"/>
         <source>The images to train on (GeoTIFF, VRT or any GDAL raster), with the same bands.</source>
         <translation>Les images d'entraînement (GeoTIFF, VRT ou tout raster GDAL), aux mêmes bandes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="141"/>
+        <location filename="../core/common/config.py" line="144"/>
         <source>Class polygons or a class raster: one for all the rasters, or one per raster.</source>
         <translation>Polygones de classes ou raster de classes : un pour tous les rasters, ou un par raster.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="526"/>
+        <location filename="../core/common/config.py" line="529"/>
         <source>The images to predict, with the bands the model was trained on.</source>
         <translation>Les images à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="535"/>
+        <location filename="../core/common/config.py" line="538"/>
         <source>The class raster (GeoTIFF) to write; several rasters: a folder for them.</source>
         <translation>Le raster de classes (GeoTIFF) à écrire ; plusieurs rasters : un dossier pour eux.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="584"/>
-        <source>Tile margin</source>
-        <translation>Marge des tuiles</translation>
+        <location filename="../core/common/config.py" line="916"/>
+        <source>Class raster</source>
+        <translation>Raster de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="584"/>
-        <source>Pixels neighbouring tiles share (a multiple of 32), blended so that no seam shows; 0: none.</source>
-        <translation>Pixels communs aux tuiles voisines (un multiple de 32), fondus pour qu’aucune couture ne se voie ; 0 : aucun.</translation>
+        <location filename="../core/common/config.py" line="859"/>
+        <source>The map to assess: a prediction, or any raster of class values.</source>
+        <translation>La carte à évaluer : une prédiction, ou tout raster de valeurs de classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="607"/>
-        <source>Largest tile side in pixels (a multiple of 32); 0: 1024, or the training tile if larger.</source>
-        <translation>Plus grand côté de tuile en pixels (un multiple de 32) ; 0 : 1024, ou la tuile d’entraînement si elle est plus grande.</translation>
+        <location filename="../core/common/config.py" line="866"/>
+        <source>Reference data</source>
+        <translation>Données de référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="516"/>
+        <location filename="../core/common/config.py" line="866"/>
+        <source>Points or polygons with a class field, or a class raster, that the model never saw.</source>
+        <translation>Points ou polygones avec un champ de classe, ou raster de classes, que le modèle n'a jamais vus.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="875"/>
+        <source>Reference layer name</source>
+        <translation>Nom de la couche de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="875"/>
+        <source>The layer inside a multi-layer reference file (GeoPackage).</source>
+        <translation>La couche dans un fichier de référence à plusieurs couches (GeoPackage).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="882"/>
+        <source>Reference class field</source>
+        <translation>Champ de la classe de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="882"/>
+        <source>Vector reference: the field holding the true class (value or name).</source>
+        <translation>Référence vecteur : le champ qui porte la vraie classe (valeur ou nom).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="973"/>
+        <source>The classes&apos; values and names (JSON); empty: those the prediction holds.</source>
+        <translation>Les valeurs et noms des classes (JSON) ; vide : ceux de la prédiction.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="895"/>
+        <source>Report folder</source>
+        <translation>Dossier du rapport</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="895"/>
+        <source>The folder to write: confusion matrix (CSV), figures (JSON), report (HTML).</source>
+        <translation>Le dossier à écrire : matrice de confusion (CSV), chiffres (JSON), rapport (HTML).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="916"/>
+        <source>The map to sample: a prediction, or any raster of class values.</source>
+        <translation>La carte à échantillonner : une prédiction, ou tout raster de valeurs de classe.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="923"/>
+        <source>Sample points</source>
+        <translation>Points d'échantillon</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="923"/>
+        <source>The point GeoPackage to write, with an empty reference field to fill in.</source>
+        <translation>Le GeoPackage de points à écrire, avec un champ de référence vide à remplir.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="930"/>
+        <source>Target standard error</source>
+        <translation>Erreur type visée</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="930"/>
+        <source>The standard error of the overall accuracy the sample should give.</source>
+        <translation>L'erreur type de la précision globale que l'échantillon doit donner.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="938"/>
+        <source>Expected user&apos;s accuracy</source>
+        <translation>Précision pour l'utilisateur attendue</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="938"/>
+        <source>The user&apos;s accuracy expected of each class (0.5 gives the largest sample).</source>
+        <translation>La précision pour l'utilisateur attendue de chaque classe (0,5 donne le plus grand échantillon).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="946"/>
+        <source>Expected accuracy per class</source>
+        <translation>Précision attendue par classe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="946"/>
+        <source>Classes expected to differ, by name or value, as JSON, e.g. {&quot;water&quot;: 0.95}.</source>
+        <translation>Les classes dont on attend une autre précision, par nom ou valeur, en JSON, par exemple {&quot;water&quot;: 0.95}.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="952"/>
+        <source>Minimum points per class</source>
+        <translation>Points minimum par classe</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="952"/>
+        <source>Each class gets at least this many; the rest follows the classes&apos; areas.</source>
+        <translation>Chaque classe en reçoit au moins autant ; le reste suit les surfaces des classes.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="959"/>
+        <source>Sample size</source>
+        <translation>Taille de l'échantillon</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="959"/>
+        <source>The number of points; 0: from the target standard error.</source>
+        <translation>Le nombre de points ; 0 : d'après l'erreur type visée.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="967"/>
+        <source>Reference field name</source>
+        <translation>Nom du champ de référence</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="967"/>
+        <source>The empty text field the points get, for the true class of each.</source>
+        <translation>Le champ texte vide que reçoivent les points, pour la vraie classe de chacun.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="979"/>
+        <source>Seed of the random draw: the same seed and map give the same points.</source>
+        <translation>Graine du tirage aléatoire : la même graine et la même carte donnent les mêmes points.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="519"/>
         <source>A model folder written by training; on the command line also an .onnx file from export-onnx.</source>
         <translation>Un dossier de modèle écrit par l'entraînement ; en ligne de commande, aussi un fichier .onnx d'export-onnx.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="685"/>
+        <location filename="../core/common/config.py" line="587"/>
+        <source>Tile margin</source>
+        <translation>Marge des tuiles</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="587"/>
+        <source>Pixels neighbouring tiles share (a multiple of 32), blended so that no seam shows; 0: none.</source>
+        <translation>Pixels communs aux tuiles voisines (un multiple de 32), fondus pour qu’aucune couture ne se voie ; 0 : aucun.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="610"/>
+        <source>Largest tile side in pixels (a multiple of 32); 0: 1024, or the training tile if larger.</source>
+        <translation>Plus grand côté de tuile en pixels (un multiple de 32) ; 0 : 1024, ou la tuile d’entraînement si elle est plus grande.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="688"/>
         <source>ONNX file</source>
         <translation>Fichier ONNX</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="685"/>
+        <location filename="../core/common/config.py" line="688"/>
         <source>The .onnx file to write; empty: model.onnx in the model folder.</source>
         <translation>Le fichier .onnx à écrire ; vide : model.onnx dans le dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="692"/>
+        <location filename="../core/common/config.py" line="695"/>
         <source>Deepness tile size</source>
         <translation>Taille des tuiles Deepness</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="702"/>
+        <location filename="../core/common/config.py" line="695"/>
+        <source>Deepness&apos;s tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
+        <translation>Côté des tuiles de Deepness en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="705"/>
         <source>Deepness tile overlap</source>
         <translation>Recouvrement des tuiles Deepness</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="702"/>
+        <location filename="../core/common/config.py" line="705"/>
         <source>Pixels neighbouring tiles share in Deepness (a multiple of 32), written as a share of a tile.</source>
         <translation>Pixels que partagent des tuiles voisines dans Deepness (un multiple de 32), écrits en part d'une tuile.</translation>
-    </message>
-    <message>
-        <location filename="../core/common/config.py" line="692"/>
-        <source>Deepness&apos;s tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
-        <translation>Côté des tuiles de Deepness en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
 </context>
 </TS>

@@ -28,6 +28,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProcessingParameterVectorDestination,
     QgsProcessingParameterVectorLayer,
     QgsVectorLayer,
 )
@@ -76,6 +77,12 @@ def _parameter(s: Setting, parent_setting: Setting | None) -> QgsProcessingParam
         schema.POLYGON_LAYER: lambda: QgsProcessingParameterVectorLayer(
             name, label, [QgsProcessing.TypeVectorPolygon], optional=True
         ),
+        schema.REFERENCE_LAYER: lambda: QgsProcessingParameterMapLayer(
+            name,
+            label,
+            optional=optional,
+            types=[QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeRaster],
+        ),
         schema.FIELD: lambda: QgsProcessingParameterField(name, label, parentLayerParameterName=parent, optional=True),
         schema.CLASS_TABLE: lambda: QgsProcessingParameterFile(name, label, extension="json", optional=True),
         schema.FILE: lambda: QgsProcessingParameterFile(name, label, optional=True),
@@ -86,6 +93,9 @@ def _parameter(s: Setting, parent_setting: Setting | None) -> QgsProcessingParam
         schema.OUTPUT_RASTER: lambda: QgsProcessingParameterRasterDestination(name, label),
         schema.OUTPUT_FILE: lambda: QgsProcessingParameterFileDestination(
             name, label, fileFilter=s.file_filter, optional=True, createByDefault=False
+        ),
+        schema.OUTPUT_VECTOR: lambda: QgsProcessingParameterVectorDestination(
+            name, label, QgsProcessing.TypeVectorPoint
         ),
         schema.EXTENT: lambda: QgsProcessingParameterExtent(name, label, optional=True),
         schema.BANDS: lambda: QgsProcessingParameterBand(
@@ -126,7 +136,7 @@ def values(algorithm, settings: list[Setting], parameters: dict, context) -> dic
     return out
 
 
-_DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER, schema.OUTPUT_FILE)
+_DESTINATIONS = (schema.OUTPUT_FOLDER, schema.OUTPUT_RASTER, schema.OUTPUT_FILE, schema.OUTPUT_VECTOR)
 
 
 def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, context) -> Any:
@@ -147,7 +157,7 @@ def _read(algorithm, s: Setting, parent: Setting | None, parameters: dict, conte
         return algorithm.parameterAsFile(parameters, name, context) or None
     if s.source == schema.OUTPUT_FOLDER:
         return algorithm.parameterAsString(parameters, name, context)
-    if s.source == schema.OUTPUT_RASTER:
+    if s.source in (schema.OUTPUT_RASTER, schema.OUTPUT_VECTOR):
         return algorithm.parameterAsOutputLayer(parameters, name, context)
     if s.source == schema.OUTPUT_FILE:
         return algorithm.parameterAsFileOutput(parameters, name, context) or None

@@ -7,12 +7,15 @@ from pathlib import Path
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from .assess import AssessAlgorithm
 from .compare import CompareAlgorithm
 from .export_onnx import ExportOnnxAlgorithm
 from .predict import PredictAlgorithm
+from .sample import SampleAlgorithm
 from .train import TrainAlgorithm
 
 ICON = Path(__file__).resolve().parent.parent / "icon.svg"
+VECTOR_FORMAT = "gpkg"
 
 
 class SegmentationTrainerProvider(QgsProcessingProvider):
@@ -26,5 +29,20 @@ class SegmentationTrainerProvider(QgsProcessingProvider):
         return QIcon(str(ICON))
 
     def loadAlgorithms(self) -> None:  # noqa: N802 (QGIS API)
-        for algorithm in (TrainAlgorithm(), PredictAlgorithm(), CompareAlgorithm(), ExportOnnxAlgorithm()):
+        algorithms = (
+            TrainAlgorithm(),
+            PredictAlgorithm(),
+            CompareAlgorithm(),
+            ExportOnnxAlgorithm(),
+            SampleAlgorithm(),
+            AssessAlgorithm(),
+        )
+        for algorithm in algorithms:
             self.addAlgorithm(algorithm)
+
+    def defaultVectorFileExtension(self, hasGeometry: bool = True) -> str:  # noqa: N802, N803, ARG002 (QGIS API)
+        return VECTOR_FORMAT
+
+    def supportedOutputVectorLayerExtensions(self) -> list[str]:  # noqa: N802 (QGIS API)
+        """The sample points are written by the worker, as a GeoPackage."""
+        return [VECTOR_FORMAT]

@@ -1,4 +1,4 @@
-"""Layers in and out of the worker, on the main thread: file paths of project layers, styled results."""
+"""Layers in and out of the worker, on the main thread: file paths of project layers, styled results, sample points."""
 
 from __future__ import annotations
 
@@ -81,6 +81,18 @@ def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
         confidence = _raster_layer(result["confidence"], label.format(name))
         project.addMapLayer(confidence, False)
         group.addLayer(confidence).setItemVisibilityChecked(False)
+    return layer
+
+
+def add_sample_points(path: str, name: str) -> QgsVectorLayer:
+    """Add the sample points written by the worker to the project, on top, for the user to label."""
+    layer = QgsVectorLayer(path, name, "ogr")
+    if not layer.isValid():
+        message = QCoreApplication.translate("layers", "The sample points {0} could not be opened as a vector layer.")
+        raise UserError(message.format(path))
+    project = QgsProject.instance()
+    project.addMapLayer(layer, False)
+    project.layerTreeRoot().insertLayer(0, layer)
     return layer
 
 

@@ -1,10 +1,10 @@
-"""The plugin's dock: data, model, loss, training, loss comparison, run (progress and curves) and
-prediction tabs (with the export to ONNX for Deepness).
+"""The plugin's dock: data, model, loss, training, loss comparison, run (progress and curves), prediction
+(with the export to ONNX for Deepness) and accuracy assessment tabs.
 
 A thin layer over ``dock.ui``: it builds the same ``TrainConfig`` as the command line, starts the
 worker through ``WorkerTask`` and shows what the worker reports. The Loss tab's logic lives in
-``loss_panel.py``, the Compare losses tab's in ``comparison_panel.py``, the class table in
-``class_table.py``, the curves in ``curves.py``.
+``loss_panel.py``, the Compare losses tab's in ``comparison_panel.py``, the Assess tab's in
+``assessment_panel.py``, the class table in ``class_table.py``, the curves in ``curves.py``.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ from ..core.common.errors import UserError
 from ..core.common.files import COMPARE_FILE, METADATA_FILE, RUN_FILE
 from ..core.common.schema import settings_of
 from ..tasks import progress
-from ..tasks.layers import add_prediction, export_polygons, extent_in_crs, layer_file
+from ..tasks.layers import add_prediction, add_sample_points, export_polygons, extent_in_crs, layer_file
 from ..tasks.worker import WorkerTask
+from .assessment_panel import AssessmentPanel
 from .class_table import ClassTable
 from .comparison_panel import ComparisonPanel
 from .curves import CurvePlot
@@ -48,7 +49,16 @@ from .settings_form import SettingsForm
 from .setup_dialog import SetupDialog, describe_environment
 
 FORM_CLASS, _ = uic.loadUiType(str(Path(__file__).with_name("dock.ui")))
-LAYER_SETTINGS = ("rasterCombo", "labelCombo", "aoiCombo", "validationAreaCombo", "predictRasterCombo", "maskCombo")
+LAYER_SETTINGS = (
+    "rasterCombo",
+    "labelCombo",
+    "aoiCombo",
+    "validationAreaCombo",
+    "predictRasterCombo",
+    "maskCombo",
+    "assessRasterCombo",
+    "referenceCombo",
+)
 CHECKLISTS = ("more_rasters", "more_predict_rasters")  # several layers, saved in the project by id
 DOCK_INPUTS = (*schema.LAYER_SOURCES, schema.SUBLAYER, schema.FIELD, schema.CLASS_TABLE, schema.LOSS)
 """Settings the dock takes from its own widgets (layer combos, class table, Loss group); the others get
@@ -78,6 +88,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.started_at = 0.0
         self.loss_panel = LossPanel(self)
         self.comparison_panel = ComparisonPanel(self)
+        self.assessment_panel = AssessmentPanel(self)
+        self.assessment: dict[str, Any] | None = None
         self.class_table = ClassTable(self.classTable)
         self.panels = {"loss": self.tr("Loss"), "miou": self.tr("Validation mIoU")}
         self.series = {"train": self.tr("training"), "validation": self.tr("validation"), "miou": self.tr("mIoU")}
@@ -89,6 +101,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self._setup_data_tab()
         self._setup_train_tab()
         self._setup_predict_tab()
+        self._expose(self.assessment_panel.forms)
         self._fit_narrow_width()
         self.trainButton.clicked.connect(self.start_training)
         self.addLossButton.clicked.connect(self.add_current_loss)
@@ -98,6 +111,9 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.exportRunButton.clicked.connect(self._ask_export_run)
         self.predictButton.clicked.connect(self.start_prediction)
         self.exportOnnxButton.clicked.connect(self.start_export)
+        self.sampleButton.clicked.connect(self.start_sample)
+        self.assessButton.clicked.connect(self.start_assessment)
+        self.openAssessmentButton.clicked.connect(self.open_assessment)
         self.cancelButton.clicked.connect(self.cancel)
         self.setupButton.clicked.connect(self.open_setup)
         project = QgsProject.instance()
@@ -370,14 +386,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
         self.start_training()
 
     def start_prediction(self) -> None:
-        try:
-            config = self.prediction_config()
-        except UserError as exc:
-            self.show_message(str(exc), error=True)
-            return
-        self.tabs.setCurrentWidget(self.runTab)
         title = self.tr("Segmentation Trainer: prediction")
-        self._start(WorkerTask(title, ["predict"], self._prediction_finished, config=config))
+        self._start_worker(self.prediction_config, "predict", title, self._prediction_finished)
 
     def prediction_config(self) -> PredictConfig:
         """The prediction's config from the Predict tab; a UserError says what is missing. Several rasters (More
@@ -473,13 +483,8 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.task.cancel()
 
     def _set_running(self, running: bool) -> None:
-        for button in (
-            self.trainButton,
-            self.predictButton,
-            self.checkDataButton,
-            self.compareButton,
-            self.exportOnnxButton,
-        ):
+        buttons = (self.trainButton, self.predictButton, self.checkDataButton, self.compareButton)
+        for button in (*buttons, self.exportOnnxButton, self.sampleButton, self.assessButton):
             button.setEnabled(not running)
         self.cancelButton.setEnabled(running)
 
@@ -569,6 +574,56 @@ class TrainerDock(QDockWidget, FORM_CLASS):
                 continue
             self.show_message(self.tr("Prediction added as layer {0}.").format(layer.name()))
 
+    # --- accuracy assessment ------------------------------------------------------------------
+
+    def start_sample(self) -> None:
+        title = self.tr("Segmentation Trainer: sampling points")
+        self._start_worker(self.assessment_panel.sample_config, "sample", title, self._sampled)
+
+    def start_assessment(self) -> None:
+        title = self.tr("Segmentation Trainer: assessing accuracy")
+        self._start_worker(self.assessment_panel.assess_config, "assess", title, self._assessed)
+
+    def _start_worker(self, make_config, command: str, title: str, on_finished) -> None:
+        """Run the worker ``command`` with the config ``make_config()`` builds (its UserError shown)."""
+        try:
+            config = make_config()
+        except UserError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        self.tabs.setCurrentWidget(self.runTab)
+        self._start(WorkerTask(title, [command], on_finished, config=config))
+
+    def _sampled(self, task: WorkerTask) -> None:
+        if not self._finish(task):
+            return
+        result = task.result_event
+        try:
+            layer = add_sample_points(result["sample"], Path(result["sample"]).stem)
+        except UserError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        self.assessment_panel.use_reference(layer, result["reference_field"])
+        self.tabs.setCurrentWidget(self.assessTab)
+        self.show_message(
+            self.tr(
+                "{0} sample points added as layer {1}: fill in their field '{2}' with the true class, then assess."
+            ).format(result["points"], layer.name(), result["reference_field"])
+        )
+
+    def _assessed(self, task: WorkerTask) -> None:
+        if not self._finish(task):
+            return
+        self.assessment = task.result_event
+        self.assessment_panel.show_result(self.assessment)
+        self.openAssessmentButton.setEnabled(True)
+        self.tabs.setCurrentWidget(self.assessTab)
+        self.open_assessment()
+
+    def open_assessment(self) -> None:
+        if self.assessment:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(self.assessment["report"]))
+
     def show_message(self, text: str, error: bool = False) -> None:
         self.logView.appendPlainText(text)
         level = Qgis.Critical if error else Qgis.Info
@@ -625,6 +680,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             "params": self.loss_panel.params(),
         }
         values["comparison"] = self.comparison_panel.state()
+        values["assessment"] = self.assessment_panel.state()
         return values
 
     def apply_settings(self, values: dict[str, Any]) -> None:
@@ -652,6 +708,7 @@ class TrainerDock(QDockWidget, FORM_CLASS):
             self.loss_panel.set_state(loss.get("mode", ""), loss.get("name", ""), loss.get("params") or {})
         if values.get("comparison"):
             self.comparison_panel.set_state(values["comparison"])
+        self.assessment_panel.set_state(values.get("assessment") or {})
 
     def _save_to_project(self, _document=None) -> None:
         save_settings(QgsProject.instance(), self.settings())

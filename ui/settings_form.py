@@ -2,14 +2,15 @@
 
 ``SettingsForm`` adds one row per declared setting to a ``QFormLayout``: a spin box with the
 declaration's range and step, a combo box with its choices, a check box, a file widget or a text
-field (band numbers written ``4,3,2``); the label and tooltip are the declaration's (translated), the
-value its default. Each widget is named like a Designer widget (``epochsSpin``, ``deviceCombo``,
+field (band numbers written ``4,3,2``, a JSON object as JSON); the label and tooltip are the declaration's
+(translated), the value its default. Each widget is named like a Designer widget (``epochsSpin``, ``deviceCombo``,
 ``prefix`` first when given) and ``values()`` / ``set_values()`` read and restore the settings by name,
 as ``run.json`` and the project hold them.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -27,6 +28,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.common import i18n, schema
+from ..core.common.errors import UserError
 from ..core.common.schema import Setting
 
 
@@ -119,6 +121,8 @@ def read(widget: QWidget, s: Setting) -> Any:
     if isinstance(widget, QLineEdit):
         if s.source == schema.BANDS:
             return schema.parse_bands(widget.text())
+        if s.kind is dict:
+            return _json_object(widget.text(), s)
         return widget.text().strip() or s.default
     return widget.value()
 
@@ -133,10 +137,24 @@ def write(widget: QWidget, s: Setting, value: Any) -> None:
             widget.setCurrentIndex(widget.findData(value))
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
+    elif isinstance(widget, QLineEdit) and s.kind is dict:
+        widget.setText(json.dumps(value) if value else "")
     elif isinstance(widget, QLineEdit):
         widget.setText(",".join(map(str, value or [])) if s.source == schema.BANDS else str(value or ""))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         widget.setValue(value)
+
+
+def _json_object(text: str, s: Setting) -> dict[str, Any]:
+    """A JSON object typed in (empty: the default); a UserError names the setting."""
+    if not text.strip():
+        return dict(s.default)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = QCoreApplication.translate("SettingsForm", "{0}: {1!r} is not JSON ({2}). Write e.g. {3}")
+        raise UserError(message.format(tr(s.label), text, exc.msg, '{"name": 0.9}')) from None
+    return value
 
 
 def _object_name(prefix: str, name: str, widget: QWidget) -> str:

@@ -51,8 +51,10 @@ from .schema import (
     OUTPUT_FILE,
     OUTPUT_FOLDER,
     OUTPUT_RASTER,
+    OUTPUT_VECTOR,
     POLYGON_LAYER,
     RASTER_LAYER,
+    REFERENCE_LAYER,
     SUBLAYER,
     check_settings,
     parse_bands,
@@ -849,8 +851,160 @@ class CompareConfig:
             )
 
 
-ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig, ExportConfig)
-AnyConfig = Union[TrainConfig, PredictConfig, CompareConfig, ExportConfig]
+@dataclass
+class AssessConfig:
+    """An accuracy assessment: a class raster (a prediction) compared with reference data the model never saw
+    (``core/assessment``)."""
+
+    prediction: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Class raster"),
+        QT_TRANSLATE_NOOP("settings", "The map to assess: a prediction, or any raster of class values."),
+        source=RASTER_LAYER,
+        required=True,
+    )
+    reference: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Reference data"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Points or polygons with a class field, or a class raster, that the model never saw."
+        ),
+        source=REFERENCE_LAYER,
+        required=True,
+    )
+    reference_layer: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Reference layer name"),
+        QT_TRANSLATE_NOOP("settings", "The layer inside a multi-layer reference file (GeoPackage)."),
+        source=SUBLAYER,
+        of="reference",
+    )
+    reference_field: str | None = setting(
+        None,
+        QT_TRANSLATE_NOOP("settings", "Reference class field"),
+        QT_TRANSLATE_NOOP("settings", "Vector reference: the field holding the true class (value or name)."),
+        source=FIELD,
+        of="reference",
+    )
+    classes: list[ClassInfo] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        [],
+        QT_TRANSLATE_NOOP("settings", "Class table"),
+        QT_TRANSLATE_NOOP("settings", "The classes' values and names (JSON); empty: those the prediction holds."),
+        source=CLASS_TABLE,
+    )
+    output_dir: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Report folder"),
+        QT_TRANSLATE_NOOP("settings", "The folder to write: confusion matrix (CSV), figures (JSON), report (HTML)."),
+        source=OUTPUT_FOLDER,
+        required=True,
+    )
+
+    def __post_init__(self) -> None:
+        self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
+        check_class_table(self.classes)
+        check_settings(self)
+        inputs = {"class raster": self.prediction, "reference data": self.reference}
+        check_not_an_input({"report folder": Path(self.output_dir)} if self.output_dir else {}, inputs)
+
+
+@dataclass
+class SampleConfig:
+    """A stratified random sample of points for an accuracy assessment: the strata are the map's classes, the size
+    comes from a target standard error of the overall accuracy (Olofsson et al. 2014, ``core/assessment``)."""
+
+    prediction: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Class raster"),
+        QT_TRANSLATE_NOOP("settings", "The map to sample: a prediction, or any raster of class values."),
+        source=RASTER_LAYER,
+        required=True,
+    )
+    output: str = setting(
+        "",
+        QT_TRANSLATE_NOOP("settings", "Sample points"),
+        QT_TRANSLATE_NOOP("settings", "The point GeoPackage to write, with an empty reference field to fill in."),
+        source=OUTPUT_VECTOR,
+        required=True,
+    )
+    target_standard_error: float = setting(
+        0.01,
+        QT_TRANSLATE_NOOP("settings", "Target standard error"),
+        QT_TRANSLATE_NOOP("settings", "The standard error of the overall accuracy the sample should give."),
+        minimum=0.001,
+        maximum=0.2,
+        step=0.005,
+    )
+    expected_accuracy: float = setting(
+        0.8,
+        QT_TRANSLATE_NOOP("settings", "Expected user's accuracy"),
+        QT_TRANSLATE_NOOP("settings", "The user's accuracy expected of each class (0.5 gives the largest sample)."),
+        minimum=0.01,
+        maximum=0.99,
+        step=0.05,
+    )
+    class_accuracies: dict[str, float] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        {},
+        QT_TRANSLATE_NOOP("settings", "Expected accuracy per class"),
+        QT_TRANSLATE_NOOP("settings", 'Classes expected to differ, by name or value, as JSON, e.g. {"water": 0.95}.'),
+        advanced=True,
+    )
+    min_per_class: int = setting(
+        50,
+        QT_TRANSLATE_NOOP("settings", "Minimum points per class"),
+        QT_TRANSLATE_NOOP("settings", "Each class gets at least this many; the rest follows the classes' areas."),
+        minimum=1,
+        maximum=10000,
+    )
+    sample_size: int = setting(
+        0,
+        QT_TRANSLATE_NOOP("settings", "Sample size"),
+        QT_TRANSLATE_NOOP("settings", "The number of points; 0: from the target standard error."),
+        minimum=0,
+        maximum=100000,
+        advanced=True,
+    )
+    reference_field: str = setting(
+        "reference",
+        QT_TRANSLATE_NOOP("settings", "Reference field name"),
+        QT_TRANSLATE_NOOP("settings", "The empty text field the points get, for the true class of each."),
+        advanced=True,
+    )
+    classes: list[ClassInfo] = setting(  # noqa: RUF009 (setting() returns a dataclasses.field)
+        [],
+        QT_TRANSLATE_NOOP("settings", "Class table"),
+        QT_TRANSLATE_NOOP("settings", "The classes' values and names (JSON); empty: those the prediction holds."),
+        source=CLASS_TABLE,
+    )
+    seed: int = setting(
+        42,
+        QT_TRANSLATE_NOOP("settings", "Random seed"),
+        QT_TRANSLATE_NOOP("settings", "Seed of the random draw: the same seed and map give the same points."),
+        minimum=0,
+        maximum=2**31 - 1,
+        advanced=True,
+    )
+
+    def __post_init__(self) -> None:
+        self.classes = [c if isinstance(c, ClassInfo) else ClassInfo(**c) for c in self.classes]
+        check_class_table(self.classes)
+        check_settings(self)
+        if self.output and Path(self.output).suffix.lower() != ".gpkg":
+            raise UserError(f"Sample points: {self.output} must be a GeoPackage file, ending in .gpkg.")
+        outputs = {"sample points": Path(self.output)} if self.output else {}
+        check_not_an_input(outputs, {"class raster": self.prediction})
+        if not self.reference_field.strip():
+            raise UserError("Reference field name: give the name of the field to fill in, e.g. reference.")
+        for name, accuracy in self.class_accuracies.items():
+            if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) or not 0 < accuracy < 1:
+                raise UserError(
+                    f"Expected accuracy per class: {name!r} has {accuracy!r}; give a share between 0 and 1 (e.g. 0.9)."
+                )
+
+
+ConfigT = TypeVar("ConfigT", TrainConfig, PredictConfig, CompareConfig, ExportConfig, AssessConfig, SampleConfig)
+AnyConfig = Union[TrainConfig, PredictConfig, CompareConfig, ExportConfig, AssessConfig, SampleConfig]
+"""Any run's settings, as the worker reads them from ``--config``."""
 
 
 def _margin_from_overlap(values: dict[str, Any]) -> int:

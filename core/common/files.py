@@ -108,9 +108,11 @@ def partial(path: Path) -> Path:
     return path.with_name(path.name + PARTIAL_SUFFIX)
 
 
-def temporary(path: Path) -> Path:
-    """Where ``replaced`` writes ``path`` until it is complete."""
-    return path.with_name(path.name + TEMPORARY_SUFFIX)
+def temporary(path: Path, keep_suffix: bool = False) -> Path:
+    """Where ``replaced`` writes ``path`` until it is complete: ``<name>.tmp``, or ``<stem>.tmp<suffix>``."""
+    return path.with_name(
+        f"{path.stem}{TEMPORARY_SUFFIX}{path.suffix}" if keep_suffix else path.name + TEMPORARY_SUFFIX
+    )
 
 
 def check_not_an_input(outputs: dict[str, Path], inputs: dict[str, str | Path | None]) -> None:
@@ -133,13 +135,14 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def replaced(path: str | Path) -> Iterator[Path]:
+def replaced(path: str | Path, keep_suffix: bool = False) -> Iterator[Path]:
     """Write a file atomically: the caller writes the yielded temporary path, which then replaces ``path`` in
     one rename, so a reader (or a run killed midway) sees the old file or the new one, never half of one. The
     temporary file is removed when writing fails; a disk refusing the write is a UserError naming ``path``
-    (``disk_error``)."""
+    (``disk_error``). The temporary file is ``<name>.tmp``, or ``<stem>.tmp<suffix>`` with ``keep_suffix`` (for
+    writers that go by the suffix, such as GDAL's GeoPackage driver)."""
     target = Path(path)
-    tmp = temporary(target)
+    tmp = temporary(target, keep_suffix)
     try:
         yield tmp
         os.replace(tmp, target)

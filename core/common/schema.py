@@ -28,6 +28,7 @@ from .i18n import QT_TRANSLATE_NOOP
 # Where a QGIS front end takes a setting from (``Setting.source``); "" is a plain value widget.
 RASTER_LAYER = "raster_layer"  # a raster layer of the project (its file path)
 LABEL_LAYER = "label_layer"  # polygons with a class field, or a class raster
+REFERENCE_LAYER = "reference_layer"  # points or polygons with a class field, or a class raster
 POLYGON_LAYER = "polygon_layer"  # polygons (areas, masks)
 SUBLAYER = "sublayer"  # a layer name inside the file of the setting named by ``of`` (from the layer chosen)
 FIELD = "field"  # a field of the layer setting named by ``of``
@@ -38,10 +39,11 @@ FOLDER = "folder"  # an existing folder
 OUTPUT_FOLDER = "output_folder"  # a folder to write
 OUTPUT_RASTER = "output_raster"  # a raster file to write
 OUTPUT_FILE = "output_file"  # another file to write (its kind: ``Setting.extension``)
+OUTPUT_VECTOR = "output_vector"  # a vector file (GeoPackage) to write
 EXTENT = "extent"  # xmin, ymin, xmax, ymax
 EXTENT_CRS = "extent_crs"  # the CRS of the extent (QGIS front ends transform the extent to the raster's CRS)
 BANDS = "bands"  # 1-based band numbers of the raster setting named by ``of``, in order ("4,3,2"); None: all
-LAYER_SOURCES = (RASTER_LAYER, LABEL_LAYER, POLYGON_LAYER)
+LAYER_SOURCES = (RASTER_LAYER, LABEL_LAYER, POLYGON_LAYER, REFERENCE_LAYER)
 NOT_IN_FRONT_ENDS = (SUBLAYER, EXTENT_CRS)
 AUTOMATIC, NONE = QT_TRANSLATE_NOOP("settings", "automatic"), QT_TRANSLATE_NOOP("settings", "none")
 YES, NO = QT_TRANSLATE_NOOP("settings", "yes"), QT_TRANSLATE_NOOP("settings", "no")

@@ -23,7 +23,6 @@ import csv
 import dataclasses
 import functools
 import json
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import numpy as np
 
 from ..common.config import CompareConfig, LossConfiguration, config_to_dict, save_config
 from ..common.files import METADATA_FILE, METRICS_FILE, replaced, write_text_atomic
+from ..reporting import new_figure, render_page, save_figure
 from . import statistics as stats
 
 TEST_FILE = "test_evaluation.json"  # a run's confusion matrix per test block (the verdict's data)
@@ -427,15 +427,10 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def _write_curve(path: Path, configurations: list[ConfigurationResult], key: str, title: str) -> None:
-    """One line per configuration (its first run) over the epochs (matplotlib without pyplot)."""
-    with warnings.catch_warnings():  # a system matplotlib beside the venv's warns about its 3D toolkit
-        warnings.simplefilter("ignore")
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.ticker import MaxNLocator
+    """One line per configuration (its first run) over the epochs."""
+    figure = new_figure(7, 4)  # imports matplotlib
+    from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(7, 4), dpi=100)
-    FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for c in configurations:
         points = [(h["epoch"], h[key]) for h in c.runs[0].history if h.get(key) is not None]
@@ -446,25 +441,19 @@ def _write_curve(path: Path, configurations: list[ConfigurationResult], key: str
     axes.set_title(f"{title} (seed {configurations[0].runs[0].seed})")
     axes.grid(alpha=0.3)
     axes.legend(fontsize="small")
-    figure.tight_layout()
-    with replaced(path) as tmp:
-        figure.savefig(tmp, format=path.suffix.lstrip("."))
+    save_figure(figure, path)
 
 
 def _html(results: dict[str, Any], config: CompareConfig, cancelled: bool) -> str:
-    """The report page from its Jinja2 template (autoescaped)."""
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-    environment = Environment(
-        loader=FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters["num"] = _number
-    environment.filters["points"] = lambda v: "–" if v is None else f"{100 * v:+.1f}"
-    environment.filters["names"] = lambda paths: ", ".join(Path(p).name for p in paths)
-    return environment.get_template("comparison_report.html").render(
+    """The report page from its Jinja2 template."""
+    filters = {
+        "points": lambda v: "–" if v is None else f"{100 * v:+.1f}",
+        "names": lambda paths: ", ".join(Path(p).name for p in paths),
+    }
+    return render_page(
+        Path(__file__).parent / "templates",
+        "comparison_report.html",
+        filters,
         results=results,
         settings=results["settings"],
         method=results["method"],
@@ -474,13 +463,3 @@ def _html(results: dict[str, Any], config: CompareConfig, cancelled: bool) -> st
         curves=CURVES,
         files={"csv": CSV_FILE, "json": JSON_FILE, "best_run": BEST_RUN_FILE},
     )
-
-
-def _number(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}" if abs(value) >= 10**-digits or value == 0 else f"{value:.2g}"
-    return str(value)

@@ -29,7 +29,7 @@ from rasterio.windows import transform as window_transform
 
 from ..common.classes import field_classes, whole_number
 from ..common.colors import class_color
-from ..common.config import IGNORE_INDEX, MAX_CLASS_VALUE, ClassInfo, PredictConfig, TrainConfig
+from ..common.config import IGNORE_INDEX, MAX_CLASS_VALUE, AssessConfig, ClassInfo, PredictConfig, TrainConfig
 from ..common.errors import UserError
 from ..common.schema import settings_of
 from .rasters import RasterInfo, open_raster
@@ -54,12 +54,13 @@ def open_labels(config: TrainConfig, labels: str, image: RasterInfo, log: Log) -
     raster (warped)."""
     if not Path(labels).exists():
         raise UserError(f"The label file {labels} does not exist.")
-    if _is_raster(labels):
+    if is_raster(labels):
         return RasterLabels(config, labels, image, log)
     return VectorLabels(config, labels, image, log)
 
 
-def _is_raster(path: str) -> bool:
+def is_raster(path: str) -> bool:
+    """Whether GDAL opens ``path`` as a raster (else it is read as a vector file)."""
     try:
         with rasterio.Env(CPL_LOG="/dev/null"), rasterio.open(path):
             return True
@@ -265,6 +266,7 @@ LAYER_SETTINGS = {
     "area of interest": "aoi_layer",
     "validation area": "validation_area_layer",
     "mask": "mask_layer",
+    "reference": "reference_layer",
 }
 """The setting naming the layer inside a multi-layer file, per kind of polygons (``PolygonLayer``'s ``what``)."""
 
@@ -289,7 +291,9 @@ def _layer_name(path: str, layer: str | None, what: str) -> str | None:
     if layer is not None and layer not in layers:
         raise UserError(f"The {what} file {path} has no layer {layer!r}; its layers are: {listed}.")
     if layer is None and len(layers) > 1:
-        setting = (settings_of(TrainConfig) | settings_of(PredictConfig))[LAYER_SETTINGS[what]]
+        setting = (settings_of(TrainConfig) | settings_of(PredictConfig) | settings_of(AssessConfig))[
+            LAYER_SETTINGS[what]
+        ]
         raise UserError(
             f"The {what} file {path} holds {len(layers)} layers ({listed}): say which one to use with "
             f"{setting.cli_flag} NAME (\"{setting.name}\" in a run JSON; in QGIS, choose that layer of the file)."
@@ -330,6 +334,34 @@ def _crs_name(crs: CRS) -> str:
 # --- raster labels ------------------------------------------------------------------------------
 
 
+def on_image_grid(src: rasterio.io.DatasetReader, image: RasterInfo, log: Log, what: str):
+    """The class raster ``src`` (the ``what``, e.g. "label raster x.tif") on ``image``'s pixel grid: itself, or a
+    nearest-neighbour warp of it (class values unchanged)."""
+    same_grid = (
+        src.crs is not None
+        and src.crs == CRS.from_wkt(image.crs_wkt)
+        and tuple(src.transform)[:6] == image.transform
+        and (src.width, src.height) == (image.width, image.height)
+    )
+    if same_grid:
+        return src
+    if src.crs is None:
+        raise UserError(f"The {what} has no coordinate reference system: set one first.")
+    log(
+        f"The {what} is not on the image's pixel grid: it is resampled onto it (nearest neighbour, class values "
+        "unchanged)."
+    )
+    return WarpedVRT(
+        src,
+        crs=CRS.from_wkt(image.crs_wkt),
+        transform=rasterio.Affine(*image.transform),
+        width=image.width,
+        height=image.height,
+        resampling=Resampling.nearest,
+        nodata=src.nodata,
+    )
+
+
 class RasterLabels:
     """A class raster of any numeric type, warped (nearest) onto the image grid when needed."""
 
@@ -339,29 +371,7 @@ class RasterLabels:
         self.src = open_raster(labels)
         name = Path(labels).name
         self.nodata = self.src.nodata
-        self.reader = self.src
-        same_grid = (
-            self.src.crs is not None
-            and self.src.crs == CRS.from_wkt(image.crs_wkt)
-            and tuple(self.src.transform)[:6] == image.transform
-            and (self.src.width, self.src.height) == (image.width, image.height)
-        )
-        if not same_grid:
-            if self.src.crs is None:
-                raise UserError(f"The label raster {name} has no coordinate reference system: set one first.")
-            log(
-                f"The label raster {name} is not on the image's pixel grid: it is resampled onto it "
-                "(nearest neighbour, class values unchanged)."
-            )
-            self.reader = WarpedVRT(
-                self.src,
-                crs=CRS.from_wkt(image.crs_wkt),
-                transform=rasterio.Affine(*image.transform),
-                width=image.width,
-                height=image.height,
-                resampling=Resampling.nearest,
-                nodata=self.nodata,
-            )
+        self.reader = on_image_grid(self.src, image, log, f"label raster {name}")
         self.binary = config.mode == "binary"
         if self.binary:
             self.classes = binary_classes(config.classes)

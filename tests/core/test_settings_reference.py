@@ -21,10 +21,17 @@ def test_the_settings_page_is_up_to_date():
 
 
 def test_every_declared_setting_is_on_the_page():
-    from segmentation_trainer.core.common.config import CompareConfig, ExportConfig, PredictConfig, TrainConfig
+    from segmentation_trainer.core.common.config import (
+        AssessConfig,
+        CompareConfig,
+        ExportConfig,
+        PredictConfig,
+        SampleConfig,
+        TrainConfig,
+    )
     from segmentation_trainer.core.common.schema import settings_of
 
     page = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
-    for cls in (TrainConfig, PredictConfig, CompareConfig, ExportConfig):
+    for cls in (TrainConfig, PredictConfig, CompareConfig, ExportConfig, SampleConfig, AssessConfig):
         for s in settings_of(cls).values():
             assert f"| `{s.name}` | {s.label} | `{s.cli_flag}` |" in page

@@ -204,9 +204,44 @@ def test_compare_losses_writes_the_report_and_names_the_best(processing, landcov
     assert algorithm.parameterDefinition("LOSS") is None and algorithm.parameterDefinition("EPOCHS") is not None
 
 
+def test_sample_points_then_assess_them(processing, small_model, crop, tmp_path):
+    """A stratified sample of a prediction, its points labelled in QGIS, then assessed."""
+    from qgis.core import QgsPointXY, QgsVectorLayer
+
+    predict = {"MODEL": str(small_model), "RASTER": str(crop), "OUTPUT": str(tmp_path / "p.tif")}
+    prediction = processing.run("segmentation_trainer:predict", predict)["OUTPUT"]
+    parameters = {"PREDICTION": prediction, "TARGET_STANDARD_ERROR": 0.05, "MIN_PER_CLASS": 5}
+    sampled = processing.run("segmentation_trainer:sample", parameters | {"OUTPUT": str(tmp_path / "points.gpkg")})
+    points = QgsVectorLayer(sampled["OUTPUT"], "points", "ogr")
+    assert points.isValid() and points.featureCount() == sampled["POINTS"] >= 64  # (0.4 / 0.05)² points
+    report = {"PREDICTION": prediction, "REFERENCE": sampled["OUTPUT"], "REFERENCE_FIELD": "reference"}
+    with pytest.raises(QgsProcessingException, match=r"The reference field 'reference' of points\.gpkg is empty"):
+        processing.run("segmentation_trainer:assess", report | {"OUTPUT_DIR": str(tmp_path / "unlabelled")})
+    raster = QgsRasterLayer(prediction, "prediction")
+    provider = raster.dataProvider()
+    field = points.fields().indexOf("reference")
+    assert points.startEditing()
+    for feature in points.getFeatures():  # labelled with the map's own class: a perfect map
+        value, found = provider.sample(QgsPointXY(feature.geometry().asPoint()), 1)
+        assert found
+        points.changeAttributeValue(feature.id(), field, str(int(value)))
+    assert points.commitChanges()
+    assessed = processing.run("segmentation_trainer:assess", report | {"OUTPUT_DIR": str(tmp_path / "report")})
+    assert assessed["OVERALL_ACCURACY"] == 1.0 and assessed["KAPPA"] == 1.0
+    assert Path(assessed["REPORT"]).is_file() and Path(assessed["MATRIX"]).is_file()
+    figures = json.loads((tmp_path / "report" / "assessment.json").read_text())
+    assert figures["sample"]["units"] == sampled["POINTS"] and figures["unit"] == "point"
+
+
 @pytest.mark.parametrize(
     ("algorithm", "classes"),
-    [("train", ("TrainConfig",)), ("compare", ("TrainConfig", "CompareConfig")), ("predict", ("PredictConfig",))],
+    [
+        ("train", ("TrainConfig",)),
+        ("compare", ("TrainConfig", "CompareConfig")),
+        ("predict", ("PredictConfig",)),
+        ("sample", ("SampleConfig",)),
+        ("assess", ("AssessConfig",)),
+    ],
 )
 def test_parameters_follow_the_settings_declarations(processing, algorithm, classes):
     from qgis.core import QgsProcessingParameterDefinition

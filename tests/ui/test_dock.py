@@ -513,3 +513,45 @@ def test_export_to_onnx_writes_the_model_folder_for_deepness(dock, iface, small_
     assert (tmp_path / "landcover.onnx").is_file(), iface.messages
     assert "landcover.onnx" in iface.messages[-1][1] and "128 px" in iface.messages[-1][1]
     assert dock.settings()["export"] == {"output": str(tmp_path / "landcover.onnx"), "tile_size": 128, "margin": 64}
+
+
+def test_sample_points_then_assess_them_in_the_assess_tab(
+    dock, iface, worker, small_model, crop, tmp_path, monkeypatch
+):
+    from qgis.core import QgsPointXY
+
+    opened = []
+    monkeypatch.setattr("segmentation_trainer.ui.dock.QDesktopServices.openUrl", opened.append)
+    output = tmp_path / "p.tif"
+    code, events = worker("predict", "--model", str(small_model), "--raster", str(crop), "--output", str(output))
+    assert code == 0, events[-2:]
+    prediction = QgsRasterLayer(str(tmp_path / "p.tif"), "prediction")
+    QgsProject.instance().addMapLayer(prediction)
+    dock.assessRasterCombo.setLayer(prediction)
+    dock.sampleTargetStandardErrorSpin.setValue(0.05)
+    dock.sampleMinPerClassSpin.setValue(5)
+    dock.sampleButton.click()
+    assert dock.task is not None and not dock.assessButton.isEnabled()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the sample")
+    points = dock.referenceCombo.currentLayer()
+    assert isinstance(points, QgsVectorLayer) and points.featureCount() >= 64, iface.messages
+    assert Path(points.source().split("|")[0]).parent == tmp_path  # beside the class raster
+    assert dock.referenceFieldCombo.currentField() == "reference" and dock.tabs.currentWidget() is dock.assessTab
+    assert "fill in their field 'reference'" in iface.messages[-1][1]
+
+    dock.assessButton.click()  # nothing filled in yet
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the refused assessment")
+    assert "is empty on every feature" in iface.messages[-1][1] and not opened
+    provider = prediction.dataProvider()
+    field = points.fields().indexOf("reference")
+    assert points.startEditing()
+    for feature in points.getFeatures():  # the map's own class: a perfect map
+        value, _ = provider.sample(QgsPointXY(feature.geometry().asPoint()), 1)
+        points.changeAttributeValue(feature.id(), field, str(int(value)))
+    assert points.commitChanges()
+    dock.assessButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "the assessment")
+    assert dock.assessResultLabel.text().startswith("Overall accuracy 1.000, kappa 1.000"), iface.messages
+    assert "Overall accuracy 1.000, kappa 1.000." in dock.logView.toPlainText()  # the key figures in the log
+    assert len(opened) == 1 and opened[0].toLocalFile().endswith("report.html")
+    assert dock.openAssessmentButton.isEnabled()

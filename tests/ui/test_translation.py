@@ -92,7 +92,7 @@ def test_french_locale_translates_the_plugin_and_dock(french):
     assert dock.trainButton.text() == "Entraîner"
     assert dock.predictButton.text() == "Prédire"
     tabs = [dock.tabs.tabText(i) for i in range(dock.tabs.count())]
-    assert tabs == ["Données", "Entraîner", "Comparer", "Exécution", "Prédire"]
+    assert tabs == ["Données", "Entraîner", "Comparer", "Exécution", "Prédire", "Évaluer"]
     assert [dock.modelGroup.title(), dock.advancedGroup.title()] == ["Modèle", "Avancé"]
     assert dock.modeCombo.itemText(1) == "Multiclasse"
     assert french.action.toolTip().startswith("Entraîner un modèle")
@@ -330,13 +330,14 @@ def provider_algorithms():
 
 
 def test_french_locale_translates_every_text_of_the_processing_algorithms(french):
-    """Train model, Compare losses, Predict and Export to ONNX: the name, help, every parameter's label, help text
-    and enum options (from the settings' declarations) and every output's label are translated."""
+    """Train model, Compare losses, Predict, Export to ONNX, Sample reference points and Assess accuracy: the name,
+    help, every parameter's label, help text and enum options (from the settings' declarations) and every output's
+    label are translated."""
     french_algorithms = provider_algorithms()
     french_texts = algorithm_texts(french_algorithms)
     with english(french):
         english_texts = algorithm_texts(provider_algorithms())
-    assert [a.name() for a in french_algorithms] == ["compare", "export_onnx", "predict", "train"]
+    assert [a.name() for a in french_algorithms] == ["assess", "compare", "export_onnx", "predict", "sample", "train"]
     assert french_texts["predict.BLENDING.options[0]"] == "gaussienne"
     missing = untranslated(english_texts, french_texts)
     assert not missing, "Untranslated:\n" + "\n".join(missing)

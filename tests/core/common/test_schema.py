@@ -10,9 +10,11 @@ import pytest
 
 from segmentation_trainer.core import cli
 from segmentation_trainer.core.common.config import (
+    AssessConfig,
     CompareConfig,
     ExportConfig,
     PredictConfig,
+    SampleConfig,
     TrainConfig,
     config_to_dict,
     save_config,
@@ -33,6 +35,8 @@ def _flags(command: str) -> set[str]:
     [
         ("train", list(settings_of(TrainConfig).values())),
         ("predict", list(settings_of(PredictConfig).values())),
+        ("sample", list(settings_of(SampleConfig).values())),
+        ("assess", list(settings_of(AssessConfig).values())),
         (
             "compare",
             [*settings_of(CompareConfig).values(), *(s for s in settings_of(TrainConfig).values() if s.in_comparison)],
@@ -48,7 +52,7 @@ def test_compare_leaves_out_the_per_run_settings():
 
 
 def test_every_setting_has_a_label_help_and_a_default_within_its_bounds():
-    for cls in (TrainConfig, PredictConfig, CompareConfig):
+    for cls in (TrainConfig, PredictConfig, CompareConfig, SampleConfig, AssessConfig):
         for s in settings_of(cls).values():
             assert s.label and s.help.endswith("."), s.name
             if s.choices and s.default is not None:
