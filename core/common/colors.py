@@ -49,8 +49,8 @@ VIRIDIS = (
     "#addc30",
     "#fde725",
 )
-"""Matplotlib's viridis at 0, 1/8, …, 1 (van der Walt & Smith 2015): perceptually uniform, readable in grey and
-by colour-blind readers; dark to bright."""
+"""Matplotlib's viridis at 0, 1/8, …, 1 (Smith & van der Walt 2015, "A better default colormap for Matplotlib"):
+perceptually uniform, readable in grey and by colour-blind readers; dark to bright."""
 
 UNSURE_END = {"entropy": 1.0, "margin": 0.0}
 """The value at which each uncertainty raster (by its name in a prediction's result) is most unsure: normalized

@@ -6,11 +6,12 @@ probability space::
 
     p(x) = 1/|G| · Σ_{g ∈ G} g⁻¹( f(g(x)) )
 
-as the averaged softmax outputs of Krizhevsky, Sutskever & Hinton 2012 ("ImageNet classification with deep
-convolutional neural networks") over flipped crops, applied per pixel as in Wang et al. 2019 ("Aleatoric
-uncertainty estimation with test-time augmentation for medical image segmentation with convolutional neural
-networks"). Sets ``G`` (``PredictConfig.tta``): ``flips`` (identity, left-right, up-down, both = 180°),
-``rotations`` (0°, 90°, 180°, 270°), ``dihedral`` (all 8), ``none`` (identity only: the plain prediction).
+as Krizhevsky, Sutskever & Hinton 2012 ("ImageNet classification with deep convolutional neural networks")
+averaged the softmax outputs of five crops and their mirror images; here per pixel, over flips and rotations (as
+for segmentation in Wang et al. 2019, "Aleatoric uncertainty estimation with test-time augmentation for medical
+image segmentation with convolutional neural networks"). The sets ``G`` (``PredictConfig.tta``): ``flips``
+(identity, left-right, up-down, both = 180°), ``rotations`` (0°, 90°, 180°, 270°), ``dihedral`` (all 8), ``none``
+(the identity alone: the plain prediction).
 
 - Rectangular tiles: a transform that transposes swaps a tile's height and width; the network takes the
   transposed tile as it is (prediction tiles have both sides multiples of 32) and its output is transposed back.

@@ -9,10 +9,10 @@
   Markov models for information extraction"; both measures as surveyed by Settles 2009, "Active learning
   literature survey").
 
-With test-time augmentation the probabilities are the mean over the transforms, so the entropy is that of the
-averaged prediction: the predictive entropy of Wang et al. 2019 ("Aleatoric uncertainty estimation with
-test-time augmentation for medical image segmentation with convolutional neural networks"), which also grows where
-the transformed copies disagree.
+With test-time augmentation the probabilities are the mean over the transforms, so these measure the averaged
+prediction: the entropy grows where the transformed copies disagree as well as where each is unsure (Wang et al.
+2019, "Aleatoric uncertainty estimation with test-time augmentation for medical image segmentation with
+convolutional neural networks", measure uncertainty from such copies by the entropy of the labels they predict).
 """
 
 from __future__ import annotations
