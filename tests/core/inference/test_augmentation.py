@@ -11,6 +11,7 @@ from rasterio.windows import Window
 from worker_helpers import crop_raster, quiet
 
 from segmentation_trainer.core.common.config import TTA_MODES, PredictConfig
+from segmentation_trainer.core.inference import prediction
 from segmentation_trainer.core.inference.augmentation import (
     IDENTITY,
     ROTATE_90,
@@ -144,3 +145,28 @@ def test_tta_is_the_mean_of_the_predictions_of_the_transformed_raster(small_mode
     assert np.abs(augmented[:, valid] - expected[:, valid]).max() < 1e-5
     plain = copies[0]
     assert np.abs(augmented[:, valid] - plain[:, valid]).max() > 0.01  # the copies differ: the test can fail
+
+
+def test_rectangular_tiles_with_margins_give_an_equivariant_networks_prediction(
+    small_model, landcover, tmp_path, monkeypatch
+):
+    """The whole pipeline (tiles of 224 x 256 px sharing 64 px, blended, in chunks) with a pixel-wise network in
+    place of the model's: every transform's output goes back where it belongs, so TTA changes nothing."""
+    weights = torch.from_numpy(np.random.default_rng(2).normal(size=(7, 5)).astype(np.float32))
+
+    def pixelwise(self, images):
+        return torch.softmax(torch.einsum("kc,nchw->nkhw", weights, torch.from_numpy(np.stack(images))), dim=1)
+
+    monkeypatch.setattr(prediction._Prediction, "probabilities", pixelwise)
+    monkeypatch.setattr(prediction, "CHUNK", 256)  # 2 x 3 chunks: what tiles add past theirs is carried
+    image, options = str(landcover["image"]), {"tile_size": 256, "margin": 64}
+    config = PredictConfig(model_dir=str(small_model), raster=image, output=str(tmp_path / "x.tif"), **options)
+    grid = prediction._TileGrid.over(Window(0, 0, 489, 443), config, 128, torch.device("cpu"))
+    assert (grid.cols.length, grid.rows.length) == (224, 256) and (len(grid.cols.starts), len(grid.rows.starts)) == (
+        3,
+        2,
+    )
+    (plain,) = _probabilities(small_model, [image], tmp_path / "plain.tif", tta="none", **options)
+    (augmented,) = _probabilities(small_model, [image], tmp_path / "tta.tif", tta="dihedral", **options)
+    valid = plain[0] >= 0
+    assert np.array_equal(augmented[0] >= 0, valid) and np.abs(augmented - plain)[:, valid].max() < 1e-5
