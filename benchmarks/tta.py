@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import platform
 import statistics
 import sys
@@ -141,12 +142,24 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     print(
-        f"Machine: {platform.machine()}, {platform.processor() or 'CPU'}, {torch.get_num_threads()} torch threads; "
-        f"torch {torch.__version__}; {time.strftime('%Y-%m-%d %H:%M')}; device {args.device}."
+        f"Machine: {cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads; torch "
+        f"{torch.__version__}; device {args.device}; {time.strftime('%Y-%m-%d %H:%M')}; load average "
+        f"{os.getloadavg()[0]:.1f}."
     )
     with tempfile.TemporaryDirectory() as tmp:
         for model_dir in args.models:
             benchmark(model_dir, args.modes, args.repeats, args.device, Path(tmp))
+            print(f"\nLoad average after it: {os.getloadavg()[0]:.1f}.")
+
+
+def cpu_name() -> str:
+    """The processor's model name (Linux), else the machine's architecture."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine()
 
 
 if __name__ == "__main__":
