@@ -260,24 +260,34 @@
 <context>
     <name>PredictAlgorithm</name>
     <message>
-        <location filename="../provider/predict.py" line="26"/>
+        <location filename="../provider/predict.py" line="27"/>
         <source>Predict</source>
         <translation>Prédire</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="29"/>
-        <source>Predicts a class raster with a model folder written by Train model (or the dock): on the whole raster, on an extent, and/or inside polygons (outside is nodata). Overlapping tiles are blended so that no seam shows. Optional outputs: a confidence raster and class polygons.</source>
-        <translation>Prédit un raster de classes avec un dossier de modèle écrit par Entraîner un modèle (ou le panneau) : sur le raster entier, sur une emprise et/ou à l'intérieur de polygones (à l'extérieur : nodata). Les tuiles qui se recouvrent sont fondues pour qu'aucune couture ne se voie. Sorties facultatives : un raster de confiance et des polygones de classes.</translation>
-    </message>
-    <message>
-        <location filename="../provider/predict.py" line="39"/>
+        <location filename="../provider/predict.py" line="43"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../provider/predict.py" line="38"/>
+        <location filename="../provider/predict.py" line="40"/>
         <source>Confidence</source>
         <translation>Confiance</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="30"/>
+        <source>Predicts a class raster with a model folder written by Train model (or the dock): on the whole raster, on an extent, and/or inside polygons (outside is nodata). Overlapping tiles are blended so that no seam shows; test-time augmentation averages flipped or rotated copies of each tile. Optional outputs: a confidence raster, uncertainty rasters (entropy, top-two margin) and class polygons.</source>
+        <translation>Prédit un raster de classes avec un dossier de modèle écrit par Entraîner un modèle (ou le panneau) : sur le raster entier, sur une emprise et/ou à l'intérieur de polygones (à l'extérieur : nodata). Les tuiles qui se recouvrent sont fondues pour qu'aucune couture ne se voie ; l'augmentation au moment de la prédiction moyenne des copies retournées ou tournées de chaque tuile. Sorties facultatives : un raster de confiance, des rasters d'incertitude (entropie, écart entre les deux premières classes) et des polygones de classes.</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="41"/>
+        <source>Normalized entropy</source>
+        <translation>Entropie normalisée</translation>
+    </message>
+    <message>
+        <location filename="../provider/predict.py" line="42"/>
+        <source>Top-two margin</source>
+        <translation>Écart entre les deux premières classes</translation>
     </message>
 </context>
 <context>
@@ -686,22 +696,22 @@
         <translation>Aucun pixel d'entraînement pour : {0}. Ajoutez des étiquettes ou changez le découpage.</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="637"/>
+        <location filename="../ui/dock.py" line="638"/>
         <source>Checking the worker…</source>
         <translation>Vérification du processus de calcul…</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="638"/>
+        <location filename="../ui/dock.py" line="639"/>
         <source>Segmentation Trainer: checking the worker</source>
         <translation>Segmentation Trainer : vérification du processus de calcul</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="649"/>
+        <location filename="../ui/dock.py" line="650"/>
         <source>Worker not ready: {0} Click Set up….</source>
         <translation>Processus de calcul non prêt : {0} Cliquez sur Installer….</translation>
     </message>
     <message>
-        <location filename="../ui/dock.py" line="652"/>
+        <location filename="../ui/dock.py" line="653"/>
         <source>Worker: {0}</source>
         <translation>Calcul : {0}</translation>
     </message>
@@ -1190,12 +1200,12 @@
         <translation>La prédiction {0} n'a pas pu être ouverte comme couche raster.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="80"/>
+        <location filename="../tasks/layers.py" line="81"/>
         <source>{0} confidence</source>
         <translation>{0} confiance</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="113"/>
+        <location filename="../tasks/layers.py" line="119"/>
         <source>Cannot copy the polygons of &apos;{0}&apos;: {1}</source>
         <translation>Impossible de copier les polygones de « {0} » : {1}</translation>
     </message>
@@ -1205,14 +1215,24 @@
         <translation>La couche « {0} » n'est pas un fichier local (couche {1}) : enregistrez-la d'abord en GeoTIFF ou GeoPackage (clic droit &gt; Exporter &gt; Sauvegarder sous) et utilisez la couche enregistrée.</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="103"/>
+        <location filename="../tasks/layers.py" line="109"/>
         <source>No feature of &apos;{0}&apos; is selected: select the polygons to predict in, or untick &apos;Selected features only&apos;.</source>
         <translation>Aucune entité de « {0} » n'est sélectionnée : sélectionnez les polygones où prédire, ou décochez « Entités sélectionnées uniquement ».</translation>
     </message>
     <message>
-        <location filename="../tasks/layers.py" line="91"/>
+        <location filename="../tasks/layers.py" line="97"/>
         <source>The sample points {0} could not be opened as a vector layer.</source>
         <translation>Les points d'échantillon {0} n'ont pas pu être ouverts comme couche vecteur.</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="82"/>
+        <source>{0} entropy</source>
+        <translation>{0} entropie</translation>
+    </message>
+    <message>
+        <location filename="../tasks/layers.py" line="83"/>
+        <source>{0} margin</source>
+        <translation>{0} écart</translation>
     </message>
 </context>
 <context>
@@ -1976,12 +1996,12 @@
 <context>
     <name>settings</name>
     <message>
-        <location filename="../core/common/config.py" line="179"/>
+        <location filename="../core/common/config.py" line="181"/>
         <source>binary</source>
         <translation>binaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="179"/>
+        <location filename="../core/common/config.py" line="181"/>
         <source>multiclass</source>
         <translation>multiclasse</translation>
     </message>
@@ -2016,869 +2036,919 @@
         <translation>JSON d'entraînement exporté depuis le panneau (remplace les autres paramètres)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="115"/>
+        <location filename="../core/common/config.py" line="117"/>
         <source>Device</source>
         <translation>Périphérique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="115"/>
+        <location filename="../core/common/config.py" line="117"/>
         <source>Where the network runs: auto (the GPU when there is one), cpu, cuda or cuda:N.</source>
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="144"/>
+        <location filename="../core/common/config.py" line="146"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="680"/>
+        <location filename="../core/common/config.py" line="715"/>
         <source>Model folder</source>
         <translation>Dossier du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="152"/>
+        <location filename="../core/common/config.py" line="154"/>
         <source>The folder to write: the model (train), the report and its runs (compare).</source>
         <translation>Le dossier à écrire : le modèle (train), le rapport et ses entraînements (compare).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="159"/>
+        <location filename="../core/common/config.py" line="161"/>
         <source>Label layer name</source>
         <translation>Nom de la couche d'étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="159"/>
+        <location filename="../core/common/config.py" line="161"/>
         <source>The layer inside a multi-layer vector file (GeoPackage).</source>
         <translation>La couche à l'intérieur d'un fichier vecteur multicouche (GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="166"/>
+        <location filename="../core/common/config.py" line="168"/>
         <source>Class field</source>
         <translation>Champ de classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="166"/>
+        <location filename="../core/common/config.py" line="168"/>
         <source>Vector labels: the field holding the class (integer or text).</source>
         <translation>Étiquettes vecteur : le champ qui contient la classe (entier ou texte).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="973"/>
+        <location filename="../core/common/config.py" line="1008"/>
         <source>Class table</source>
         <translation>Table des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="173"/>
+        <location filename="../core/common/config.py" line="175"/>
         <source>The classes&apos; values, names and colours (JSON); empty: found in the labels.</source>
         <translation>Les valeurs, noms et couleurs des classes (JSON) ; vide : tirés des étiquettes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="179"/>
+        <location filename="../core/common/config.py" line="181"/>
         <source>Mode</source>
         <translation>Mode</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="179"/>
+        <location filename="../core/common/config.py" line="181"/>
         <source>Binary (one class against the rest) or multiclass.</source>
         <translation>Binaire (une classe contre le reste) ou multiclasse.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="187"/>
+        <location filename="../core/common/config.py" line="189"/>
         <source>Unlabelled pixels are background</source>
         <translation>Pixels non étiquetés traités comme fond</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="187"/>
+        <location filename="../core/common/config.py" line="189"/>
         <source>Pixels outside every polygon are background (automatic: yes in binary mode, no otherwise).</source>
         <translation>Les pixels hors de tout polygone sont du fond (automatique : oui en mode binaire, non sinon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="196"/>
+        <location filename="../core/common/config.py" line="198"/>
         <source>Loss</source>
         <translation>Perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="196"/>
+        <location filename="../core/common/config.py" line="198"/>
         <source>A loss of the catalog (docs/losses.md); empty: the mode&apos;s default.</source>
         <translation>Une perte du catalogue (docs/losses.md) ; vide : celle par défaut du mode.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="203"/>
+        <location filename="../core/common/config.py" line="205"/>
         <source>Loss parameters</source>
         <translation>Paramètres de la perte</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="203"/>
+        <location filename="../core/common/config.py" line="205"/>
         <source>The loss parameters as JSON, e.g. {&quot;gamma&quot;: 2.0}.</source>
         <translation>Les paramètres de la perte en JSON, par ex. {&quot;gamma&quot;: 2.0}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="210"/>
+        <location filename="../core/common/config.py" line="212"/>
         <source>Training area</source>
         <translation>Zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="210"/>
+        <location filename="../core/common/config.py" line="212"/>
         <source>Polygons limiting training: pixels outside them are unlabelled.</source>
         <translation>Polygones qui limitent l'entraînement : les pixels à l'extérieur sont non étiquetés.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="216"/>
+        <location filename="../core/common/config.py" line="218"/>
         <source>Training area layer name</source>
         <translation>Nom de la couche de la zone d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="216"/>
+        <location filename="../core/common/config.py" line="218"/>
         <source>The layer inside a multi-layer training-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="223"/>
+        <location filename="../core/common/config.py" line="225"/>
         <source>Validation area</source>
         <translation>Zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="223"/>
+        <location filename="../core/common/config.py" line="225"/>
         <source>Polygons holding the validation tiles (instead of random spatial blocks).</source>
         <translation>Polygones contenant les tuiles de validation (au lieu de blocs spatiaux aléatoires).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="229"/>
+        <location filename="../core/common/config.py" line="231"/>
         <source>Validation area layer name</source>
         <translation>Nom de la couche de la zone de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="229"/>
+        <location filename="../core/common/config.py" line="231"/>
         <source>The layer inside a multi-layer validation-area file.</source>
         <translation>La couche à l'intérieur d'un fichier multicouche de zone de validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="236"/>
+        <location filename="../core/common/config.py" line="238"/>
         <source>Architecture</source>
         <translation>Architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="236"/>
+        <location filename="../core/common/config.py" line="238"/>
         <source>The network: U-Net, DeepLabV3+ or Attention U-Net.</source>
         <translation>Le réseau : U-Net, DeepLabV3+ ou U-Net à attention.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="798"/>
+        <location filename="../core/common/config.py" line="833"/>
         <source>Attention U-Net</source>
         <translation>U-Net à attention</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="243"/>
+        <location filename="../core/common/config.py" line="245"/>
         <source>Encoder</source>
         <translation>Encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="243"/>
+        <location filename="../core/common/config.py" line="245"/>
         <source>The network&apos;s encoder (any segmentation-models-pytorch encoder name).</source>
         <translation>L'encodeur du réseau (tout nom d'encodeur de segmentation-models-pytorch).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="249"/>
+        <location filename="../core/common/config.py" line="251"/>
         <source>Encoder weights</source>
         <translation>Poids de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="272"/>
+        <location filename="../core/common/config.py" line="274"/>
         <source>Epochs</source>
         <translation>Époques</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="272"/>
+        <location filename="../core/common/config.py" line="274"/>
         <source>Passes over the training tiles.</source>
         <translation>Passages sur les tuiles d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="279"/>
+        <location filename="../core/common/config.py" line="281"/>
         <source>Batch size</source>
         <translation>Taille de lot</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="279"/>
+        <location filename="../core/common/config.py" line="281"/>
         <source>Tiles per training step.</source>
         <translation>Tuiles par pas d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="286"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>Tile size</source>
         <translation>Taille des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="286"/>
+        <location filename="../core/common/config.py" line="288"/>
         <source>Side of the training tiles, in pixels (a multiple of 32).</source>
         <translation>Côté des tuiles d'entraînement, en pixels (un multiple de 32).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="294"/>
+        <location filename="../core/common/config.py" line="296"/>
         <source>Stride</source>
         <translation>Pas</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="294"/>
+        <location filename="../core/common/config.py" line="296"/>
         <source>Distance between training tiles, in pixels; 0: the tile size (no overlap).</source>
         <translation>Distance entre les tuiles d'entraînement, en pixels ; 0 : la taille des tuiles (sans recouvrement).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="303"/>
+        <location filename="../core/common/config.py" line="305"/>
         <source>Learning rate</source>
         <translation>Taux d'apprentissage</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="303"/>
+        <location filename="../core/common/config.py" line="305"/>
         <source>The optimizer&apos;s (AdamW) step size.</source>
         <translation>La taille de pas de l'optimiseur (AdamW).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="331"/>
+        <location filename="../core/common/config.py" line="333"/>
         <source>Weight decay</source>
         <translation>Décroissance des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="331"/>
+        <location filename="../core/common/config.py" line="333"/>
         <source>AdamW&apos;s weight decay (regularization).</source>
         <translation>La décroissance des poids d'AdamW (régularisation).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="339"/>
+        <location filename="../core/common/config.py" line="341"/>
         <source>Validation fraction</source>
         <translation>Part de validation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="339"/>
+        <location filename="../core/common/config.py" line="341"/>
         <source>Share of the spatial blocks held out for validation.</source>
         <translation>Part des blocs spatiaux mis de côté pour la validation.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="347"/>
+        <location filename="../core/common/config.py" line="349"/>
         <source>Split block side</source>
         <translation>Côté des blocs de partition</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="347"/>
+        <location filename="../core/common/config.py" line="349"/>
         <source>Side of the split&apos;s spatial blocks, in tiles (the test set&apos;s unit in a comparison).</source>
         <translation>Côté des blocs spatiaux de la partition, en tuiles (l'unité du jeu de test dans une comparaison).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="357"/>
+        <location filename="../core/common/config.py" line="359"/>
         <source>Minimum labelled share</source>
         <translation>Part étiquetée minimale</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="379"/>
+        <location filename="../core/common/config.py" line="381"/>
         <source>Normalization</source>
         <translation>Normalisation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="379"/>
+        <location filename="../core/common/config.py" line="381"/>
         <source>Per band: mean and standard deviation, or a 2–98 % percentile clip to [0, 1].</source>
         <translation>Par bande : moyenne et écart type, ou écrêtage aux centiles 2–98 % ramené à [0, 1].</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="379"/>
+        <location filename="../core/common/config.py" line="381"/>
         <source>mean / std</source>
         <translation>moyenne / écart type</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="379"/>
+        <location filename="../core/common/config.py" line="381"/>
         <source>percentiles</source>
         <translation>centiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="387"/>
+        <location filename="../core/common/config.py" line="389"/>
         <source>Augmentation</source>
         <translation>Augmentation</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="387"/>
+        <location filename="../core/common/config.py" line="389"/>
         <source>none; basic: flips and 90° rotations; advanced: also brightness, contrast, gamma and noise.</source>
         <translation>aucune ; de base : symétries et rotations de 90° ; avancée : aussi luminosité, contraste, gamma et bruit.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="387"/>
+        <location filename="../core/common/config.py" line="389"/>
         <source>basic</source>
         <translation>de base</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="387"/>
+        <location filename="../core/common/config.py" line="389"/>
         <source>advanced</source>
         <translation>avancée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="402"/>
         <source>Class weighting</source>
         <translation>Pondération des classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="402"/>
         <source>Weights of the classes in the loss: none, inverse or median frequency.</source>
         <translation>Pondération des classes dans la perte : aucune, fréquence inverse ou fréquence médiane.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="402"/>
         <source>inverse frequency</source>
         <translation>fréquence inverse</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="400"/>
+        <location filename="../core/common/config.py" line="402"/>
         <source>median frequency</source>
         <translation>fréquence médiane</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="420"/>
+        <location filename="../core/common/config.py" line="422"/>
         <source>Early stopping patience</source>
         <translation>Patience de l'arrêt anticipé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="420"/>
+        <location filename="../core/common/config.py" line="422"/>
         <source>Stop after this many epochs without a better validation mIoU; 0: never.</source>
         <translation>Arrêter après ce nombre d'époques sans meilleur mIoU de validation ; 0 : jamais.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="429"/>
+        <location filename="../core/common/config.py" line="431"/>
         <source>Resume</source>
         <translation>Reprendre</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="429"/>
+        <location filename="../core/common/config.py" line="431"/>
         <source>Continue from the checkpoint in the model folder.</source>
         <translation>Reprendre depuis le point de contrôle du dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="436"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>Deterministic</source>
         <translation>Déterministe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="436"/>
+        <location filename="../core/common/config.py" line="438"/>
         <source>Deterministic algorithms: repeatable results, slower on a GPU.</source>
         <translation>Algorithmes déterministes : résultats reproductibles, plus lent sur un GPU.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="442"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>Keep the raster in memory</source>
         <translation>Garder le raster en mémoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="442"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>auto: when it takes under 512 MiB; always; never (read tiles from disk).</source>
         <translation>automatique : s'il occupe moins de 512 Mio ; toujours ; jamais (tuiles lues sur le disque).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="442"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>auto</source>
         <translation>automatique</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="442"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>always</source>
         <translation>toujours</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="442"/>
+        <location filename="../core/common/config.py" line="444"/>
         <source>never</source>
         <translation>jamais</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="979"/>
+        <location filename="../core/common/config.py" line="1014"/>
         <source>Random seed</source>
         <translation>Graine aléatoire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="455"/>
+        <location filename="../core/common/config.py" line="457"/>
         <source>Seed of the split, the tiles&apos; order and the network&apos;s initial weights.</source>
         <translation>Graine de la partition, de l'ordre des tuiles et des poids initiaux du réseau.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="680"/>
+        <location filename="../core/common/config.py" line="715"/>
         <source>A model folder written by training.</source>
         <translation>Un dossier de modèle écrit par l'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="538"/>
+        <location filename="../core/common/config.py" line="540"/>
         <source>Prediction</source>
         <translation>Prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="545"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>Extent</source>
         <translation>Emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="545"/>
+        <location filename="../core/common/config.py" line="547"/>
         <source>xmin,ymin,xmax,ymax to predict (empty: the whole raster).</source>
         <translation>xmin,ymin,xmax,ymax à prédire (vide : le raster entier).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="551"/>
+        <location filename="../core/common/config.py" line="553"/>
         <source>Extent CRS</source>
         <translation>SCR de l'emprise</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="551"/>
+        <location filename="../core/common/config.py" line="553"/>
         <source>The CRS of the extent, e.g. EPSG:4326 (empty: the raster&apos;s).</source>
         <translation>Le SCR de l'emprise, par ex. EPSG:4326 (vide : celui du raster).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="558"/>
+        <location filename="../core/common/config.py" line="560"/>
         <source>Only inside polygons</source>
         <translation>Seulement à l'intérieur des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="558"/>
+        <location filename="../core/common/config.py" line="560"/>
         <source>Polygons: predict inside them only (outside is nodata).</source>
         <translation>Polygones : prédire seulement à l'intérieur (à l'extérieur : nodata).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="564"/>
+        <location filename="../core/common/config.py" line="566"/>
         <source>Mask layer name</source>
         <translation>Nom de la couche de masque</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="564"/>
+        <location filename="../core/common/config.py" line="566"/>
         <source>The layer inside a multi-layer mask file.</source>
         <translation>La couche à l'intérieur d'un fichier de masque multicouche.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="571"/>
+        <location filename="../core/common/config.py" line="573"/>
         <source>Confidence raster</source>
         <translation>Raster de confiance</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="571"/>
+        <location filename="../core/common/config.py" line="573"/>
         <source>Also write &lt;output&gt;_confidence.tif, the top class&apos;s probability.</source>
         <translation>Écrire aussi &lt;output&gt;_confidence.tif, la probabilité de la classe retenue.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="576"/>
+        <location filename="../core/common/config.py" line="592"/>
         <source>Class polygons</source>
         <translation>Polygones de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="576"/>
+        <location filename="../core/common/config.py" line="592"/>
         <source>Also write &lt;output&gt;.gpkg, one polygon per patch of a class.</source>
         <translation>Écrire aussi &lt;output&gt;.gpkg, un polygone par zone d'une classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="581"/>
+        <location filename="../core/common/config.py" line="597"/>
         <source>Polygon simplification</source>
         <translation>Simplification des polygones</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="581"/>
+        <location filename="../core/common/config.py" line="597"/>
         <source>Simplification tolerance of the class polygons, in CRS units; 0: none.</source>
         <translation>Tolérance de simplification des polygones de classes, en unités du SCR ; 0 : aucune.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="598"/>
+        <location filename="../core/common/config.py" line="614"/>
         <source>Blending</source>
         <translation>Fusion</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="598"/>
+        <location filename="../core/common/config.py" line="614"/>
         <source>How overlapping tiles are blended: gaussian, linear ramp or plain average.</source>
         <translation>Comment les tuiles qui se recouvrent sont fondues : gaussienne, rampe linéaire ou simple moyenne.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="598"/>
+        <location filename="../core/common/config.py" line="614"/>
         <source>gaussian</source>
         <translation>gaussienne</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="598"/>
+        <location filename="../core/common/config.py" line="614"/>
         <source>linear</source>
         <translation>linéaire</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="598"/>
+        <location filename="../core/common/config.py" line="614"/>
         <source>none (average)</source>
         <translation>aucune (moyenne)</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="610"/>
+        <location filename="../core/common/config.py" line="641"/>
         <source>Prediction tile size</source>
         <translation>Taille des tuiles de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="621"/>
+        <location filename="../core/common/config.py" line="652"/>
         <source>Prediction batch size</source>
         <translation>Taille de lot de prédiction</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="621"/>
+        <location filename="../core/common/config.py" line="652"/>
         <source>Tiles per forward pass; 0: as many as make 0.25 MP (CPU) or 2 MP (GPU).</source>
         <translation>Tuiles par passe avant ; 0 : autant qu'il en faut pour 0,25 MP (CPU) ou 2 MP (GPU).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="629"/>
+        <location filename="../core/common/config.py" line="660"/>
         <source>Probability raster</source>
         <translation>Raster de probabilités</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="629"/>
+        <location filename="../core/common/config.py" line="660"/>
         <source>Also write &lt;output&gt;_probabilities.tif, one band per class.</source>
         <translation>Écrire aussi &lt;output&gt;_probabilities.tif, une bande par classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="635"/>
+        <location filename="../core/common/config.py" line="666"/>
         <source>Resample to the training resolution</source>
         <translation>Rééchantillonner à la résolution d'entraînement</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="635"/>
+        <location filename="../core/common/config.py" line="666"/>
         <source>Warp the raster to the resolution the model was trained on first.</source>
         <translation>Rééchantillonner d'abord le raster à la résolution sur laquelle le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="790"/>
+        <location filename="../core/common/config.py" line="825"/>
         <source>Baseline</source>
         <translation>Référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="790"/>
+        <location filename="../core/common/config.py" line="825"/>
         <source>The configuration the gains are measured against; empty: ce_only, else the first.</source>
         <translation>La configuration par rapport à laquelle les gains sont mesurés ; vide : ce_only, sinon la première.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="798"/>
+        <location filename="../core/common/config.py" line="833"/>
         <source>Second architecture</source>
         <translation>Seconde architecture</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="798"/>
+        <location filename="../core/common/config.py" line="833"/>
         <source>Also train the best configuration with this network, to check the choice holds.</source>
         <translation>Entraîner aussi la meilleure configuration avec ce réseau, pour vérifier que le choix tient.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="807"/>
+        <location filename="../core/common/config.py" line="842"/>
         <source>Runs per configuration</source>
         <translation>Entraînements par configuration</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="807"/>
+        <location filename="../core/common/config.py" line="842"/>
         <source>Training runs (seeds) per configuration: 1 is quick but leaves training variance out.</source>
         <translation>Entraînements (graines) par configuration : 1 est rapide mais omet la variance d'entraînement.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="816"/>
+        <location filename="../core/common/config.py" line="851"/>
         <source>Test fraction</source>
         <translation>Part de test</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="816"/>
+        <location filename="../core/common/config.py" line="851"/>
         <source>Share of the spatial blocks held out as the test set the verdict uses.</source>
         <translation>Part des blocs spatiaux mis de côté comme jeu de test sur lequel porte le verdict.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="135"/>
+        <location filename="../core/common/config.py" line="137"/>
         <source>Bands</source>
         <translation>Bandes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="135"/>
+        <location filename="../core/common/config.py" line="137"/>
         <source>The raster bands the network reads, in this order, e.g. 4,3,2 (from 1); empty: all.</source>
         <translation>Les bandes du raster que lit le réseau, dans cet ordre, par ex. 4,3,2 (à partir de 1) ; vide : toutes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="249"/>
+        <location filename="../core/common/config.py" line="251"/>
         <source>auto: the encoder&apos;s pretrained weights (downloaded once); none: random; a name or a file.</source>
         <translation>auto : les poids pré-entraînés de l'encodeur (téléchargés une fois) ; none : aléatoires ; un nom ou un fichier.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="257"/>
+        <location filename="../core/common/config.py" line="259"/>
         <source>Weights cache</source>
         <translation>Cache des poids</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="257"/>
+        <location filename="../core/common/config.py" line="259"/>
         <source>Folder of downloaded weights; empty: the plugin&apos;s folder in the QGIS profile.</source>
         <translation>Dossier des poids téléchargés ; vide : le dossier de l'extension dans le profil QGIS.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="264"/>
+        <location filename="../core/common/config.py" line="266"/>
         <source>Start from model</source>
         <translation>Partir du modèle</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="264"/>
+        <location filename="../core/common/config.py" line="266"/>
         <source>Fine-tune this model folder: its network and weights (it needs the same bands); empty: none.</source>
         <translation>Affine ce dossier de modèle : son réseau et ses poids (mêmes bandes requises) ; vide : aucun.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="310"/>
+        <location filename="../core/common/config.py" line="312"/>
         <source>Frozen encoder epochs</source>
         <translation>Époques à encodeur gelé</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="310"/>
+        <location filename="../core/common/config.py" line="312"/>
         <source>Keep the encoder&apos;s weights fixed for this many first epochs; 0: train it from the start.</source>
         <translation>Garde les poids de l'encodeur fixes pendant ce nombre de premières époques ; 0 : l'entraîner dès le début.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="322"/>
         <source>Encoder learning rate factor</source>
         <translation>Facteur du taux d'apprentissage de l'encodeur</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="320"/>
+        <location filename="../core/common/config.py" line="322"/>
         <source>The encoder learns at the learning rate times this factor (e.g. 0.1 when fine-tuning).</source>
         <translation>L'encodeur apprend au taux d'apprentissage multiplié par ce facteur (par ex. 0,1 pour un affinage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="357"/>
+        <location filename="../core/common/config.py" line="359"/>
         <source>Grid tiles with a smaller share of labelled pixels are skipped.</source>
         <translation>Les tuiles de la grille ayant une part plus faible de pixels étiquetés sont ignorées.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="365"/>
+        <location filename="../core/common/config.py" line="367"/>
         <source>Tile placement</source>
         <translation>Placement des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="365"/>
+        <location filename="../core/common/config.py" line="367"/>
         <source>grid: every stride pixels; labels: centred on labelled pixels; auto: labels for sparse labels.</source>
         <translation>grille : tous les « pas » pixels ; étiquettes : centrées sur les pixels étiquetés ; auto : étiquettes quand elles sont éparses.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="365"/>
+        <location filename="../core/common/config.py" line="367"/>
         <source>grid</source>
         <translation>grille</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="365"/>
+        <location filename="../core/common/config.py" line="367"/>
         <source>on the labels</source>
         <translation>sur les étiquettes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="411"/>
+        <location filename="../core/common/config.py" line="413"/>
         <source>Tile sampling</source>
         <translation>Tirage des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="411"/>
+        <location filename="../core/common/config.py" line="413"/>
         <source>uniform: each tile once per epoch; class balanced: rare classes drawn as often as others.</source>
         <translation>uniforme : chaque tuile une fois par époque ; équilibré : les classes rares tirées aussi souvent que les autres.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="411"/>
+        <location filename="../core/common/config.py" line="413"/>
         <source>uniform</source>
         <translation>uniforme</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="411"/>
+        <location filename="../core/common/config.py" line="413"/>
         <source>class balanced</source>
         <translation>équilibré par classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="529"/>
+        <location filename="../core/common/config.py" line="531"/>
         <source>Rasters</source>
         <translation>Images</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="127"/>
+        <location filename="../core/common/config.py" line="129"/>
         <source>The images to train on (GeoTIFF, VRT or any GDAL raster), with the same bands.</source>
         <translation>Les images d'entraînement (GeoTIFF, VRT ou tout raster GDAL), aux mêmes bandes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="144"/>
+        <location filename="../core/common/config.py" line="146"/>
         <source>Class polygons or a class raster: one for all the rasters, or one per raster.</source>
         <translation>Polygones de classes ou raster de classes : un pour tous les rasters, ou un par raster.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="529"/>
+        <location filename="../core/common/config.py" line="531"/>
         <source>The images to predict, with the bands the model was trained on.</source>
         <translation>Les images à prédire, avec les bandes sur lesquelles le modèle a été entraîné.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="538"/>
+        <location filename="../core/common/config.py" line="540"/>
         <source>The class raster (GeoTIFF) to write; several rasters: a folder for them.</source>
         <translation>Le raster de classes (GeoTIFF) à écrire ; plusieurs rasters : un dossier pour eux.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="916"/>
+        <location filename="../core/common/config.py" line="951"/>
         <source>Class raster</source>
         <translation>Raster de classes</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="859"/>
+        <location filename="../core/common/config.py" line="894"/>
         <source>The map to assess: a prediction, or any raster of class values.</source>
         <translation>La carte à évaluer : une prédiction, ou tout raster de valeurs de classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="866"/>
+        <location filename="../core/common/config.py" line="901"/>
         <source>Reference data</source>
         <translation>Données de référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="866"/>
+        <location filename="../core/common/config.py" line="901"/>
         <source>Points or polygons with a class field, or a class raster, that the model never saw.</source>
         <translation>Points ou polygones avec un champ de classe, ou raster de classes, que le modèle n'a jamais vus.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="875"/>
+        <location filename="../core/common/config.py" line="910"/>
         <source>Reference layer name</source>
         <translation>Nom de la couche de référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="875"/>
+        <location filename="../core/common/config.py" line="910"/>
         <source>The layer inside a multi-layer reference file (GeoPackage).</source>
         <translation>La couche dans un fichier de référence à plusieurs couches (GeoPackage).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="882"/>
+        <location filename="../core/common/config.py" line="917"/>
         <source>Reference class field</source>
         <translation>Champ de la classe de référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="882"/>
+        <location filename="../core/common/config.py" line="917"/>
         <source>Vector reference: the field holding the true class (value or name).</source>
         <translation>Référence vecteur : le champ qui porte la vraie classe (valeur ou nom).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="973"/>
+        <location filename="../core/common/config.py" line="1008"/>
         <source>The classes&apos; values and names (JSON); empty: those the prediction holds.</source>
         <translation>Les valeurs et noms des classes (JSON) ; vide : ceux de la prédiction.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="895"/>
+        <location filename="../core/common/config.py" line="930"/>
         <source>Report folder</source>
         <translation>Dossier du rapport</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="895"/>
+        <location filename="../core/common/config.py" line="930"/>
         <source>The folder to write: confusion matrix (CSV), figures (JSON), report (HTML).</source>
         <translation>Le dossier à écrire : matrice de confusion (CSV), chiffres (JSON), rapport (HTML).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="916"/>
+        <location filename="../core/common/config.py" line="951"/>
         <source>The map to sample: a prediction, or any raster of class values.</source>
         <translation>La carte à échantillonner : une prédiction, ou tout raster de valeurs de classe.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="923"/>
+        <location filename="../core/common/config.py" line="958"/>
         <source>Sample points</source>
         <translation>Points d'échantillon</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="923"/>
+        <location filename="../core/common/config.py" line="958"/>
         <source>The point GeoPackage to write, with an empty reference field to fill in.</source>
         <translation>Le GeoPackage de points à écrire, avec un champ de référence vide à remplir.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="930"/>
+        <location filename="../core/common/config.py" line="965"/>
         <source>Target standard error</source>
         <translation>Erreur type visée</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="930"/>
+        <location filename="../core/common/config.py" line="965"/>
         <source>The standard error of the overall accuracy the sample should give.</source>
         <translation>L'erreur type de la précision globale que l'échantillon doit donner.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="938"/>
+        <location filename="../core/common/config.py" line="973"/>
         <source>Expected user&apos;s accuracy</source>
         <translation>Précision pour l'utilisateur attendue</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="938"/>
+        <location filename="../core/common/config.py" line="973"/>
         <source>The user&apos;s accuracy expected of each class (0.5 gives the largest sample).</source>
         <translation>La précision pour l'utilisateur attendue de chaque classe (0,5 donne le plus grand échantillon).</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="946"/>
+        <location filename="../core/common/config.py" line="981"/>
         <source>Expected accuracy per class</source>
         <translation>Précision attendue par classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="946"/>
+        <location filename="../core/common/config.py" line="981"/>
         <source>Classes expected to differ, by name or value, as JSON, e.g. {&quot;water&quot;: 0.95}.</source>
         <translation>Les classes dont on attend une autre précision, par nom ou valeur, en JSON, par exemple {&quot;water&quot;: 0.95}.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="952"/>
+        <location filename="../core/common/config.py" line="987"/>
         <source>Minimum points per class</source>
         <translation>Points minimum par classe</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="952"/>
+        <location filename="../core/common/config.py" line="987"/>
         <source>Each class gets at least this many; the rest follows the classes&apos; areas.</source>
         <translation>Chaque classe en reçoit au moins autant ; le reste suit les surfaces des classes.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="959"/>
+        <location filename="../core/common/config.py" line="994"/>
         <source>Sample size</source>
         <translation>Taille de l'échantillon</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="959"/>
+        <location filename="../core/common/config.py" line="994"/>
         <source>The number of points; 0: from the target standard error.</source>
         <translation>Le nombre de points ; 0 : d'après l'erreur type visée.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="967"/>
+        <location filename="../core/common/config.py" line="1002"/>
         <source>Reference field name</source>
         <translation>Nom du champ de référence</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="967"/>
+        <location filename="../core/common/config.py" line="1002"/>
         <source>The empty text field the points get, for the true class of each.</source>
         <translation>Le champ texte vide que reçoivent les points, pour la vraie classe de chacun.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="979"/>
+        <location filename="../core/common/config.py" line="1014"/>
         <source>Seed of the random draw: the same seed and map give the same points.</source>
         <translation>Graine du tirage aléatoire : la même graine et la même carte donnent les mêmes points.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="519"/>
+        <location filename="../core/common/config.py" line="521"/>
         <source>A model folder written by training; on the command line also an .onnx file from export-onnx.</source>
         <translation>Un dossier de modèle écrit par l'entraînement ; en ligne de commande, aussi un fichier .onnx d'export-onnx.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="587"/>
+        <location filename="../core/common/config.py" line="603"/>
         <source>Tile margin</source>
         <translation>Marge des tuiles</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="587"/>
+        <location filename="../core/common/config.py" line="603"/>
         <source>Pixels neighbouring tiles share (a multiple of 32), blended so that no seam shows; 0: none.</source>
         <translation>Pixels communs aux tuiles voisines (un multiple de 32), fondus pour qu’aucune couture ne se voie ; 0 : aucun.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="610"/>
+        <location filename="../core/common/config.py" line="641"/>
         <source>Largest tile side in pixels (a multiple of 32); 0: 1024, or the training tile if larger.</source>
         <translation>Plus grand côté de tuile en pixels (un multiple de 32) ; 0 : 1024, ou la tuile d’entraînement si elle est plus grande.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="688"/>
+        <location filename="../core/common/config.py" line="723"/>
         <source>ONNX file</source>
         <translation>Fichier ONNX</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="688"/>
+        <location filename="../core/common/config.py" line="723"/>
         <source>The .onnx file to write; empty: model.onnx in the model folder.</source>
         <translation>Le fichier .onnx à écrire ; vide : model.onnx dans le dossier du modèle.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="695"/>
+        <location filename="../core/common/config.py" line="730"/>
         <source>Deepness tile size</source>
         <translation>Taille des tuiles Deepness</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="695"/>
+        <location filename="../core/common/config.py" line="730"/>
         <source>Deepness&apos;s tile side in pixels (a multiple of 32); 0: 512, or the training tile if larger.</source>
         <translation>Côté des tuiles de Deepness en pixels (un multiple de 32) ; 0 : 512, ou la tuile d'entraînement si elle est plus grande.</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="705"/>
+        <location filename="../core/common/config.py" line="740"/>
         <source>Deepness tile overlap</source>
         <translation>Recouvrement des tuiles Deepness</translation>
     </message>
     <message>
-        <location filename="../core/common/config.py" line="705"/>
+        <location filename="../core/common/config.py" line="740"/>
         <source>Pixels neighbouring tiles share in Deepness (a multiple of 32), written as a share of a tile.</source>
         <translation>Pixels que partagent des tuiles voisines dans Deepness (un multiple de 32), écrits en part d'une tuile.</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="578"/>
+        <source>Uncertainty raster</source>
+        <translation>Raster d'incertitude</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="578"/>
+        <source>Also write &lt;output&gt;_entropy.tif (0 sure, 1 unsure) and/or &lt;output&gt;_margin.tif (top-2 margin).</source>
+        <translation>Écrire aussi &lt;output&gt;_entropy.tif (0 sûr, 1 incertain) et/ou &lt;output&gt;_margin.tif (écart entre les deux premières probabilités).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="578"/>
+        <source>entropy</source>
+        <translation>entropie</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="578"/>
+        <source>top-two margin</source>
+        <translation>écart entre les deux premières</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="578"/>
+        <source>entropy and margin</source>
+        <translation>entropie et écart</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="626"/>
+        <source>Test-time augmentation</source>
+        <translation>Augmentation à la prédiction</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="626"/>
+        <source>Average each tile&apos;s probabilities over flipped or rotated copies (one more pass per copy).</source>
+        <translation>Moyenner les probabilités de chaque tuile sur des copies retournées ou tournées (une passe de plus par copie).</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="626"/>
+        <source>4 flips</source>
+        <translation>4 retournements</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="626"/>
+        <source>4 rotations</source>
+        <translation>4 quarts de tour</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="626"/>
+        <source>8 flips and rotations</source>
+        <translation>8 retournements et rotations</translation>
     </message>
 </context>
 </TS>

@@ -1,6 +1,7 @@
 """Processing algorithm "Predict": a model folder applied to a raster, optionally on an extent or
 inside polygons; every prediction setting as a parameter, derived from the settings' declarations.
-Outputs: the class raster (styled by its ``.qml``), the confidence raster and the class polygons."""
+Outputs: the class raster (styled by its ``.qml``), the confidence and uncertainty rasters and the class
+polygons."""
 
 from __future__ import annotations
 
@@ -29,13 +30,16 @@ class PredictAlgorithm(WorkerAlgorithm):
         return self.tr(
             "Predicts a class raster with a model folder written by Train model (or the dock): on the whole "
             "raster, on an extent, and/or inside polygons (outside is nodata). Overlapping tiles are blended "
-            "so that no seam shows. Optional outputs: a confidence raster and class polygons."
+            "so that no seam shows; test-time augmentation averages flipped or rotated copies of each tile. "
+            "Optional outputs: a confidence raster, uncertainty rasters (entropy, top-two margin) and class polygons."
         )
 
     def initAlgorithm(self, config=None) -> None:  # noqa: N802, ARG002 (QGIS API)
         for parameter in params.parameters(SETTINGS):
             self.addParameter(parameter)
         self.addOutput(QgsProcessingOutputRasterLayer("CONFIDENCE_OUTPUT", self.tr("Confidence")))
+        self.addOutput(QgsProcessingOutputRasterLayer("ENTROPY_OUTPUT", self.tr("Normalized entropy")))
+        self.addOutput(QgsProcessingOutputRasterLayer("MARGIN_OUTPUT", self.tr("Top-two margin")))
         self.addOutput(QgsProcessingOutputVectorLayer("POLYGONS", self.tr("Class polygons")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 (QGIS API)
@@ -53,5 +57,7 @@ class PredictAlgorithm(WorkerAlgorithm):
         return {
             "OUTPUT": result["prediction"],
             "CONFIDENCE_OUTPUT": result.get("confidence"),
+            "ENTROPY_OUTPUT": result.get("entropy"),
+            "MARGIN_OUTPUT": result.get("margin"),
             "POLYGONS": result.get("polygons"),
         }

@@ -59,7 +59,8 @@ def _raster_layer(path: str, name: str) -> QgsRasterLayer:
 
 def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
     """Add a prediction to the project: its class raster with a paletted renderer (class names and
-    colours) and, when they were written, its class polygons and confidence raster (unchecked), together
+    colours) and, when they were written, its class polygons, confidence raster and uncertainty rasters
+    (styled by the worker's .qml beside each: a colour ramp from 0 to 1, bright where unsure), unchecked, together
     in a group ``name``."""
     layer = _raster_layer(result["prediction"], name)
     palette = [
@@ -76,11 +77,16 @@ def add_prediction(result: dict[str, Any], name: str) -> QgsRasterLayer:
         if polygons.isValid():
             project.addMapLayer(polygons, False)
             group.addLayer(polygons).setItemVisibilityChecked(False)
-    if result.get("confidence"):
-        label = QCoreApplication.translate("layers", "{0} confidence")
-        confidence = _raster_layer(result["confidence"], label.format(name))
-        project.addMapLayer(confidence, False)
-        group.addLayer(confidence).setItemVisibilityChecked(False)
+    companions = {
+        "confidence": QCoreApplication.translate("layers", "{0} confidence"),
+        "entropy": QCoreApplication.translate("layers", "{0} entropy"),
+        "margin": QCoreApplication.translate("layers", "{0} margin"),
+    }
+    for key, label in companions.items():
+        if result.get(key):
+            companion = _raster_layer(result[key], label.format(name))
+            project.addMapLayer(companion, False)
+            group.addLayer(companion).setItemVisibilityChecked(False)
     return layer
 
 

@@ -70,6 +70,8 @@ TILE_PLACEMENTS = ("auto", "grid", "labels")
 SAMPLINGS = ("uniform", "class_balanced")
 CACHE_MODES = ("auto", "always", "never")
 BLENDINGS = ("gaussian", "linear", "none")
+TTA_MODES = ("none", "flips", "rotations", "dihedral")  # core/inference/augmentation.py has their transforms
+UNCERTAINTIES = ("none", "entropy", "margin", "both")  # core/inference/uncertainty.py computes them
 DEVICES = ("auto", "cpu", "cuda")  # "cuda:N" is accepted too
 PREDICTION_NODATA = 255
 """Value written in prediction rasters where the input was nodata."""
@@ -573,6 +575,20 @@ class PredictConfig:
         QT_TRANSLATE_NOOP("settings", "Confidence raster"),
         QT_TRANSLATE_NOOP("settings", "Also write <output>_confidence.tif, the top class's probability."),
     )
+    uncertainty: str = setting(
+        "none",
+        QT_TRANSLATE_NOOP("settings", "Uncertainty raster"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Also write <output>_entropy.tif (0 sure, 1 unsure) and/or <output>_margin.tif (top-2 margin)."
+        ),
+        choices=UNCERTAINTIES,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "none"),
+            QT_TRANSLATE_NOOP("settings", "entropy"),
+            QT_TRANSLATE_NOOP("settings", "top-two margin"),
+            QT_TRANSLATE_NOOP("settings", "entropy and margin"),
+        ),
+    )
     vectorize: bool = setting(
         False,
         QT_TRANSLATE_NOOP("settings", "Class polygons"),
@@ -604,6 +620,21 @@ class PredictConfig:
             QT_TRANSLATE_NOOP("settings", "gaussian"),
             QT_TRANSLATE_NOOP("settings", "linear"),
             QT_TRANSLATE_NOOP("settings", "none (average)"),
+        ),
+        advanced=True,
+    )
+    tta: str = setting(
+        "none",
+        QT_TRANSLATE_NOOP("settings", "Test-time augmentation"),
+        QT_TRANSLATE_NOOP(
+            "settings", "Average each tile's probabilities over flipped or rotated copies (one more pass per copy)."
+        ),
+        choices=TTA_MODES,
+        choice_labels=(
+            QT_TRANSLATE_NOOP("settings", "none"),
+            QT_TRANSLATE_NOOP("settings", "4 flips"),
+            QT_TRANSLATE_NOOP("settings", "4 rotations"),
+            QT_TRANSLATE_NOOP("settings", "8 flips and rotations"),
         ),
         advanced=True,
     )
@@ -654,6 +685,10 @@ class PredictConfig:
                 raise UserError(f"Extent {self.extent}: every coordinate must be a finite number, not NaN or infinity.")
             if len(self.extent) != 4 or self.extent[0] >= self.extent[2] or self.extent[1] >= self.extent[3]:
                 raise UserError(f"Extent {self.extent} is not xmin,ymin,xmax,ymax with xmin < xmax and ymin < ymax.")
+
+    def uncertainty_rasters(self) -> tuple[str, ...]:
+        """The uncertainty rasters to write, by name (``files.prediction_files``): entropy, margin, both or none."""
+        return {"none": (), "both": ("entropy", "margin")}.get(self.uncertainty, (self.uncertainty,))
 
     def predictions(self) -> list[tuple[str, Path]]:
         """Each raster and its class raster: ``output`` for one raster; for several, ``output`` is a folder that

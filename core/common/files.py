@@ -90,6 +90,10 @@ def _finished_prediction_files(output: str | Path) -> dict[str, Path]:
         "style": main.with_suffix(".qml"),
         "confidence": main.with_name(f"{main.stem}_confidence.tif"),
         "probabilities": main.with_name(f"{main.stem}_probabilities.tif"),
+        "entropy": main.with_name(f"{main.stem}_entropy.tif"),
+        "entropy style": main.with_name(f"{main.stem}_entropy.qml"),
+        "margin": main.with_name(f"{main.stem}_margin.tif"),
+        "margin style": main.with_name(f"{main.stem}_margin.qml"),
         "polygons": main.with_suffix(".gpkg"),
     }
 

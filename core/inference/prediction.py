@@ -15,8 +15,11 @@
   input is nodata or outside the mask), tiled, DEFLATE-compressed, with internal overviews (mode)
   and a colour table, written as a Cloud Optimized GeoTIFF where the worker's GDAL has the COG
   driver; class names in the band metadata and a ``.qml`` style beside it. Optionally a confidence
-  raster (top-class probability) and a per-class probability raster. The result lists the area of
+  raster (top-class probability), uncertainty rasters (normalized entropy, top-two margin: ``uncertainty.py``,
+  each with a colour-ramp ``.qml``) and a per-class probability raster. The result lists the area of
   each class in hectares.
+- **Test-time augmentation** (``augmentation.py``): each batch of tiles predicted once per transform, the
+  probabilities turned back and averaged before blending.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from rasterio.windows import transform as window_transform
 
 from ..common.bands import bands_to_read
 from ..common.classes import model_classes
-from ..common.colors import hex_to_rgb
+from ..common.colors import hex_to_rgb, uncertainty_ramp
 from ..common.config import PREDICTION_NODATA, ClassInfo, PredictConfig
 from ..common.errors import UserError
 from ..common.events import EventWriter
@@ -49,9 +52,11 @@ from ..common.files import check_output_file, partial, prediction_files, replace
 from ..data.labels import PolygonLayer, area_mask
 from ..data.rasters import RasterInfo, open_raster, valid_pixels, writing_raster
 from ..runtime.cancel import StopRequest
+from .augmentation import TRANSFORMS, Transform, augmentation_warning, averaged
 from .blending import blend_weights
 from .network import Arrays, Network, load_network
-from .qml import write_paletted_style
+from .qml import write_paletted_style, write_ramp_style
+from .uncertainty import PIXEL_MEASURES
 from .vectorize import vectorize
 
 CHUNK = 2048  # the largest output chunk side; chunks are made of whole tiles
@@ -193,19 +198,20 @@ class _Outputs:
         self.files["classes"].write_colormap(1, {c.value: (*hex_to_rgb(c.color), 255) for c in classes})
         self.files["classes"].update_tags(1, CLASS_NAMES=";".join(f"{c.value}={c.name}" for c in classes))
         self.files["classes"].set_band_description(1, "class")
-        extra = {"confidence": (config.confidence, 1), "probabilities": (config.probabilities, len(classes))}
-        for name, (wanted, count) in extra.items():
-            if wanted:
-                path = prediction_files(self.main)[name]
-                self.paths[name] = path
-                self.files[name] = stack.enter_context(
-                    rasterio.open(
-                        self._tmp(path), "w", **common, count=count, dtype="float32", nodata=CONFIDENCE_NODATA
-                    )
+        self.measures = [*(["confidence"] if config.confidence else []), *config.uncertainty_rasters()]
+        extra = {name: [PIXEL_MEASURES[name][1]] for name in self.measures}
+        if config.probabilities:
+            extra["probabilities"] = [c.name for c in classes]
+        for name, descriptions in extra.items():
+            path = prediction_files(self.main)[name]
+            self.paths[name] = path
+            self.files[name] = stack.enter_context(
+                rasterio.open(
+                    self._tmp(path), "w", **common, count=len(descriptions), dtype="float32", nodata=CONFIDENCE_NODATA
                 )
-        if "probabilities" in self.files:
-            for i, c in enumerate(classes, start=1):
-                self.files["probabilities"].set_band_description(i, c.name)
+            )
+            for band, description in enumerate(descriptions, start=1):
+                self.files[name].set_band_description(band, description)
         self.counts = np.zeros(len(classes), dtype=np.int64)
 
     @staticmethod
@@ -218,10 +224,10 @@ class _Outputs:
         classes = self.lookup[indices]
         classes[~valid] = self.nodata
         self.files["classes"].write(classes, 1, window=window)
-        if "confidence" in self.files:
-            confidence = probs.max(axis=0)
-            confidence[~valid] = CONFIDENCE_NODATA
-            self.files["confidence"].write(confidence.astype("float32"), 1, window=window)
+        for name in self.measures:
+            values = PIXEL_MEASURES[name][0](probs).astype("float32")
+            values[~valid] = CONFIDENCE_NODATA
+            self.files[name].write(values, 1, window=window)
         if "probabilities" in self.files:
             probs = probs.astype("float32")
             probs[:, ~valid] = CONFIDENCE_NODATA
@@ -278,6 +284,9 @@ def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> di
     for _, output in jobs:
         check_output_file(output, "prediction")
     network = load_network(config.model_dir, config.device)
+    warning = augmentation_warning(config.tta, network.metadata)
+    if warning:
+        events.log(warning, level="warning")
     for number, (raster, output) in enumerate(jobs):
         if len(jobs) > 1:
             events.log(f"Raster {number + 1} of {len(jobs)}: {raster}.")
@@ -304,7 +313,8 @@ def _predict_raster(
         region, mask = _region(config, src, events)
         grid = _TileGrid.over(region, config, metadata["tile_size"], network.arrays)
         batch_size = config.batch_size or prediction_batch(grid.tile_pixels, network)
-        context = _Prediction(network, src, bands, mask, grid, batch_size)
+        transforms = TRANSFORMS[config.tta]
+        context = _Prediction(network, src, bands, mask, grid, batch_size, transforms)
         profile = {
             "width": int(region.width),
             "height": int(region.height),
@@ -319,6 +329,8 @@ def _predict_raster(
                 f"{grid.cols.length} x {grid.rows.length} px sharing {grid.margin} px ({config.blending} blending), "
                 f"{len(grid.rows.chunks) * len(grid.cols.chunks)} chunk(s)."
             )
+            if len(transforms) > 1:
+                events.log(f"Test-time augmentation ({config.tta}): each tile predicted {len(transforms)} times.")
             with writing_raster(outputs.main):
                 tiles_run = _predict_chunks(context, region, outputs, events, stop, part)
                 written = outputs.finish()
@@ -376,8 +388,8 @@ def _region(config: PredictConfig, src, events: EventWriter) -> tuple[Window, Po
 def _finish(
     config: PredictConfig, outputs: _Outputs, written: dict[str, str], tiles_run: int, events: EventWriter
 ) -> dict[str, Any]:
-    """Style the class raster, warn when it is all nodata, report the areas, vectorize when asked; the raster's
-    result."""
+    """Style the class and uncertainty rasters, warn when it is all nodata, report the areas, vectorize when asked;
+    the raster's result."""
     write_paletted_style(outputs.main, outputs.classes)
     if not outputs.counts.any():
         where = " or outside the mask" if config.mask else ""
@@ -395,9 +407,9 @@ def _finish(
         "areas_ha": areas,
         "tiles": tiles_run,
     }
-    for name in ("confidence", "probabilities"):
-        if name in written:
-            result[name] = written[name]
+    result |= {name: path for name, path in written.items() if name != "classes"}
+    for name in config.uncertainty_rasters():
+        write_ramp_style(Path(written[name]), uncertainty_ramp(name))
     if config.vectorize:
         polygons = prediction_files(outputs.main)["polygons"]
         with replaced(polygons) as tmp:  # an earlier prediction's polygons stay whole until these are complete
@@ -506,6 +518,7 @@ class _Prediction:
     mask: PolygonLayer | None
     grid: _TileGrid
     batch_size: int
+    transforms: tuple[Transform, ...]  # test-time augmentation's (the identity alone without it)
 
     def read(self, windows: list[Window]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The network's inputs for ``windows`` and their valid masks."""
@@ -555,7 +568,7 @@ def _predict_chunks(
             for windows, read in zip(chunk_batches, reads):
                 if stop.requested():
                     raise _StopRequestedError
-                probs = context.probabilities([image for image, _ in read])
+                probs = averaged(context.probabilities, [image for image, _ in read], context.transforms)
                 for win, (_, tile_valid), p in zip(windows, read, probs):
                     canvas.add(win, p, tile_valid, context.grid.weights)
             carries.keep(canvas)

@@ -85,6 +85,29 @@ def test_export_to_onnx_with_processing_run(processing, small_model, tmp_path):
         )
 
 
+def test_predict_with_test_time_augmentation_and_uncertainty_rasters(processing, small_model, crop, tmp_path):
+    """The choices by their index (Processing's enums): TTA "8 flips and rotations", uncertainty "entropy and
+    margin"; both rasters are outputs of the algorithm, styled by their .qml."""
+    from segmentation_trainer.core.common.config import TTA_MODES, UNCERTAINTIES
+
+    predicted = processing.run(
+        "segmentation_trainer:predict",
+        {
+            "MODEL": str(small_model),
+            "RASTER": str(crop),
+            "TTA": TTA_MODES.index("dihedral"),
+            "UNCERTAINTY": UNCERTAINTIES.index("both"),
+            "OUTPUT": str(tmp_path / "prediction.tif"),
+        },
+    )
+    assert predicted["ENTROPY_OUTPUT"] == str(tmp_path / "prediction_entropy.tif")
+    assert predicted["MARGIN_OUTPUT"] == str(tmp_path / "prediction_margin.tif")
+    for name in ("entropy", "margin"):
+        layer = QgsRasterLayer(predicted[f"{name.upper()}_OUTPUT"], name)
+        assert layer.isValid() and layer.width() == 192 and layer.renderer().type() == "singlebandpseudocolor"
+    assert predicted["CONFIDENCE_OUTPUT"] is None
+
+
 def test_cancel_through_the_feedback_keeps_the_checkpoint(processing, landcover, crop, tmp_path):
     feedback = QgsProcessingFeedback()
     # cancelled at epoch 2's batch (one batch an epoch: 0.5 % each): the first epoch ended, its model is kept

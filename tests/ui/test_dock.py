@@ -555,3 +555,32 @@ def test_sample_points_then_assess_them_in_the_assess_tab(
     assert "Overall accuracy 1.000, kappa 1.000." in dock.logView.toPlainText()  # the key figures in the log
     assert len(opened) == 1 and opened[0].toLocalFile().endswith("report.html")
     assert dock.openAssessmentButton.isEnabled()
+
+
+def test_uncertainty_rasters_join_the_prediction_with_a_colour_ramp(dock, iface, landcover, small_model):
+    """Predict with test-time augmentation and both uncertainty rasters: the dock adds them to the prediction's
+    group, unchecked, each with a viridis ramp from 0 to 1, bright where unsure (the style the worker wrote
+    beside each raster, which QGIS also applies to the file opened on its own)."""
+    from qgis.core import QgsSingleBandPseudoColorRenderer
+
+    from segmentation_trainer.core.common.colors import VIRIDIS
+
+    image, _, _ = add_layers(landcover)
+    dock.predictRasterCombo.setLayer(image)
+    dock.modelDirWidget.setFilePath(str(small_model))
+    dock.predictUncertaintyCombo.setCurrentIndex(dock.predictUncertaintyCombo.findData("both"))
+    dock.predictTtaCombo.setCurrentIndex(dock.predictTtaCombo.findData("flips"))
+    dock.predictButton.click()
+    wait_until(lambda: dock.task is None, TASK_TIMEOUT, "prediction to finish")
+    (prediction,) = class_layers()
+    group = QgsProject.instance().layerTreeRoot().findLayer(prediction.id()).parent()
+    name = prediction.name()
+    assert [node.layer().name() for node in group.findLayers()] == [name, f"{name} entropy", f"{name} margin"]
+    assert "Test-time augmentation (flips): each tile predicted 4 times" in dock.logView.toPlainText()
+    for node, (unsure, sure) in zip(group.findLayers()[1:], ((1.0, 0.0), (0.0, 1.0))):
+        assert not node.isVisible()
+        renderer = node.layer().renderer()
+        assert isinstance(renderer, QgsSingleBandPseudoColorRenderer), node.layer().name()
+        assert (renderer.classificationMin(), renderer.classificationMax()) == (0.0, 1.0)
+        items = {i.value: i.color.name() for i in renderer.shader().rasterShaderFunction().colorRampItemList()}
+        assert len(items) == len(VIRIDIS) and items[unsure] == VIRIDIS[-1] and items[sure] == VIRIDIS[0]
