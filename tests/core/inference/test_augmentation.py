@@ -23,6 +23,7 @@ from segmentation_trainer.core.inference.augmentation import (
     averaged,
 )
 from segmentation_trainer.core.inference.prediction import predict
+from segmentation_trainer.core.inference.torch_network import TorchArrays
 from segmentation_trainer.core.runtime.cancel import StopRequest
 
 HEIGHT, WIDTH = 4, 6  # a rectangular tile: transposing transforms swap its sides
@@ -161,7 +162,7 @@ def test_rectangular_tiles_with_margins_give_an_equivariant_networks_prediction(
     monkeypatch.setattr(prediction, "CHUNK", 256)  # 2 x 3 chunks: what tiles add past theirs is carried
     image, options = str(landcover["image"]), {"tile_size": 256, "margin": 64}
     config = PredictConfig(model_dir=str(small_model), raster=image, output=str(tmp_path / "x.tif"), **options)
-    grid = prediction._TileGrid.over(Window(0, 0, 489, 443), config, 128, torch.device("cpu"))
+    grid = prediction._TileGrid.over(Window(0, 0, 489, 443), config, 128, TorchArrays(torch.device("cpu")))
     assert (grid.cols.length, grid.rows.length) == (224, 256) and (len(grid.cols.starts), len(grid.rows.starts)) == (
         3,
         2,
