@@ -7,8 +7,8 @@ BEFORE_DIR holds an older copy of the package under the name ``before``, e.g. fo
 touch /tmp/b/before/__init__.py``. On one thread, by the process's CPU time (the least disturbed
 figure on a shared machine), each round runs the floor (``F.cross_entropy``, or BCE for the binary
 losses), then every loss of both versions, on the batch of ``benchmarks/losses.py``; the median of
-``rounds`` rounds after a warm-up is printed, in ms and × the floor. Binary counterparts of
-``combo``, ``focal`` and ``ce`` are ``binary_combo``, ``binary_focal`` and ``bce``.
+``rounds`` rounds after a warm-up is printed, in ms and × the floor. The binary counterpart of a loss is
+``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where the catalog has one.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ import statistics
 import sys
 import time
 
-BINARY = {"combo": "binary_combo", "focal": "binary_focal", "ce": "bce"}
+BINARY = {"ce": "bce", "lovasz_softmax": "lovasz_hinge"}
+
+
+def binary_counterparts(names: list[str]) -> list[str]:
+    """The binary losses of the catalog that correspond to the multiclass ``names``."""
+    from segmentation_trainer.losses import available_losses
+
+    binary = {spec.name for spec in available_losses("binary")}
+    return [b for b in (BINARY.get(n, f"binary_{n}") for n in names) if b in binary]
 
 
 def main() -> None:
@@ -46,7 +54,7 @@ def main() -> None:
         logits, target = land_cover_batch(args.shape, binary, "cpu")
         k = 2 if binary else args.shape[1]
         fns = {"floor": floor_fn(binary)}
-        names = [BINARY.get(n, n) if binary else n for n in args.only]
+        names = binary_counterparts(args.only) if binary else args.only
         for name in names:
             fns[("before", name)] = build_before(name, mode, k)
             fns[("after", name)] = build_after(name, mode, k)
