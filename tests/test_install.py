@@ -55,4 +55,4 @@ def test_qgis_installs_the_plugin_from_its_repository_and_opens_the_dock(reposit
     assert "error" not in outcome, outcome.get("error")
     assert outcome["listed"] and outcome["installed"] and outcome["started"], outcome
     assert Path(outcome["installed_in"]).is_relative_to(profiles)  # into the fresh profile, not a link to the checkout
-    assert outcome["dock_visible"] and outcome["dock_tabs"] == ["Data", "Train", "Compare", "Run", "Predict"]
+    assert outcome["dock_visible"] and outcome["dock_tabs"] == ["Data", "Train", "Compare", "Run", "Predict", "Assess"]
