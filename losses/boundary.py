@@ -69,8 +69,28 @@ class BoundaryLoss(DiceLoss):
         return (1.0 - self.boundary_weight) * dice + self.boundary_weight * boundary
 
 
+class _WeightedSquaredError(torch.autograd.Function):
+    """``Σ_i w_i (p_i - g_i)²`` over the pixels of each image and class ``(N, K)``, with ``∂/∂p_i = 2 w_i (p_i - g_i)``
+    (the weights ``w`` and the error ``e = p - g`` given, constants but for p): one product and one dot product
+    forward, one product backward."""
+
+    @staticmethod
+    def forward(ctx, _probs: torch.Tensor, error: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        # p enters for autograd to route the gradient to it; its values are in ``error``
+        weighted = error * weights
+        ctx.save_for_backward(weighted)
+        return torch.einsum("nkp,nkp->nk", weighted.flatten(2), error.flatten(2))
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        (weighted,) = ctx.saved_tensors
+        return weighted * (2.0 * grad)[..., None, None], None, None
+
+
 class HausdorffDTLoss(SegmentationLoss):
-    """d_G^α from the labels (``label_map``), d_P^α from the thresholded prediction at each step."""
+    """d_G^α from the labels (``label_map``), d_P^α from the thresholded prediction at each step; the sum
+    ``Σ_i (p_i - g_i)² (d_G^α + d_P^α) / n_valid`` of each image and class with its closed-form gradient
+    (``_WeightedSquaredError``)."""
 
     uses_label_map = True
 
@@ -79,12 +99,19 @@ class HausdorffDTLoss(SegmentationLoss):
         self.alpha = alpha
 
     def label_map(self, target: torch.Tensor) -> torch.Tensor:
-        """d_G of each scored class ``(N, K', H, W)``."""
-        return distance_field(scored_masks(target, self.num_classes, self.binary, self.ignore_index))
+        """d_G^α of each scored class ``(N, K', H, W)``."""
+        return distance_field(scored_masks(target, self.num_classes, self.binary, self.ignore_index), self.alpha)
 
     def compute(self, x: Prepared) -> torch.Tensor:
-        valid = x.valid.unsqueeze(1).to(x.dtype)
-        probs, truth = _scored(x, x.probs) * valid, _scored(x, x.one_hot())
-        distance = (distance_field(probs) ** self.alpha).to(probs) + self.map_of(x) ** self.alpha
-        per_unit = ((probs - truth) ** 2 * distance * valid).sum(dim=(2, 3)) / valid.sum(dim=(2, 3)).clamp_min(1.0)
+        probs = torch.sigmoid(x.logits) if x.binary else torch.softmax(x.logits, dim=1)  # the scored classes
+        valid = x.valid.unsqueeze(1)
+        weights = distance_field((probs.detach() > 0.5).logical_and_(valid), self.alpha).to(probs)
+        weights += self.map_of(x)
+        weights *= valid / valid.sum(dim=(2, 3), keepdim=True).clamp_min(1)
+        error = probs.detach() * valid
+        if x.binary:
+            error -= x.target.unsqueeze(1) * valid
+        else:
+            error.scatter_add_(1, x.target.unsqueeze(1), -valid.to(error.dtype))
+        per_unit = _WeightedSquaredError.apply(probs, error, weights)
         return class_mean(per_unit, torch.ones_like(per_unit, dtype=torch.bool), x)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..common.errors import UserError
 
-REQUIRED = ("torch", "segmentation_models_pytorch", "rasterio", "fiona", "safetensors", "scipy", "shapely")
+REQUIRED = ("torch", "segmentation_models_pytorch", "rasterio", "fiona", "safetensors", "scipy", "shapely", "edt")
 
 
 def environment_report() -> dict[str, Any]:
