@@ -8,7 +8,9 @@ touch /tmp/b/before/__init__.py``. On one thread, by the process's CPU time (the
 figure on a shared machine), each round runs the floor (``F.cross_entropy``, or BCE for the binary
 losses), then every loss of both versions, on the batch of ``benchmarks/losses.py``; the median of
 ``rounds`` rounds after a warm-up is printed, in ms and × the floor. The binary counterpart of a loss is
-``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where the catalog has one.
+``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where the catalog has one. A loss
+with a label map (``uses_label_map``: distance maps, clDice's target skeleton) gets it computed once, as training
+runs it (``benchmarks/losses.py`` also times it computed at each step).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 BINARY = {"ce": "bce", "lovasz_softmax": "lovasz_hinge"}
 
@@ -28,6 +35,14 @@ def binary_counterparts(names: list[str]) -> list[str]:
 
     binary = {spec.name for spec in available_losses("binary")}
     return [b for b in (BINARY.get(n, f"binary_{n}") for n in names) if b in binary]
+
+
+def with_label_map(loss: Callable, target: torch.Tensor) -> Callable:
+    """``loss``, given its label map of ``target`` computed once, as training runs it, when it uses one."""
+    if not getattr(loss, "uses_label_map", False):
+        return loss
+    label_map = loss.label_map(target)
+    return lambda logits, y: loss(logits, y, label_map)
 
 
 def main() -> None:
@@ -56,8 +71,8 @@ def main() -> None:
         fns = {"floor": floor_fn(binary)}
         names = binary_counterparts(args.only) if binary else args.only
         for name in names:
-            fns[("before", name)] = build_before(name, mode, k)
-            fns[("after", name)] = build_after(name, mode, k)
+            fns[("before", name)] = with_label_map(build_before(name, mode, k), target)
+            fns[("after", name)] = with_label_map(build_after(name, mode, k), target)
         times = {key: [] for key in fns}
         for i in range(args.rounds + 1):
             for key, fn in fns.items():
