@@ -8,7 +8,9 @@ touch /tmp/b/before/__init__.py``. On one thread, by the process's CPU time (the
 figure on a shared machine), each round runs the floor (``F.cross_entropy``, or BCE for the binary
 losses), then every loss of both versions, on the batch of ``benchmarks/losses.py``; the median of
 ``rounds`` rounds after a warm-up is printed, in ms and × the floor. The binary counterpart of a loss is
-``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where the catalog has one.
+``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where the catalog has one. A loss
+whose map depends on the labels only (``uses_label_map``) is given the map, as training gives it from the
+data pipeline, with ``--maps``; otherwise it computes the map at each step.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=["combo", "focal", "ce"])
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--shape", type=int, nargs=4, default=[8, 7, 256, 256])
+    parser.add_argument("--maps", action="store_true", help="give label-map losses their map (as in training)")
     args = parser.parse_args()
     import torch
 
@@ -58,6 +61,10 @@ def main() -> None:
         for name in names:
             fns[("before", name)] = build_before(name, mode, k)
             fns[("after", name)] = build_after(name, mode, k)
+            if args.maps and fns[("after", name)].uses_label_map:
+                label_map = fns[("after", name)].label_map(target)
+                for version in ("before", "after"):
+                    fns[(version, name)] = lambda z, y, fn=fns[(version, name)], m=label_map: fn(z, y, m)
         times = {key: [] for key in fns}
         for i in range(args.rounds + 1):
             for key, fn in fns.items():
