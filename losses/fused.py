@@ -14,8 +14,8 @@ what the pixel and region losses are made of:
   continuation below ``EPS`` for 0 < γ < 1), computed in the forward pass and folded into ``G_i``.
 
 Everything else derives from these with ordinary autograd on tensors ``K`` times smaller: the soft
-true positives ``TP_c = Σ_{y_i = c} p_{i,c}`` scatter-add ``p_true`` (``base.class_sums``), cross-entropy and focal terms
-use ``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of
+true positives ``TP_c = Σ_{y_i = c} p_{i,c}`` scatter-add ``p_true`` (``base.class_sums``), cross-entropy
+and focal terms use ``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of
 ``log p_{i,y_i}`` (that of ``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own, that of ``focal``
 its derivative above times its own) and ``u_ik = Σ_m B_m[n, k] ∂S_m/∂p_ik``,
 through the softmax ``∂L/∂z_ik = p_ik (u_ik - r_i - G_i) + [k = y_i] G_i`` with
