@@ -60,7 +60,8 @@ def descending_order(values: torch.Tensor) -> torch.Tensor:
         return torch.sort(values, dim=-1, descending=True)[1]
     bits = values.detach().contiguous().view(_SAME_WIDTH_INT.get(values.dtype, torch.int64))
     width = bits.element_size() * 8
-    keys = torch.where(bits < 0, bits ^ ((1 << (width - 1)) - 1), bits).bitwise_not_()
+    # (bits >> width - 1) is -1 for negative values, 0 for others: one new tensor, modified in place
+    keys = (bits >> (width - 1)).bitwise_and_((1 << (width - 1)) - 1).bitwise_xor_(bits).bitwise_not_()
     rows = keys.view(-1, keys.shape[-1])
     order = torch.empty(rows.shape, dtype=torch.int64)
     for row, sorted_keys, row_order in zip(rows, torch.empty_like(rows), order):
@@ -88,14 +89,16 @@ def _softmax_rows(
     ``L = Σ_i w_i g_i + Σ_i w_i (1 - 2 g_i) p_i`` with ``w_i`` the ``∇J`` of pixel i's rank. The order and w
     are constants (the Lovász extension's subgradient), so autograd sees one product. Ignored pixels sort
     last (error -1) and get w = 0: the ranks before them, and so every ``∇J`` that counts, are unchanged.
-    The constant is summed in the sorted order, the slope scattered back to the pixels'."""
+    The constant and the slope are formed in the sorted order (few new ``(R, P)`` tensors: page faults cost), the
+    slope scattered back to the pixels'."""
     truth = truth & valid
     errors = (probs - truth.to(probs.dtype)).abs_().masked_fill_(~valid, -1.0)
     order = descending_order(errors)
-    truth_sorted = truth.gather(-1, order)
-    weights = lovasz_grad(truth_sorted.to(errors.dtype))
-    constant = (weights * truth_sorted).sum(-1)
-    slope = torch.where(truth_sorted, weights.neg(), weights)  # w (1 - 2 g)
+    sign = truth.gather(-1, order).to(errors.dtype)  # g in the sorted order, made 1 - 2 g below
+    weights = lovasz_grad(sign)
+    total = weights.sum(-1)
+    slope = weights.mul_(sign.mul_(-2.0).add_(1.0))  # w (1 - 2 g), in place
+    constant = (total - slope.sum(-1)) / 2  # Σ w g, from Σ w (1 - 2 g) without a product tensor
     slope = errors.scatter_(-1, order, slope).mul_(valid)  # in the errors' memory, no longer needed
     return constant, slope, truth.any(-1)
 
