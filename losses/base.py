@@ -182,7 +182,7 @@ def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> to
 
 def region_stats(x: Prepared, per_image: bool = False, result: PassResult | None = None, power: int = 1) -> RegionStats:
     """Soft counts per class from one softmax pass (``x.one_pass`` unless ``result`` is given, whose
-    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` index-adds the
+    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` scatter-adds the
     true-class probabilities, ``P_c = Σ_i p_ic^power`` is the pass's sum, G counts the labels."""
     result = x.one_pass if result is None else result
     actual = class_sums(x, x.valid_mask, per_image=True)

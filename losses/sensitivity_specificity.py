@@ -9,7 +9,7 @@ weighted. The paper's formula has no smoothing term, and neither has this loss (
 ``smooth``): an empty denominator (a class filling the whole batch) leaves its term at 0. r is kept
 inside (0, 1): with r = 0 a prediction of nothing, with r = 1 a prediction of everything, would
 score as well as the perfect one. Computed from one softmax pass (``fused``) with the per-class sums
-of p², the true-class terms index-added: no dense one-hot target.
+of p², the true-class terms scatter-added (``base.class_sums``): no dense one-hot target.
 """
 
 from __future__ import annotations
