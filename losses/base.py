@@ -106,9 +106,9 @@ class Prepared:
     def class_bins(self) -> torch.Tensor:
         """``(N, H W)``: the bin ``(i mod LANES) K + y_i`` of every pixel i in ``class_sums`` (ignored pixels,
         whose target is 0, fall in class 0's bins: their values are 0)."""
-        n, k = self.target.shape[0], self.num_classes
-        lanes = torch.arange(self.target[0].numel(), device=self.target.device).remainder_(LANES).mul_(k)
-        return self.target.view(n, -1) + lanes
+        pixels = self.target.shape[1:].numel()
+        lanes = torch.arange(pixels, device=self.target.device).remainder_(LANES).mul_(self.num_classes)
+        return self.target.flatten(1) + lanes
 
 
 def prepare(
@@ -175,7 +175,7 @@ def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> to
     ``(N, H, W)``, **0 at ignored pixels**: one scatter-add into ``LANES`` K bins per image, then the sum of the
     lanes; no one-hot."""
     n, k = x.target.shape[0], x.num_classes
-    sums = values.new_zeros(n, LANES * k).scatter_add(1, x.class_bins, values.reshape(n, -1))
+    sums = values.new_zeros(n, LANES * k).scatter_add(1, x.class_bins, values.flatten(1))
     sums = sums.view(n, LANES, k).sum(1)
     return sums if per_image else sums.sum(0)
 

@@ -78,7 +78,7 @@ class PassResult(NamedTuple):
 def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Tensor) -> torch.Tensor:
     """``log p_{i,y_i}``, recomputed exactly as ``z_y - logsumexp(z)`` where ``p_{i,y_i}`` underflowed (< TINY)."""
     log_p = p_true.clamp_min(TINY).log_()
-    if bool(p_true.min() < TINY):
+    if p_true.numel() and bool(p_true.min() < TINY):  # min(): no new tensor; fails on an empty one
         small = p_true < TINY
         z = logits.permute(0, 2, 3, 1)[small]
         z_true = logits.gather(1, target.unsqueeze(1)).squeeze(1)[small]
@@ -93,7 +93,7 @@ class SoftmaxPass(torch.autograd.Function):
         probs = torch.softmax(logits, dim=1)
         p_true = probs.gather(1, target.unsqueeze(1)).squeeze(1)
         log_p = _true_log_probs(logits, target, p_true)
-        mask = None if bool(valid.min()) else valid.to(probs.dtype)  # min: a vectorised reduction, unlike all()
+        mask = None if _all_valid(valid) else valid.to(probs.dtype)
         # Sums of p only: p stays unmasked, the sums and the gradient take the mask instead (no (N, K, H, W) pass).
         ctx.linear = weights is None and all(e == 1 for e in powers)
         if mask is not None:  # a float mask multiplies faster than a bool one
@@ -133,6 +133,11 @@ class SoftmaxPass(torch.autograd.Function):
         if g is not None:
             grad.scatter_add_(1, target.unsqueeze(1), g)
         return grad, None, None, None, None, None
+
+
+def _all_valid(valid: torch.Tensor) -> bool:
+    """Whether every pixel is valid: ``min()`` (a vectorised reduction, unlike ``all()``), True when there is none."""
+    return valid.numel() == 0 or bool(valid.min())
 
 
 def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:

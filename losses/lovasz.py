@@ -56,7 +56,7 @@ def descending_order(values: torch.Tensor) -> torch.Tensor:
     float's bits as a signed integer, the magnitude bits flipped for negative values, order like the floats;
     bitwise-inverted (``-key - 1``, which cannot overflow) for the decreasing order. Ties may be ordered
     differently from ``torch.sort``, which changes neither the sorted values nor the Lovász loss."""
-    if values.device.type != "cpu" or values.dtype not in (*_SAME_WIDTH_INT, torch.float64):
+    if values.device.type != "cpu" or values.dtype not in (*_SAME_WIDTH_INT, torch.float64) or not values.numel():
         return torch.sort(values, dim=-1, descending=True)[1]
     bits = values.detach().contiguous().view(_SAME_WIDTH_INT.get(values.dtype, torch.int64))
     width = bits.element_size() * 8
