@@ -62,7 +62,7 @@ class BoundaryLoss(DiceLoss):
     def compute(self, x: Prepared) -> torch.Tensor:
         phi = self.map_of(x)
         weights = torch.cat([torch.zeros_like(phi), phi], dim=1) if x.binary else phi
-        result = softmax_pass(x.logits, x.target, x.valid, x.binary, weights=weights)
+        result = softmax_pass(x.logits, x.target, x.valid_mask, x.binary, weights=weights)
         dice = dice_term(x, self.smooth, self.per_image, result)
         norm = phi.abs().sum(dim=(2, 3))
         boundary = class_mean(_scored(x, result.sums[..., -1]) / norm.clamp_min(EPS), norm > 0, x)

@@ -14,15 +14,20 @@ what the pixel and region losses are made of:
   continuation below ``EPS`` for 0 < γ < 1), computed in the forward pass and folded into ``G_i``.
 
 Everything else derives from these with ordinary autograd on tensors ``K`` times smaller: the soft
-true positives ``TP_c = Σ_{y_i = c} p_{i,c}`` index-add ``p_true``, cross-entropy and focal terms
-use ``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of
+true positives ``TP_c = Σ_{y_i = c} p_{i,c}`` scatter-add ``p_true`` (``base.class_sums``), cross-entropy
+and focal terms use ``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of
 ``log p_{i,y_i}`` (that of ``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own, that of ``focal``
 its derivative above times its own) and ``u_ik = Σ_m B_m[n, k] ∂S_m/∂p_ik``,
 through the softmax ``∂L/∂z_ik = p_ik (u_ik - r_i - G_i) + [k = y_i] G_i`` with
-``r_i = Σ_k p_ik u_ik`` (for powers 1 only, ``r`` is one batched matrix product). ``u - r - G`` is
-formed on ``(N, 1, H, W)`` tensors where it can, so that the backward pass writes one
-``(N, K, H, W)`` tensor and scales it by p in place; gradients of outputs that no loss used are
-skipped.
+``r_i = Σ_k p_ik u_ik``; gradients of outputs that no loss used are skipped. Full ``(N, K, H, W)`` passes
+are few:
+
+- sums of p only (``powers = (1,)``, no map: the Dice, Tversky, Jaccard, MCC losses, CE): ``u_ik = u_nk`` is
+  constant per image and class, so p is left unmasked; the sums over the valid pixels are one matrix
+  product of the 0/1 mask m and p, ``r`` another, and the gradient ``(u_nk m_i - (r_i m_i + G_i)) p_ik`` is one
+  broadcast tensor scaled by p in place;
+- otherwise p is masked (0 at ignored pixels), ``p ⊙ u`` is formed once, ``r`` is its sum over k and the
+  gradient ``p ⊙ u - p (r + G)``; Σ p² is a squared L2 norm (a reduction that writes nothing).
 
 Binary mode is the softmax of the two logits ``[0, z]``, whose probabilities are ``[1 - σ(z), σ(z)]``
 and whose gradient with respect to the second is that with respect to z.
@@ -70,14 +75,15 @@ class PassResult(NamedTuple):
     focal: torch.Tensor | None  # (N, H, W) (1 - p_true)^γ log p_true, 0 at ignored pixels; None without γ
 
 
-def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Tensor, valid: torch.Tensor):
-    log_p = torch.log(p_true.clamp_min(TINY))
-    small = valid & (p_true < TINY)
-    if small.any():  # underflowed probabilities: exact log-softmax for those pixels only
+def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Tensor) -> torch.Tensor:
+    """``log p_{i,y_i}``, recomputed exactly as ``z_y - logsumexp(z)`` where ``p_{i,y_i}`` underflowed (< TINY)."""
+    log_p = p_true.clamp_min(TINY).log_()
+    if p_true.numel() and bool(p_true.min() < TINY):  # min(): no new tensor; fails on an empty one
+        small = p_true < TINY
         z = logits.permute(0, 2, 3, 1)[small]
         z_true = logits.gather(1, target.unsqueeze(1)).squeeze(1)[small]
         log_p[small] = z_true - torch.logsumexp(z, dim=1)
-    return log_p.masked_fill_(~valid, 0.0)
+    return log_p
 
 
 class SoftmaxPass(torch.autograd.Function):
@@ -85,15 +91,17 @@ class SoftmaxPass(torch.autograd.Function):
     def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma: float | None):
         ctx.set_materialize_grads(False)  # outputs no loss used get None: their gradients are skipped
         probs = torch.softmax(logits, dim=1)
-        ctx.all_valid = bool(valid.all())
-        if not ctx.all_valid:
-            probs.mul_(valid.unsqueeze(1))
         p_true = probs.gather(1, target.unsqueeze(1)).squeeze(1)
-        log_p = _true_log_probs(logits, target, p_true, valid)
-        columns = [(probs if e == 1 else probs**e).sum(dim=(2, 3)) for e in powers]
-        if weights is not None:
-            columns.append((probs * weights).sum(dim=(2, 3)))
-        sums = torch.stack(columns, dim=-1) if columns else probs.new_zeros(*probs.shape[:2], 0)
+        log_p = _true_log_probs(logits, target, p_true)
+        mask = None if _all_valid(valid) else valid.to(probs.dtype)
+        # Sums of p only: p stays unmasked, the sums and the gradient take the mask instead (no (N, K, H, W) pass).
+        ctx.linear = weights is None and all(e == 1 for e in powers)
+        if mask is not None:  # a float mask multiplies faster than a bool one
+            p_true.mul_(mask)
+            log_p.mul_(mask)
+            if not ctx.linear:
+                probs.mul_(mask.unsqueeze(1))
+        sums = _class_sums(probs, powers, weights, mask if ctx.linear else None)
         focal = focal_slope = None
         if gamma is not None:
             one_minus = 1.0 - p_true
@@ -103,53 +111,96 @@ class SoftmaxPass(torch.autograd.Function):
                 focal_slope = safe_pow_derivative(one_minus, gamma).mul_(p_true).mul_(log_p).neg_().add_(modulation)
             else:
                 focal_slope = modulation
-            if not ctx.all_valid:
-                focal_slope = focal_slope * valid
-        ctx.save_for_backward(probs, p_true, target, valid, weights, focal_slope)
+            if mask is not None:
+                focal_slope = focal_slope * mask
+        ctx.save_for_backward(probs, p_true, target, mask, weights, focal_slope)
         ctx.powers = powers
         return p_true, log_p, sums, focal
 
     @staticmethod
     def backward(ctx, grad_p_true, grad_log_p, grad_sums, grad_focal):
-        probs, p_true, target, valid, weights, focal_slope = ctx.saved_tensors
+        probs, p_true, target, mask, weights, focal_slope = ctx.saved_tensors
         g = None  # the whole gradient of log p_{i,y_i}, 0 at ignored pixels (where p_true is 0)
         if grad_log_p is not None:
-            g = grad_log_p if ctx.all_valid else grad_log_p * valid
+            g = grad_log_p if mask is None else grad_log_p * mask
         if grad_p_true is not None:
             g = _add(g, grad_p_true * p_true)
         if grad_focal is not None:
             g = _add(g, grad_focal * focal_slope)
-        u, r = _sums_gradient(probs, grad_sums, ctx.powers, weights)
-        shift = _add(r, None if g is None else g.unsqueeze(1))  # r_i + G_i, (N, 1, H, W)
-        if u is None:
-            grad = probs * -shift if shift is not None else torch.zeros_like(probs)
-        else:
-            grad = u - shift if shift is not None else u.expand_as(probs).clone()
-            grad.mul_(probs)
         if g is not None:
-            grad.scatter_add_(1, target.unsqueeze(1), g.unsqueeze(1))
+            g = g.unsqueeze(1)
+        grad = _softmax_gradient(probs, g, grad_sums, ctx.powers, weights, mask if ctx.linear else None)
+        if g is not None:
+            grad.scatter_add_(1, target.unsqueeze(1), g)
         return grad, None, None, None, None, None
+
+
+def _all_valid(valid: torch.Tensor) -> bool:
+    """Whether every pixel is valid: ``min()`` (a vectorised reduction, unlike ``all()``), True when there is none."""
+    return valid.numel() == 0 or bool(valid.min())
 
 
 def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
     return b if a is None else a if b is None else a + b
 
 
-def _sums_gradient(probs, grad_sums, powers, weights) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-    """``u`` (broadcastable to ``probs``) and ``r`` ``(N, 1, H, W)`` (see the module's docstring), or
-    ``None, None`` when the sums took no part in the loss (CE, Focal)."""
-    if grad_sums is None or not bool(grad_sums.any()):
-        return None, None
-    n, k = probs.shape[:2]
-    columns = grad_sums.unbind(-1)
-    if weights is None and all(e == 1 for e in powers):  # u_ik = b_nk: r = b·p, one matrix product
-        b = grad_sums.sum(-1)
-        r = torch.bmm(b.view(n, 1, k), probs.view(n, k, -1)).view(n, 1, *probs.shape[2:])
-        return b.view(n, k, 1, 1), r
-    u = sum(e * b.view(n, k, 1, 1) * probs ** (e - 1) for e, b in zip(powers, columns))
+def _class_sums(probs, powers: tuple[int, ...], weights, mask) -> torch.Tensor:
+    """``(N, K, M)``: ``Σ_i p_ik^e`` per power e, then ``Σ_i f_ik p_ik`` when a map f is given, over the valid
+    pixels: those of ``mask`` ``(N, H, W)`` (0/1) when p is not masked (powers 1 only, no map), else every
+    pixel (p is 0 at the ignored ones)."""
+    columns = [_power_sum(probs, e, mask) for e in powers]
     if weights is not None:
-        u = u + columns[-1].view(n, k, 1, 1) * weights
-    return u, (probs * u).sum(dim=1, keepdim=True)
+        columns.append((probs * weights).sum(dim=(2, 3)))
+    return torch.stack(columns, dim=-1) if columns else probs.new_zeros(*probs.shape[:2], 0)
+
+
+def _power_sum(probs: torch.Tensor, exponent: int, mask: torch.Tensor | None) -> torch.Tensor:
+    """``Σ_i p_ik^e``; with a mask (e = 1) the product of the mask and p, and Σ p² the squared L2 norm:
+    reductions that write no ``(N, K, H, W)`` tensor."""
+    if mask is not None:
+        n, k = probs.shape[:2]
+        return torch.bmm(mask.view(n, 1, -1), probs.view(n, k, -1).transpose(1, 2)).view(n, k)
+    if exponent == 1:
+        return probs.sum(dim=(2, 3))
+    if exponent == 2:
+        return torch.linalg.vector_norm(probs, dim=(2, 3)).square()
+    return (probs**exponent).sum(dim=(2, 3))
+
+
+def _softmax_gradient(probs, g, grad_sums, powers, weights, mask) -> torch.Tensor:
+    """``p_ik (u_ik - r_i - G_i)`` ``(N, K, H, W)``, the gradient in the logits but for ``G_i`` at the target
+    (``g``: G ``(N, 1, H, W)``, or None), 0 at ignored pixels; see the module's docstring. ``mask``: the
+    valid pixels ``(N, H, W)`` when p is not masked (then G is 0 at ignored pixels, u = u_k is constant per
+    image and class: ``u_k mask_i - (r_i mask_i + G_i)``)."""
+    if grad_sums is None or not bool(grad_sums.any()):  # the sums took no part in the loss (CE, Focal): u = 0
+        return probs * -g if g is not None else torch.zeros_like(probs)
+    n, k = probs.shape[:2]
+    columns = [column.view(n, k, 1, 1) for column in grad_sums.unbind(-1)]
+    linear = [b for e, b in zip(powers, columns) if e == 1]
+    factor = sum(linear[1:], linear[0]) if linear else None  # u's part that is constant per image and class
+    if weights is None and len(linear) == len(powers):  # u = factor: r = Σ_k u_k p_ik, one matrix product
+        r = torch.bmm(factor.view(n, 1, k), probs.view(n, k, -1)).view(n, 1, *probs.shape[2:])
+        if mask is None:
+            return (factor - _add(r, g)).mul_(probs)
+        mask = mask.unsqueeze(1)
+        return torch.addcmul(_add(r.mul_(mask), g).neg_(), factor, mask).mul_(probs)
+    scaled = _scaled_probs(probs, columns, powers, weights, factor)
+    return scaled.addcmul_(probs, _add(scaled.sum(dim=1, keepdim=True), g), value=-1.0)  # p u - p (r + G)
+
+
+def _scaled_probs(probs, columns, powers, weights, factor) -> torch.Tensor:
+    """``p_ik u_ik = factor[n, k] p_ik + B_f[n, k] f_ik p_ik + Σ_{e_m ≠ 1} e_m B_m[n, k] p_ik^{e_m}``, a new
+    ``(N, K, H, W)`` tensor; ``columns``: the gradients of the sums' columns ``(N, K, 1, 1)``."""
+    scaled = None
+    if weights is not None:
+        scaled = (weights * columns[-1] if factor is None else torch.addcmul(factor, weights, columns[-1])).mul_(probs)
+    elif factor is not None:
+        scaled = probs * factor
+    for e, b in zip(powers, columns):
+        if e != 1:
+            term = (probs**e).mul_(e * b)
+            scaled = term if scaled is None else scaled.add_(term)
+    return scaled
 
 
 def softmax_pass(
@@ -162,7 +213,8 @@ def softmax_pass(
     gamma: float | None = None,
 ) -> PassResult:
     """``SoftmaxPass`` of ``logits`` ``(N, C, H, W)`` (binary: C = 1, the probabilities [1 - σ(z), σ(z)]);
-    ``gamma``: the focal exponent of the ``focal`` output (None: no focal output)."""
+    ``valid``: the pixels that count ``(N, H, W)``, bool or a 0/1 mask in the logits' dtype (``target`` is a
+    class, say 0, at the others); ``gamma``: the focal exponent of the ``focal`` output (None: no focal output)."""
     if binary:
         logits = torch.cat([torch.zeros_like(logits), logits], dim=1)
     return PassResult(*SoftmaxPass.apply(logits, target, valid, tuple(powers), weights, gamma))

@@ -9,7 +9,7 @@ weighted. The paper's formula has no smoothing term, and neither has this loss (
 ``smooth``): an empty denominator (a class filling the whole batch) leaves its term at 0. r is kept
 inside (0, 1): with r = 0 a prediction of nothing, with r = 1 a prediction of everything, would
 score as well as the perfect one. Computed from one softmax pass (``fused``) with the per-class sums
-of p², the true-class terms index-added: no dense one-hot target.
+of p², the true-class terms scatter-added (``base.class_sums``): no dense one-hot target.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ class SensitivitySpecificityLoss(SegmentationLoss):
         self.r, self.per_image = r, per_image
 
     def compute(self, x: Prepared) -> torch.Tensor:
-        result = softmax_pass(x.logits, x.target, x.valid, x.binary, powers=(2,))
+        result = softmax_pass(x.logits, x.target, x.valid_mask, x.binary, powers=(2,))
         squared = region_stats(x, self.per_image, result, power=2)  # predicted = Σ p_c², tp = Σ_{y=c} p_c²
-        missed = class_sums(x, (1.0 - result.p_true) ** 2, self.per_image)  # Σ_{y=c} (1 - p_c)²
+        missed = class_sums(x, (x.valid_mask - result.p_true) ** 2, self.per_image)  # Σ_{y=c} (1 - p_c)²
         missed = missed[..., 1:] if x.binary else missed
         squared = region_classes(squared, x)
         sensitivity = missed / squared.actual.clamp_min(EPS)

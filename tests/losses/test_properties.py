@@ -39,6 +39,24 @@ def test_ignored_pixels_take_no_part(any_loss):
     assert torch.allclose(loss(logits, target), loss(changed, target), rtol=1e-9, atol=1e-12)
 
 
+def test_ignored_pixels_get_no_gradient(any_loss):
+    """Exactly 0, wherever the losses mask (the softmax pass leaves p unmasked for sums of p only)."""
+    _, mode, loss = any_loss
+    logits, target = make_batch(mode, shape=(2, 12, 12), ignore_share=0.3, seed=7)
+    loss(logits, target).backward()
+    ignored = (target == 255).unsqueeze(1).expand_as(logits)
+    assert ignored.any() and (logits.grad[ignored] == 0).all()
+
+
+def test_an_empty_batch_gives_zero(any_loss):
+    _, mode, loss = any_loss
+    logits, target = make_batch(mode, shape=(2, 4, 4))
+    logits, target = logits[:0].detach().requires_grad_(), target[:0]
+    value = loss(logits, target)
+    value.backward()
+    assert value.item() == 0.0 and logits.grad.shape == logits.shape
+
+
 def test_an_all_ignored_batch_gives_zero_and_finite_gradients(any_loss):
     _, mode, loss = any_loss
     logits, target = make_batch(mode, seed=1)
