@@ -18,7 +18,7 @@ from rasterio.windows import Window
 from worker_helpers import crop_raster, train_args, worker_args
 
 from segmentation_trainer.core import cli
-from segmentation_trainer.core.common.files import METADATA_FILE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METADATA_FILE, weights_file
 from segmentation_trainer.core.data import label_raster
 from segmentation_trainer.core.runtime.cancel import StopRequest
 
@@ -65,6 +65,10 @@ def _damaged_model(model: Path, target: Path, name: str, change) -> Path:
     return target
 
 
+def _halved(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
 def _wrong_types(text: bytes) -> bytes:
     return json.dumps(json.loads(text) | {"in_channels": "five"}).encode()
 
@@ -98,7 +102,7 @@ def bad(landcover, landcover_crop, model, tmp_path_factory) -> dict[str, Path]:
         "all_nodata": _write_like(crop, folder / "all_nodata.tif", np.full_like(image, nodata)),
         "nan_band": _write_like(crop, folder / "nan_band.tif", nan_band),
         "truncated": folder / "truncated.tif",
-        "truncated_weights": _damaged_model(model, folder / "weights", WEIGHTS_FILE, lambda b: b[: len(b) // 2]),
+        "truncated_weights": _damaged_model(model, folder / "weights", weights_file(model).name, _halved),
         "wrong_types": _damaged_model(model, folder / "types", METADATA_FILE, _wrong_types),
         "a_file": folder / "a_file",
         "a_folder": folder / "a_folder",
@@ -140,7 +144,7 @@ CASES = {
     ),
     "truncated weights": (
         ("predict", "--model", "{truncated_weights}", "--raster", "{crop}", "--output", "{out}/p.tif"),
-        [WEIGHTS_FILE, "truncated or damaged"],
+        ["The weights file", "truncated or damaged"],
     ),
     "model.json of wrong types": (
         ("predict", "--model", "{wrong_types}", "--raster", "{crop}", "--output", "{out}/p.tif"),
