@@ -5,7 +5,9 @@ location before a run reads its data, and what a disk refusing a write means for
 from __future__ import annotations
 
 import errno
+import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +15,11 @@ from pathlib import Path
 
 from .errors import UserError
 
-WEIGHTS_FILE = "model.safetensors"
 METADATA_FILE = "model.json"  # what a model folder is recognised by
+WEIGHTS_KEY = "weights"  # model.json's entry naming the folder's weights file (``weights_file``)
+VERSIONED_WEIGHTS = "model-*.safetensors"  # a training run's weights, each version under a name of its own
+WEIGHTS_FILE = "model.safetensors"  # the weights of a folder whose model.json names none (earlier versions)
+WEIGHTS_SUFFIX = ".safetensors"
 METRICS_FILE, METRICS_TABLE = "metrics.json", "metrics.csv"  # the run's per-epoch history, beside the model
 RUN_FILE = "run.json"  # a training run's settings (TrainConfig), as the dock and Processing hand them over
 PREVIOUS_RUNS = "previous"  # a model folder's earlier runs, each in previous/<time it was moved>/
@@ -104,7 +109,38 @@ def model_files(model: str | Path) -> dict[str, Path]:
     path = Path(model or ".")
     if path.suffix.lower() == ONNX_SUFFIX:
         return {"model": path}
-    return {"model": path / METADATA_FILE, "model weights": path / WEIGHTS_FILE}
+    return {"model": path / METADATA_FILE, "model weights": weights_file(path)}
+
+
+def weights_file(model_dir: str | Path) -> Path:
+    """The weights file of the model folder ``model_dir``: the one its model.json names (``WEIGHTS_KEY``, a file
+    name in the folder), else ``WEIGHTS_FILE`` (a folder written by an earlier version, or without model.json).
+
+    A training run writes each better epoch's weights under a new name (``VERSIONED_WEIGHTS``), then replaces
+    model.json, which names them and records their metrics: that one rename makes them the folder's model."""
+    folder = Path(model_dir)
+    try:
+        name = json.loads((folder / METADATA_FILE).read_text(encoding="utf-8")).get(WEIGHTS_KEY)
+    except (OSError, ValueError, AttributeError):  # no model.json, or not a JSON object: read_metadata says so
+        name = None
+    named = isinstance(name, str) and Path(name).name == name and name.endswith(WEIGHTS_SUFFIX)
+    return folder / (name if named else WEIGHTS_FILE)
+
+
+def weights_files(model_dir: str | Path) -> list[Path]:
+    """Every weights file in the model folder ``model_dir``, whether its model.json names it or not."""
+    folder = Path(model_dir)
+    candidates = [folder / WEIGHTS_FILE, *sorted(folder.glob(VERSIONED_WEIGHTS))]
+    return [path for path in candidates if path.is_file()]
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Give the file ``source`` the second name ``target`` (a hard link: nothing is copied), or copy it there with
+    its times on a disk without hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def partial(path: Path) -> Path:

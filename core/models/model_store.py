@@ -1,4 +1,5 @@
-"""A trained model on disk: ``model.safetensors`` (weights, never pickle) + ``model.json`` (metadata).
+"""A trained model on disk: its weights (safetensors, never pickle) + ``model.json`` (metadata), which names the
+weights file (``model-<digest>.safetensors``; ``model.safetensors`` in folders of earlier versions: ``weights_file``).
 
 ``model.json`` holds everything needed to predict later without the training data: architecture,
 encoder, band count and the bands chosen (``bands``: 1-based, in the network's order; null: all), mode,
@@ -18,13 +19,22 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 from torch import nn
 
 from ..common.classes import model_classes
 from ..common.config import MODES, ClassInfo, check_class_table
 from ..common.errors import UserError
-from ..common.files import METADATA_FILE, WEIGHTS_FILE, replaced, write_text_atomic
+from ..common.files import (
+    METADATA_FILE,
+    TEMPORARY_SUFFIX,
+    VERSIONED_WEIGHTS,
+    WEIGHTS_KEY,
+    replaced,
+    weights_file,
+    weights_files,
+    write_text_atomic,
+)
 from .networks import build_model, output_channels
 
 FORMAT_VERSION = 1
@@ -39,8 +49,9 @@ KEY_TYPES: dict[str, tuple[type, str]] = {
     "tile_size": (int, "a whole number"),
     "bands": (list, "a list of band numbers"),
     "resolution": (list, "a list of two numbers"),
+    WEIGHTS_KEY: (str, "a file name"),
 }
-"""What each entry of ``model.json`` holds (``bands`` and ``resolution`` may be null)."""
+"""What each entry of ``model.json`` holds (``bands``, ``resolution`` and ``weights`` may be null or absent)."""
 HEAD_PREFIXES = ("segmentation_head.", "head.")
 """The state-dict prefixes of the segmentation heads (segmentation-models-pytorch's, the Attention U-Net's)."""
 
@@ -59,14 +70,36 @@ def package_versions() -> dict[str, str]:
 
 
 def save_model(model_dir: str | Path, model: nn.Module, metadata: dict[str, Any]) -> None:
-    """Write weights and metadata; the files are replaced atomically so a reader never sees half."""
+    """Write the weights under a name of their own (``VERSIONED_WEIGHTS``: the start of their SHA-256), then
+    model.json naming them: replacing model.json is the one rename that makes them the folder's model, so a reader,
+    or a run killed at any moment, finds the earlier weights with their metadata or the new ones with theirs. The
+    weights model.json no longer names are then removed (also the new ones when model.json could not be written)."""
     folder = Path(model_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    with replaced(folder / WEIGHTS_FILE) as tmp:
-        save_file(state, str(tmp))
-    full = {"format_version": FORMAT_VERSION, **metadata, "versions": package_versions()}
-    write_text_atomic(folder / METADATA_FILE, json.dumps(full, indent=2))
+    data = save({k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()})
+    name = VERSIONED_WEIGHTS.replace("*", hashlib.sha256(data).hexdigest()[:16])
+    with replaced(folder / name) as tmp:
+        tmp.write_bytes(data)
+    full = {"format_version": FORMAT_VERSION, **metadata, WEIGHTS_KEY: name, "versions": package_versions()}
+    try:
+        write_text_atomic(folder / METADATA_FILE, json.dumps(full, indent=2))
+    finally:
+        remove_unused_weights(folder)
+
+
+def remove_unused_weights(model_dir: str | Path) -> None:
+    """Remove the weights files of the model folder ``model_dir`` that its model.json does not name (an earlier
+    epoch's, or those of an epoch a kill kept from being saved), and unfinished ones. Beside a model.json that
+    cannot be read (``read_metadata``), which weights it names is unknown: nothing is removed."""
+    folder = Path(model_dir)
+    if (folder / METADATA_FILE).is_file():
+        try:
+            read_metadata(folder)
+        except UserError:
+            return
+    unused = [path for path in weights_files(folder) if path != weights_file(folder)]
+    for path in [*unused, *folder.glob(VERSIONED_WEIGHTS + TEMPORARY_SUFFIX)]:
+        path.unlink(missing_ok=True)
 
 
 def update_metadata(model_dir: str | Path, fields: dict[str, Any]) -> None:
@@ -91,16 +124,17 @@ def non_finite_values(tensors: Iterable[torch.Tensor]) -> tuple[int, int]:
 def read_metadata(model_dir: str | Path) -> dict[str, Any]:
     """The model folder's metadata, checked; a UserError says what is wrong with the folder."""
     folder = Path(model_dir)
-    meta_path, weights_path = folder / METADATA_FILE, folder / WEIGHTS_FILE
-    if not meta_path.is_file() or not weights_path.is_file():
-        raise UserError(
-            f"{folder} is not a model folder: it needs {METADATA_FILE} and {WEIGHTS_FILE} "
-            "(the output folder of a training run)."
-        )
+    meta_path = folder / METADATA_FILE
     try:
-        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+        metadata = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else None
     except json.JSONDecodeError as exc:
         raise UserError(f"The model metadata {meta_path} is not valid JSON: {exc}") from None
+    weights_path = weights_file(folder)
+    if metadata is None or not weights_path.is_file():
+        raise UserError(
+            f"{folder} is not a model folder: it needs {METADATA_FILE} and {weights_path.name} "
+            "(the output folder of a training run)."
+        )
     missing = [k for k in REQUIRED_KEYS if k not in metadata]
     if missing:
         raise UserError(f"The model metadata {meta_path} lacks {', '.join(missing)}: the folder is incomplete.")
@@ -156,7 +190,7 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
         metadata["in_channels"],
         output_channels(metadata["mode"], len(metadata["classes"])),
     )
-    path = Path(model_dir) / WEIGHTS_FILE
+    path = weights_file(model_dir)
     try:
         weights = load_file(str(path))
     except (SafetensorError, OSError) as exc:
@@ -179,7 +213,7 @@ def check_weights_file(model_dir: str | Path) -> None:
     """Before a run reads any data: the weights file of the model folder ``model_dir`` is whole. Its header lists
     every tensor with its place in the file, so a truncated or damaged file is found without reading the weights
     (a UserError naming it)."""
-    path = Path(model_dir) / WEIGHTS_FILE
+    path = weights_file(model_dir)
     try:
         with safe_open(str(path), framework="pt"):
             pass
@@ -196,7 +230,7 @@ def _damaged_weights(path: Path, exc: Exception) -> UserError:
 
 def weights_digest(model_dir: str | Path) -> str:
     """The SHA-256 of a model folder's weights file: which weights exactly a fine-tuned model started from."""
-    with (Path(model_dir) / WEIGHTS_FILE).open("rb") as f:
+    with weights_file(model_dir).open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 

@@ -57,7 +57,7 @@ from .divergence import (
 from .fine_tuning import EncoderFreeze, continued_model, parameter_groups, with_network_of
 from .metrics import boundary_counts, confusion_matrix, predicted_indices, run_summary, summarize
 from .resume import check_resume
-from .run_folder import keep_previous_run
+from .run_folder import keep_previous_run, tidy
 
 GRAD_CLIP_NORM = 1.0
 ADAMW_BETAS = (0.9, 0.999)
@@ -187,6 +187,9 @@ def train(
     """
     check_output_folder(config.output_dir, "model folder")
     processes = distributed.start(config.device)
+    if processes.main:
+        tidy(Path(config.output_dir))
+    distributed.barrier(processes)
     events = processes.reporter(events)
     continued = continued_model(config)
     if continued:
@@ -483,9 +486,11 @@ class _Run:
     """The run's state across epochs: history, best model, early stopping, checkpoints, outputs.
 
     What is on disk stays consistent after a kill at any moment: every file is replaced atomically; a new run
-    moves the folder's earlier run away before its first write (``run_folder``); a better epoch is checkpointed
-    before its model is saved, so that the checkpoint always holds the best epoch's validation mIoU (a resume
-    never lowers it) and, when interrupted in between, the model's weights (``restore`` saves them again)."""
+    moves the folder's earlier run away in one rename before its first write (``run_folder``); an epoch's metrics
+    are written first, then its checkpoint, then (when it is better) its model, committed by the rename of
+    model.json (``save_model``). So the metrics always hold the checkpoint's history, the checkpoint the best
+    epoch's validation mIoU (a resume never lowers it) and, when a kill came before the model was saved, its
+    weights (``restore`` saves them again); model.json always describes the weights it names."""
 
     def __init__(
         self, config: TrainConfig, output: Path, parts: _Optimisation, events: EventWriter, writes: bool
@@ -533,22 +538,21 @@ class _Run:
         return False
 
     def finish_epoch(self, record: dict[str, Any], metadata: dict[str, Any]) -> None:
-        """Record the epoch; checkpoint then save the model when it is the best so far; write the history."""
+        """Record the epoch and write the history; when it is the best so far, checkpoint then save the model."""
         if not self.claimed and self.writes:
             keep_previous_run(self.output, self.events.log)
         self.claimed = True
         self.epoch = record["epoch"]
         self.history.append(record)
-        if record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou):
-            self.best_miou, self.stale = record["miou"], 0
+        better = record["miou"] is not None and (self.best_miou is None or record["miou"] > self.best_miou)
+        self.best_miou, self.stale = (record["miou"], 0) if better else (self.best_miou, self.stale + 1)
+        self._write_history()
+        if better:
             self._checkpoint()
             if self.writes:
                 save_model(self.output, self.model, metadata | self._summary("running"))
-        else:
-            self.stale += 1
-            if time.monotonic() - self.last_checkpoint > CHECKPOINT_INTERVAL_S:
-                self._checkpoint()
-        self._write_history()
+        elif time.monotonic() - self.last_checkpoint > CHECKPOINT_INTERVAL_S:
+            self._checkpoint()
 
     def _summary(self, status: str) -> dict[str, Any]:
         return {"status": status, "epochs_completed": len(self.history), "metrics": self.summary()}

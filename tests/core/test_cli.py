@@ -15,7 +15,7 @@ import rasterio.warp
 from safetensors.torch import load_file
 from worker_helpers import train_args, watch_worker, worker_args
 
-from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, weights_file
 from segmentation_trainer.core.training.loop import METRICS_COLUMNS
 
 TRAIN_FAST = {"tile_size": 64, "batch_size": 4, "encoder": "resnet18", "learning_rate": 0.001}
@@ -44,7 +44,7 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
     assert progress == sorted(progress) and progress[-1] == pytest.approx(1.0)
     epoch = next(e for e in events if e["event"] == "epoch")
     assert {*METRICS_COLUMNS, "per_class_iou"} <= set(epoch)
-    files = [METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE, "checkpoint.safetensors"]
+    files = [METADATA_FILE, weights_file(model_dir).name, METRICS_FILE, METRICS_TABLE, "checkpoint.safetensors"]
     assert sorted(p.name for p in model_dir.iterdir()) == sorted(files)
     result = events[-1]
     for key in (
@@ -79,7 +79,7 @@ def test_train_streams_events_and_writes_a_model_folder(trained, landcover, land
     assert [c["value"] for c in meta["classes"]] == classes and len(classes) >= 4
     assert meta["loss"]["name"] == "dice_ce" and meta["status"] == "complete"
     assert len(meta["normalization"]["mean"]) == 5
-    assert load_file(str(model_dir / WEIGHTS_FILE))  # safetensors, no pickle
+    assert load_file(str(weights_file(model_dir)))  # safetensors, no pickle
 
 
 def test_predict_writes_a_georeferenced_class_raster(worker, trained, landcover, landcover_crop, tmp_path):

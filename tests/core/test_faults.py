@@ -4,17 +4,22 @@ location; given truncated inputs and model files. After every case the same inva
 
 - no input changed (raster, labels, class table, the model predicted with) and nothing was written beside them;
 - every run folder on disk (a model folder, its ``previous/`` runs, a comparison's runs) is consistent: model.json and
-  the weights load through ``load_model``, the checkpoint reads and fits that model and its best validation mIoU is at
-  least the kept model's, metrics.json holds one record per epoch from 1, metrics.csv reads;
-- an earlier run's files, and an earlier prediction, are all still there, whole;
+  the weights it names load through ``load_model``, the checkpoint reads and fits that model, its best validation
+  mIoU is at least the kept model's, and its weights are the model's exactly when its epoch is the model's (so
+  model.json's metrics are those of the weights kept); metrics.json holds one record per epoch from 1, the
+  checkpoint's history first and the kept model's epoch with its mIoU, and metrics.csv as many epochs or one less;
+- an earlier run's files, and an earlier prediction, are all still there, whole; an earlier run's files all in one
+  folder (the model folder or one ``previous/`` run), never split between them;
 - the exit status is 0, or 2 with a message for what the user can fix: never 1 (a traceback);
-- once the work is done again, no temporary (``.tmp``, ``.partial``) or empty file is left;
+- once the work is done again, no temporary (``.tmp``, ``.partial``) file or folder and no empty file is left, and a
+  model folder holds one weights file, the one model.json names;
 - the best model kept never got worse: a resume keeps at least the validation mIoU kept when the worker was killed.
 
 The moments of the kills: after the worker's k-th JSON event plus a delay (both drawn from a seeded RNG: ``FAULT_SEED``,
 default 18); as soon as a file of the output appears or changes (a checkpoint being written, a prediction laid out),
-watched from here; or just before or after the n-th rename touching a file (``LAUNCHER`` runs the worker with
-``os.replace`` wrapped). Each case's id names its moment, and the last event seen before the kill is in its report.
+watched from here; or just before or after the n-th rename or hard link giving a file of the output a name matching a
+pattern, or the n-th removal of one (``LAUNCHER`` runs the worker with ``os.replace``, ``os.link`` and ``os.unlink``
+wrapped). Each case's id names its moment, and the last event seen before the kill is in its report.
 
 Runs that need no kill (the resume, the rerun, the refused ones) call the worker's ``cli.main`` in this process, which
 gives the same exit status. torch uses one thread (``one_thread``): two threads on a busy two-core machine run dozens of
@@ -43,12 +48,13 @@ import fiona
 import numpy as np
 import pytest
 import rasterio
+import torch
 from safetensors.torch import load_file
 from worker_helpers import compare_args, quiet, train_args, train_config, watch_worker, worker_args
 
 from segmentation_trainer.core import cli
 from segmentation_trainer.core.common.config import PredictConfig
-from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, weights_file
 from segmentation_trainer.core.comparison.report import TEST_FILE
 from segmentation_trainer.core.inference.prediction import predict
 from segmentation_trainer.core.models.checkpoint import TENSORS, read_checkpoint_state
@@ -66,28 +72,39 @@ PREDICT_OPTIONS = {"confidence": True, "probabilities": True, "vectorize": True}
 STATUSES = ("running", "complete", "cancelled", "diverged")
 LEFTOVER_MARKS = (".tmp", ".partial")
 LAUNCHER = """
-import os, runpy, signal, sys
+import fnmatch, os, runpy, signal, sys
+from pathlib import PurePath
 
-target, number, when = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-real, seen = os.replace, [0]
-
-
-def replace(src, dst, *args, **kwargs):
-    touches = target in (os.fspath(src), os.fspath(dst))
-    seen[0] += touches
-    if touches and seen[0] == number and when == "before":
-        os.kill(os.getpid(), signal.SIGKILL)
-    real(src, dst, *args, **kwargs)
-    if touches and seen[0] == number and when == "after":
-        os.kill(os.getpid(), signal.SIGKILL)
+output, removal, number, when = sys.argv[1], sys.argv[3] == "removal", int(sys.argv[4]), sys.argv[5]
+pattern, seen = PurePath(sys.argv[2]).parts, [0]
 
 
-os.replace = replace
-sys.argv = ["segmentation_trainer", *sys.argv[4:]]
+def matches(path):
+    parts = PurePath(os.path.relpath(os.path.abspath(path), output)).parts
+    return len(parts) == len(pattern) and all(map(fnmatch.fnmatchcase, parts, pattern))
+
+
+def watched(real, removes):
+    def call(*args, **kwargs):
+        hit = removes == removal and matches(args[-1])
+        seen[0] += hit
+        if hit and seen[0] == number and when == "before":
+            os.kill(os.getpid(), signal.SIGKILL)
+        result = real(*args, **kwargs)
+        if hit and seen[0] == number and when == "after":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    return call
+
+
+os.replace, os.link, os.unlink = watched(os.replace, False), watched(os.link, False), watched(os.unlink, True)
+sys.argv = ["segmentation_trainer", *sys.argv[6:]]
 runpy.run_module("segmentation_trainer", run_name="__main__", alter_sys=True)
 """
-"""``python -c LAUNCHER FILE N before|after ARGS``: the worker on ARGS, killed with SIGKILL just before or just after
-the N-th rename whose source or target is FILE."""
+"""``python -c LAUNCHER OUTPUT PATTERN naming|removal N before|after ARGS``: the worker on ARGS, killed with SIGKILL
+just before or just after the N-th rename or hard link whose target, or removal whose file, is in OUTPUT at a path
+matching PATTERN (relative, ``*`` within one name)."""
 
 
 # --- the invariants ---------------------------------------------------------------------------------------------
@@ -102,6 +119,19 @@ def tree_digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def files_in(folder: Path) -> set[tuple[str, str]]:
+    """The files directly in ``folder``: their names and SHA-256."""
+    return {(p.name, sha256(p)) for p in folder.iterdir() if p.is_file()}
+
+
+def assert_run_whole(root: Path, files: dict[str, str]) -> None:
+    """The files of a run (a ``tree_digest`` of its folder) are all in one folder under ``root``: the model folder
+    itself, or one of its ``previous/`` runs (never split between them)."""
+    wanted = {(Path(name).name, digest) for name, digest in files.items()}
+    folders = [root, *(p for p in root.rglob("*") if p.is_dir())]
+    assert any(wanted <= files_in(f) for f in folders), f"the earlier run is split: {tree_digest(root)}"
+
+
 def assert_files_kept(root: Path, files: dict[str, str]) -> None:
     """Every file of ``files`` (a ``tree_digest``) is still under ``root``, bit for bit, where it was or moved to a
     ``previous/`` subfolder (a new run moves an earlier run there)."""
@@ -111,31 +141,57 @@ def assert_files_kept(root: Path, files: dict[str, str]) -> None:
 
 
 def run_folders(root: Path) -> list[Path]:
-    """``root`` and every folder under it that holds a run's file (model, checkpoint, metrics)."""
-    folders = [root, *(p for p in root.rglob("*") if p.is_dir())]
+    """``root`` and every folder under it that holds a run's file (model, checkpoint, metrics), but for the unfinished
+    ones (a move to ``previous/`` that a kill interrupted: the next run removes it, ``assert_no_leftovers``)."""
+    folders = [root, *(p for p in root.rglob("*") if p.is_dir() and not any(m in p.name for m in LEFTOVER_MARKS))]
     return [f for f in folders if any((f / name).is_file() for name in RUN_FILES)]
 
 
 def check_run_folder(folder: Path) -> None:
-    """The files of one run agree: the model loads (metadata, weights, finite values), the checkpoint reads, fits the
-    model and records a best at least the kept model's, the metrics are one record per epoch from 1."""
-    best = None
-    if (folder / METADATA_FILE).is_file():
-        model, metadata = load_model(folder)
-        assert metadata.get("status") in STATUSES, metadata.get("status")
-        best = (metadata.get("metrics") or {}).get("best_miou")
-        if (folder / TENSORS).is_file():
-            tensors = load_file(str(folder / TENSORS))
-            model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    """The files of one run agree (``check_model``, ``check_history``)."""
+    metadata = check_model(folder) if (folder / METADATA_FILE).is_file() else None
+    state = read_checkpoint_state(folder) if (folder / TENSORS).is_file() else None
+    check_history(folder, metadata, state)
+
+
+def check_model(folder: Path) -> dict:
+    """The model loads (metadata, the weights it names, finite values); the checkpoint, if any, fits it, records a
+    best at least the model's, and holds the model's weights exactly when its epoch is the model's: model.json's
+    metrics are those of the weights kept. The model's metadata."""
+    model, metadata = load_model(folder)
+    assert metadata.get("status") in STATUSES, metadata.get("status")
     if (folder / TENSORS).is_file():
-        state = read_checkpoint_state(folder)
+        state, tensors = read_checkpoint_state(folder), load_file(str(folder / TENSORS))
+        network = {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}
+        model.load_state_dict(network)
+        metrics = metadata.get("metrics") or {}
+        best, epoch = metrics.get("best_miou"), metrics.get("best_epoch") or metadata.get("epochs_completed")
         assert best is None or (state["best_miou"] is not None and state["best_miou"] >= best), (state, best)
-    if (folder / METRICS_FILE).is_file():
-        history = json.loads((folder / METRICS_FILE).read_text())
+        weights = load_file(str(weights_file(folder)))
+        same = weights.keys() == network.keys() and all(torch.equal(weights[k], network[k]) for k in weights)
+        assert same == (epoch == state["epoch"]), (
+            f"model.json: epoch {epoch}; checkpoint: {state['epoch']}, same={same}"
+        )
+    return metadata
+
+
+def check_history(folder: Path, metadata: dict | None, state: dict | None) -> None:
+    """metrics.json holds one record per epoch from 1: the checkpoint's history first, and the kept model's best
+    epoch with its mIoU; metrics.csv as many epochs, or one less (it is written just after), the checkpoint's at
+    least."""
+    history = json.loads((folder / METRICS_FILE).read_text()) if (folder / METRICS_FILE).is_file() else None
+    if history is not None:
         assert [r["epoch"] for r in history] == list(range(1, len(history) + 1))
+    if history is not None and state is not None:
+        assert json.dumps(history[: state["epoch"]]) == json.dumps(state["history"]), "metrics.json and checkpoint"
+    best = ((metadata or {}).get("metrics") or {}).get("best_epoch")
+    if history is not None and best is not None:
+        assert len(history) >= best and history[best - 1]["miou"] == metadata["metrics"]["best_miou"], "metrics.json"
     if (folder / METRICS_TABLE).is_file():
         with (folder / METRICS_TABLE).open(newline="") as f:
-            assert next(csv.reader(f))[0] == "epoch"
+            rows = list(csv.DictReader(f))
+        assert [int(r["epoch"]) for r in rows] == list(range(1, len(rows) + 1))
+        assert len(rows) >= max(len(history or []) - 1, state["epoch"] if state else 0, best or 0), "metrics.csv"
 
 
 def assert_consistent(root: Path) -> list[Path]:
@@ -147,9 +203,9 @@ def assert_consistent(root: Path) -> list[Path]:
 
 
 def assert_no_leftovers(root: Path) -> None:
-    """No temporary or unfinished file (``.tmp``, ``.partial``) and no empty file under ``root``."""
-    files = [p for p in root.rglob("*") if p.is_file()]
-    left = [str(p) for p in files if any(mark in p.name for mark in LEFTOVER_MARKS) or p.stat().st_size == 0]
+    """No temporary or unfinished file or folder (``.tmp``, ``.partial``) and no empty file under ``root``."""
+    paths = list(root.rglob("*"))
+    left = [str(p) for p in paths if any(m in p.name for m in LEFTOVER_MARKS) or (p.is_file() and not p.stat().st_size)]
     assert not left, f"left behind: {left}"
 
 
@@ -189,27 +245,31 @@ def assert_same_outputs(folder: Path, reference: Path) -> None:
 class Kill:
     """When to kill the worker with SIGKILL: after its ``event``-th event (1-based) plus ``delay`` seconds; or as
     soon as the file ``watch`` of its output appears or changes; or just ``before`` or after the ``number``-th rename
-    touching the file ``rename`` of its output."""
+    or hard link giving a file of its output a path matching ``named`` (relative to the output, ``*`` within a name),
+    or the ``number``-th removal of one (``removal``)."""
 
     event: int = 0
     delay: float = 0.0
     watch: str = ""
-    rename: str = ""
+    named: str = ""
     number: int = 1
     before: bool = False
+    removal: bool = False
 
     def __str__(self) -> str:
-        if self.rename:
-            return f"{'before' if self.before else 'after'} rename {self.number} of {self.rename}"
+        if self.named:
+            what = "removal" if self.removal else "naming"
+            return f"{'before' if self.before else 'after'} {what} {self.number} of {self.named}"
         if self.watch:
             return f"when {self.watch} changes"
         return f"seed {SEED}: event {self.event} + {self.delay:.2f} s"
 
     def entry(self, output: Path) -> tuple[str, ...]:
-        """What runs the worker: ``LAUNCHER`` for a kill at a rename, else the worker itself."""
-        if not self.rename:
+        """What runs the worker: ``LAUNCHER`` for a kill at a naming or removal, else the worker itself."""
+        if not self.named:
             return ("-m", "segmentation_trainer")
-        return ("-c", LAUNCHER, str(output / self.rename), str(self.number), "before" if self.before else "after")
+        what, when = "removal" if self.removal else "naming", "before" if self.before else "after"
+        return ("-c", LAUNCHER, str(output), self.named, what, str(self.number), when)
 
 
 def random_kills(what: str, count: int, events: int, delay: float) -> list[Kill]:
@@ -269,10 +329,10 @@ def kill_worker(args: list[str], kill: Kill, output: Path) -> tuple[int, list[di
 
 def assert_killed(code: int, events: list[dict], kill: Kill) -> None:
     """The worker was killed; a random moment, or a file watched from this busy process, may come only after the
-    worker ended normally (the case's invariants are then checked all the same), a rename never."""
+    worker ended normally (the case's invariants are then checked all the same), a naming or removal never."""
     if code == -9:
         return
-    assert not kill.rename, f"the worker was not killed {kill}: exit {code}"
+    assert not kill.named, f"the worker was not killed {kill}: exit {code}"
     assert code == 0 and events[-1]["event"] == "result", events[-3:]
     print(f"the worker ended before the kill {kill}: the invariants are checked on its finished run")
 
@@ -361,10 +421,18 @@ def worker_here(monkeypatch) -> Callable[..., tuple[int, list[dict]]]:
 TRAIN_KILLS = [
     *random_kills("train", 3, 18, 0.3),
     Kill(watch="checkpoint.safetensors.tmp"),  # while the first checkpoint is written
-    Kill(rename="checkpoint.safetensors"),  # the earlier run half moved to previous/: its checkpoint only
-    Kill(rename="model.safetensors", number=2, before=True),  # checkpointed, the weights written, not renamed
-    Kill(rename="model.json", number=2, before=True),  # the weights in place, model.json not yet
-    Kill(rename="metrics.json", number=2, before=True),  # the model saved, the metrics not yet
+    # the earlier run moved to previous/ (an earlier version moved it file by file: split after the first)
+    Kill(named="previous/*/*"),  # its first file given a name in previous/
+    Kill(named="previous/*/*", number=3),  # its third
+    Kill(named="previous/*", before=True),  # all named there, the folder holding them renamed into previous/ next
+    Kill(named="previous/*"),  # just renamed: the earlier run's files still in the model folder too
+    Kill(named=METADATA_FILE, removal=True),  # its model.json removed from the model folder, not yet the others
+    # epoch 1 saved (the model folder held no model then), then the better epoch 2, each write of it
+    Kill(named=METADATA_FILE, before=True),  # epoch 1: checkpointed, its weights written, model.json not yet
+    Kill(named=METRICS_FILE, number=2),  # epoch 2's metrics written, not its checkpoint
+    Kill(named=TENSORS, number=2),  # epoch 2 checkpointed, its model not saved
+    Kill(named="model*.safetensors", number=2),  # epoch 2's weights written, model.json still epoch 1's
+    Kill(named=METADATA_FILE, number=2),  # epoch 2's model.json written, epoch 1's weights not yet removed
 ]
 
 
@@ -377,6 +445,7 @@ def test_a_killed_training_resumes_never_losing_or_lowering_a_model(kill, inputs
     kill_worker(args, kill, folder)
     inputs.assert_unchanged()
     assert_files_kept(folder, earlier)
+    assert_run_whole(folder, earlier)
     assert_consistent(folder)
     kept = kept_best(folder)
     code, events = worker_here(*args, "--resume")
@@ -385,10 +454,12 @@ def test_a_killed_training_resumes_never_losing_or_lowering_a_model(kill, inputs
         assert "There is no checkpoint to resume from" in events[-1]["message"], events[-1]
         code, events = worker_here(*args)
         assert_files_kept(folder, earlier)
+        assert_run_whole(folder, earlier)
     assert code == 0 and events[-1]["event"] == "result", events[-3:]
     inputs.assert_unchanged()
     assert_consistent(folder)
     assert_no_leftovers(folder)
+    assert list(folder.glob("model*.safetensors")) == [weights_file(folder)]
     assert [r["epoch"] for r in json.loads((folder / METRICS_FILE).read_text())] == list(range(1, EPOCHS + 1))
     assert json.loads((folder / METADATA_FILE).read_text())["status"] == "complete"
     if kept is not None and any("Resuming from the checkpoint" in e.get("message", "") for e in events):
@@ -510,15 +581,16 @@ def test_an_unwritable_output_disk_exits_2_and_keeps_what_it_held(
 
 # --- truncated inputs and model files ---------------------------------------------------------------------------
 
+WEIGHTS = "weights"
 TRUNCATED = [
     ("train", "raster"),
     ("predict", "raster"),
     ("compare", "raster"),
     ("train", "labels"),
     ("compare", "labels"),
-    ("predict", WEIGHTS_FILE),
-    ("fine-tune", WEIGHTS_FILE),
-    ("resume", WEIGHTS_FILE),
+    ("predict", WEIGHTS),
+    ("fine-tune", WEIGHTS),
+    ("resume", WEIGHTS),
     ("predict", METADATA_FILE),
     ("fine-tune", METADATA_FILE),
     ("resume", METADATA_FILE),
@@ -527,6 +599,8 @@ TRUNCATED = [
     ("resume", METRICS_FILE),  # rewritten from the checkpoint: exit 0
 ]
 RECOVERED = {("predict", TENSORS), ("resume", METRICS_FILE)}
+"""The cases where the file cut in half is not needed or is rebuilt; ``WEIGHTS`` stands for the file model.json
+names."""
 
 
 def halve(path: Path) -> Path:
@@ -545,7 +619,7 @@ def truncated_case(command: str, damaged: str, inputs: Inputs, model: Path, fold
     elif damaged == "labels":
         labels = halve(Path(shutil.copy(labels, folder)))
     else:
-        halve(model / damaged)
+        halve(weights_file(model) if damaged == WEIGHTS else model / damaged)
     output, options = folder / "out", {"classes": inputs.classes, **FAST, "epochs": 2}
     if command == "predict":
         return worker_args("predict", model=model, raster=raster, output=output / PREDICTION)
@@ -575,7 +649,7 @@ def test_a_truncated_input_or_model_file_is_named_with_exit_2(
         assert_no_leftovers(tmp_path)
         return
     assert code == 2 and events[-1]["event"] == "error" and "details" not in events[-1], events[-3:]
-    name = {"raster": "crop.tif", "labels": "strata.tif"}.get(damaged, damaged)
+    name = {"raster": "crop.tif", "labels": "strata.tif", WEIGHTS: weights_file(model).name}.get(damaged, damaged)
     assert name in events[-1]["message"]
     if damaged not in ("raster", "labels"):
         assert len(events) == 1, "refused only after reading the data"

@@ -21,7 +21,7 @@ from worker_helpers import quiet, worker_args
 
 from segmentation_trainer.core import cli
 from segmentation_trainer.core.common.config import PredictConfig
-from segmentation_trainer.core.common.files import METADATA_FILE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METADATA_FILE, weights_file
 from segmentation_trainer.core.data.normalization import normalize
 from segmentation_trainer.core.data.rasters import valid_pixels
 from segmentation_trainer.core.export import onnx_export
@@ -178,10 +178,13 @@ def cli_main(monkeypatch, capfd):
 
 
 def test_a_model_folder_that_cannot_be_exported_exits_2(small_model, tmp_path, cli_main):
-    weights = (small_model / WEIGHTS_FILE).read_bytes()
+    weights = weights_file(small_model)
     cases = {
-        "truncated weights": (_damaged(small_model, tmp_path / "a", WEIGHTS_FILE, weights[:1000]), "truncated"),
-        "no weights": (_damaged(small_model, tmp_path / "b", WEIGHTS_FILE, None), "is not a model folder"),
+        "truncated weights": (
+            _damaged(small_model, tmp_path / "a", weights.name, weights.read_bytes()[:1000]),
+            "truncated",
+        ),
+        "no weights": (_damaged(small_model, tmp_path / "b", weights.name, None), "is not a model folder"),
         "unknown architecture": (
             _damaged(
                 small_model,

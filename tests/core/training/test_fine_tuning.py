@@ -16,6 +16,7 @@ from worker_helpers import quiet, train_args, train_config
 from segmentation_trainer.core.common.config import ClassInfo, CompareConfig, TrainConfig
 from segmentation_trainer.core.common.errors import UserError
 from segmentation_trainer.core.common.events import EventWriter
+from segmentation_trainer.core.common.files import weights_file
 from segmentation_trainer.core.common.schema import settings_of
 from segmentation_trainer.core.models.checkpoint import TENSORS, read_checkpoint_state
 from segmentation_trainer.core.models.model_store import load_parent, model_classes, read_metadata
@@ -50,7 +51,7 @@ def parent(landcover_crop, landcover, tmp_path_factory) -> Path:
 
 
 def parent_weights(folder: Path) -> dict[str, torch.Tensor]:
-    return load_file(str(folder / "model.safetensors"))
+    return load_file(str(weights_file(folder)))
 
 
 def last_weights(folder: Path) -> dict[str, torch.Tensor]:
@@ -83,7 +84,7 @@ def test_a_frozen_encoder_keeps_the_parents_weights_then_learns_at_its_own_rate(
     groups = read_checkpoint_state(tmp_path)["optimizer_groups"]
     assert [g["lr"] for g in groups] == pytest.approx([1e-3, 1e-4])
     record = read_metadata(tmp_path)["parent"]
-    digest = hashlib.sha256((parent / "model.safetensors").read_bytes()).hexdigest()
+    digest = hashlib.sha256(weights_file(parent).read_bytes()).hexdigest()
     assert (record["path"], record["weights_sha256"], record["head"]) == (str(parent.resolve()), digest, "kept")
 
 

@@ -20,7 +20,7 @@ from segmentation_trainer.core.common.files import (
     METRICS_FILE,
     METRICS_TABLE,
     PREVIOUS_RUNS,
-    WEIGHTS_FILE,
+    weights_file,
 )
 from segmentation_trainer.core.models.checkpoint import read_checkpoint_state
 from segmentation_trainer.core.models.model_store import load_model, read_metadata
@@ -133,8 +133,8 @@ def test_a_resume_saves_again_the_best_model_whose_saving_a_kill_interrupted(lan
     data = (landcover_crop, landcover["strata"])
     train(train_config(*data, tmp_path, epochs=1, **FAST), quiet(), StopRequest())
     best = read_metadata(tmp_path)["metrics"]["best_miou"]
-    for name in (METADATA_FILE, WEIGHTS_FILE, METRICS_FILE, METRICS_TABLE):  # written after epoch 1's checkpoint
-        (tmp_path / name).unlink()
+    for path in [weights_file(tmp_path), *(tmp_path / n for n in (METADATA_FILE, METRICS_FILE, METRICS_TABLE))]:
+        path.unlink()  # written after epoch 1's checkpoint
     writer = quiet()
     result = train(train_config(*data, tmp_path, epochs=2, resume=True, **FAST), writer, StopRequest())
     assert "The model of epoch 1, the best, was not completely saved: saved it again." in messages(events_of(writer))
@@ -156,10 +156,10 @@ def test_a_diverging_run_stops_with_exit_2_and_keeps_the_earlier_model(worker, m
 
 
 def test_predict_refuses_a_model_whose_weights_hold_nan(worker, model_dir, landcover_crop, tmp_path):
-    weights = load_file(str(model_dir / WEIGHTS_FILE))
+    weights = load_file(str(weights_file(model_dir)))
     name = next(k for k, v in weights.items() if v.is_floating_point() and v.numel() > 10)
     weights[name].view(-1)[:10] = float("nan")
-    save_file(weights, str(model_dir / WEIGHTS_FILE))
+    save_file(weights, str(weights_file(model_dir)))
     output = tmp_path / "prediction.tif"
     code, events = worker(*worker_args("predict", model=model_dir, raster=landcover_crop, output=output))
     assert code == 2, events[-3:]
