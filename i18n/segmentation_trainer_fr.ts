@@ -822,8 +822,8 @@
     </message>
     <message>
         <location filename="../ui/dock.ui" line="614"/>
-        <source>A model folder written by training (model.json and model.safetensors).</source>
-        <translation>Un dossier de modèle écrit par l'entraînement (model.json et model.safetensors).</translation>
+        <source>A model folder written by training (model.json and the weights it names).</source>
+        <translation>Un dossier de modèle écrit par l'entraînement (model.json et les poids qu'il désigne).</translation>
     </message>
     <message>
         <location filename="../ui/dock.ui" line="635"/>
