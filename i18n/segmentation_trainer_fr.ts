@@ -2046,6 +2046,16 @@
         <translation>Où le réseau s'exécute : auto (le GPU s'il y en a un), cpu, cuda ou cuda:N.</translation>
     </message>
     <message>
+        <location filename="../core/common/config.py" line="459"/>
+        <source>Data loading workers</source>
+        <translation>Processus de chargement des données</translation>
+    </message>
+    <message>
+        <location filename="../core/common/config.py" line="459"/>
+        <source>Processes preparing the tiles while the network trains; 0: the training process; auto: 0 on the CPU, up to 4 with a GPU.</source>
+        <translation>Processus qui préparent les tuiles pendant que le réseau s'entraîne ; 0 : le processus d'entraînement ; auto : 0 sur le CPU, jusqu'à 4 avec un GPU.</translation>
+    </message>
+    <message>
         <location filename="../core/common/config.py" line="146"/>
         <source>Labels</source>
         <translation>Étiquettes</translation>

@@ -73,6 +73,8 @@ BLENDINGS = ("gaussian", "linear", "none")
 TTA_MODES = ("none", "flips", "rotations", "dihedral")  # core/inference/augmentation.py has their transforms
 UNCERTAINTIES = ("none", "entropy", "margin", "both")  # core/inference/uncertainty.py computes them
 DEVICES = ("auto", "cpu", "cuda")  # "cuda:N" is accepted too
+LOADER_WORKERS = ("auto", "0", "2", "4")  # any whole number from 0 to MAX_LOADER_WORKERS is accepted too
+MAX_LOADER_WORKERS = 64
 PREDICTION_NODATA = 255
 """Value written in prediction rasters where the input was nodata."""
 
@@ -454,6 +456,17 @@ class TrainConfig:
         advanced=True,
     )
     device: str = _device()
+    loader_workers: str = setting(
+        "auto",
+        QT_TRANSLATE_NOOP("settings", "Data loading workers"),
+        QT_TRANSLATE_NOOP(
+            "settings",
+            "Processes preparing the tiles while the network trains; 0: the training process; auto: 0 on the CPU, "
+            "up to 4 with a GPU.",
+        ),
+        suggestions=LOADER_WORKERS,
+        advanced=True,
+    )
     seed: int = setting(
         42,
         QT_TRANSLATE_NOOP("settings", "Random seed"),
@@ -482,6 +495,7 @@ class TrainConfig:
             self.unlabelled_as_background = self.mode == "binary"
         if self.tile_size % 32:
             raise UserError(f"Tile size {self.tile_size} must be a multiple of 32 (the U-Net depth).")
+        self.loader_workers = _loader_workers(self.loader_workers)
         if self.resume and self.init_model:
             raise UserError(
                 "Resume and Start from model exclude each other: resume continues the run in the model folder (a "
@@ -490,11 +504,23 @@ class TrainConfig:
             )
 
 
+def _loader_workers(value: str | int) -> str:
+    """The ``loader_workers`` setting as written in run.json: "auto" or a whole number of processes (a UserError
+    otherwise)."""
+    text = str(value).strip().lower()
+    if text == "auto" or (text.isdigit() and int(text) <= MAX_LOADER_WORKERS):
+        return text if text == "auto" else str(int(text))
+    raise UserError(
+        f"Data loading workers {value!r}: write auto or a whole number of processes from 0 to {MAX_LOADER_WORKERS}."
+    )
+
+
 RESUME_SETTINGS = (
     "epochs",
     "early_stopping_patience",
     "batch_size",
     "device",
+    "loader_workers",
     "deterministic",
     "cache",
     "weights_cache",

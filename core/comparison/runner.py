@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import Subset
 
 from ...losses import build_loss
 from ..common.config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
@@ -31,6 +31,7 @@ from ..common.errors import UserError
 from ..common.events import EventWriter
 from ..common.files import METADATA_FILE, check_output_folder, write_text_atomic
 from ..data.dataset import TileDataset
+from ..data.loading import tile_loader, worker_count
 from ..models.model_store import load_model
 from ..runtime import distributed
 from ..runtime.cancel import StopRequest
@@ -238,7 +239,9 @@ def _write_test_evaluation(config: TrainConfig, data: TrainingData, processes: d
     model, metadata = load_model(config.output_dir)
     model.to(processes.device)
     tiles = TileDataset(data.source, data.split.test, data.stats)
-    loader = DataLoader(Subset(tiles, distributed.shard(processes, len(tiles))), batch_size=config.batch_size)
+    shard = Subset(tiles, distributed.shard(processes, len(tiles)))
+    workers = worker_count(config.loader_workers, processes.device, distributed.cores_per_process())
+    loader = tile_loader(shard, config.batch_size, workers, processes.device, config.seed, persistent=False)
     confusions = tile_confusions(model, loader, config.mode, len(metadata["classes"]), processes)
     if not processes.main:
         return

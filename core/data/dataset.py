@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import rasterio
@@ -12,6 +13,7 @@ from torch.utils.data import Dataset
 
 from ..common.config import IGNORE_INDEX
 from .augmentation import augment
+from .handles import ProcessHandle
 from .labels import LabelSource, PolygonLayer
 from .normalization import normalize
 from .rasters import pad_to_window, read_window
@@ -25,7 +27,8 @@ class TileSource:
     Only ``bands`` (1-based, in the network's order; default all) are read. Pixels that are nodata,
     outside the raster or outside the area of interest are unlabelled. With ``cache``, the whole raster,
     labels and mask are read once and windows are sliced from memory; otherwise every window is read
-    from the files (rasters larger than memory train).
+    from the files (rasters larger than memory train), through a handle of the reading process's own
+    (``ProcessHandle``: DataLoader workers, forked or spawned, each open the raster).
     """
 
     def __init__(
@@ -37,7 +40,7 @@ class TileSource:
         bands: list[int] | None = None,
     ) -> None:
         self.raster_path, self.labels, self.aoi, self.bands = raster_path, labels, aoi, bands
-        self._src: rasterio.io.DatasetReader | None = None
+        self._src: ProcessHandle[rasterio.io.DatasetReader] = ProcessHandle(partial(rasterio.open, raster_path))
         self.cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if cache:
             with rasterio.open(raster_path) as src:
@@ -68,16 +71,16 @@ class TileSource:
             r0, c0 = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
             labels[r0 : r0 + int(inside.height), c0 : c0 + int(inside.width)] = target[rows, cols]
         else:
-            if self._src is None:  # opened lazily: one handle per DataLoader worker
-                self._src = rasterio.open(self.raster_path)
-            data, ok = read_window(self._src, window, self.bands)
+            data, ok = read_window(self._src.get(), window, self.bands)
             labels = self._targets(window)
         labels[~ok] = IGNORE_INDEX
         return data, ok, labels
 
 
 class TileDataset(Dataset):
-    """Normalized, optionally augmented tiles; augmentation is seeded by (seed, epoch, tile).
+    """Normalized, optionally augmented tiles; augmentation is seeded by (seed, epoch, tile). A tile is asked for
+    by its index (epoch 0), or by ``(epoch, index)`` (``loading.EpochSampler``: the epoch reaches DataLoader
+    workers with the index).
 
     ``label_map``: a loss's map of the labels only (``losses``: a distance map, ``(1, H, W)`` labels
     to ``(1, ...)``), computed here once per tile and returned as a third tensor, so that the loss
@@ -94,19 +97,17 @@ class TileDataset(Dataset):
         label_map: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ) -> None:
         self.source, self.windows, self.stats = source, windows, stats
-        self.augmentation, self.seed, self.epoch = augmentation, seed, 0
+        self.augmentation, self.seed = augmentation, seed
         self.label_map = label_map
-
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
 
     def __len__(self) -> int:
         return len(self.windows)
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, ...]:
+    def __getitem__(self, key: int | tuple[int, int]) -> tuple[torch.Tensor, ...]:
+        epoch, index = key if isinstance(key, tuple) else (0, key)
         data, valid, target = self.source.read_raw(self.windows[index])
         image = normalize(data, valid, self.stats)
-        rng = np.random.default_rng([self.seed, self.epoch, index])
+        rng = np.random.default_rng([self.seed, epoch, index])
         image, target = augment(image, target, valid, self.augmentation, rng)
         tile = torch.from_numpy(np.ascontiguousarray(image)), torch.from_numpy(np.ascontiguousarray(target)).long()
         if self.label_map is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,6 +33,7 @@ from ..common.colors import class_color
 from ..common.config import IGNORE_INDEX, MAX_CLASS_VALUE, AssessConfig, ClassInfo, PredictConfig, TrainConfig
 from ..common.errors import UserError
 from ..common.schema import settings_of
+from .handles import ProcessHandle
 from .rasters import RasterInfo, open_raster
 
 Log = Callable[[str], None]
@@ -368,10 +370,11 @@ class RasterLabels:
     by_name = False  # class values are numbers: several label rasters are matched by value
 
     def __init__(self, config: TrainConfig, labels: str, image: RasterInfo, log: Log) -> None:
-        self.src = open_raster(labels)
+        src = open_raster(labels)
         name = Path(labels).name
-        self.nodata = self.src.nodata
-        self.reader = on_image_grid(self.src, image, log, f"label raster {name}")
+        self.nodata = src.nodata
+        first = on_image_grid(src, image, log, f"label raster {name}")
+        self._reader = ProcessHandle(partial(_label_reader, labels, image), first)  # one per DataLoader worker
         self.binary = config.mode == "binary"
         if self.binary:
             self.classes = binary_classes(config.classes)
@@ -390,8 +393,9 @@ class RasterLabels:
 
     def _scan_values(self, name: str) -> list[int]:
         found: set[float] = set()
-        for _, window in self.reader.block_windows(1):
-            data = self.reader.read(1, window=window)
+        reader = self._reader.get()
+        for _, window in reader.block_windows(1):
+            data = reader.read(1, window=window)
             data = data[self._labelled(data)]
             found.update(np.unique(data).tolist())
         fractional = [v for v in found if v != int(v)]
@@ -415,8 +419,9 @@ class RasterLabels:
 
     def read(self, window: Window) -> np.ndarray:
         height, width = int(window.height), int(window.width)
-        inside = window.intersection(Window(0, 0, self.reader.width, self.reader.height))
-        data = self.reader.read(1, window=inside)
+        reader = self._reader.get()
+        inside = window.intersection(Window(0, 0, reader.width, reader.height))
+        data = reader.read(1, window=inside)
         labelled = self._labelled(data)
         if self.binary:
             indices = (data > 0).astype(np.uint8)
@@ -430,3 +435,9 @@ class RasterLabels:
         r0, c0 = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
         out[r0 : r0 + indices.shape[0], c0 : c0 + indices.shape[1]] = indices
         return out
+
+
+def _label_reader(path: str, image: RasterInfo) -> rasterio.io.DatasetReader | WarpedVRT:
+    """The class raster ``path`` on ``image``'s grid, opened again in a DataLoader worker (its warping was logged
+    when the labels were first opened)."""
+    return on_image_grid(open_raster(path), image, lambda *_args, **_kwargs: None, "")

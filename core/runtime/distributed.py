@@ -69,6 +69,13 @@ def start(device: str) -> Processes:
     return Processes(rank, world_size, torch.device(f"cuda:{local_rank}") if use_cuda else CPU)
 
 
+def cores_per_process() -> int:
+    """The CPU cores this process may use, shared with the other training processes on this machine (torchrun's
+    ``LOCAL_WORLD_SIZE``)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // int(os.environ.get("LOCAL_WORLD_SIZE", "1")))
+
+
 def wrap(module: torch.nn.Module, processes: Processes) -> torch.nn.Module:
     """``module`` in DistributedDataParallel (gradients all-reduced; batch norm synchronised on GPUs)."""
     if not processes.distributed:

@@ -8,10 +8,12 @@ come from ``losses/``; their learnable parameters are optimised with the network
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from ..common.files import (
     write_text_atomic,
 )
 from ..data.dataset import TileDataset
+from ..data.loading import EpochSampler, tile_loader, worker_count
 from ..data.normalization import band_statistics
 from ..data.rasters import RasterInfo, check_training_raster
 from ..data.sampling import BalancedSampler, balanced_weights
@@ -291,23 +294,22 @@ class _Loaders:
     """The training tiles (shuffled or drawn per epoch, dealt out to the processes) and this process's validation
     shard."""
 
-    train_set: TileDataset
-    sampler: DistributedSampler | BalancedSampler
+    sampler: EpochSampler
     train: DataLoader
     validation: DataLoader
 
     def set_epoch(self, epoch: int) -> None:
-        """Seed the epoch's augmentation and shuffle."""
-        self.train_set.set_epoch(epoch)
+        """Seed the epoch's shuffle and, through the indices it yields, its augmentation."""
         self.sampler.set_epoch(epoch)
 
 
 def _loaders(
     config: TrainConfig, data: TrainingData, processes: distributed.Processes, loss_fn: torch.nn.Module
 ) -> _Loaders:
-    """The training and validation loaders of this process; the training tiles come with the loss's label
-    map when it needs one (computed once per tile instead of at every step)."""
-    label_map = loss_fn.label_map if getattr(loss_fn, "uses_label_map", False) else None
+    """The training and validation loaders of this process (``core/data/loading.py``: workers, pinned memory);
+    the training tiles come with the loss's label map when it needs one (computed once per tile instead of at
+    every step, in the workers)."""
+    label_map = _label_map(loss_fn)
     train_set = TileDataset(data.source, data.split.train, data.stats, config.augmentation, config.seed, label_map)
     # each epoch's order is randperm(seed * 1000 + epoch) (class balanced: draws seeded so), as a single process
     # always shuffled: the processes deal out that order, so every global batch holds one process's batch
@@ -318,12 +320,21 @@ def _loaders(
         sampler = DistributedSampler(
             train_set, num_replicas=processes.world_size, rank=processes.rank, shuffle=True, seed=config.seed * 1000
         )
-    loader = DataLoader(train_set, batch_size=config.batch_size, sampler=sampler)
+    workers = worker_count(config.loader_workers, processes.device, distributed.cores_per_process())
+    epochs = EpochSampler(sampler)
+    loader = tile_loader(train_set, config.batch_size, workers, processes.device, config.seed, epochs)
     validation_set = TileDataset(data.source, data.split.validation, data.stats)
-    val_loader = DataLoader(
-        Subset(validation_set, distributed.shard(processes, len(validation_set))), batch_size=config.batch_size
-    )
-    return _Loaders(train_set, sampler, loader, val_loader)
+    validation_shard = Subset(validation_set, distributed.shard(processes, len(validation_set)))
+    val_loader = tile_loader(validation_shard, config.batch_size, workers, processes.device, config.seed)
+    return _Loaders(epochs, loader, val_loader)
+
+
+def _label_map(loss_fn: torch.nn.Module) -> Callable[[torch.Tensor], torch.Tensor] | None:
+    """The loss's map of the labels when it uses one, from a copy of the loss on the CPU: what the data-loading
+    workers receive holds no GPU tensor (a spawned worker could not take one)."""
+    if not getattr(loss_fn, "uses_label_map", False):
+        return None
+    return copy.deepcopy(loss_fn).cpu().label_map
 
 
 @dataclass
@@ -370,7 +381,8 @@ class _Epochs:
         for batch, (x, y, *label_map) in enumerate(self.loaders.train, start=1):
             if distributed.any_process(self.processes, stop.requested()):
                 return None
-            loss, norm = _train_step(self.step, self.parts, x.to(device), y.to(device), *label_map)
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)  # pinned on a GPU
+            loss, norm = _train_step(self.step, self.parts, x, y, *label_map)
             check_step(loss, norm, self.parts.scaler.is_enabled(), epoch, batch)
             losses.append(loss)
             norms.append(norm)
