@@ -531,6 +531,12 @@ the loss, the optimizer or the data. Any other setting that differs from the run
 naming it with both values (``core/training/resume.py``)."""
 
 
+RESULT_NEUTRAL_SETTINGS = ("loader_workers", "cache", "weights_cache")
+"""The TrainConfig settings that change how a run reads its data, not what it computes (two data-loading workers
+train bit for bit like none, ``tests/core/training/test_loader_workers.py``): a comparison reuses a finished run
+whose settings differ in these only."""
+
+
 def check_tiles(tile_size: int, margin: int) -> None:
     """A tile size (0: automatic) and the margin neighbouring tiles share: multiples of 32, the margin smaller than
     the tile (a UserError naming both otherwise)."""

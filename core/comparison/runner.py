@@ -26,7 +26,7 @@ import numpy as np
 from torch.utils.data import Subset
 
 from ...losses import build_loss
-from ..common.config import CompareConfig, LossConfiguration, TrainConfig, config_to_dict
+from ..common.config import RESULT_NEUTRAL_SETTINGS, CompareConfig, LossConfiguration, TrainConfig, config_to_dict
 from ..common.errors import UserError
 from ..common.events import EventWriter
 from ..common.files import METADATA_FILE, check_output_folder, write_text_atomic
@@ -262,9 +262,14 @@ def _finished_with(folder: Path, config: TrainConfig, data: TrainingData) -> boo
         return False
     return (
         saved.get("status") == "complete"
-        and saved.get("train_config") == config_to_dict(config)
+        and _results_settings(saved.get("train_config") or {}) == _results_settings(config_to_dict(config))
         and [tuple(b) for b in tested.get("blocks", [])] == _test_blocks(data)
     )
+
+
+def _results_settings(settings: dict) -> dict:
+    """A run's settings but those that do not change its results (``RESULT_NEUTRAL_SETTINGS``)."""
+    return {name: value for name, value in settings.items() if name not in RESULT_NEUTRAL_SETTINGS}
 
 
 def _test_blocks(data: TrainingData) -> list[tuple[int, int]]:

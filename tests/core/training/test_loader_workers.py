@@ -18,7 +18,7 @@ from worker_helpers import quiet, train_args, train_config, watch_worker
 
 from segmentation_trainer.core.common.errors import UserError
 from segmentation_trainer.core.common.events import EventWriter
-from segmentation_trainer.core.common.files import METRICS_FILE, WEIGHTS_FILE
+from segmentation_trainer.core.common.files import METRICS_FILE, weights_file
 from segmentation_trainer.core.data.handles import ProcessHandle
 from segmentation_trainer.core.data.loading import worker_count
 from segmentation_trainer.core.runtime.cancel import StopRequest
@@ -94,7 +94,7 @@ def test_two_workers_train_bitwise_like_the_training_process(landcover_crop, lan
         )
     metrics = [json.loads((tmp_path / w / METRICS_FILE).read_text()) for w in ("0", "2")]
     assert len(metrics[0]) == 2 and metrics[0] == metrics[1]
-    assert (tmp_path / "0" / WEIGHTS_FILE).read_bytes() == (tmp_path / "2" / WEIGHTS_FILE).read_bytes()
+    assert weights_file(tmp_path / "0").read_bytes() == weights_file(tmp_path / "2").read_bytes()
 
 
 @pytest.mark.parametrize("labels", ["strata", "polygons"])
