@@ -38,6 +38,7 @@ import numpy as np
 import rasterio
 import torch
 
+from segmentation_trainer.core.cli import GDAL_CACHE_MB
 from segmentation_trainer.core.common.config import PredictConfig
 from segmentation_trainer.core.common.events import EventWriter
 from segmentation_trainer.core.data.normalization import normalize
@@ -115,7 +116,8 @@ def floor_seconds(model_dir: str, raster: Path, device: str) -> float:
 
 
 def child(variant: str, model: str, raster: str, folder: str, device: str) -> None:
-    """Print the seconds of one variant (``VARIANTS``), timed after start-up."""
+    """Print the seconds of one variant (``VARIANTS``), timed after start-up, with the worker's GDAL cache."""
+    os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB["predict"]))  # read by GDAL at its first block
     if VARIANTS[variant] is None:
         print(floor_seconds(model, Path(raster), device))
         return

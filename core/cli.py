@@ -275,14 +275,18 @@ def run(args: argparse.Namespace, events: EventWriter) -> None:
         write_label_raster(config, args.output, events)
 
 
-GDAL_CACHE_MB = 256
-"""GDAL's raster block cache for the worker (GDAL's default, 5 % of the memory, grows with the rasters read);
-a GDAL_CACHEMAX set by the user wins."""
+GDAL_CACHE_MB = {"predict": 64, None: 256}
+"""GDAL's raster block cache in MB for the worker, by command (GDAL's default, 5 % of the memory, grows with the
+rasters read); a GDAL_CACHEMAX set by the user wins. Training reads tiles again and again: its cache holds the
+rasters' blocks. Prediction reads each block about once, and keeps in the cache the output blocks it writes where
+they straddle two chunks: those would fill any cache, so a small one keeps its memory flat over the raster's size
+(docs/benchmarks.md, "Peak memory")."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB))  # before rasterio is imported (lazily, in run)
     args = build_parser().parse_args(argv)
+    cache = GDAL_CACHE_MB.get(args.command, GDAL_CACHE_MB[None])
+    os.environ.setdefault("GDAL_CACHEMAX", str(cache))  # before rasterio is imported (lazily, in run)
     events = EventWriter(sys.stdout, as_json=args.events)
     try:
         run(args, events)
