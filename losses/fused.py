@@ -31,10 +31,17 @@ are few:
 
 Binary mode is the softmax of the two logits ``[0, z]``, whose probabilities are ``[1 - σ(z), σ(z)]``
 and whose gradient with respect to the second is that with respect to z.
+
+Two implementations, the same outputs and gradients (tested against each other): ``softmax_pass`` runs, for
+float32 and float64 CPU tensors when numba is installed, the compiled kernel of ``softmax_pass_kernel``
+(``KernelSoftmaxPass``: one pass over the logits forward and one backward, row by row in the CPU's cache,
+``log p_{i,y_i}`` always as ``z_y - logsumexp(z)``), and otherwise (CUDA, no numba) ``SoftmaxPass`` below, made
+of PyTorch operators: the few full passes just described.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import torch
@@ -203,6 +210,21 @@ def _scaled_probs(probs, columns, powers, weights, factor) -> torch.Tensor:
     return scaled
 
 
+KERNEL = True
+"""Whether CPU tensors take the compiled kernel (``softmax_pass_kernel``) when numba is installed; tests switch it."""
+
+
+@functools.cache
+def _kernel() -> type[torch.autograd.Function] | None:
+    """``softmax_pass_kernel.KernelSoftmaxPass``, or None without numba (imported on first use: it imports this
+    module)."""
+    try:
+        from .softmax_pass_kernel import KernelSoftmaxPass
+    except ImportError:  # numba is not installed: the PyTorch path everywhere
+        return None
+    return KernelSoftmaxPass
+
+
 def softmax_pass(
     logits: torch.Tensor,
     target: torch.Tensor,
@@ -211,10 +233,18 @@ def softmax_pass(
     powers: tuple[int, ...] = (1,),
     weights: torch.Tensor | None = None,
     gamma: float | None = None,
+    kernel: bool | None = None,
 ) -> PassResult:
     """``SoftmaxPass`` of ``logits`` ``(N, C, H, W)`` (binary: C = 1, the probabilities [1 - σ(z), σ(z)]);
     ``valid``: the pixels that count ``(N, H, W)``, bool or a 0/1 mask in the logits' dtype (``target`` is a
-    class, say 0, at the others); ``gamma``: the focal exponent of the ``focal`` output (None: no focal output)."""
+    class, say 0, at the others); ``gamma``: the focal exponent of the ``focal`` output (None: no focal output).
+    ``kernel``: whether to run the compiled kernel (``KernelSoftmaxPass``); None: for float32 and float64 CPU
+    tensors when numba is installed and ``KERNEL`` is set, else ``SoftmaxPass``."""
+    if kernel is None:
+        kernel = KERNEL and logits.device.type == "cpu" and logits.dtype in (torch.float32, torch.float64)
+    if kernel and _kernel() is not None:
+        result = _kernel().apply(logits, target, valid, tuple(powers), weights, gamma, binary)
+        return PassResult(*result)
     if binary:
         logits = torch.cat([torch.zeros_like(logits), logits], dim=1)
     return PassResult(*SoftmaxPass.apply(logits, target, valid, tuple(powers), weights, gamma))
