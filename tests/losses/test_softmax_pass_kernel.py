@@ -96,6 +96,17 @@ def test_an_empty_batch(binary, shape):
     )
 
 
+def test_one_class_in_multiclass_mode():
+    """One logit channel taken as one class (p = 1), not as binary mode's two."""
+    logits, target, mask = case(False, "some", classes=1)
+    options = {"powers": (1, 2), "weights": weights_for(logits, False), "gamma": 0.5}
+    assert_same(
+        run(logits, target, mask, False, True, **options),
+        run(logits, target, mask, False, False, **options),
+        torch.float64,
+    )
+
+
 def test_only_the_used_gradients_are_formed():
     """Outputs that no loss used give no gradient (the sums alone, log p alone): both paths agree."""
     logits, target, mask = case(False, "some")
