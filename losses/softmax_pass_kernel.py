@@ -8,8 +8,9 @@ instructions:
 - forward: ``m_i = max_k z_ik``, ``e_ik = exp(z_ik - m_i)``, ``s_i = Σ_k e_ik``, ``p_ik = e_ik / s_i``;
   ``log p_{i,y_i} = z_{i,y_i} - m_i - log s_i`` (exact where ``p_{i,y_i}`` underflows: no special case); the
   focal term ``(1 - p)^γ log p`` and its slope ``d/dlog p = m - γ p (1 - p)^{γ-1} log p``; and the row's part of
-  every per-class sum ``Σ_i (v_i p_ik)^e`` and ``Σ_i v_i f_ik p_ik`` (v: the 0/1 mask of valid pixels);
-- backward: ``G_i`` (the gradient of ``log p_{i,y_i}``), ``p_ik u_ik = Σ_m e_m B_m[n, k] p̃_ik^{e_m} +
+  every per-class sum ``Σ_i (v_i p_ik)^e`` and ``Σ_i v_i f_ik p_ik`` (v: the 0/1 mask of valid pixels), and of
+  the label counts ``Σ_{y_i = k} v_i`` and true-class sums ``Σ_{y_i = k} v_i p_{i,y_i}``;
+- backward: ``G_i`` (the gradient of ``log p_{i,y_i}``, with that of the true-class sums), ``p_ik u_ik = Σ_m e_m B_m[n, k] p̃_ik^{e_m} +
   B_f[n, k] f_ik p̃_ik`` (p̃ = v p, B the gradient of the sums), ``r_i = Σ_k p_ik u_ik`` and
   ``∂L/∂z_ik = p_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``, 0 at ignored pixels.
 
@@ -247,17 +248,24 @@ def _power_sum(p, v, exponent: float) -> float:
 
 
 @_compiled(fastmath=SUMS)
-def _row_sums(probs, v, powers, weights, n: int, h: int, out) -> None:
-    """``out[k, m] = Σ_j (v_j p_kj)^{e_m}`` for each power, and ``Σ_j v_j f_kj p_kj`` in the last column when a
-    map f (``weights``) is given, over row h of image n (float64)."""
+def _row_sums(probs, v, y, p_true, powers, weights, labels: bool, n: int, h: int, out) -> None:
+    """``out[k, m] = Σ_j (v_j p_kj)^{e_m}`` for each power, then ``Σ_j v_j f_kj p_kj`` when a map f (``weights``)
+    is given, then with ``labels`` ``Σ_{y_j = k} v_j`` and ``Σ_{y_j = k} p_true_j`` (the label counts and
+    true-class sums), over row h of image n (float64)."""
     for k in range(probs.shape[0]):
         for m in range(powers.size):
             out[k, m] = _power_sum(probs[k], v, powers[m])
-        if out.shape[1] > powers.size:
+        if out.shape[1] > powers.size + 2 * labels:
             total = 0.0
             for j in range(probs.shape[1]):
                 total += v[j] * weights[n, k, h, j] * probs[k, j]
-            out[k, -1] = total
+            out[k, powers.size] = total
+        if labels:
+            count, true_sum = 0.0, 0.0
+            for j in range(probs.shape[1]):
+                count += v[j] if y[j] == k else 0.0
+                true_sum += p_true[j] if y[j] == k else 0.0
+            out[k, -2], out[k, -1] = count, true_sum
 
 
 @_compiled()
@@ -272,11 +280,12 @@ def _reduce_rows(partial, images: int, sums) -> None:
 
 
 @_compiled(nogil=True)
-def forward_rows(logits, target, valid, powers, weights, gamma: float, outputs, partial, start: int, stop: int):
+def forward_rows(logits, target, valid, powers, weights, gamma: float, labels: bool, outputs, partial, start, stop):
     """The forward pass of rows ``start`` to ``stop`` (row = n H + h): into ``outputs`` = ``(probs, p_true, log_p,
     focal, slope)`` (``(N, K, H, W)``, then ``(N, H, W)``; ``focal`` and ``slope`` empty when ``gamma`` is negative:
-    no focal term) and ``partial`` ``(N H, K, M)`` (float64), their per-class sums; ``powers``: the e_m (float64);
-    ``weights``: the map f ``(N, K, H, W)`` when M has one more column than powers."""
+    no focal term) and ``partial`` ``(N H, K, M)`` (float64), their per-class sums (``_row_sums``: the last two
+    columns the label sums when ``labels``); ``powers``: the e_m (float64); ``weights``: the map f ``(N, K, H, W)``
+    when there is one more column than powers and label sums."""
     probs, p_true, log_p, focal, slope = outputs
     classes, height, width = probs.shape[1:]
     z, work, wide = np.empty((classes, width), probs.dtype), np.empty((4, width), probs.dtype), np.empty((5, width))
@@ -292,14 +301,15 @@ def forward_rows(logits, target, valid, powers, weights, gamma: float, outputs, 
             _row_focal(p, lp, v, gamma, f, s)
             for j in range(width):
                 focal[n, h, j], slope[n, h, j] = f[j], s[j]
-        _row_sums(z, v, powers, weights, n, h, partial[row])
+        _row_sums(z, v, y, p, powers, weights, labels, n, h, partial[row])
 
 
 @_compiled()
-def _row_true_gradient(n: int, h: int, v, grads, g) -> None:
-    """``G_i`` of row h of image n: the gradient of ``log p_{i,y_i}`` from those of the three per-pixel outputs,
-    ``v_i ∂L/∂log p + p_true_i ∂L/∂p_true + slope_i ∂L/∂focal``; ``grads``: ``(p_true, slope, ∂L/∂p_true,
-    ∂L/∂log p, ∂L/∂focal)`` ``(N, H, W)``, an absent gradient empty."""
+def _row_true_gradient(n: int, h: int, v, y, grads, true_factors, g) -> None:
+    """``G_i`` of row h of image n: the gradient of ``log p_{i,y_i}`` from those of the per-pixel outputs and of the
+    true-class sums, ``v_i ∂L/∂log p + p_true_i (∂L/∂p_true + ∂L/∂T[n, y_i]) + slope_i ∂L/∂focal``; ``grads``:
+    ``(p_true, slope, ∂L/∂p_true, ∂L/∂log p, ∂L/∂focal)`` ``(N, H, W)``, ``true_factors``: ∂L/∂T ``(N, K)``, an
+    absent gradient empty."""
     p_true, slope, grad_p_true, grad_log_p, grad_focal = grads
     g[:] = 0.0
     if grad_log_p.size:
@@ -308,6 +318,9 @@ def _row_true_gradient(n: int, h: int, v, grads, g) -> None:
     if grad_p_true.size:
         for j in range(g.size):
             g[j] += grad_p_true[n, h, j] * p_true[n, h, j]
+    if true_factors.size:
+        for j in range(g.size):
+            g[j] += true_factors[n, y[j]] * p_true[n, h, j]
     if grad_focal.size:
         for j in range(g.size):
             g[j] += grad_focal[n, h, j] * slope[n, h, j]
@@ -349,9 +362,9 @@ def _row_scaled(probs, n: int, h: int, factors, powers, weights, scaled, r) -> N
 @_compiled(nogil=True)
 def backward_rows(probs, target, valid, weights, grads, factors, powers, grad, start: int, stop: int) -> None:
     """The gradient in the logits of rows ``start`` to ``stop`` into ``grad`` ``(N, C, H, W)`` (C = K; binary:
-    C = 1, the second of K = 2 columns): ``p̃_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``; ``grads``: see
-    ``_row_true_gradient``; ``factors``: ``e_m B_m`` and ``B_f`` ``(N, K, M)`` (``_row_scaled``), empty when the
-    sums took no part in the loss."""
+    C = 1, the second of K = 2 columns): ``p̃_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``; ``grads``: the
+    per-pixel arrays of ``_row_true_gradient`` and its ``true_factors``; ``factors``: ``e_m B_m`` and ``B_f``
+    ``(N, K, M)`` (``_row_scaled``), empty when the sums took no part in the loss."""
     classes, height, width = probs.shape[1:]
     offset = classes - grad.shape[1]
     p, scaled = np.empty((classes, width), probs.dtype), np.zeros((classes, width), probs.dtype)
@@ -363,7 +376,7 @@ def backward_rows(probs, target, valid, weights, grads, factors, powers, grad, s
         for k in range(classes):
             for j in range(width):
                 p[k, j] = probs[n, k, h, j] * v[j]
-        _row_true_gradient(n, h, v, grads, g)
+        _row_true_gradient(n, h, v, y, grads[0], grads[1], g)
         if factors.size:
             _row_scaled(p, n, h, factors, powers, weights, scaled, r)
         for k in range(offset, classes):
@@ -409,36 +422,42 @@ class KernelSoftmaxPass(torch.autograd.Function):
     logit channel itself (``binary``), the probabilities being those of ``[0, z]``."""
 
     @staticmethod
-    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma: float | None, binary: bool):
+    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma, labels: bool, binary: bool):
         ctx.set_materialize_grads(False)  # outputs no loss used get None: their gradients are skipped
         dtype, (n, c, h, w) = logits.dtype, logits.shape
         classes, columns = 2 if binary else c, len(powers) + (weights is not None)
+        extra = 2 if labels else 0  # the label counts and true-class sums
         valid = valid.to(dtype)
         probs = logits.new_empty(n, classes, h, w)
         pixels = [logits.new_empty(n, h, w) for _ in range(2 if gamma is None else 4)]
         pixels += [logits.new_empty(0, 0, 0)] * (4 - len(pixels))  # no focal term: empty focal and slope
-        partial, sums = np.empty((n * h, classes, columns)), logits.new_empty(n, classes, columns)
+        partial, sums = np.empty((n * h, classes, columns + extra)), logits.new_empty(n, classes, columns + extra)
         inputs = (_array(logits, dtype), _array(target, torch.int64), _array(valid, dtype))
         settings = (np.array(powers, np.float64), _array(weights, dtype, 4), -1.0 if gamma is None else float(gamma))
         outputs = tuple(t.numpy() for t in [probs, *pixels])
-        _in_rows(forward_rows, n * h, *inputs, *settings, outputs, partial)
+        _in_rows(forward_rows, n * h, *inputs, *settings, labels, outputs, partial)
         _reduce_rows(partial, n, sums.numpy())
         p_true, log_p, focal, slope = pixels
+        counts = true_sums = None
+        if labels:
+            counts, true_sums = sums[..., columns].clone(), sums[..., columns + 1].clone()
+            ctx.mark_non_differentiable(counts)
         ctx.save_for_backward(probs, p_true, target, valid, weights, slope)
         ctx.powers, ctx.channels = powers, c
-        return p_true, log_p, sums, focal if gamma is not None else None
+        return p_true, log_p, sums[..., :columns].clone(), focal if gamma is not None else None, counts, true_sums
 
     @staticmethod
-    def backward(ctx, grad_p_true, grad_log_p, grad_sums, grad_focal):
+    def backward(ctx, grad_p_true, grad_log_p, grad_sums, grad_focal, _grad_counts, grad_true_sums):
         probs, p_true, target, valid, weights, slope = ctx.saved_tensors
         dtype, (n, _, h, w) = probs.dtype, probs.shape
         factors = None  # e_m B_m and B_f: the gradients of the sums times the exponent of p in each
         if grad_sums is not None and bool(grad_sums.any()):  # else the sums took no part in the loss
             exponents = list(ctx.powers) + [1] * (grad_sums.shape[-1] - len(ctx.powers))
             factors = grad_sums * grad_sums.new_tensor(exponents)
-        grads = tuple(_array(t, dtype) for t in (p_true, slope, grad_p_true, grad_log_p, grad_focal))
+        pixels = tuple(_array(t, dtype) for t in (p_true, slope, grad_p_true, grad_log_p, grad_focal))
+        grads = (pixels, _array(grad_true_sums, dtype, 2))
         inputs = (_array(probs, dtype, 4), _array(target, torch.int64), _array(valid, dtype), _array(weights, dtype, 4))
         grad = probs.new_empty(n, ctx.channels, h, w)
         settings = (_array(factors, dtype), np.array(ctx.powers, np.float64))
         _in_rows(backward_rows, n * h, *inputs, grads, *settings, grad.numpy())
-        return grad, None, None, None, None, None, None
+        return grad, None, None, None, None, None, None, None

@@ -17,7 +17,7 @@ from segmentation_trainer.losses.fused import softmax_pass
 
 pytest.importorskip("segmentation_trainer.losses.softmax_pass_kernel")
 
-OUTPUTS = ("p_true", "log_p_true", "sums", "focal")
+OUTPUTS = ("p_true", "log_p_true", "sums", "focal", "label_counts", "true_sums")
 TOLERANCE = {torch.float64: {"rtol": 1e-12, "atol": 1e-12}, torch.float32: {"rtol": 2e-5, "atol": 2e-5}}
 
 
@@ -96,6 +96,30 @@ def test_an_empty_batch(binary, shape):
     )
 
 
+@pytest.mark.parametrize("kernel", [True, False], ids=["kernel", "torch"])
+@pytest.mark.parametrize("binary", [False, True])
+def test_label_counts_and_true_sums(binary, kernel):
+    """Per image and class: the valid pixels labelled c, and the sum of their true-class probabilities."""
+    logits, target, mask = case(binary, "some")
+    result = softmax_pass(logits, target, mask, binary, kernel=kernel)
+    one_hot = torch.nn.functional.one_hot(target, 2 if binary else logits.shape[1]).permute(0, 3, 1, 2) * mask[:, None]
+    torch.testing.assert_close(result.label_counts, one_hot.sum(dim=(2, 3)).double(), rtol=0, atol=0)
+    expected = (one_hot * result.p_true[:, None]).sum(dim=(2, 3))
+    torch.testing.assert_close(result.true_sums, expected, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_without_label_sums(binary):
+    """``labels=False``: no label counts or true-class sums, the rest as with them, by either path."""
+    logits, target, mask = case(binary, "some")
+    options = {"powers": (1, 2), "weights": weights_for(logits, binary), "gamma": 2.0, "labels": False}
+    kernel_run = run(logits, target, mask, binary, True, **options)
+    assert kernel_run[0][4] is None and kernel_run[0][5] is None
+    assert_same(kernel_run, run(logits, target, mask, binary, False, **options), torch.float64)
+    with_labels = run(logits, target, mask, binary, True, **{**options, "labels": True})
+    assert all(torch.equal(a, b) for a, b in zip(kernel_run[0][:4], with_labels[0][:4]))
+
+
 def test_one_class_in_multiclass_mode():
     """One logit channel taken as one class (p = 1), not as binary mode's two."""
     logits, target, mask = case(False, "some", classes=1)
@@ -149,7 +173,7 @@ def test_the_kernel_has_exact_gradients(binary, powers, weighted, gamma):
 
     def outputs(z):
         result = softmax_pass(z, target, mask, binary, powers=powers, weights=weights, gamma=gamma, kernel=True)
-        return tuple(o for o in result if o is not None)
+        return tuple(o for o in result if o is not None and o.requires_grad)  # not the label counts
 
     assert torch.autograd.gradcheck(outputs, (logits.detach().requires_grad_(),))
 
