@@ -38,8 +38,8 @@ and whose gradient with respect to the second is that with respect to z.
 Two implementations, the same outputs and gradients (tested against each other): ``softmax_pass`` runs, for
 float32 and float64 CPU tensors when numba is installed, the compiled kernel of ``softmax_pass_kernel``
 (``KernelSoftmaxPass``: one pass over the logits forward and one backward, row by row in the CPU's cache,
-``log p_{i,y_i}`` always as ``z_y - logsumexp(z)``, the label sums in the same pass), and otherwise (CUDA, no numba) ``SoftmaxPass`` below, made
-of PyTorch operators: the few full passes just described.
+``log p_{i,y_i}`` always as ``z_y - logsumexp(z)``, the label sums in the same pass), and otherwise (CUDA, no
+numba) ``SoftmaxPass`` below, made of PyTorch operators: the few full passes just described.
 """
 
 from __future__ import annotations

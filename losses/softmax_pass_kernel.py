@@ -10,9 +10,9 @@ instructions:
   focal term ``(1 - p)^γ log p`` and its slope ``d/dlog p = m - γ p (1 - p)^{γ-1} log p``; and the row's part of
   every per-class sum ``Σ_i (v_i p_ik)^e`` and ``Σ_i v_i f_ik p_ik`` (v: the 0/1 mask of valid pixels), and of
   the label counts ``Σ_{y_i = k} v_i`` and true-class sums ``Σ_{y_i = k} v_i p_{i,y_i}``;
-- backward: ``G_i`` (the gradient of ``log p_{i,y_i}``, with that of the true-class sums), ``p_ik u_ik = Σ_m e_m B_m[n, k] p̃_ik^{e_m} +
-  B_f[n, k] f_ik p̃_ik`` (p̃ = v p, B the gradient of the sums), ``r_i = Σ_k p_ik u_ik`` and
-  ``∂L/∂z_ik = p_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``, 0 at ignored pixels.
+- backward: ``G_i`` (the gradient of ``log p_{i,y_i}``, with that of the true-class sums),
+  ``p_ik u_ik = Σ_m e_m B_m[n, k] p̃_ik^{e_m} + B_f[n, k] f_ik p̃_ik`` (p̃ = v p, B the gradient of the sums),
+  ``r_i = Σ_k p_ik u_ik`` and ``∂L/∂z_ik = p_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``, 0 at ignored pixels.
 
 The softmax and the gradient are computed in the logits' dtype (as PyTorch's), the per-pixel log-sum-exp, the
 focal term and the sums in float64; every output is in the logits' dtype. ``exp`` and ``log`` are written out
