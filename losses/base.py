@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .catalog import IGNORE_INDEX
-from .fused import EPS, PassResult, softmax_pass
+from .fused import EPS, PassResult, label_bins, lane_sums, softmax_pass
 from .fused import safe_pow as safe_pow  # defined with the softmax pass, which uses it; imported from here
 
 DEFAULT_IGNORE_INDEX = IGNORE_INDEX
@@ -51,6 +51,7 @@ class Prepared:
     class_weights: torch.Tensor | None  # (K,)
     label_map: torch.Tensor | None = None  # the loss's ``label_map`` of the target, when the data pipeline gave it
     focal_gamma: float | None = None  # the loss's focal exponent: ``one_pass`` computes the focal term with it
+    label_sums: bool = True  # whether ``one_pass`` sums the labels and true-class probabilities per class
 
     @functools.cached_property
     def log_probs(self) -> torch.Tensor:
@@ -63,7 +64,9 @@ class Prepared:
     def one_pass(self) -> PassResult:
         """``softmax_pass`` with the per-class sums of p (what pixel and region losses are made of), and the
         focal term of the loss's ``focal_gamma``."""
-        return softmax_pass(self.logits, self.target, self.valid_mask, self.binary, gamma=self.focal_gamma)
+        return softmax_pass(
+            self.logits, self.target, self.valid_mask, self.binary, gamma=self.focal_gamma, labels=self.label_sums
+        )
 
     @property
     def dtype(self) -> torch.dtype:
@@ -106,9 +109,7 @@ class Prepared:
     def class_bins(self) -> torch.Tensor:
         """``(N, H W)``: the bin ``(i mod LANES) K + y_i`` of every pixel i in ``class_sums`` (ignored pixels,
         whose target is 0, fall in class 0's bins: their values are 0)."""
-        pixels = self.target.shape[1:].numel()
-        lanes = torch.arange(pixels, device=self.target.device).remainder_(LANES).mul_(self.num_classes)
-        return self.target.flatten(1) + lanes
+        return label_bins(self.target, self.num_classes)
 
 
 def prepare(
@@ -165,33 +166,30 @@ class RegionStats:
         return self.actual > 0
 
 
-LANES = 8
-"""Pixel i of a row adds into lane ``i mod LANES`` of its class (``Prepared.class_bins``): neighbouring pixels,
-mostly of one class, then add into different bins, so that the additions do not wait for one another."""
-
-
 def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> torch.Tensor:
     """``Σ_{i valid, y_i = c} values_i`` per class, ``(K,)`` or per image ``(N, K)``, of ``values``
     ``(N, H, W)``, **0 at ignored pixels**: one scatter-add into ``LANES`` K bins per image, then the sum of the
-    lanes; no one-hot."""
-    n, k = x.target.shape[0], x.num_classes
-    sums = values.new_zeros(n, LANES * k).scatter_add(1, x.class_bins, values.flatten(1))
-    sums = sums.view(n, LANES, k).sum(1)
+    lanes (``fused.lane_sums``); no one-hot."""
+    sums = lane_sums(x.class_bins, values, x.num_classes)
     return sums if per_image else sums.sum(0)
 
 
 def region_stats(x: Prepared, per_image: bool = False, result: PassResult | None = None, power: int = 1) -> RegionStats:
     """Soft counts per class from one softmax pass (``x.one_pass`` unless ``result`` is given, whose
-    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` scatter-adds the
-    true-class probabilities, ``P_c = Σ_i p_ic^power`` is the pass's sum, G counts the labels."""
+    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` (the pass's ``true_sums`` for
+    power 1, else the true-class probabilities' powers scatter-added), ``P_c = Σ_i p_ic^power`` is the pass's
+    sum, G its label counts (scatter-added when the pass was not asked for them)."""
     result = x.one_pass if result is None else result
-    actual = class_sums(x, x.valid_mask, per_image=True)
+    actual = class_sums(x, x.valid_mask, per_image=True) if result.label_counts is None else result.label_counts
     predicted = result.sums[..., 0]
     total = actual.sum(1, keepdim=True)  # the valid pixels of each image
+    if power == 1 and result.true_sums is not None:
+        tp = result.true_sums
+    else:
+        tp = class_sums(x, result.p_true if power == 1 else result.p_true**power, per_image=True)
     if not per_image:
-        actual, predicted, total = actual.sum(0), predicted.sum(0), total.sum()
-    true_probs = result.p_true if power == 1 else result.p_true**power
-    return RegionStats(class_sums(x, true_probs, per_image), predicted, actual, total)
+        tp, actual, predicted, total = tp.sum(0), actual.sum(0), predicted.sum(0), total.sum()
+    return RegionStats(tp, predicted, actual, total)
 
 
 def region_classes(stats: RegionStats, x: Prepared, all_classes: bool = False) -> RegionStats:
@@ -243,7 +241,7 @@ class SegmentationLoss(nn.Module):
         beforehand (by the data pipeline, once per tile), else computed here when the loss needs it."""
         with torch.autocast(device_type=logits.device.type, enabled=False):
             x = prepare(logits, target, self.binary, self.ignore_index, self.class_weights)
-            x.label_map, x.focal_gamma = label_map, self.focal_gamma
+            x.label_map, x.focal_gamma, x.label_sums = label_map, self.focal_gamma, self.label_sums
             return self.compute(x)
 
     def compute(self, x: Prepared) -> torch.Tensor:
@@ -251,6 +249,10 @@ class SegmentationLoss(nn.Module):
 
     focal_gamma: float | None = None
     """The exponent of the loss's focal term (``focal.focal_term``), computed in the softmax pass."""
+
+    label_sums = True
+    """Whether the softmax pass also sums the labels and the true-class probabilities per class (``region_stats``'s
+    G and TP); losses without a region term turn it off (else ``region_stats`` scatter-adds them)."""
 
     uses_label_map = False
     """Whether the loss needs a map of the labels only (a distance map): ``label_map`` computes it."""

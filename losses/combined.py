@@ -75,6 +75,7 @@ class WeightedTermsLoss(SegmentationLoss):
         self.weights = _nonzero_weights(ce=ce_weight, dice=dice_weight, focal=focal_weight)
         self.gamma, self.alpha, self.smooth = gamma, alpha, smooth
         self.focal_gamma = gamma if "focal" in self.weights else None
+        self.label_sums = "dice" in self.weights
 
     def compute(self, x: Prepared) -> torch.Tensor:
         terms = combined_terms(x, set(self.weights), self.gamma, self.alpha, self.smooth)

@@ -33,11 +33,15 @@ from .distance_maps import boundary_proximity
 
 
 class CrossEntropyLoss(SegmentationLoss):
+    label_sums = False  # no region term
+
     def compute(self, x: Prepared) -> torch.Tensor:
         return pixel_mean(-x.true_log_probs(), x)
 
 
 class TopKCrossEntropyLoss(SegmentationLoss):
+    label_sums = False  # no region term
+
     def __init__(self, *args, k_percent: float = 10.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.k_percent = k_percent
@@ -52,6 +56,7 @@ class TopKCrossEntropyLoss(SegmentationLoss):
 
 class DistanceWeightedCrossEntropyLoss(SegmentationLoss):
     uses_label_map = True
+    label_sums = False  # no region term
 
     def __init__(self, *args, boundary_weight: float = 1.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -38,6 +38,8 @@ def focal_term(x: Prepared, gamma: float, alpha: float) -> torch.Tensor:
 
 
 class FocalLoss(SegmentationLoss):
+    label_sums = False  # no region term
+
     def __init__(self, *args, gamma: float = 2.0, alpha: float = 0.25, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.gamma, self.alpha = gamma, alpha

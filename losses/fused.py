@@ -11,12 +11,15 @@ what the pixel and region losses are made of:
 - ``focal`` (when a focal exponent γ is given): ``(1 - p_{i,y_i})^γ log p_{i,y_i}`` ``(N, H, W)``
   (0 at ignored pixels), the focal loss of each pixel but for its sign and α. Its gradient is closed
   form too: ``∂/∂log p = m - γ p (1 - p)^{γ-1} log p`` with ``m = (1 - p)^γ`` (``safe_pow``'s linear
-  continuation below ``EPS`` for 0 < γ < 1), computed in the forward pass and folded into ``G_i``.
+  continuation below ``EPS`` for 0 < γ < 1), computed in the forward pass and folded into ``G_i``;
+- ``label_counts``, ``true_sums`` (unless ``labels`` is off: losses without a region term): ``(N, K)`` per image
+  and class, the valid pixels labelled c and the soft true positives ``TP_c = Σ_{y_i = c} p_{i,c}``, one
+  scatter-add of the mask and of ``p_true`` each into ``LANES`` lanes of K bins (``lane_sums``).
 
-Everything else derives from these with ordinary autograd on tensors ``K`` times smaller: the soft
-true positives ``TP_c = Σ_{y_i = c} p_{i,c}`` scatter-add ``p_true`` (``base.class_sums``), cross-entropy
-and focal terms use ``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of
-``log p_{i,y_i}`` (that of ``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own, that of ``focal``
+Everything else derives from these with ordinary autograd on tensors ``K`` times smaller: the region terms
+take G and TP from ``label_counts`` and ``true_sums`` (``base.region_stats``), cross-entropy and focal terms use
+``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of ``log p_{i,y_i}`` (that
+of ``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own, that of ``true_sums[n, y_i]`` too, that of ``focal``
 its derivative above times its own) and ``u_ik = Σ_m B_m[n, k] ∂S_m/∂p_ik``,
 through the softmax ``∂L/∂z_ik = p_ik (u_ik - r_i - G_i) + [k = y_i] G_i`` with
 ``r_i = Σ_k p_ik u_ik``; gradients of outputs that no loss used are skipped. Full ``(N, K, H, W)`` passes
@@ -31,10 +34,17 @@ are few:
 
 Binary mode is the softmax of the two logits ``[0, z]``, whose probabilities are ``[1 - σ(z), σ(z)]``
 and whose gradient with respect to the second is that with respect to z.
+
+Two implementations, the same outputs and gradients (tested against each other): ``softmax_pass`` runs, for
+float32 and float64 CPU tensors when numba is installed, the compiled kernel of ``softmax_pass_kernel``
+(``KernelSoftmaxPass``: one pass over the logits forward and one backward, row by row in the CPU's cache,
+``log p_{i,y_i}`` always as ``z_y - logsumexp(z)``, the label sums in the same pass), and otherwise (CUDA, no
+numba) ``SoftmaxPass`` below, made of PyTorch operators: the few full passes just described.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import torch
@@ -73,6 +83,27 @@ class PassResult(NamedTuple):
     log_p_true: torch.Tensor  # (N, H, W), 0 at ignored pixels
     sums: torch.Tensor  # (N, K, M)
     focal: torch.Tensor | None  # (N, H, W) (1 - p_true)^γ log p_true, 0 at ignored pixels; None without γ
+    label_counts: torch.Tensor | None  # (N, K) the valid pixels labelled c (no gradient); None unless asked for
+    true_sums: torch.Tensor | None  # (N, K) Σ p_true over the valid pixels labelled c (soft true positives); idem
+
+
+LANES = 8
+"""Pixel i of a row adds into lane ``i mod LANES`` of its class (``label_bins``): neighbouring pixels, mostly of one
+class, then add into different bins, so that the additions do not wait for one another."""
+
+
+def label_bins(target: torch.Tensor, classes: int) -> torch.Tensor:
+    """``(N, H W)``: the bin ``(i mod LANES) K + y_i`` of every pixel i of ``target`` ``(N, H, W)``."""
+    pixels = target.shape[1:].numel()
+    lanes = torch.arange(pixels, device=target.device).remainder_(LANES).mul_(classes)
+    return target.flatten(1) + lanes
+
+
+def lane_sums(bins: torch.Tensor, values: torch.Tensor, classes: int) -> torch.Tensor:
+    """``(N, K)``: ``Σ_{y_i = c} values_i`` per image of ``values`` ``(N, H, W)``, by one scatter-add into the
+    ``LANES`` K bins of ``bins`` (``label_bins``), then the sum of the lanes; no one-hot."""
+    sums = values.new_zeros(bins.shape[0], LANES * classes).scatter_add(1, bins, values.flatten(1))
+    return sums.view(bins.shape[0], LANES, classes).sum(1)
 
 
 def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Tensor) -> torch.Tensor:
@@ -88,7 +119,7 @@ def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Te
 
 class SoftmaxPass(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma: float | None):
+    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma: float | None, labels: bool):
         ctx.set_materialize_grads(False)  # outputs no loss used get None: their gradients are skipped
         probs = torch.softmax(logits, dim=1)
         p_true = probs.gather(1, target.unsqueeze(1)).squeeze(1)
@@ -113,16 +144,24 @@ class SoftmaxPass(torch.autograd.Function):
                 focal_slope = modulation
             if mask is not None:
                 focal_slope = focal_slope * mask
+        counts = true_sums = None
+        if labels:
+            bins = label_bins(target, probs.shape[1])
+            counts = lane_sums(bins, valid.to(probs.dtype), probs.shape[1])
+            true_sums = lane_sums(bins, p_true, probs.shape[1])
+            ctx.mark_non_differentiable(counts)
         ctx.save_for_backward(probs, p_true, target, mask, weights, focal_slope)
         ctx.powers = powers
-        return p_true, log_p, sums, focal
+        return p_true, log_p, sums, focal, counts, true_sums
 
     @staticmethod
-    def backward(ctx, grad_p_true, grad_log_p, grad_sums, grad_focal):
+    def backward(ctx, grad_p_true, grad_log_p, grad_sums, grad_focal, _grad_counts, grad_true_sums):
         probs, p_true, target, mask, weights, focal_slope = ctx.saved_tensors
         g = None  # the whole gradient of log p_{i,y_i}, 0 at ignored pixels (where p_true is 0)
         if grad_log_p is not None:
             g = grad_log_p if mask is None else grad_log_p * mask
+        if grad_true_sums is not None:  # each pixel's class's gradient
+            grad_p_true = _add(grad_p_true, grad_true_sums.gather(1, target.flatten(1)).view_as(p_true))
         if grad_p_true is not None:
             g = _add(g, grad_p_true * p_true)
         if grad_focal is not None:
@@ -132,7 +171,7 @@ class SoftmaxPass(torch.autograd.Function):
         grad = _softmax_gradient(probs, g, grad_sums, ctx.powers, weights, mask if ctx.linear else None)
         if g is not None:
             grad.scatter_add_(1, target.unsqueeze(1), g)
-        return grad, None, None, None, None, None
+        return grad, None, None, None, None, None, None
 
 
 def _all_valid(valid: torch.Tensor) -> bool:
@@ -203,6 +242,21 @@ def _scaled_probs(probs, columns, powers, weights, factor) -> torch.Tensor:
     return scaled
 
 
+KERNEL = True
+"""Whether CPU tensors take the compiled kernel (``softmax_pass_kernel``) when numba is installed; tests switch it."""
+
+
+@functools.cache
+def _kernel() -> type[torch.autograd.Function] | None:
+    """``softmax_pass_kernel.KernelSoftmaxPass``, or None without numba (imported on first use: it imports this
+    module)."""
+    try:
+        from .softmax_pass_kernel import KernelSoftmaxPass
+    except ImportError:  # numba is not installed: the PyTorch path everywhere
+        return None
+    return KernelSoftmaxPass
+
+
 def softmax_pass(
     logits: torch.Tensor,
     target: torch.Tensor,
@@ -211,10 +265,21 @@ def softmax_pass(
     powers: tuple[int, ...] = (1,),
     weights: torch.Tensor | None = None,
     gamma: float | None = None,
+    labels: bool = True,
+    kernel: bool | None = None,
 ) -> PassResult:
     """``SoftmaxPass`` of ``logits`` ``(N, C, H, W)`` (binary: C = 1, the probabilities [1 - σ(z), σ(z)]);
     ``valid``: the pixels that count ``(N, H, W)``, bool or a 0/1 mask in the logits' dtype (``target`` is a
-    class, say 0, at the others); ``gamma``: the focal exponent of the ``focal`` output (None: no focal output)."""
+    class, say 0, at the others); ``gamma``: the focal exponent of the ``focal`` output (None: no focal output);
+    ``labels``: whether to sum the labels and true-class probabilities per class (``label_counts``,
+    ``true_sums``: the region terms' G and TP). ``kernel``: whether to run the compiled kernel
+    (``KernelSoftmaxPass``); None: for float32 and float64 CPU tensors when numba is installed and ``KERNEL`` is
+    set, else ``SoftmaxPass``."""
+    if kernel is None:
+        kernel = KERNEL and logits.device.type == "cpu" and logits.dtype in (torch.float32, torch.float64)
+    options = (tuple(powers), weights, gamma, labels)
+    if kernel and _kernel() is not None:
+        return PassResult(*_kernel().apply(logits, target, valid, *options, binary))
     if binary:
         logits = torch.cat([torch.zeros_like(logits), logits], dim=1)
-    return PassResult(*SoftmaxPass.apply(logits, target, valid, tuple(powers), weights, gamma))
+    return PassResult(*SoftmaxPass.apply(logits, target, valid, *options))
