@@ -51,7 +51,7 @@ from ..common.events import EventWriter
 from ..common.files import check_output_file, partial, prediction_files, replaced, unfinished_prediction_files
 from ..data.labels import PolygonLayer, area_mask
 from ..data.rasters import RasterInfo, open_raster, valid_pixels, writing_raster
-from ..runtime.allocator import return_large_blocks
+from ..runtime.allocator import give_back_free_memory
 from ..runtime.cancel import StopRequest
 from .augmentation import TRANSFORMS, Transform, augmentation_warning, averaged
 from .blending import blend_weights
@@ -280,9 +280,7 @@ def _lay_out(source: Path, target: Path) -> None:
 def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
     """Predict each raster of ``config`` into its output (``PredictConfig.predictions``), the model loaded once.
     The result lists each raster's outputs; on a stop request the raster being predicted loses its partial
-    outputs and the rasters already predicted are kept. Sets the process's C heap to give large blocks back
-    (``runtime.allocator``), so that memory stays flat over large rasters."""
-    return_large_blocks()
+    outputs and the rasters already predicted are kept."""
     jobs, done = config.predictions(), []
     for _, output in jobs:
         check_output_file(output, "prediction")
@@ -582,6 +580,7 @@ def _predict_chunks(
                 probs,
                 valid & context.inside_mask(window),
             )
+            give_back_free_memory()  # what this chunk freed, before the next chunk's peak (``runtime.allocator``)
             fraction = (part[0] + done / len(chunks)) / part[1]
             events.emit("progress", stage="predict", fraction=fraction, batch=done, batches=len(chunks))
     return sum(map(len, tiles))
