@@ -15,6 +15,7 @@ GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
 # all the blocks freed; prints the resident growth in MiB left before and after ``give_back_free_memory``.
 CHILD = """
 import numpy as np
+from segmentation_trainer.core.runtime.allocator import give_back_free_memory
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096 / 2**20
