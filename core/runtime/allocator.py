@@ -35,8 +35,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-def give_back_free_memory() -> bool:
-    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim(0)``, every arena); whether there was
-    any (False off glibc)."""
+def give_back_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim(0)``, every arena); nothing off glibc."""
     trim = _malloc_trim()
-    return bool(trim(0)) if trim is not None else False
+    if trim is not None:
+        trim(0)
