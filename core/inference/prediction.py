@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -57,6 +58,7 @@ from .augmentation import TRANSFORMS, Transform, augmentation_warning, averaged
 from .blending import blend_weights
 from .network import Arrays, Network, load_network
 from .qml import write_paletted_style, write_ramp_style
+from .top_class import top_class
 from .uncertainty import PIXEL_MEASURES
 from .vectorize import vectorize
 
@@ -168,6 +170,8 @@ def _read_tile(src, window: Window, network: Network, bands: list[int] | None) -
     top, left = int(inside.row_off - window.row_off), int(inside.col_off - window.col_off)
     rows = (top, int(window.height) - top - data.shape[1])
     cols = (left, int(window.width) - left - data.shape[2])
+    if rows == cols == (0, 0):  # inside the raster (np.pad would copy)
+        return data, valid
     return np.pad(data, ((0, 0), rows, cols), mode="symmetric"), np.pad(valid, (rows, cols))
 
 
@@ -188,6 +192,7 @@ class _Outputs:
             "blockxsize": 256,
             "blockysize": 256,
             "compress": "deflate",
+            "zlevel": 1 if cog_available() else 6,  # the fastest level where the COG copy compresses again
             "BIGTIFF": "IF_SAFER",
         }
         self.paths = {"classes": self.main}
@@ -220,7 +225,7 @@ class _Outputs:
         return partial(path)
 
     def write(self, window: Window, probs: np.ndarray, valid: np.ndarray) -> None:
-        indices = probs.argmax(axis=0)
+        indices = top_class(probs)
         self.counts += np.bincount(indices[valid], minlength=len(self.counts))
         classes = self.lookup[indices]
         classes[~valid] = self.nodata
@@ -262,19 +267,25 @@ class _Outputs:
             self._tmp(self.paths[name]).unlink(missing_ok=True)
 
 
+@functools.cache
+def cog_available() -> bool:
+    """Whether the worker's GDAL has the COG driver (GDAL 3.1 and later)."""
+    with rasterio.Env() as env:
+        return "COG" in env.drivers()
+
+
 def _lay_out(source: Path, target: Path) -> None:
-    """Put the finished GeoTIFF ``source`` in place as ``target``: copied as a Cloud Optimized GeoTIFF to a temporary
-    name, or as it is where GDAL has no COG driver, then renamed, so that a kill midway leaves the earlier ``target``
-    whole (GDAL's copy deletes the file it writes to first)."""
-    try:
-        with replaced(target) as tmp:
-            rasterio.shutil.copy(
-                source, tmp, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
-            )
-    except rasterio.errors.RasterioError:  # no COG driver: the tiled GeoTIFF with overviews
+    """Put the finished GeoTIFF ``source`` in place as ``target``: copied as a Cloud Optimized GeoTIFF (DEFLATE at
+    GDAL's default level) to a temporary name, or as it is where GDAL has no COG driver, then renamed, so that a
+    kill midway leaves the earlier ``target`` whole (GDAL's copy deletes the file it writes to first)."""
+    if not cog_available():  # the tiled GeoTIFF with overviews
         source.replace(target)
-    else:
-        source.unlink()
+        return
+    with replaced(target) as tmp:
+        rasterio.shutil.copy(
+            source, tmp, driver="COG", COMPRESS="DEFLATE", BIGTIFF="IF_SAFER", OVERVIEWS="FORCE_USE_EXISTING"
+        )
+    source.unlink()
 
 
 def predict(config: PredictConfig, events: EventWriter, stop: StopRequest) -> dict[str, Any]:
