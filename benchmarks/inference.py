@@ -1,20 +1,26 @@
 """Prediction speed against the forward-pass floor, seams against one pass, and memory on large rasters.
 
-Usage: python benchmarks/inference.py MODEL_DIR {speed,seams,memory} [--repeats 3] [--sizes 10000 20000]
-       [--tiles 512 1024] [--margins 0 32 64 128] [--device cpu]
+Usage: python benchmarks/inference.py MODEL_DIR {speed,seams,memory} [--repeats 3] [--against CHECKOUT]
+       [--sizes 10000 20000] [--tiles 512 1024] [--margins 0 32 64 128] [--device cpu]
 
 The rasters are VRT mosaics repeating the 489 x 443 land-cover sample (5 bands, float32); ``speed`` and
 ``seams`` use 4 x 5 copies (1956 x 2215 px), as issue 16 measured.
 
 - ``speed``: the floor (the network once over every pixel: non-overlapping tiles of the default tile size,
   the raster already normalized in memory, no reading, blending or writing), ``predict`` with default settings
-  and ``predict --margin 0``; each in its own process, timed inside it after start-up (imports), the three
-  alternating, ``--repeats`` times; prints the medians and their ratios to the floor.
+  and ``predict --margin 0``; each in its own process, timed inside it after start-up (imports), the variants
+  alternating, ``--repeats`` times; prints each run, the medians and their ratios to the floor. ``--against
+  CHECKOUT`` (another checkout of the plugin, e.g. a ``git worktree`` of an earlier commit) adds its default and
+  margin 0 predictions to the same alternation: old and new code side by side, under the same load.
 - ``seams``: for each tile size and margin, the class raster's agreement with one pass over the whole raster
   (one tile), the disagreement where tiles meet against elsewhere, and the pixels the network computes per
   raster pixel; in this process.
-- ``memory``: ``predict`` with default settings on mosaics of at least SIZE x SIZE px, each in its own worker
-  process, and that process's peak resident memory (``getrusage`` of the child).
+- ``memory``: ``predict`` with default settings on mosaics of at least SIZE x SIZE px, each by the worker
+  (``python -m segmentation_trainer predict --events``) in its own process: its peak resident memory
+  (``getrusage``) and, on Linux, its resident memory sampled every 5 ms and grouped by output chunk (the worker's
+  progress events): the lowest, median and highest chunk peak, and the peak while the overviews and the COG
+  copy are written. The chunk peaks show whether the peak grows with the raster (a buffer that grows) or only
+  varies from chunk to chunk (the C heap's free blocks; ``core/runtime/allocator.py``).
 Prints Markdown tables.
 """
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import math
 import os
 import platform
@@ -29,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,7 +46,6 @@ import numpy as np
 import rasterio
 import torch
 
-from segmentation_trainer.core.cli import GDAL_CACHE_MB
 from segmentation_trainer.core.common.config import PredictConfig
 from segmentation_trainer.core.common.events import EventWriter
 from segmentation_trainer.core.data.normalization import normalize
@@ -50,6 +57,7 @@ from segmentation_trainer.core.runtime.cancel import StopRequest
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "landcover" / "landsat_multiband.tif"
 COPIES = (4, 5)  # columns and rows of the speed and seams mosaic: 1956 x 2215 px
 VARIANTS = {"floor": None, "default": {}, "margin 0": {"margin": 0}}
+SAMPLE_SECONDS = 0.005  # between two readings of the worker's resident memory
 
 
 def build_mosaic(columns: int, rows: int, folder: Path) -> Path:
@@ -117,7 +125,12 @@ def floor_seconds(model_dir: str, raster: Path, device: str) -> float:
 
 def child(variant: str, model: str, raster: str, folder: str, device: str) -> None:
     """Print the seconds of one variant (``VARIANTS``), timed after start-up, with the worker's GDAL cache."""
-    os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB["predict"]))  # read by GDAL at its first block
+    try:  # the worker's GDAL cache for prediction, as the checkout being timed sets it (none before 2026-11-25)
+        from segmentation_trainer.core.cli import GDAL_CACHE_MB
+    except ImportError:
+        pass
+    else:
+        os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB["predict"]))  # read by GDAL at its first block
     if VARIANTS[variant] is None:
         print(floor_seconds(model, Path(raster), device))
         return
@@ -126,20 +139,37 @@ def child(variant: str, model: str, raster: str, folder: str, device: str) -> No
     print(time.perf_counter() - start)
 
 
+def _checkout_path(checkout: str, folder: Path) -> str:
+    """A folder to put on ``PYTHONPATH`` so that ``segmentation_trainer`` imports from ``checkout``."""
+    link = folder / "against" / "segmentation_trainer"
+    link.parent.mkdir(exist_ok=True)
+    link.symlink_to(Path(checkout).resolve(), target_is_directory=True)
+    return str(link.parent)
+
+
 def speed(args: argparse.Namespace, folder: Path) -> None:
-    """Median seconds of the floor, the default prediction and margin 0, alternating, and their ratios."""
+    """Median seconds of the floor, the default prediction and margin 0 (and those of ``--against``), alternating,
+    and their ratios to the floor."""
     raster = build_mosaic(*COPIES, folder)
-    seconds: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    runs = [(name, name, None) for name in VARIANTS]
+    if args.against:
+        other = _checkout_path(args.against, folder)
+        runs += [(f"{name} ({args.against})", name, other) for name in VARIANTS if VARIANTS[name] is not None]
+    seconds: dict[str, list[float]] = {label: [] for label, _, _ in runs}
     for _ in range(args.repeats):
-        for name in VARIANTS:
+        for label, name, path in runs:
             probe = [sys.executable, __file__, "--child", name, args.model, str(raster), str(folder), args.device]
-            seconds[name].append(float(subprocess.run(probe, capture_output=True, text=True, check=True).stdout))
+            env = os.environ | (
+                {"PYTHONPATH": os.pathsep.join(filter(None, [path, os.environ.get("PYTHONPATH")]))} if path else {}
+            )
+            done = subprocess.run(probe, capture_output=True, text=True, check=True, env=env)
+            seconds[label].append(float(done.stdout.split()[-1]))
     floor = statistics.median(seconds["floor"])
     print("| run | seconds (each run) | median | vs floor |\n|---|---|---|---|")
-    for name, values in seconds.items():
+    for label, values in seconds.items():
         median = statistics.median(values)
-        runs = ", ".join(f"{v:.1f}" for v in values)
-        print(f"| {name} | {runs} | {median:.1f} | {median / floor:.2f}x |", flush=True)
+        each = ", ".join(f"{v:.1f}" for v in values)
+        print(f"| {label} | {each} | {median:.1f} | {median / floor:.2f}x |", flush=True)
 
 
 def meeting_band(shape: tuple[int, int], rows: TileAxis, cols: TileAxis, margin: int) -> np.ndarray:
@@ -183,23 +213,58 @@ def seams(args: argparse.Namespace, folder: Path) -> None:
                 )
 
 
+def traced_worker(command: list[str]) -> tuple[float, float, list[float]]:
+    """Run the worker ``command`` (with ``--events``): its seconds, its peak resident memory (MiB, ``getrusage``) and
+    the highest resident memory sampled (Linux; empty elsewhere) in each part of the run that a progress event ends:
+    the output chunks, then the finishing (overviews, COG copy)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([*command, "--events"], stdout=subprocess.PIPE, text=True)
+    statm, page_mib = Path(f"/proc/{process.pid}/statm"), os.sysconf("SC_PAGE_SIZE") / 2**20
+    peaks, finished = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not finished.is_set():
+            try:
+                peaks[-1] = max(peaks[-1], int(statm.read_text().split()[1]) * page_mib)
+            except (OSError, IndexError, ValueError):  # not Linux, or the process has ended
+                return
+            time.sleep(SAMPLE_SECONDS)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    for line in process.stdout:
+        if json.loads(line).get("event") == "progress":
+            peaks.append(0.0)
+    _, status, usage = os.wait4(process.pid, 0)
+    finished.set()
+    sampler.join()
+    if status:
+        raise RuntimeError(f"{' '.join(command)} failed with status {status}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, [p for p in peaks if p]
+
+
 def memory(args: argparse.Namespace, folder: Path) -> None:
-    """Peak resident memory and time of a default prediction, each size in its own worker process."""
-    print("| raster | time | megapixels/s | peak RSS of the worker |\n|---|---|---|---|")
+    """Peak resident memory and time of a default prediction, each size in its own worker process, and the chunks'
+    peaks."""
+    print(
+        "| raster | time | megapixels/s | peak RSS of the worker | chunks | chunk peaks: lowest / median / highest "
+        "| finishing |\n|---|---|---|---|---|---|---|"
+    )
     for size in args.sizes:
         raster = mosaic_of_size(size, folder)
         with rasterio.open(raster) as src:
             pixels, label = src.width * src.height, f"{src.width} x {src.height} x {src.count}"
         command = [sys.executable, "-m", "segmentation_trainer", "predict", "--model", args.model]
         command += ["--raster", str(raster), "--output", str(folder / "prediction.tif"), "--device", args.device]
-        probe = (
-            "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        seconds, peak, parts = traced_worker(command)
+        chunks = parts[:-1]
+        spread = f"{min(chunks):.0f} / {statistics.median(chunks):.0f} / {max(chunks):.0f} MiB" if chunks else "–"
+        finishing = f"{parts[-1]:.0f} MiB" if parts else "–"
+        print(
+            f"| {label} | {seconds:.0f} s | {pixels / seconds / 1e6:.2f} | {peak:.0f} MiB | {len(chunks)} | {spread} "
+            f"| {finishing} |",
+            flush=True,
         )
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True)
-        seconds, peak = time.perf_counter() - start, int(done.stdout.split()[-1]) / 1024
-        print(f"| {label} | {seconds:.0f} s | {pixels / seconds / 1e6:.2f} | {peak:.0f} MiB |", flush=True)
 
 
 def main() -> None:
@@ -207,6 +272,7 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("measure", choices=["speed", "seams", "memory"])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--against", help="another checkout of the plugin, timed beside this one (speed)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 20_000])
     parser.add_argument("--tiles", type=int, nargs="+", default=[512, 1024])
     parser.add_argument("--margins", type=int, nargs="+", default=[0, 32, 64, 128])
