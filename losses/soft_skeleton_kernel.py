@@ -20,18 +20,16 @@ for each pixel, the gradients of the pixels that took it.
 
 from __future__ import annotations
 
-import os
-
-import numba
 import numpy as np
 import torch
 
-CACHE = os.access(os.path.dirname(__file__), os.W_OK)  # numba writes its cache to __pycache__ beside this file
+from .compiled import compiled
+
 SELF, UP, DOWN, LEFT, RIGHT, NONE = 0, 1, 2, 3, 4, 5
 ERODE, ROWS, COLUMNS = 0, 1, 2  # the three routing codes of an iteration: the erosion, the dilation's two windows
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _fill_border(a: np.ndarray, value: float) -> None:
     a[0, :] = value
     a[-1, :] = value
@@ -39,7 +37,7 @@ def _fill_border(a: np.ndarray, value: float) -> None:
     a[:, -1] = value
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _erode(a: np.ndarray, out: np.ndarray, code: np.ndarray) -> None:
     """``out = min(vertical 3-minimum, horizontal 3-minimum)`` of ``a`` (padded with +inf), and which pixel
     each took into ``code``."""
@@ -58,7 +56,7 @@ def _erode(a: np.ndarray, out: np.ndarray, code: np.ndarray) -> None:
                 code[i, j] = LEFT if horizontal == left else RIGHT
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _dilate(a: np.ndarray, rows: np.ndarray, out: np.ndarray, code_rows: np.ndarray, code_columns: np.ndarray):
     """``out`` = the 3 x 3 maximum of ``a`` (padded with -inf): ``rows`` the vertical 3-maximum, then its
     horizontal one; which pixel each window took into ``code_rows`` and ``code_columns``."""
@@ -77,7 +75,7 @@ def _dilate(a: np.ndarray, rows: np.ndarray, out: np.ndarray, code_rows: np.ndar
             code_columns[i, j] = SELF if v == c else (LEFT if v == left else RIGHT)
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _route_back(grad: np.ndarray, code: np.ndarray, out: np.ndarray) -> None:
     """The transpose of a routing: ``out[p] += Σ grad[q]`` over the pixels q whose ``code`` says they took p."""
     for i in range(1, grad.shape[0] - 1):
@@ -90,7 +88,7 @@ def _route_back(grad: np.ndarray, code: np.ndarray, out: np.ndarray) -> None:
             out[i, j] += s
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _forward_plane(img, images, rows, dilated, openings, skeletons, codes) -> None:
     """Algorithm 1 on one plane ``img``: ``images[t]`` = I_t (padded), ``openings[t]`` = I_t - dilate(I_{t+1}),
     ``skeletons[t]`` = S_t, ``codes[t]`` the routing of the erosion and the dilation of iteration t."""
@@ -112,7 +110,7 @@ def _forward_plane(img, images, rows, dilated, openings, skeletons, codes) -> No
                     skeletons[t, i, j] = previous + max(delta - previous * delta, 0.0)
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _backward_plane(grad, openings, skeletons, codes, out, later, current, opening_grad, rows_grad) -> None:
     """The gradient of ``img`` from that of S_T, by the iterations in reverse: ``∂S_t/∂δ_t = m_t (1 - S_{t-1})``,
     ``∂S_t/∂S_{t-1} = 1 - m_t δ_t`` with ``m_t = [δ_t - S_{t-1} δ_t > 0]``, ``∂δ_t/∂I_t = [opening > 0]``, and
@@ -142,7 +140,7 @@ def _backward_plane(grad, openings, skeletons, codes, out, later, current, openi
     out[:] = later[1:-1, 1:-1]
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def _buffers(shape: tuple, iterations: int, dtype):
     """The per-plane work buffers of ``_forward_plane``: images, rows, dilated, openings, skeletons, codes."""
     h, w = shape
@@ -158,7 +156,7 @@ def _buffers(shape: tuple, iterations: int, dtype):
     )
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def skeleton_forward(planes: np.ndarray, iterations: int) -> np.ndarray:
     """S_T of each plane of ``planes`` ``(P, H, W)``."""
     images, rows, dilated, openings, skeletons, codes = _buffers(planes.shape[1:], iterations, planes.dtype)
@@ -169,7 +167,7 @@ def skeleton_forward(planes: np.ndarray, iterations: int) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=CACHE)
+@compiled()
 def skeleton_backward(planes: np.ndarray, iterations: int, grad: np.ndarray) -> np.ndarray:
     """The gradient of each plane of ``planes`` ``(P, H, W)`` from ``grad``, that of its S_T."""
     images, rows, dilated, openings, skeletons, codes = _buffers(planes.shape[1:], iterations, planes.dtype)
