@@ -7,6 +7,9 @@ distance to the nearest pixel of the other label, which is SciPy's ``distance_tr
 ``distance_transform_edt(outside)`` outside, at a quarter to a half of the cost of those two calls
 (measured on 256 px masks: regions 1.2 ms against 4.7 ms, a speckle 2.1 ms against 4.9 ms).
 
+The boundary proximity of the distance-weighted cross-entropy is ``edt``'s transform too (the distance to the nearest
+boundary pixel).
+
 The maps of the labels depend on the labels only: a loss's ``label_map`` computes them from a target
 ``(N, H, W)``, in the data pipeline once per tile (``TileDataset``) or, given labels only, at each step.
 """
@@ -17,7 +20,6 @@ import edt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.ndimage import distance_transform_edt
 
 
 def _to_other_side(inside: np.ndarray, squared: bool = False) -> np.ndarray:
@@ -47,8 +49,8 @@ def boundary_proximity(target: torch.Tensor, valid: torch.Tensor) -> torch.Tenso
             e = np.moveaxis(edge, axis, 0)
             e[1:] |= differs
             e[:-1] |= differs
-        if edge.any():
-            distance = distance_transform_edt(~edge)
+        if edge.any():  # the distance of each pixel to the nearest boundary pixel (the transform's zeros)
+            distance = edt.edt((~edge).view(np.uint8), black_border=False, parallel=torch.get_num_threads())
             out[n] = np.clip(1.0 - distance / max(distance[ok[n]].max(), 1.0), 0.0, 1.0)
     return torch.from_numpy(out)
 
