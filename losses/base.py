@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .catalog import IGNORE_INDEX
-from .fused import EPS, PassResult, label_bins, lane_sums, softmax_pass
+from .fused import EPS, PassResult, TrueTerm, label_bins, lane_sums, softmax_pass
 from .fused import safe_pow as safe_pow  # defined with the softmax pass, which uses it; imported from here
 
 DEFAULT_IGNORE_INDEX = IGNORE_INDEX
@@ -176,16 +176,16 @@ def class_sums(x: Prepared, values: torch.Tensor, per_image: bool = False) -> to
 
 def region_stats(x: Prepared, per_image: bool = False, result: PassResult | None = None, power: int = 1) -> RegionStats:
     """Soft counts per class from one softmax pass (``x.one_pass`` unless ``result`` is given, whose
-    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` (the pass's ``true_sums`` for
-    power 1, else the true-class probabilities' powers scatter-added), ``P_c = Σ_i p_ic^power`` is the pass's
-    sum, G its label counts (scatter-added when the pass was not asked for them)."""
+    first sums must be those of ``p^power``): ``TP_c = Σ_{y_i = c} p_ic^power`` (the pass's true-class sums of
+    ``TrueTerm(power)`` when it was asked for them, else the true-class probabilities' powers scatter-added),
+    ``P_c = Σ_i p_ic^power`` is the pass's sum, G its label counts (scatter-added when the pass was not asked for
+    them)."""
     result = x.one_pass if result is None else result
     actual = class_sums(x, x.valid_mask, per_image=True) if result.label_counts is None else result.label_counts
     predicted = result.sums[..., 0]
     total = actual.sum(1, keepdim=True)  # the valid pixels of each image
-    if power == 1 and result.true_sums is not None:
-        tp = result.true_sums
-    else:
+    tp = result.true_sum(TrueTerm(power))
+    if tp is None:
         tp = class_sums(x, result.p_true if power == 1 else result.p_true**power, per_image=True)
     if not per_image:
         tp, actual, predicted, total = tp.sum(0), actual.sum(0), predicted.sum(0), total.sum()

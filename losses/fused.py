@@ -12,15 +12,22 @@ what the pixel and region losses are made of:
   (0 at ignored pixels), the focal loss of each pixel but for its sign and α. Its gradient is closed
   form too: ``∂/∂log p = m - γ p (1 - p)^{γ-1} log p`` with ``m = (1 - p)^γ`` (``safe_pow``'s linear
   continuation below ``EPS`` for 0 < γ < 1), computed in the forward pass and folded into ``G_i``;
-- ``label_counts``, ``true_sums`` (unless ``labels`` is off: losses without a region term): ``(N, K)`` per image
-  and class, the valid pixels labelled c and the soft true positives ``TP_c = Σ_{y_i = c} p_{i,c}``, one
-  scatter-add of the mask and of ``p_true`` each into ``LANES`` lanes of K bins (``lane_sums``).
+- ``label_counts`` (unless ``labels`` is off: losses without a region term): ``(N, K)`` per image and class,
+  the valid pixels labelled c, ``G_c = Σ_i v_i [y_i = c]``;
+- ``true_sums`` (idem): ``(N, K, T)`` per image and class, ``T_t[n, c] = Σ_{y_i = c} v_i b_t(p_{i,c})`` over the
+  valid pixels labelled c, one column per declared true-class term ``b_t`` (``true_terms``, ``TrueTerm``):
+  ``p^e`` or ``(1 - p)^e`` for a positive integer e. The default, ``p``, gives the soft true positives
+  ``TP_c = Σ_{y_i = c} p_{i,c}``; the sensitivity-specificity loss asks for ``p²`` and ``(1 - p)²``, the latter
+  computed as such (``G_c - 2 TP_c + Σ_{y_i = c} p_{i,c}²`` would cancel in float32 near the perfect prediction,
+  where the loss must be exactly its minimum). The kernel sums them in its forward pass; the PyTorch path
+  scatter-adds the mask and each term into ``LANES`` lanes of K bins (``lane_sums``).
 
 Everything else derives from these with ordinary autograd on tensors ``K`` times smaller: the region terms
 take G and TP from ``label_counts`` and ``true_sums`` (``base.region_stats``), cross-entropy and focal terms use
 ``log_p_true`` (focal terms ``focal``). Gradients: with ``G_i`` the incoming gradient of ``log p_{i,y_i}`` (that
-of ``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own, that of ``true_sums[n, y_i]`` too, that of ``focal``
-its derivative above times its own) and ``u_ik = Σ_m B_m[n, k] ∂S_m/∂p_ik``,
+of ``p_{i,y_i}`` contributes ``p_{i,y_i}`` times its own; that of ``true_sums[n, y_i, t]`` ``p_{i,y_i} b_t'(p_{i,y_i})``
+times its own, ``b_t' = e p^{e-1}`` for ``p^e`` and ``-e (1 - p)^{e-1}`` for ``(1 - p)^e``; that of ``focal`` its
+derivative above times its own) and ``u_ik = Σ_m B_m[n, k] ∂S_m/∂p_ik``,
 through the softmax ``∂L/∂z_ik = p_ik (u_ik - r_i - G_i) + [k = y_i] G_i`` with
 ``r_i = Σ_k p_ik u_ik``; gradients of outputs that no loss used are skipped. Full ``(N, K, H, W)`` passes
 are few:
@@ -78,13 +85,48 @@ def safe_pow_derivative(base: torch.Tensor, exponent: float) -> torch.Tensor:
     return torch.where(positive, exponent * safe ** (exponent - 1.0), EPS ** (exponent - 1.0))
 
 
+class TrueTerm(NamedTuple):
+    """A true-class term whose sum over the valid pixels labelled c the pass returns per image and class
+    (``true_sums``): ``b(p) = p^e``, or ``(1 - p)^e`` when ``complement``, p the pixel's true-class probability,
+    e a positive integer."""
+
+    exponent: int = 1
+    complement: bool = False
+
+    def of(self, p_true: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """``v_i b(p_i)`` ``(N, H, W)``; ``p_true`` is 0 at ignored pixels, ``mask`` v (None: every pixel valid)."""
+        base = 1.0 - p_true if self.complement else p_true
+        value = base if self.exponent == 1 else base**self.exponent
+        return value * mask if self.complement and mask is not None else value
+
+    def slope(self, p_true: torch.Tensor) -> torch.Tensor | float:
+        """``b'(p)``: ``e p^{e-1}``, or ``-e (1 - p)^{e-1}``."""
+        if self.exponent == 1:
+            return -1.0 if self.complement else 1.0
+        base = 1.0 - p_true if self.complement else p_true
+        power = base if self.exponent == 2 else base ** (self.exponent - 1)
+        return power * (-self.exponent if self.complement else self.exponent)
+
+
+TRUE_POSITIVES = (TrueTerm(),)
+"""The default true-class term: ``p``, whose sums are the soft true positives ``TP_c = Σ_{y_i = c} p_{i,c}``."""
+
+
 class PassResult(NamedTuple):
     p_true: torch.Tensor  # (N, H, W), 0 at ignored pixels
     log_p_true: torch.Tensor  # (N, H, W), 0 at ignored pixels
     sums: torch.Tensor  # (N, K, M)
     focal: torch.Tensor | None  # (N, H, W) (1 - p_true)^γ log p_true, 0 at ignored pixels; None without γ
     label_counts: torch.Tensor | None  # (N, K) the valid pixels labelled c (no gradient); None unless asked for
-    true_sums: torch.Tensor | None  # (N, K) Σ p_true over the valid pixels labelled c (soft true positives); idem
+    true_sums: torch.Tensor | None  # (N, K, T) Σ b_t(p_true) over the valid pixels labelled c; idem
+    true_terms: tuple[TrueTerm, ...] = ()  # the terms b_t of the columns of ``true_sums``
+
+    def true_sum(self, term: TrueTerm) -> torch.Tensor | None:
+        """``(N, K)``: ``Σ_{y_i = c} v_i b(p_{i,c})`` of ``term`` per image and class; None when the pass did not sum
+        it."""
+        if self.true_sums is None or term not in self.true_terms:
+            return None
+        return self.true_sums[..., self.true_terms.index(term)]
 
 
 LANES = 8
@@ -119,7 +161,7 @@ def _true_log_probs(logits: torch.Tensor, target: torch.Tensor, p_true: torch.Te
 
 class SoftmaxPass(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma: float | None, labels: bool):
+    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma, labels: bool, true_terms):
         ctx.set_materialize_grads(False)  # outputs no loss used get None: their gradients are skipped
         probs = torch.softmax(logits, dim=1)
         p_true = probs.gather(1, target.unsqueeze(1)).squeeze(1)
@@ -146,12 +188,14 @@ class SoftmaxPass(torch.autograd.Function):
                 focal_slope = focal_slope * mask
         counts = true_sums = None
         if labels:
-            bins = label_bins(target, probs.shape[1])
-            counts = lane_sums(bins, valid.to(probs.dtype), probs.shape[1])
-            true_sums = lane_sums(bins, p_true, probs.shape[1])
+            n, k = probs.shape[:2]
+            bins = label_bins(target, k)
+            counts = lane_sums(bins, valid.to(probs.dtype), k)
+            columns = [lane_sums(bins, term.of(p_true, mask), k) for term in true_terms]
+            true_sums = torch.stack(columns, dim=-1) if columns else probs.new_zeros(n, k, 0)
             ctx.mark_non_differentiable(counts)
         ctx.save_for_backward(probs, p_true, target, mask, weights, focal_slope)
-        ctx.powers = powers
+        ctx.powers, ctx.true_terms = powers, true_terms
         return p_true, log_p, sums, focal, counts, true_sums
 
     @staticmethod
@@ -160,8 +204,11 @@ class SoftmaxPass(torch.autograd.Function):
         g = None  # the whole gradient of log p_{i,y_i}, 0 at ignored pixels (where p_true is 0)
         if grad_log_p is not None:
             g = grad_log_p if mask is None else grad_log_p * mask
-        if grad_true_sums is not None:  # each pixel's class's gradient
-            grad_p_true = _add(grad_p_true, grad_true_sums.gather(1, target.flatten(1)).view_as(p_true))
+        if grad_true_sums is not None:  # each pixel's class's gradient of each term, times the term's slope
+            classes = target.flatten(1)
+            for t, term in enumerate(ctx.true_terms):
+                factor = grad_true_sums[..., t].gather(1, classes).view_as(p_true)
+                grad_p_true = _add(grad_p_true, factor if term == TrueTerm() else factor * term.slope(p_true))
         if grad_p_true is not None:
             g = _add(g, grad_p_true * p_true)
         if grad_focal is not None:
@@ -171,7 +218,7 @@ class SoftmaxPass(torch.autograd.Function):
         grad = _softmax_gradient(probs, g, grad_sums, ctx.powers, weights, mask if ctx.linear else None)
         if g is not None:
             grad.scatter_add_(1, target.unsqueeze(1), g)
-        return grad, None, None, None, None, None, None
+        return grad, None, None, None, None, None, None, None
 
 
 def _all_valid(valid: torch.Tensor) -> bool:
@@ -266,20 +313,25 @@ def softmax_pass(
     weights: torch.Tensor | None = None,
     gamma: float | None = None,
     labels: bool = True,
+    true_terms: tuple[TrueTerm, ...] = TRUE_POSITIVES,
     kernel: bool | None = None,
 ) -> PassResult:
     """``SoftmaxPass`` of ``logits`` ``(N, C, H, W)`` (binary: C = 1, the probabilities [1 - σ(z), σ(z)]);
     ``valid``: the pixels that count ``(N, H, W)``, bool or a 0/1 mask in the logits' dtype (``target`` is a
     class, say 0, at the others); ``gamma``: the focal exponent of the ``focal`` output (None: no focal output);
-    ``labels``: whether to sum the labels and true-class probabilities per class (``label_counts``,
-    ``true_sums``: the region terms' G and TP). ``kernel``: whether to run the compiled kernel
-    (``KernelSoftmaxPass``); None: for float32 and float64 CPU tensors when numba is installed and ``KERNEL`` is
-    set, else ``SoftmaxPass``."""
+    ``labels``: whether to sum the labels and the true-class terms ``true_terms`` per class (``label_counts``,
+    ``true_sums``: the region terms' G and, with the default term p, TP). ``kernel``: whether to run the compiled
+    kernel (``KernelSoftmaxPass``); None: for float32 and float64 CPU tensors when numba is installed and
+    ``KERNEL`` is set, else ``SoftmaxPass``."""
     if kernel is None:
         kernel = KERNEL and logits.device.type == "cpu" and logits.dtype in (torch.float32, torch.float64)
-    options = (tuple(powers), weights, gamma, labels)
+    terms = tuple(TrueTerm(*term) for term in true_terms) if labels else ()
+    if any(int(term.exponent) != term.exponent or term.exponent < 1 for term in terms):
+        raise ValueError(f"True-class terms take positive integer exponents, got {terms}.")
+    terms = tuple(TrueTerm(int(term.exponent), bool(term.complement)) for term in terms)
+    options = (tuple(powers), weights, gamma, labels, terms)
     if kernel and _kernel() is not None:
-        return PassResult(*_kernel().apply(logits, target, valid, *options, binary))
+        return PassResult(*_kernel().apply(logits, target, valid, *options, binary), true_terms=terms)
     if binary:
         logits = torch.cat([torch.zeros_like(logits), logits], dim=1)
-    return PassResult(*SoftmaxPass.apply(logits, target, valid, *options))
+    return PassResult(*SoftmaxPass.apply(logits, target, valid, *options), true_terms=terms)

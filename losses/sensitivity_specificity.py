@@ -8,16 +8,29 @@ weighted by r (0.05 in the paper); averaged over present classes (binary: the fo
 weighted. The paper's formula has no smoothing term, and neither has this loss (it takes no
 ``smooth``): an empty denominator (a class filling the whole batch) leaves its term at 0. r is kept
 inside (0, 1): with r = 0 a prediction of nothing, with r = 1 a prediction of everything, would
-score as well as the perfect one. Computed from one softmax pass (``fused``) with the per-class sums
-of p², the true-class terms scatter-added (``base.class_sums``): no dense one-hot target.
+score as well as the perfect one.
+
+Computed from one softmax pass (``fused``), no dense one-hot target: over the valid pixels, with
+``G_c = Σ_{y_i = c} 1`` (the pass's label counts) and n the number of valid pixels,
+
+- sensitivity numerator ``Σ_{y_i = c} (1 - p_ic)²``: the pass's true-class sums of the term ``(1 - p)²``,
+  computed as such (not as ``G_c - 2 TP_c + Σ_{y_i = c} p_ic²``, which cancels in float32 near the perfect
+  prediction, where the loss must be exactly its minimum);
+- specificity numerator ``Σ_{y_i ≠ c} p_ic² = Σ_i p_ic² - Σ_{y_i = c} p_ic²``: the pass's per-class sum of p²
+  less its true-class sums of ``p²`` (``base.region_stats`` with power 2), over ``n - G_c``.
+
+Both true-class sums come out of the pass itself (the compiled kernel's forward pass, or one scatter-add per term
+on the PyTorch path), with their closed-form gradients.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .base import EPS, Prepared, SegmentationLoss, class_mean, class_sums, region_classes, region_stats
-from .fused import softmax_pass
+from .base import EPS, Prepared, SegmentationLoss, class_mean, region_classes, region_stats
+from .fused import TrueTerm, softmax_pass
+
+SQUARED, MISSED = TrueTerm(2), TrueTerm(2, complement=True)  # p² and (1 - p)² of the true class
 
 
 class SensitivitySpecificityLoss(SegmentationLoss):
@@ -26,9 +39,10 @@ class SensitivitySpecificityLoss(SegmentationLoss):
         self.r, self.per_image = r, per_image
 
     def compute(self, x: Prepared) -> torch.Tensor:
-        result = softmax_pass(x.logits, x.target, x.valid_mask, x.binary, powers=(2,))
+        result = softmax_pass(x.logits, x.target, x.valid_mask, x.binary, powers=(2,), true_terms=(SQUARED, MISSED))
         squared = region_stats(x, self.per_image, result, power=2)  # predicted = Σ p_c², tp = Σ_{y=c} p_c²
-        missed = class_sums(x, (x.valid_mask - result.p_true) ** 2, self.per_image)  # Σ_{y=c} (1 - p_c)²
+        missed = result.true_sum(MISSED)  # Σ_{y=c} (1 - p_c)², per image
+        missed = missed if self.per_image else missed.sum(0)
         missed = missed[..., 1:] if x.binary else missed
         squared = region_classes(squared, x)
         sensitivity = missed / squared.actual.clamp_min(EPS)

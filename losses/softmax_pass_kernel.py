@@ -9,8 +9,10 @@ instructions:
   ``log p_{i,y_i} = z_{i,y_i} - m_i - log s_i`` (exact where ``p_{i,y_i}`` underflows: no special case); the
   focal term ``(1 - p)^γ log p`` and its slope ``d/dlog p = m - γ p (1 - p)^{γ-1} log p``; and the row's part of
   every per-class sum ``Σ_i (v_i p_ik)^e`` and ``Σ_i v_i f_ik p_ik`` (v: the 0/1 mask of valid pixels), and of
-  the label counts ``Σ_{y_i = k} v_i`` and true-class sums ``Σ_{y_i = k} v_i p_{i,y_i}``;
-- backward: ``G_i`` (the gradient of ``log p_{i,y_i}``, with that of the true-class sums),
+  the label counts ``Σ_{y_i = k} v_i`` and true-class sums ``Σ_{y_i = k} v_i b_t(p_{i,y_i})`` of each declared
+  term ``b_t``, ``p^e`` or ``(1 - p)^e`` (``fused.TrueTerm``; ``1 - p`` formed as such, in float64);
+- backward: ``G_i`` (the gradient of ``log p_{i,y_i}``, with that of the true-class sums:
+  ``p_{i,y_i} Σ_t B_t[n, y_i] b_t'(p_{i,y_i})``, B their incoming gradient),
   ``p_ik u_ik = Σ_m e_m B_m[n, k] p̃_ik^{e_m} + B_f[n, k] f_ik p̃_ik`` (p̃ = v p, B the gradient of the sums),
   ``r_i = Σ_k p_ik u_ik`` and ``∂L/∂z_ik = p_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``, 0 at ignored pixels.
 
@@ -247,25 +249,55 @@ def _power_sum(p, v, exponent: float) -> float:
     return total
 
 
+@_compiled(inline="always")
+def _int_power(base: float, exponent: int) -> float:
+    """``base^e`` for an integer ``e ≥ 0``, by products (exact signs, as PyTorch's ``**``)."""
+    value = 1.0
+    for _ in range(exponent):
+        value *= base
+    return value
+
+
+@_compiled(inline="always")
+def _row_term(p_true, v, exponent: int, complement: bool, out) -> None:
+    """``out_j = v_j b(p_j)`` over a row: ``b(p) = p^e``, or ``(1 - p)^e`` when ``complement`` (``fused.TrueTerm``;
+    ``p_true``: the true-class probabilities, 0 at ignored pixels), ``e ≥ 0``."""
+    if exponent == 1:
+        for j in range(out.size):
+            out[j] = (1.0 - p_true[j] if complement else p_true[j]) * v[j]
+    elif exponent == 2:
+        for j in range(out.size):
+            b = 1.0 - p_true[j] if complement else p_true[j]
+            out[j] = b * b * v[j]
+    else:
+        for j in range(out.size):
+            out[j] = _int_power(1.0 - p_true[j] if complement else p_true[j], exponent) * v[j]
+
+
 @_compiled(fastmath=SUMS)
-def _row_sums(probs, v, y, p_true, powers, weights, labels: bool, n: int, h: int, out) -> None:
+def _row_sums(probs, v, y, terms, powers, weights, labels: bool, n: int, h: int, out) -> None:
     """``out[k, m] = Σ_j (v_j p_kj)^{e_m}`` for each power, then ``Σ_j v_j f_kj p_kj`` when a map f (``weights``)
-    is given, then with ``labels`` ``Σ_{y_j = k} v_j`` and ``Σ_{y_j = k} p_true_j`` (the label counts and
-    true-class sums), over row h of image n (float64)."""
+    is given, then with ``labels`` the label counts ``Σ_{y_j = k} v_j`` and the true-class sums
+    ``Σ_{y_j = k} terms[t, j]`` of each term t (``_row_term``), over row h of image n (float64)."""
+    first = out.shape[1] - (1 + terms.shape[0] if labels else 0)  # the label sums' first column
     for k in range(probs.shape[0]):
         for m in range(powers.size):
             out[k, m] = _power_sum(probs[k], v, powers[m])
-        if out.shape[1] > powers.size + 2 * labels:
+        if first > powers.size:
             total = 0.0
             for j in range(probs.shape[1]):
                 total += v[j] * weights[n, k, h, j] * probs[k, j]
             out[k, powers.size] = total
         if labels:
-            count, true_sum = 0.0, 0.0
+            count = 0.0
             for j in range(probs.shape[1]):
                 count += v[j] if y[j] == k else 0.0
-                true_sum += p_true[j] if y[j] == k else 0.0
-            out[k, -2], out[k, -1] = count, true_sum
+            out[k, first] = count
+            for t in range(terms.shape[0]):
+                total = 0.0
+                for j in range(probs.shape[1]):
+                    total += terms[t, j] if y[j] == k else 0.0
+                out[k, first + 1 + t] = total
 
 
 @_compiled()
@@ -280,16 +312,21 @@ def _reduce_rows(partial, images: int, sums) -> None:
 
 
 @_compiled(nogil=True)
-def forward_rows(logits, target, valid, powers, weights, gamma: float, labels: bool, outputs, partial, start, stop):
+def forward_rows(
+    logits, target, valid, powers, weights, gamma: float, labels: bool, terms, outputs, partial, start, stop
+):
     """The forward pass of rows ``start`` to ``stop`` (row = n H + h): into ``outputs`` = ``(probs, p_true, log_p,
     focal, slope)`` (``(N, K, H, W)``, then ``(N, H, W)``; ``focal`` and ``slope`` empty when ``gamma`` is negative:
-    no focal term) and ``partial`` ``(N H, K, M)`` (float64), their per-class sums (``_row_sums``: the last two
-    columns the label sums when ``labels``); ``powers``: the e_m (float64); ``weights``: the map f ``(N, K, H, W)``
-    when there is one more column than powers and label sums."""
+    no focal term) and ``partial`` ``(N H, K, M)`` (float64), their per-class sums (``_row_sums``: the last
+    ``1 + T`` columns the label counts and true-class sums when ``labels``); ``powers``: the e_m (float64);
+    ``weights``: the map f ``(N, K, H, W)`` when there is one more column than powers and label sums; ``terms``: the
+    true-class terms' exponents (int64) and whether each is of ``1 - p`` (bool)."""
     probs, p_true, log_p, focal, slope = outputs
+    exponents, complements = terms
     classes, height, width = probs.shape[1:]
     z, work, wide = np.empty((classes, width), probs.dtype), np.empty((4, width), probs.dtype), np.empty((5, width))
     lse, p, lp, f, s = wide[0], wide[1], wide[2], wide[3], wide[4]
+    values = np.empty((exponents.size if labels else 0, width))
     for row in range(start, stop):
         n, h = row // height, row % height
         y, v = target[n, h], valid[n, h]
@@ -301,15 +338,20 @@ def forward_rows(logits, target, valid, powers, weights, gamma: float, labels: b
             _row_focal(p, lp, v, gamma, f, s)
             for j in range(width):
                 focal[n, h, j], slope[n, h, j] = f[j], s[j]
-        _row_sums(z, v, y, p, powers, weights, labels, n, h, partial[row])
+        if labels:
+            for t in range(exponents.size):
+                _row_term(p, v, exponents[t], complements[t], values[t])
+        _row_sums(z, v, y, values, powers, weights, labels, n, h, partial[row])
 
 
-@_compiled()
-def _row_true_gradient(n: int, h: int, v, y, grads, true_factors, g) -> None:
+@_compiled(inline="always")
+def _row_true_gradient(n: int, h: int, v, y, grads, true_factors, slopes, values, g) -> None:
     """``G_i`` of row h of image n: the gradient of ``log p_{i,y_i}`` from those of the per-pixel outputs and of the
-    true-class sums, ``v_i ∂L/∂log p + p_true_i (∂L/∂p_true + ∂L/∂T[n, y_i]) + slope_i ∂L/∂focal``; ``grads``:
-    ``(p_true, slope, ∂L/∂p_true, ∂L/∂log p, ∂L/∂focal)`` ``(N, H, W)``, ``true_factors``: ∂L/∂T ``(N, K)``, an
-    absent gradient empty."""
+    true-class sums, ``v_i ∂L/∂log p + p_true_i (∂L/∂p_true + Σ_t ∂L/∂T_t[n, y_i] b_t'(p_true_i)) + slope_i
+    ∂L/∂focal``; ``grads``: ``(p_true, slope, ∂L/∂p_true, ∂L/∂log p, ∂L/∂focal)`` ``(N, H, W)``. The terms'
+    derivatives are terms themselves times a factor, ``b_t' = s_t p^{e_t - 1}`` or ``s_t (1 - p)^{e_t - 1}`` with
+    ``s_t = ±e_t``: ``slopes`` holds their ``e_t - 1`` and complement flags (formed by ``_row_term`` into ``values``
+    ``(W,)``, but for ``e_t - 1 = 0``) and ``true_factors`` ``s_t ∂L/∂T_t`` ``(N, K, T)``, empty when absent."""
     p_true, slope, grad_p_true, grad_log_p, grad_focal = grads
     g[:] = 0.0
     if grad_log_p.size:
@@ -319,8 +361,16 @@ def _row_true_gradient(n: int, h: int, v, y, grads, true_factors, g) -> None:
         for j in range(g.size):
             g[j] += grad_p_true[n, h, j] * p_true[n, h, j]
     if true_factors.size:
-        for j in range(g.size):
-            g[j] += true_factors[n, y[j]] * p_true[n, h, j]
+        exponents, complements = slopes
+        p, factors = p_true[n, h], true_factors[n]
+        for t in range(factors.shape[1]):
+            if exponents[t] == 0:  # b' constant: the term is p or 1 - p
+                for j in range(g.size):
+                    g[j] += factors[y[j], t] * p[j]
+            else:
+                _row_term(p, v, exponents[t], complements[t], values)
+                for j in range(g.size):
+                    g[j] += factors[y[j], t] * values[j] * p[j]
     if grad_focal.size:
         for j in range(g.size):
             g[j] += grad_focal[n, h, j] * slope[n, h, j]
@@ -363,20 +413,21 @@ def _row_scaled(probs, n: int, h: int, factors, powers, weights, scaled, r) -> N
 def backward_rows(probs, target, valid, weights, grads, factors, powers, grad, start: int, stop: int) -> None:
     """The gradient in the logits of rows ``start`` to ``stop`` into ``grad`` ``(N, C, H, W)`` (C = K; binary:
     C = 1, the second of K = 2 columns): ``p̃_ik u_ik - p̃_ik (r_i + G_i) + [k = y_i] G_i``; ``grads``: the
-    per-pixel arrays of ``_row_true_gradient`` and its ``true_factors``; ``factors``: ``e_m B_m`` and ``B_f``
-    ``(N, K, M)`` (``_row_scaled``), empty when the sums took no part in the loss."""
+    per-pixel arrays of ``_row_true_gradient``, its ``true_factors`` and ``slopes``; ``factors``: ``e_m B_m`` and
+    ``B_f`` ``(N, K, M)`` (``_row_scaled``), empty when the sums took no part in the loss."""
     classes, height, width = probs.shape[1:]
     offset = classes - grad.shape[1]
     p, scaled = np.empty((classes, width), probs.dtype), np.zeros((classes, width), probs.dtype)
     work = np.zeros((2, width), probs.dtype)
     g, r = work[0], work[1]
+    values = np.empty(width, probs.dtype)  # a true-class term's slope
     for row in range(start, stop):
         n, h = row // height, row % height
         v, y = valid[n, h], target[n, h]
         for k in range(classes):
             for j in range(width):
                 p[k, j] = probs[n, k, h, j] * v[j]
-        _row_true_gradient(n, h, v, y, grads[0], grads[1], g)
+        _row_true_gradient(n, h, v, y, grads[0], grads[1], grads[2], values, g)
         if factors.size:
             _row_scaled(p, n, h, factors, powers, weights, scaled, r)
         for k in range(offset, classes):
@@ -422,11 +473,13 @@ class KernelSoftmaxPass(torch.autograd.Function):
     logit channel itself (``binary``), the probabilities being those of ``[0, z]``."""
 
     @staticmethod
-    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma, labels: bool, binary: bool):
+    def forward(ctx, logits, target, valid, powers: tuple[int, ...], weights, gamma, labels: bool, true_terms, binary):
         ctx.set_materialize_grads(False)  # outputs no loss used get None: their gradients are skipped
         dtype, (n, c, h, w) = logits.dtype, logits.shape
         classes, columns = 2 if binary else c, len(powers) + (weights is not None)
-        extra = 2 if labels else 0  # the label counts and true-class sums
+        extra = 1 + len(true_terms) if labels else 0  # the label counts and true-class sums
+        exponents = np.array([t.exponent for t in true_terms], np.int64)
+        terms = (exponents, np.array([t.complement for t in true_terms], np.bool_))
         valid = valid.to(dtype)
         probs = logits.new_empty(n, classes, h, w)
         pixels = [logits.new_empty(n, h, w) for _ in range(2 if gamma is None else 4)]
@@ -435,14 +488,16 @@ class KernelSoftmaxPass(torch.autograd.Function):
         inputs = (_array(logits, dtype), _array(target, torch.int64), _array(valid, dtype))
         settings = (np.array(powers, np.float64), _array(weights, dtype, 4), -1.0 if gamma is None else float(gamma))
         outputs = tuple(t.numpy() for t in [probs, *pixels])
-        _in_rows(forward_rows, n * h, *inputs, *settings, labels, outputs, partial)
+        _in_rows(forward_rows, n * h, *inputs, *settings, labels, terms, outputs, partial)
         _reduce_rows(partial, n, sums.numpy())
         p_true, log_p, focal, slope = pixels
         counts = true_sums = None
         if labels:
-            counts, true_sums = sums[..., columns].clone(), sums[..., columns + 1].clone()
+            counts, true_sums = sums[..., columns].clone(), sums[..., columns + 1 :].clone()
             ctx.mark_non_differentiable(counts)
         ctx.save_for_backward(probs, p_true, target, valid, weights, slope)
+        exponents, complements = terms  # the terms' slopes b_t' = s_t b^{e_t - 1}, s_t = ±e_t: terms themselves
+        ctx.slopes, ctx.scales = (exponents - 1, complements), np.where(complements, -exponents, exponents).tolist()
         ctx.powers, ctx.channels = powers, c
         return p_true, log_p, sums[..., :columns].clone(), focal if gamma is not None else None, counts, true_sums
 
@@ -455,9 +510,10 @@ class KernelSoftmaxPass(torch.autograd.Function):
             exponents = list(ctx.powers) + [1] * (grad_sums.shape[-1] - len(ctx.powers))
             factors = grad_sums * grad_sums.new_tensor(exponents)
         pixels = tuple(_array(t, dtype) for t in (p_true, slope, grad_p_true, grad_log_p, grad_focal))
-        grads = (pixels, _array(grad_true_sums, dtype, 2))
+        true_factors = None if grad_true_sums is None else grad_true_sums * grad_true_sums.new_tensor(ctx.scales)
+        grads = (pixels, _array(true_factors, dtype), ctx.slopes)
         inputs = (_array(probs, dtype, 4), _array(target, torch.int64), _array(valid, dtype), _array(weights, dtype, 4))
         grad = probs.new_empty(n, ctx.channels, h, w)
         settings = (_array(factors, dtype), np.array(ctx.powers, np.float64))
         _in_rows(backward_rows, n * h, *inputs, grads, *settings, grad.numpy())
-        return grad, None, None, None, None, None, None, None
+        return grad, None, None, None, None, None, None, None, None
