@@ -37,12 +37,12 @@ import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
 import numpy as np
 import torch
 from numba.core import types
 from numba.extending import intrinsic, overload
 
+from .compiled import compiled
 from .fused import EPS
 
 CONTRACT = {"contract"}  # a * b + c as one fused multiply-add
@@ -56,18 +56,9 @@ _BITS = {types.float64: types.int64, types.int64: types.float64, types.float32: 
 
 
 def _compiled(fastmath: set[str] = CONTRACT, **options):
-    """``numba.njit`` (division by 0 as in NumPy, no exception), cached on disk where numba finds a writable folder
-    (``NUMBA_CACHE_DIR``, else ``__pycache__`` beside this file, else the user's cache folder); where there is none,
-    compiled anew in each process."""
-    settings = {"error_model": "numpy", "fastmath": fastmath, **options}
-
-    def decorate(function):
-        try:
-            return numba.njit(cache=True, **settings)(function)
-        except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-            return numba.njit(**settings)(function)
-
-    return decorate
+    """``compiled`` (``numba.njit``, cached on disk where it can be) with division by 0 as in NumPy (no exception) and
+    fused multiply-adds."""
+    return compiled(error_model="numpy", fastmath=fastmath, **options)
 
 
 @intrinsic
