@@ -19,8 +19,9 @@ The rasters are VRT mosaics repeating the 489 x 443 land-cover sample (5 bands, 
   (``python -m segmentation_trainer predict --events``) in its own process: its peak resident memory
   (``getrusage``) and, on Linux, its resident memory sampled every 5 ms and grouped by output chunk (the worker's
   progress events): the lowest, median and highest chunk peak, and the peak while the overviews and the COG
-  copy are written. The chunk peaks show whether the peak grows with the raster (a buffer that grows) or only
-  varies from chunk to chunk (the C heap's free blocks; ``core/runtime/allocator.py``).
+  copy are written (``--each-chunk``: every chunk's peak, in order). The chunk peaks show whether the peak grows
+  with the raster (a buffer that grows) or only varies from chunk to chunk (the C heap's free blocks;
+  ``core/runtime/allocator.py``).
 Prints Markdown tables.
 """
 
@@ -265,6 +266,8 @@ def memory(args: argparse.Namespace, folder: Path) -> None:
             f"| {finishing} |",
             flush=True,
         )
+        if args.each_chunk:
+            print(f"\nEach chunk's peak (MiB), in the order predicted: {' '.join(f'{p:.0f}' for p in chunks)}\n")
 
 
 def main() -> None:
@@ -278,6 +281,7 @@ def main() -> None:
     parser.add_argument("--margins", type=int, nargs="+", default=[0, 32, 64, 128])
     parser.add_argument("--blendings", nargs="+", default=["linear"])
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--each-chunk", action="store_true", help="memory: print every chunk's peak too")
     args = parser.parse_args()
     print(
         f"{platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, device {args.device}, "
