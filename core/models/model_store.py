@@ -10,6 +10,7 @@ metrics and package versions.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import platform
@@ -184,19 +185,13 @@ def model_summary(model_dir: str | Path) -> dict[str, Any]:
 def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild the network from ``model.json`` and load its weights (CPU tensors)."""
     metadata = read_metadata(model_dir)
-    model = build_model(
-        metadata["architecture"],
-        metadata["encoder"],
-        metadata["in_channels"],
-        output_channels(metadata["mode"], len(metadata["classes"])),
-    )
     path = weights_file(model_dir)
     try:
         weights = load_file(str(path))
     except (SafetensorError, OSError) as exc:
         raise _damaged_weights(path, exc) from None
     try:
-        model.load_state_dict(weights)
+        model = _network_holding(metadata, weights)
     except RuntimeError as exc:
         raise UserError(f"The weights in {model_dir} do not fit the model its metadata describes: {exc}") from None
     bad, total = non_finite_values(weights.values())
@@ -207,6 +202,28 @@ def load_model(model_dir: str | Path) -> tuple[nn.Module, dict[str, Any]]:
             "rate or other loss parameters."
         )
     return model, metadata
+
+
+def _network_holding(metadata: dict[str, Any], weights: dict[str, torch.Tensor]) -> nn.Module:
+    """The network ``metadata`` describes, holding ``weights`` (a RuntimeError when they do not fit it).
+
+    Built on PyTorch's meta device (tensors with a shape and no storage), so that its weights are not first drawn at
+    random (0.2 s for a U-Net/ResNet-34, 0.4 s for a ResNet-101, of CPU time), then given the loaded tensors
+    themselves; built the ordinary way when the network holds a tensor that the weights do not (a buffer that is not
+    saved)."""
+    shape = (
+        metadata["architecture"],
+        metadata["encoder"],
+        metadata["in_channels"],
+        output_channels(metadata["mode"], len(metadata["classes"])),
+    )
+    with torch.device("meta"):
+        model = build_model(*shape)
+    model.load_state_dict(weights, assign=True)
+    if any(t.is_meta for t in itertools.chain(model.parameters(), model.buffers())):
+        model = build_model(*shape)
+        model.load_state_dict(weights)
+    return model
 
 
 def check_weights_file(model_dir: str | Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from segmentation_trainer.core.common.errors import UserError
 from segmentation_trainer.core.common.files import (
     METADATA_FILE,
     WEIGHTS_FILE,
@@ -97,3 +98,46 @@ def test_beside_a_damaged_model_json_no_weights_file_is_removed(network, tmp_pat
 def test_model_json_names_only_a_weights_file_of_its_folder(name, tmp_path):
     (tmp_path / METADATA_FILE).write_text(json.dumps({WEIGHTS_KEY: name}))
     assert weights_file(tmp_path) == tmp_path / WEIGHTS_FILE
+
+
+def test_a_loaded_model_holds_the_saved_weights_and_predicts_as_the_saved_one(network, tmp_path):
+    """Built on the meta device and given the loaded tensors: every tensor is real, trainable and equal to the
+    saved one, and the network's output is the same."""
+    save_model(tmp_path, network, METADATA)
+    model, _ = load_model(tmp_path)
+    tensors = dict(model.named_parameters()) | dict(model.named_buffers())
+    assert not any(t.is_meta for t in tensors.values())
+    assert all(p.requires_grad for p in model.parameters())
+    assert all(torch.equal(tensors[name], value) for name, value in network.state_dict().items())
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.equal(model.eval()(x), network.eval()(x))
+
+
+class _WithUnsavedBuffer(torch.nn.Module):
+    """A network holding a tensor its weights do not: a buffer that is not saved."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 3, 1)
+        self.register_buffer("scale", torch.full((1,), 2.0), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x) * self.scale
+
+
+def test_a_network_with_an_unsaved_buffer_is_built_the_ordinary_way(tmp_path, monkeypatch):
+    from segmentation_trainer.core.models import model_store
+
+    monkeypatch.setattr(model_store, "build_model", lambda *shape: _WithUnsavedBuffer())
+    save_model(tmp_path, _WithUnsavedBuffer(), METADATA)
+    model, _ = load_model(tmp_path)
+    assert not model.scale.is_meta and model.scale.item() == 2.0
+
+
+def test_weights_that_do_not_fit_the_metadata_are_refused_by_name(network, tmp_path):
+    save_model(tmp_path, network, METADATA)
+    metadata = json.loads((tmp_path / METADATA_FILE).read_text())
+    (tmp_path / METADATA_FILE).write_text(json.dumps(metadata | {"encoder": "resnet34"}))
+    with pytest.raises(UserError, match="do not fit the model its metadata describes"):
+        load_model(tmp_path)
