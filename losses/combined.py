@@ -37,7 +37,10 @@ gradients): CE and Focal from its true-class log-probabilities, Dice from its pe
 
 from __future__ import annotations
 
+import math
+
 import torch
+import torch.nn.functional as F
 
 from .base import EPS, Prepared, RegionLoss, SegmentationLoss, pixel_mean
 from .dice import dice_term
@@ -137,12 +140,51 @@ class TaghanakiComboLoss(SegmentationLoss):
         self.alpha, self.beta, self.smooth = alpha, beta, smooth
 
     def compute(self, x: Prepared) -> torch.Tensor:
-        log_probs = x.log_probs
-        log_not = torch.log((-torch.expm1(log_probs)).clamp_min(EPS))  # log(1 - p), stable
-        truth = x.one_hot()
-        per_class = self.beta * truth * log_probs + (1.0 - self.beta) * (1.0 - truth) * log_not
-        if x.binary:
-            per_class = per_class[:, 1:]
-        weighted_ce = pixel_mean(-per_class.mean(dim=1), x)
+        if x.binary:  # the foreground class's term (one channel: autograd is cheap)
+            log_p, log_not = F.logsigmoid(x.logits[:, 0]), F.logsigmoid(-x.logits[:, 0])
+            truth = (x.target == 1).to(x.dtype)
+            per_pixel = -(self.beta * truth * log_p + (1.0 - self.beta) * (1.0 - truth) * log_not.clamp_min(LOG_EPS))
+        else:
+            per_pixel = ClassWiseCrossEntropy.apply(x.logits, x.target, self.beta)
+        weighted_ce = pixel_mean(per_pixel, x)
         dice = combined_terms(x, {"dice"}, smooth=self.smooth)["dice"]
         return self.alpha * weighted_ce + (1.0 - self.alpha) * dice
+
+
+LOG_EPS = math.log(EPS)  # log(1 - p) is taken of max(1 - p, EPS)
+
+
+class ClassWiseCrossEntropy(torch.autograd.Function):
+    """Taghanaki et al.'s β-weighted cross-entropy of each pixel over the K classes, with a closed-form gradient
+    (one softmax, no one-hot target, no autograd graph over ``(N, K, H, W)`` tensors):
+
+    ``v_i = -(1/K) [β log p_y + (1 - β) Σ_{c ≠ y} L_c]``, ``L_c = log max(1 - p_c, EPS)`` (1 - p_c formed as
+    ``-expm1(log p_c)``, exact near p_c = 1), y the pixel's class;
+
+    ``∂v_i/∂z_k = -(1/K) [β ([k = y] - p_k) + (1 - β)(p_k R - r_k)]`` with ``r_c = p_c / (1 - p_c)`` for c ≠ y
+    where ``1 - p_c > EPS`` (0 elsewhere: the clamp's gradient) and ``R = Σ_c r_c``, from
+    ``∂L_c/∂z_k = -r_c ([k = c] - p_k)``."""
+
+    @staticmethod
+    def forward(ctx, logits: torch.Tensor, target: torch.Tensor, beta: float) -> torch.Tensor:
+        log_p = F.log_softmax(logits, dim=1)
+        log_not = torch.expm1(log_p).neg_().clamp_min_(EPS).log_()
+        index = target.unsqueeze(1)
+        log_not_true = log_not.gather(1, index).squeeze(1)
+        others = log_not.sum(1).sub_(log_not_true)
+        ctx.save_for_backward(log_p, target)
+        ctx.beta = beta
+        return (log_p.gather(1, index).squeeze(1).mul_(beta) + others.mul_(1.0 - beta)).div_(-logits.shape[1])
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        log_p, target = ctx.saved_tensors
+        beta, index = ctx.beta, target.unsqueeze(1)
+        p = log_p.exp()
+        one_minus = 1.0 - p
+        ratio = torch.where(one_minus > EPS, p / one_minus, 0.0).scatter_(1, index, 0.0)  # r_c, 0 at c = y
+        scale = grad.unsqueeze(1) / -log_p.shape[1]
+        # β([k = y] - p_k) + (1 - β)(p_k R - r_k)
+        inner = p * ((1.0 - beta) * ratio.sum(1, keepdim=True) - beta) - (1.0 - beta) * ratio
+        inner.scatter_add_(1, index, torch.full_like(log_p[:, :1], beta))
+        return inner * scale, None, None
