@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import math
 import os
 import platform
@@ -48,7 +47,7 @@ import rasterio
 import torch
 
 from segmentation_trainer.core.common.config import PredictConfig
-from segmentation_trainer.core.common.events import EventWriter
+from segmentation_trainer.core.common.events import EventWriter, parse_event
 from segmentation_trainer.core.data.normalization import normalize
 from segmentation_trainer.core.data.rasters import valid_pixels
 from segmentation_trainer.core.inference.prediction import TileAxis, predict, prediction_tile
@@ -234,7 +233,7 @@ def traced_worker(command: list[str]) -> tuple[float, float, list[float]]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     for line in process.stdout:
-        if json.loads(line).get("event") == "progress":
+        if parse_event(line)["event"] == "progress":  # stray text is a log event
             peaks.append(0.0)
     _, status, usage = os.wait4(process.pid, 0)
     finished.set()
