@@ -47,6 +47,8 @@ from .dice import dice_term
 from .focal import focal_term
 from .tversky import tversky_term, warn_unless_normalised
 
+LOG_EPS = math.log(EPS)  # log(1 - p) is taken of max(1 - p, EPS)
+
 
 def combined_terms(
     x: Prepared, need: set[str], gamma: float = 2.0, alpha: float = 1.0, smooth: float = 1e-5
@@ -149,9 +151,6 @@ class TaghanakiComboLoss(SegmentationLoss):
         weighted_ce = pixel_mean(per_pixel, x)
         dice = combined_terms(x, {"dice"}, smooth=self.smooth)["dice"]
         return self.alpha * weighted_ce + (1.0 - self.alpha) * dice
-
-
-LOG_EPS = math.log(EPS)  # log(1 - p) is taken of max(1 - p, EPS)
 
 
 class ClassWiseCrossEntropy(torch.autograd.Function):

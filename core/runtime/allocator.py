@@ -6,9 +6,9 @@ is freed) from per-thread heaps (arenas), and keeps them there when they are fre
 tens of MB per tile (the network's activations; tiles read in one thread, freed in another), so freed blocks linger
 in the arenas, in amounts that vary from chunk to chunk with the threads' timing, and the highest peak creeps up
 with the raster's size. ``malloc_trim(0)`` after each chunk hands every arena's free pages back to the system
-(docs/benchmarks.md, "Peak memory": +7.1 % from 10,000² to 20,000² px, +11.4 % before). Sending every large
-block to ``mmap`` instead (a fixed mmap threshold of 8 MiB) flattens the peak more (+4.6 %), but makes prediction
-about 20 % slower: the network's blocks become fresh pages at every tile.
+(docs/benchmarks.md, "Peak memory": the figures with and without it). Sending every large block to ``mmap``
+instead (a fixed mmap threshold of 8 MiB) flattens the peak more, but makes prediction about 20 % slower: the
+network's blocks become fresh pages at every tile.
 
 Other C libraries (musl, macOS, Windows) keep their own policy: nothing is done there.
 """
