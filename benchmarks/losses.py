@@ -12,7 +12,8 @@ floor run alternately, ``repeats`` times after a warm-up, and the ratio of their
 ("× cross-entropy"), so that a load change on a shared machine affects both alike. Losses whose
 distance maps depend on the labels only are timed as training runs them: with the maps computed
 once per tile by the data pipeline (``TileDataset``), and also with the maps computed at every step
-(the loss given labels only).
+(the loss given labels only). PyTorch's idle threads spin as in the worker (``GOMP_SPINCOUNT`` 30,000,
+``core.runtime.openmp``) unless ``GOMP_SPINCOUNT`` is set: ``GOMP_SPINCOUNT=300000`` measures libgomp's default.
 
 ``--references`` compares, on random logits of the given shape (default (8, 19, 256, 512), Cityscapes-like) with
 5 % ignored pixels: ``F.cross_entropy`` (the floor), our ``combo`` (CE + Dice + Focal, dice_dominant
@@ -33,6 +34,10 @@ import statistics
 import subprocess
 import sys
 import time
+
+from segmentation_trainer.core.runtime.openmp import limit_spinning
+
+limit_spinning()  # as the worker, before PyTorch is imported (core.runtime.openmp)
 
 METHODS = ("F.cross_entropy", "combo (ours)", "smp Dice+Focal+CE", "MONAI DiceFocal")
 
@@ -181,7 +186,7 @@ def print_catalog(rows: list[dict], args: argparse.Namespace) -> None:
         f"logits {tuple(args.shape)} (binary: one channel), device {args.device}, {args.threads} threads, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
         f"{args.clock} clock, median of {args.repeats}, {time.strftime('%Y-%m-%d')}, "
-        f"load average {os.getloadavg()[0]:.1f}\n"
+        f"load average {os.getloadavg()[0]:.1f}, GOMP_SPINCOUNT {os.environ['GOMP_SPINCOUNT']}\n"
     )
     print("| loss | mode | forward+backward (median) | × cross-entropy |")
     print("|---|---|---|---|")

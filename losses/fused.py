@@ -290,17 +290,14 @@ def _scaled_probs(probs, columns, powers, weights, factor) -> torch.Tensor:
 
 
 KERNEL = True
-"""Whether CPU tensors take the compiled kernel (``softmax_pass_kernel``) when numba is installed; tests switch it."""
+"""Whether CPU tensors take the compiled kernel (``softmax_pass_kernel``); tests switch it."""
 
 
 @functools.cache
-def _kernel() -> type[torch.autograd.Function] | None:
-    """``softmax_pass_kernel.KernelSoftmaxPass``, or None without numba (imported on first use: it imports this
-    module)."""
-    try:
-        from .softmax_pass_kernel import KernelSoftmaxPass
-    except ImportError:  # numba is not installed: the PyTorch path everywhere
-        return None
+def _kernel() -> type[torch.autograd.Function]:
+    """``softmax_pass_kernel.KernelSoftmaxPass`` (imported on first use: it imports this module)."""
+    from .softmax_pass_kernel import KernelSoftmaxPass
+
     return KernelSoftmaxPass
 
 
@@ -330,7 +327,7 @@ def softmax_pass(
         raise ValueError(f"True-class terms take positive integer exponents, got {terms}.")
     terms = tuple(TrueTerm(int(term.exponent), bool(term.complement)) for term in terms)
     options = (tuple(powers), weights, gamma, labels, terms)
-    if kernel and _kernel() is not None:
+    if kernel:
         return PassResult(*_kernel().apply(logits, target, valid, *options, binary), true_terms=terms)
     if binary:
         logits = torch.cat([torch.zeros_like(logits), logits], dim=1)

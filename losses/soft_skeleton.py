@@ -17,10 +17,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-try:
-    from .soft_skeleton_kernel import KernelSoftSkeleton
-except ImportError:  # numba is not installed: the PyTorch path everywhere
-    KernelSoftSkeleton = None
+from .soft_skeleton_kernel import KernelSoftSkeleton
 
 
 def _window(a: torch.Tensor, dim: int, op: Callable) -> torch.Tensor:
@@ -122,6 +119,6 @@ class TorchSoftSkeleton(torch.autograd.Function):
 def soft_skeleton(img: torch.Tensor, iterations: int) -> torch.Tensor:
     """The soft skeleton of ``img`` ``(N, C, H, W)`` in [0, 1]: the compiled kernel (``KernelSoftSkeleton``) for
     float32 and float64 CPU tensors when numba is installed, else ``TorchSoftSkeleton``."""
-    if KernelSoftSkeleton is not None and img.device.type == "cpu" and img.dtype in (torch.float32, torch.float64):
+    if img.device.type == "cpu" and img.dtype in (torch.float32, torch.float64):
         return KernelSoftSkeleton.apply(img, int(iterations))
     return TorchSoftSkeleton.apply(img, int(iterations))

@@ -12,7 +12,8 @@ erosion takes the vertical window when its minimum is ≤ the horizontal one's.
 Each plane ``(H, W)`` is processed on its own, its intermediate images in buffers padded with one
 pixel (±inf for the minima and maxima, so that the border needs no special case), which stay in the
 CPU's cache: the loops compile to vector instructions, and the backward pass recomputes the forward
-iterations of its plane instead of keeping them. The routing is stored as one ``int8`` code per
+iterations of its plane instead of keeping them. The planes are shared among PyTorch's CPU threads
+(``compiled.in_chunks``). The routing is stored as one ``int8`` code per
 pixel ("which neighbour it took": ``SELF``, ``UP``, ``DOWN``, ``LEFT``, ``RIGHT``; the padding
 ``NONE``), for the erosion, the vertical and the horizontal maxima, and the backward pass gathers,
 for each pixel, the gradients of the pixels that took it.
@@ -23,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .compiled import compiled
+from .compiled import compiled, in_chunks
 
 SELF, UP, DOWN, LEFT, RIGHT, NONE = 0, 1, 2, 3, 4, 5
 ERODE, ROWS, COLUMNS = 0, 1, 2  # the three routing codes of an iteration: the erosion, the dilation's two windows
@@ -156,29 +157,26 @@ def _buffers(shape: tuple, iterations: int, dtype):
     )
 
 
-@compiled()
-def skeleton_forward(planes: np.ndarray, iterations: int) -> np.ndarray:
-    """S_T of each plane of ``planes`` ``(P, H, W)``."""
+@compiled(nogil=True)
+def skeleton_forward(planes: np.ndarray, iterations: int, out: np.ndarray, start: int, stop: int) -> None:
+    """S_T of the planes ``start`` to ``stop`` of ``planes`` ``(P, H, W)`` into ``out``."""
     images, rows, dilated, openings, skeletons, codes = _buffers(planes.shape[1:], iterations, planes.dtype)
-    out = np.empty_like(planes)
-    for p in range(planes.shape[0]):
+    for p in range(start, stop):
         _forward_plane(planes[p], images, rows, dilated, openings, skeletons, codes)
         out[p] = skeletons[iterations]
-    return out
 
 
-@compiled()
-def skeleton_backward(planes: np.ndarray, iterations: int, grad: np.ndarray) -> np.ndarray:
-    """The gradient of each plane of ``planes`` ``(P, H, W)`` from ``grad``, that of its S_T."""
+@compiled(nogil=True)
+def skeleton_backward(planes: np.ndarray, iterations: int, grad: np.ndarray, out: np.ndarray, start: int, stop: int):
+    """The gradient of the planes ``start`` to ``stop`` of ``planes`` ``(P, H, W)`` into ``out``, from ``grad``, that
+    of their S_T."""
     images, rows, dilated, openings, skeletons, codes = _buffers(planes.shape[1:], iterations, planes.dtype)
     padded = rows.shape
     later, current = np.zeros(padded, planes.dtype), np.zeros(padded, planes.dtype)
     opening_grad, rows_grad = np.zeros(padded, planes.dtype), np.zeros(padded, planes.dtype)
-    out = np.empty_like(planes)
-    for p in range(planes.shape[0]):
+    for p in range(start, stop):
         _forward_plane(planes[p], images, rows, dilated, openings, skeletons, codes)
         _backward_plane(grad[p], openings, skeletons, codes, out[p], later, current, opening_grad, rows_grad)
-    return out
 
 
 def _planes(a: torch.Tensor) -> np.ndarray:
@@ -193,10 +191,15 @@ class KernelSoftSkeleton(torch.autograd.Function):
     def forward(ctx, img: torch.Tensor, iterations: int) -> torch.Tensor:
         ctx.save_for_backward(img)
         ctx.iterations = iterations
-        return torch.from_numpy(skeleton_forward(_planes(img), iterations)).view(img.shape)
+        planes = _planes(img)
+        out = np.empty_like(planes)
+        in_chunks(skeleton_forward, len(planes), planes, iterations, out)
+        return torch.from_numpy(out).view(img.shape)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         (img,) = ctx.saved_tensors
-        out = skeleton_backward(_planes(img), ctx.iterations, _planes(grad.to(img.dtype)))
+        planes = _planes(img)
+        out = np.empty_like(planes)
+        in_chunks(skeleton_backward, len(planes), planes, ctx.iterations, _planes(grad.to(img.dtype)), out)
         return torch.from_numpy(out).view(img.shape), None

@@ -21,28 +21,20 @@ focal term and the sums in float64; every output is in the logits' dtype. ``exp`
 (``_exp``, ``_log``: a range reduction by the float's exponent bits and a polynomial, to about one ulp) so that
 they vectorise: the libm calls numba would emit do not.
 
-Threads: the rows are split into one chunk per thread of ``torch.get_num_threads()``, run on a pool of Python
-threads (the compiled functions release the GIL). Each row writes its own partial sums, then added image by
-image in a fixed order (rows 0, 1, …): the results do not depend on the number of threads. (numba's ``prange``
-was tried first: with its OpenMP layer, the workers it leaves spinning after each parallel loop made PyTorch's
-own operations 2.5 times slower on a 2-core machine, even with one numba thread; its other layers are TBB, often
-absent, or one that must not be entered from two threads at once.)
+Threads: the rows are shared among PyTorch's CPU threads (``compiled.in_chunks``). Each row writes its own partial
+sums, then added image by image in a fixed order (rows 0, 1, …): the results do not depend on the number of threads.
 
 Binary mode (one logit channel z) is the softmax of ``[0, z]``; its gradient is that of the second column.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 import torch
 from numba.core import types
 from numba.extending import intrinsic, overload
 
-from .compiled import compiled
+from .compiled import compiled, in_chunks
 from .fused import EPS
 
 CONTRACT = {"contract"}  # a * b + c as one fused multiply-add
@@ -434,31 +426,6 @@ def _array(tensor: torch.Tensor | None, dtype: torch.dtype, dims: int = 3) -> np
     return tensor.detach().to(dtype).contiguous().numpy()
 
 
-@functools.cache
-def _pool(threads: int) -> ThreadPoolExecutor:
-    """A pool of ``threads`` threads, kept for the process (idle threads wait without spinning); a forked child
-    makes its own."""
-    return ThreadPoolExecutor(threads, thread_name_prefix="softmax_pass")
-
-
-if hasattr(os, "register_at_fork"):  # the pool's threads do not exist in a forked child
-    os.register_at_fork(after_in_child=_pool.cache_clear)
-
-
-def _in_rows(function, rows: int, *args) -> None:
-    """``function(*args, start, stop)`` over the rows ``[0, rows)``: in one call, or in one chunk per thread of
-    ``torch.get_num_threads()`` (at most one per ``MIN_ROWS`` rows) on a pool of threads, the compiled functions
-    releasing the GIL. Each row writes its own outputs: the results do not depend on the chunks."""
-    threads = max(1, min(torch.get_num_threads(), rows // MIN_ROWS))
-    if threads == 1:
-        function(*args, 0, rows)
-        return
-    bounds = [rows * t // threads for t in range(threads + 1)]
-    futures = [_pool(threads).submit(function, *args, start, stop) for start, stop in zip(bounds, bounds[1:])]
-    for future in futures:
-        future.result()
-
-
 class KernelSoftmaxPass(torch.autograd.Function):
     """``fused.SoftmaxPass`` of a CPU tensor by ``forward_rows`` and ``backward_rows``; binary mode takes the one
     logit channel itself (``binary``), the probabilities being those of ``[0, z]``."""
@@ -479,7 +446,7 @@ class KernelSoftmaxPass(torch.autograd.Function):
         inputs = (_array(logits, dtype), _array(target, torch.int64), _array(valid, dtype))
         settings = (np.array(powers, np.float64), _array(weights, dtype, 4), -1.0 if gamma is None else float(gamma))
         outputs = tuple(t.numpy() for t in [probs, *pixels])
-        _in_rows(forward_rows, n * h, *inputs, *settings, labels, terms, outputs, partial)
+        in_chunks(forward_rows, n * h, *inputs, *settings, labels, terms, outputs, partial, smallest=MIN_ROWS)
         _reduce_rows(partial, n, sums.numpy())
         p_true, log_p, focal, slope = pixels
         counts = true_sums = None
@@ -506,5 +473,5 @@ class KernelSoftmaxPass(torch.autograd.Function):
         inputs = (_array(probs, dtype, 4), _array(target, torch.int64), _array(valid, dtype), _array(weights, dtype, 4))
         grad = probs.new_empty(n, ctx.channels, h, w)
         settings = (_array(factors, dtype), np.array(ctx.powers, np.float64))
-        _in_rows(backward_rows, n * h, *inputs, grads, *settings, grad.numpy())
+        in_chunks(backward_rows, n * h, *inputs, grads, *settings, grad.numpy(), smallest=MIN_ROWS)
         return grad, None, None, None, None, None, None, None, None

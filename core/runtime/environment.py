@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import os
 import platform
 import sys
 from typing import Any
 
 from ..common.errors import UserError
 
-REQUIRED = ("torch", "segmentation_models_pytorch", "rasterio", "fiona", "safetensors", "scipy", "shapely", "edt")
+REQUIRED = ("torch", "segmentation_models_pytorch", "rasterio", "fiona", "safetensors", "scipy", "shapely", "numba")
 
 
 def environment_report() -> dict[str, Any]:
@@ -35,4 +36,5 @@ def environment_report() -> dict[str, Any]:
         "device": "cuda" if cuda else "cpu",
         "gpu": torch.cuda.get_device_name(0) if cuda else None,
         "cuda": torch.version.cuda,
+        "openmp_spin_count": os.environ.get("GOMP_SPINCOUNT"),  # core.runtime.openmp
     }

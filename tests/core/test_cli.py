@@ -16,6 +16,7 @@ from safetensors.torch import load_file
 from worker_helpers import train_args, watch_worker, worker_args
 
 from segmentation_trainer.core.common.files import METADATA_FILE, METRICS_FILE, METRICS_TABLE, weights_file
+from segmentation_trainer.core.runtime.openmp import SPIN_COUNT
 from segmentation_trainer.core.training.loop import METRICS_COLUMNS
 
 TRAIN_FAST = {"tile_size": 64, "batch_size": 4, "encoder": "resnet18", "learning_rate": 0.001}
@@ -201,6 +202,13 @@ def test_check_reports_versions_and_device(worker):
     for package in ("torch", "segmentation_models_pytorch"):  # the worker runs this environment's packages
         assert result["versions"][package] == importlib.import_module(package).__version__, package
     assert result["device"] in ("cpu", "cuda") and result["python"]
+
+
+def test_the_worker_limits_openmp_spinning_unless_the_user_set_it(worker, monkeypatch):
+    """``python -m segmentation_trainer`` sets GOMP_SPINCOUNT before importing PyTorch (core.runtime.openmp)."""
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    assert worker("check")[1][-1]["openmp_spin_count"] == SPIN_COUNT
+    assert worker("check", env={"GOMP_SPINCOUNT": "123"})[1][-1]["openmp_spin_count"] == "123"
 
 
 @pytest.mark.parametrize("command", ["predict", "rasterize"])

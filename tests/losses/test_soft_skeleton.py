@@ -8,9 +8,8 @@ import paper_reference as ref
 import pytest
 import torch
 
+from segmentation_trainer.losses import soft_skeleton_kernel as kernel
 from segmentation_trainer.losses.soft_skeleton import TorchSoftSkeleton, soft_skeleton
-
-kernel = pytest.importorskip("segmentation_trainer.losses.soft_skeleton_kernel")
 
 SHAPES = [(2, 3, 9, 11), (1, 2, 1, 7), (1, 1, 6, 1), (1, 1, 1, 1)]
 
@@ -66,3 +65,14 @@ def test_cpu_tensors_take_the_kernel():
     x = images((1, 1, 5, 5)).requires_grad_()
     assert type(soft_skeleton(x, 2).grad_fn).__name__ == "KernelSoftSkeletonBackward"
     assert type(soft_skeleton(x.half(), 2).grad_fn).__name__ == "TorchSoftSkeletonBackward"
+
+
+def test_kernel_results_do_not_depend_on_the_number_of_threads():
+    """The planes shared among 1, 2 and 3 threads give the same skeleton and gradient, bit for bit."""
+    x = images((3, 2, 12, 10), dtype=torch.float32, seed=4)
+    results = []
+    for threads in (1, 2, 3):
+        torch.set_num_threads(threads)  # the conftest fixture restores the number of threads
+        results.append(value_and_gradient(kernel.KernelSoftSkeleton.apply, x, 3))
+    for value, grad in results[1:]:
+        assert torch.equal(value, results[0][0]) and torch.equal(grad, results[0][1])

@@ -16,8 +16,6 @@ from segmentation_trainer.losses import build_loss, fused
 from segmentation_trainer.losses.catalog import loss_spec
 from segmentation_trainer.losses.fused import TRUE_POSITIVES, TrueTerm, softmax_pass
 
-pytest.importorskip("segmentation_trainer.losses.softmax_pass_kernel")
-
 OUTPUTS = ("p_true", "log_p_true", "sums", "focal", "label_counts", "true_sums")
 TOLERANCE = {torch.float64: {"rtol": 1e-12, "atol": 1e-12}, torch.float32: {"rtol": 2e-5, "atol": 2e-5}}
 SENSITIVITY = (TrueTerm(2), TrueTerm(2, complement=True))  # the sensitivity-specificity loss's true-class terms
