@@ -40,6 +40,11 @@ class ParamSpec:
     description: str = ""
     kind: str = "float"
 
+    @property
+    def decimals(self) -> int:
+        """The decimals of the dock's spin box for a float: 6 for a default below 0.01, else 3 (its finest step)."""
+        return 6 if 0 < abs(self.default) < 0.01 else 3
+
     def check(self, value: object, loss: str) -> None:
         """Raise a ValueError naming the range when ``value`` is not one the dock allows."""
         if self.kind == "bool":

@@ -1,5 +1,6 @@
-"""Compiled CPU kernels (``distance_kernel``, ``soft_skeleton_kernel``, ``softmax_pass_kernel``): ``compiled``, their
-``numba.njit``, and ``in_chunks``, which shares a kernel's work among PyTorch's CPU threads.
+"""Compiled CPU kernels (``distance_kernel``, ``lovasz_kernel``, ``soft_skeleton_kernel``, ``softmax_pass_kernel``):
+``compiled``, their ``numba.njit``; ``in_chunks``, which shares a kernel's work among PyTorch's CPU threads; and
+``reinterpret``, a float's bits as an integer (and back).
 
 ``compiled`` caches the machine code on disk where numba finds a writable folder (``NUMBA_CACHE_DIR``, else
 ``__pycache__`` beside the kernel's file, else the user's cache folder, e.g. when the plugin is installed read-only);
@@ -23,6 +24,10 @@ from typing import Any
 
 import numba
 import torch
+from numba.core import types
+from numba.extending import intrinsic
+
+_BITS = {types.float64: types.int64, types.int64: types.float64, types.float32: types.int32, types.int32: types.float32}
 
 
 def compiled(**options: Any) -> Callable[[Callable], Callable]:
@@ -35,6 +40,17 @@ def compiled(**options: Any) -> Callable[[Callable], Callable]:
             return numba.njit(**options)(function)
 
     return decorate
+
+
+@intrinsic
+def reinterpret(_typingctx, x):
+    """Compiled code only: the number whose bits are those of ``x``: float64 ↔ int64, float32 ↔ int32."""
+    target = _BITS[x]
+
+    def codegen(context, builder, _signature, args):
+        return builder.bitcast(args[0], context.get_value_type(target))
+
+    return target(x), codegen
 
 
 @functools.cache

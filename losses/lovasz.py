@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from .base import Prepared, SegmentationLoss
+from .lovasz_kernel import kernel_softmax_rows
 
 
 def lovasz_grad(truth_sorted: torch.Tensor) -> torch.Tensor:
@@ -103,24 +104,31 @@ def _softmax_rows(
     return constant, slope, truth.any(-1)
 
 
-def _softmax(x: Prepared, per_image: bool) -> torch.Tensor:
-    """Mean over the present classes (class weighted) of the Lovász-softmax loss over the batch, or of each
-    image's (then the mean over images)."""
-    probs = torch.softmax(x.logits, dim=1)
+def _rows(probs: torch.Tensor, x: Prepared, per_image: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The constant and presence ``(N, K)`` (``per_image``) or ``(1, K)``, and the slope ``(N, K, H, W)`` of each
+    row: by the compiled kernel (``lovasz_kernel``) for CPU tensors, else by ``_softmax_rows``."""
     (n, k, h, w), classes = probs.shape, torch.arange(probs.shape[1], device=probs.device)
+    shape = (n, k) if per_image else (1, k)
+    if probs.device.type == "cpu" and probs.dtype in (torch.float32, torch.float64):
+        constant, slope, present = kernel_softmax_rows(probs, x.target, x.valid, per_image)
+        return constant.to(probs.dtype).view(shape), slope, present.view(shape)
     if per_image:  # rows (image, class) over the image's pixels
         truth = x.target.view(n, 1, -1) == classes.view(1, k, 1)
         valid = x.valid.view(n, 1, -1).expand(n, k, h * w)
         constant, slope, present = _softmax_rows(
             probs.detach().reshape(n * k, -1), truth.view(n * k, -1), valid.reshape(n * k, -1)
         )
-        slope, constant, present = slope.view(n, k, h, w), constant.view(n, k), present.view(n, k)
-    else:  # rows (class) over the batch's pixels
-        truth = x.target.view(1, -1) == classes.view(k, 1)
-        constant, slope, present = _softmax_rows(
-            probs.detach().transpose(0, 1).reshape(k, -1), truth, x.valid.view(1, -1)
-        )
-        slope, constant, present = slope.view(k, n, h, w).transpose(0, 1), constant.view(1, k), present.view(1, k)
+        return constant.view(shape), slope.view(n, k, h, w), present.view(shape)
+    truth = x.target.view(1, -1) == classes.view(k, 1)  # rows (class) over the batch's pixels
+    constant, slope, present = _softmax_rows(probs.detach().transpose(0, 1).reshape(k, -1), truth, x.valid.view(1, -1))
+    return constant.view(shape), slope.view(k, n, h, w).transpose(0, 1), present.view(shape)
+
+
+def _softmax(x: Prepared, per_image: bool) -> torch.Tensor:
+    """Mean over the present classes (class weighted) of the Lovász-softmax loss over the batch, or of each
+    image's (then the mean over images)."""
+    probs = torch.softmax(x.logits, dim=1)
+    constant, slope, present = _rows(probs, x, per_image)
     dims = (2, 3) if per_image else (0, 2, 3)
     losses = constant + (slope * probs).sum(dims).view_as(constant)
     weights = present.to(losses) if x.class_weights is None else present * x.class_weights

@@ -32,9 +32,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 from numba.core import types
-from numba.extending import intrinsic, overload
+from numba.extending import overload
 
-from .compiled import compiled, in_chunks
+from .compiled import compiled, in_chunks, reinterpret
 from .fused import EPS
 
 CONTRACT = {"contract"}  # a * b + c as one fused multiply-add
@@ -44,24 +44,12 @@ SMALLEST = 2.2250738585072014e-308  # float64's smallest normal number
 SQRT2, LN2_HI, LN2_LO = 1.4142135623730951, 6.93147180369123816490e-01, 1.90821492927058770002e-10
 MANTISSA, ONE = (1 << 52) - 1, 1023 << 52  # a float64's mantissa bits; the exponent bits of 1.0
 MIN_ROWS = 64  # the fewest rows of pixels a thread is given
-_BITS = {types.float64: types.int64, types.int64: types.float64, types.float32: types.int32, types.int32: types.float32}
 
 
 def _compiled(fastmath: set[str] = CONTRACT, **options):
     """``compiled`` (``numba.njit``, cached on disk where it can be) with division by 0 as in NumPy (no exception) and
     fused multiply-adds."""
     return compiled(error_model="numpy", fastmath=fastmath, **options)
-
-
-@intrinsic
-def _reinterpret(_typingctx, x):
-    """The number whose bits are those of ``x``: float64 ↔ int64, float32 ↔ int32."""
-    target = _BITS[x]
-
-    def codegen(context, builder, _signature, args):
-        return builder.bitcast(args[0], context.get_value_type(target))
-
-    return target(x), codegen
 
 
 def _exp_of(real: type, integer: type, bias: int, mantissa: int, ln2: tuple, bounds: tuple, degree: int):
@@ -83,7 +71,7 @@ def _exp_of(real: type, integer: type, bias: int, mantissa: int, ln2: tuple, bou
         p = coefficients[0]
         for a in coefficients[1:]:
             p = p * r + a
-        y = p * _reinterpret(integer((integer(k) + bias) << shift))
+        y = p * reinterpret(integer((integer(k) + bias) << shift))
         return zero if x < low else (inf if x > high else y)
 
     return exp
@@ -110,9 +98,9 @@ def _log(x: float) -> float:
     """``log x = k ln 2 + log m`` for a positive normal float64 x, ``x = 2^k m`` with ``m ∈ [√2/2, √2)`` from its
     bits, ``log m = 2 atanh t = 2 Σ_j t^{2j+1} / (2j + 1)``, ``t = (m - 1) / (m + 1)``, ``|t| ≤ 0.172``: 11 terms
     (remainder < 1e-18)."""
-    bits = _reinterpret(x)
+    bits = reinterpret(x)
     k = np.float64((bits >> 52) - 1023)
-    m = _reinterpret((bits & MANTISSA) | ONE)
+    m = reinterpret((bits & MANTISSA) | ONE)
     high = m > SQRT2
     m = m * 0.5 if high else m
     k = k + 1.0 if high else k

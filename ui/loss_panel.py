@@ -233,9 +233,8 @@ def _editor(param: ParamSpec, value: Any) -> QWidget:
         widget.setValue(int(value))
         return widget
     widget = QDoubleSpinBox()
-    small = 0 < abs(param.default) < 0.01
-    widget.setDecimals(6 if small else 3)
-    widget.setSingleStep(1e-6 if small else 0.05)
+    widget.setDecimals(param.decimals)
+    widget.setSingleStep(1e-6 if param.decimals > 3 else 0.05)
     widget.setRange(param.minimum, param.maximum)
     widget.setValue(float(value))
     return widget

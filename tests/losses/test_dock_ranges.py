@@ -118,7 +118,9 @@ def _strategy(param):
         return st.booleans()
     if param.kind == "int":
         return st.integers(int(param.minimum), int(param.maximum))
-    return st.floats(param.minimum, param.maximum, allow_nan=False, allow_infinity=False)
+    # the values the dock's spin box can hold: rounded to its decimals
+    floats = st.floats(param.minimum, param.maximum, allow_nan=False, allow_infinity=False)
+    return floats.map(lambda v: min(max(round(v, param.decimals), param.minimum), param.maximum))
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[f"{s.mode}:{s.name}" for s in SPECS])
