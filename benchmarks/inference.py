@@ -9,7 +9,9 @@ The rasters are VRT mosaics repeating the 489 x 443 land-cover sample (5 bands, 
 - ``speed``: the floor (the network once over every pixel: non-overlapping tiles of the default tile size,
   the raster already normalized in memory, no reading, blending or writing), ``predict`` with default settings
   and ``predict --margin 0``; each in its own process, timed inside it after start-up (imports), the variants
-  alternating, ``--repeats`` times; prints each run, the medians and their ratios to the floor. ``--against
+  alternating, ``--repeats`` times, each with the worker's settings (GDAL's cache, the OpenMP spinning of
+  ``core.runtime.openmp``) as the checkout being timed has them; prints each run, the medians and their ratios
+  to the floor. ``--against
   CHECKOUT`` (another checkout of the plugin, e.g. a ``git worktree`` of an earlier commit) adds its default and
   margin 0 predictions to the same alternation: old and new code side by side, under the same load.
 - ``seams``: for each tile size and margin, the class raster's agreement with one pass over the whole raster
@@ -41,6 +43,12 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+try:  # PyTorch's idle threads spin as in the worker of the checkout being timed (none before 2026-11-25)
+    from segmentation_trainer.core.runtime.openmp import limit_spinning
+except ImportError:
+    pass
+else:
+    limit_spinning()  # before PyTorch is imported
 
 import numpy as np
 import rasterio
