@@ -10,7 +10,8 @@
 - **Every tile once, bounded memory**: the output is produced in chunks of whole tiles (at most ``CHUNK`` pixels a
   side), written and dropped one by one; what a tile adds past its chunk is carried to the chunks there
   (``_Carries``), so chunks are exact pieces of the whole. Only a ``margin``-high strip grows with the raster's
-  width. The next tiles are read, and the last chunk written, in threads while the network runs.
+  width, kept in a temporary file. The next tiles are read, and the last chunk written, in threads while the
+  network runs.
 - **Outputs**: a class raster (uint8, uint16 beyond 254 classes; nodata 255/65535 only where the
   input is nodata or outside the mask), tiled, DEFLATE-compressed, with internal overviews (mode)
   and a colour table, written as a Cloud Optimized GeoTIFF where the worker's GDAL has the COG
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing
@@ -570,8 +572,9 @@ def _predict_chunks(
     chunks = context.grid.chunks()
     tiles = [context.tiles_to_run(chunk) for chunk in chunks]
     batches = [_batches(chunk_tiles, context.batch_size) for chunk_tiles in tiles]
-    carries = _Carries(region, context.grid.margin, len(context.network.metadata["classes"]), context.network.arrays)
+    classes, arrays = len(context.network.metadata["classes"]), context.network.arrays
     with (
+        closing(_Carries(region, context.grid.margin, classes, arrays, outputs.main.parent)) as carries,
         closing(_read_ahead(context.read, [batch for chunk in batches for batch in chunk])) as reads,
         _Writer(outputs) as writer,
     ):
@@ -688,20 +691,31 @@ class _Canvas:
 
 
 class _Carries:
-    """What tiles add past their chunk, kept until the chunk there is predicted: the last chunk's right tail, and
-    the bottom tails of the chunk row above over the region's width (``margin`` rows of K + 2 floats: the one
-    buffer that grows with the raster, 2.3 MB per 1000 columns for 7 classes and a 64 px margin)."""
+    """What tiles add past their chunk, kept until the chunk there is predicted: the last chunk's right tail, in
+    memory, and the bottom tails of the chunk row above, in a temporary file beside the output (``margin`` rows of
+    K + 2 float32 per column of the region, 2.3 MB per 1000 columns for 7 classes and a 64 px margin: the one
+    store that grows with the raster's width, so on disk, where it does not raise the peak memory of wide
+    rasters). Each chunk's tail is one block of the file at the place of its first column, written when the chunk
+    is done and read back for the chunk below it (a few MB per chunk)."""
 
-    def __init__(self, region: Window, margin: int, num_classes: int, arrays: Arrays) -> None:
+    def __init__(self, region: Window, margin: int, num_classes: int, arrays: Arrays, folder: Path) -> None:
         self.region, self.margin, self.num_classes, self.arrays = region, margin, num_classes, arrays
-        self.below = arrays.zeros((num_classes + 2, margin, int(region.width) + margin))
+        self.below = tempfile.TemporaryFile(dir=folder, prefix=".carried-")  # removed when closed
+        self.kept: set[int] = set()  # the columns whose chunk's tail is in the file
         self.right: Any = None
+
+    def _seek(self, col: int) -> None:
+        self.below.seek(col * (self.num_classes + 2) * self.margin * 4)
 
     def canvas(self, chunk: Window) -> _Canvas:
         """A canvas for ``chunk`` holding what earlier chunks' tiles added to it."""
         canvas = _Canvas(chunk, self.margin, self.num_classes, self.arrays)
         col = canvas.c0 - int(self.region.col_off)
-        canvas.sums[:, : self.margin, : canvas.w] += self.below[:, :, col : col + canvas.w]
+        if col in self.kept:  # not the first chunk row
+            tail = np.empty((self.num_classes + 2, self.margin, canvas.w), np.float32)
+            self._seek(col)
+            self.below.readinto(memoryview(tail).cast("B"))
+            canvas.sums[:, : self.margin, : canvas.w] += self.arrays.array(tail)
         if col > 0:  # not the first chunk of its row
             canvas.sums[:, :, : self.margin] += self.right
         return canvas
@@ -709,5 +723,10 @@ class _Carries:
     def keep(self, canvas: _Canvas) -> None:
         """Keep what ``canvas`` holds past its chunk for the chunks to its right and below."""
         col = canvas.c0 - int(self.region.col_off)
-        self.below[:, :, col : col + canvas.w] = canvas.sums[:, canvas.h :, : canvas.w]
+        self._seek(col)
+        self.below.write(np.ascontiguousarray(self.arrays.numpy(canvas.sums[:, canvas.h :, : canvas.w])).data)
+        self.kept.add(col)
         self.right = self.arrays.copy(canvas.sums[:, :, canvas.w :])
+
+    def close(self) -> None:
+        self.below.close()
