@@ -1,16 +1,18 @@
 """Losses of two versions of the package timed side by side in one process, each against its floor.
 
-Usage: python benchmarks/losses_before_after.py BEFORE_DIR [--only combo focal ce] [--rounds 21]
+Usage: python benchmarks/losses_before_after.py BEFORE_DIR [--only combo focal ce] [--rounds 21] [--threads 1]
+       [--clock cpu|wall]
 
 BEFORE_DIR holds an older copy of the package under the name ``before``, e.g. for commit e93c05e:
 ``mkdir -p /tmp/b/before && git archive e93c05e losses core | tar -x -C /tmp/b/before &&
-touch /tmp/b/before/__init__.py``. On one thread, by the process's CPU time (the least disturbed
-figure on a shared machine), each round runs the floor (``F.cross_entropy``, or BCE for the binary
-losses), then every loss of both versions, on the batch of ``benchmarks/losses.py``; the median of
-``rounds`` rounds after a warm-up is printed, in ms and × the floor. The binary counterpart of a loss is
-``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where the catalog has one. A loss
-with a label map (``uses_label_map``: distance maps, clDice's target skeleton) gets it computed once, as training
-runs it (``benchmarks/losses.py`` also times it computed at each step).
+touch /tmp/b/before/__init__.py``. On one thread (``--threads``), by the process's CPU time (the least
+disturbed figure on a shared machine; ``--clock wall`` for more than one thread), each round runs the floor
+(``F.cross_entropy``, or BCE for the binary losses), then every loss of both versions, on the batch of
+``benchmarks/losses.py``; the median of ``rounds`` rounds after a warm-up is printed, in ms and × the floor. The
+binary counterpart of a loss is ``binary_<name>`` (``ce``: ``bce``, ``lovasz_softmax``: ``lovasz_hinge``) where
+the catalog has one. A loss with a label map (``uses_label_map``: distance maps, clDice's target skeleton) gets it
+computed once, as training runs it (``benchmarks/losses.py`` also times it computed at each step). PyTorch's idle
+threads spin as in the worker (``core.runtime.openmp``) unless ``GOMP_SPINCOUNT`` is set.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from segmentation_trainer.core.runtime.openmp import limit_spinning
+
+limit_spinning()  # as the worker, before PyTorch is imported (core.runtime.openmp)
 
 if TYPE_CHECKING:
     import torch
@@ -51,7 +57,10 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=["combo", "focal", "ce"])
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--shape", type=int, nargs=4, default=[8, 7, 256, 256])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu", help="wall: for more than one thread")
     args = parser.parse_args()
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     import torch
 
     sys.path.insert(0, args.before_dir)
@@ -61,8 +70,11 @@ def main() -> None:
     from losses import floor_fn, land_cover_batch
     from segmentation_trainer.losses import build_loss as build_after
 
-    torch.set_num_threads(1)
-    print(f"1 thread, CPU time, median of {args.rounds}, {time.strftime('%Y-%m-%d')}, load {os.getloadavg()[0]:.1f}")
+    torch.set_num_threads(args.threads)
+    print(
+        f"{args.threads} thread(s), {args.clock} clock, median of {args.rounds}, {time.strftime('%Y-%m-%d')}, "
+        f"load {os.getloadavg()[0]:.1f}, GOMP_SPINCOUNT {os.environ['GOMP_SPINCOUNT']}"
+    )
     print("| loss | before (ms) | after (ms) | before × floor | after × floor |\n|---|---|---|---|---|")
     for mode in ("multiclass", "binary"):
         binary = mode == "binary"
@@ -77,10 +89,10 @@ def main() -> None:
         for i in range(args.rounds + 1):
             for key, fn in fns.items():
                 logits.grad = None
-                start = time.process_time()
+                start = clock()
                 fn(logits, target).backward()
                 if i:  # the first round warms up
-                    times[key].append(time.process_time() - start)
+                    times[key].append(clock() - start)
         median = {key: statistics.median(t) for key, t in times.items()}
         for name in names:
             b, a, floor = median[("before", name)], median[("after", name)], median["floor"]
