@@ -711,7 +711,7 @@ class _Carries:
         """A canvas for ``chunk`` holding what earlier chunks' tiles added to it."""
         canvas = _Canvas(chunk, self.margin, self.num_classes, self.arrays)
         col = canvas.c0 - int(self.region.col_off)
-        if col in self.kept:  # not the first chunk row
+        if col in self.kept and self.margin:  # not the first chunk row, and tiles reach past their chunk
             tail = np.empty((self.num_classes + 2, self.margin, canvas.w), np.float32)
             self._seek(col)
             self.below.readinto(memoryview(tail).cast("B"))

@@ -141,15 +141,16 @@ def test_tiled_prediction_agrees_with_one_pass(landcover_model, landcover, tmp_p
     assert border <= inside + 0.01
 
 
-def test_chunks_are_exact_pieces_of_the_whole(landcover_model, landcover, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("margin", "tiles"), [(64, 12), (0, 9)])
+def test_chunks_are_exact_pieces_of_the_whole(landcover_model, landcover, tmp_path, monkeypatch, margin, tiles):
     """Every tile runs once, what it adds past its chunk carried to the next chunks: one-tile chunks give the
-    probabilities of a single chunk."""
-    options = {"tile_size": 192, "margin": 64, "probabilities": True}
+    probabilities of a single chunk (with no margin, nothing is carried)."""
+    options = {"tile_size": 192, "margin": margin, "probabilities": True}
     whole = run(landcover_model, landcover["image"], tmp_path / "whole.tif", **options)
     monkeypatch.setattr(prediction, "CHUNK", 128)
     pieces = run(landcover_model, landcover["image"], tmp_path / "pieces.tif", **options)
-    assert whole["tiles"] == pieces["tiles"] == 12
-    assert sum(e["event"] == "progress" for e in pieces["events"]) == 12
+    assert whole["tiles"] == pieces["tiles"] == tiles
+    assert sum(e["event"] == "progress" for e in pieces["events"]) == tiles
     with rasterio.open(whole["probabilities"]) as a, rasterio.open(pieces["probabilities"]) as b:
         assert np.allclose(a.read(), b.read(), atol=1e-5)
 
