@@ -211,17 +211,17 @@ DISK_PROBLEMS = {
 """The system errors of a file that the user can fix, and what to do about each."""
 
 
-def disk_error(exc: BaseException, path: str | Path | None = None) -> UserError | None:
+def disk_error(exc: BaseException, path: str | Path | None = None, verb: str = "use") -> UserError | None:
     """The UserError for an error the user can fix (no permission, read-only or full disk: ``DISK_PROBLEMS``), an
     OSError of that errno or an error of a library that quotes the system's message (GDAL, safetensors), naming
-    ``path`` (default: the file the error names) and what to do; None for any other error."""
+    ``path`` (default: the file the error names) and what to do ("Cannot ``verb`` …"); None for any other error."""
     code = getattr(exc, "errno", None)
     if code not in DISK_PROBLEMS:
         code = next((c for c in DISK_PROBLEMS if os.strerror(c) in str(exc)), None)
     if code is None:
         return None
     where = path or getattr(exc, "filename", None) or "a file the run writes"
-    return UserError(f"Cannot use {where}: {os.strerror(code)}. {DISK_PROBLEMS[code]}")
+    return UserError(f"Cannot {verb} {where}: {os.strerror(code)}. {DISK_PROBLEMS[code]}")
 
 
 def check_output_folder(folder: str | Path, what: str) -> None:

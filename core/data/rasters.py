@@ -77,8 +77,8 @@ def damaged_raster(exc: BaseException) -> UserError | None:
 
 @contextmanager
 def writing_raster(path: str | Path) -> Iterator[None]:
-    """Around the writing of the raster ``path``: GDAL failing to write (a full or read-only disk) is a UserError
-    naming ``path`` and what to do."""
+    """Around the writing of the raster ``path``: GDAL failing to write it, or the system a file written beside it
+    (a prediction's carried tails), on a full or read-only disk is a UserError naming ``path`` and what to do."""
     try:
         yield
     except rasterio.errors.RasterioIOError as exc:
@@ -89,6 +89,11 @@ def writing_raster(path: str | Path) -> Iterator[None]:
             f"Cannot write {path} (GDAL: {_gdal_messages(exc)[-1]}): its disk may be full or read-only. Free some "
             "space, or choose a folder on another disk."
         ) from None
+    except OSError as exc:
+        error = disk_error(exc, path, verb="write")
+        if error is None:
+            raise
+        raise error from None
 
 
 def _gdal_messages(exc: BaseException) -> list[str]:
