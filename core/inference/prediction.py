@@ -690,6 +690,9 @@ class _Canvas:
         return blended, self.arrays.numpy(sums[-1] > 0)
 
 
+TAIL_DTYPE = np.float32  # the carried tails in their file: the dtype of the canvases' sums
+
+
 class _Carries:
     """What tiles add past their chunk, kept until the chunk there is predicted: the last chunk's right tail, in
     memory, and the bottom tails of the chunk row above, in a temporary file beside the output (``margin`` rows of
@@ -705,14 +708,14 @@ class _Carries:
         self.right: Any = None
 
     def _seek(self, col: int) -> None:
-        self.below.seek(col * (self.num_classes + 2) * self.margin * 4)
+        self.below.seek(col * (self.num_classes + 2) * self.margin * np.dtype(TAIL_DTYPE).itemsize)
 
     def canvas(self, chunk: Window) -> _Canvas:
         """A canvas for ``chunk`` holding what earlier chunks' tiles added to it."""
         canvas = _Canvas(chunk, self.margin, self.num_classes, self.arrays)
         col = canvas.c0 - int(self.region.col_off)
         if col in self.kept and self.margin:  # not the first chunk row, and tiles reach past their chunk
-            tail = np.empty((self.num_classes + 2, self.margin, canvas.w), np.float32)
+            tail = np.empty((self.num_classes + 2, self.margin, canvas.w), TAIL_DTYPE)
             self._seek(col)
             self.below.readinto(memoryview(tail).cast("B"))
             canvas.sums[:, : self.margin, : canvas.w] += self.arrays.array(tail)
@@ -724,7 +727,8 @@ class _Carries:
         """Keep what ``canvas`` holds past its chunk for the chunks to its right and below."""
         col = canvas.c0 - int(self.region.col_off)
         self._seek(col)
-        self.below.write(np.ascontiguousarray(self.arrays.numpy(canvas.sums[:, canvas.h :, : canvas.w])).data)
+        tail = self.arrays.numpy(canvas.sums[:, canvas.h :, : canvas.w])
+        self.below.write(np.ascontiguousarray(tail, dtype=TAIL_DTYPE).data)
         self.kept.add(col)
         self.right = self.arrays.copy(canvas.sums[:, :, canvas.w :])
 
